@@ -1,0 +1,1 @@
+//! DWARF reading for innative (see issue 4). Not implemented yet.

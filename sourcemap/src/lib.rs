@@ -1,0 +1,1 @@
+//! Source maps for innative (see issue 6). Not implemented yet.

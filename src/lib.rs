@@ -1,0 +1,24 @@
+//! innative: an ahead-of-time compiler from WebAssembly to native executables,
+//! shared libraries and relocatable objects, through LLVM 19.
+//!
+//! The pipeline, one module per stage:
+//! [`load`] → [`validate`] → [`module`] (what the wasm declares) →
+//! [`lower`] (LLVM IR) → [`emit`] (optimize + ELF object) → [`link`].
+//! [`compile`] drives it; [`wast`] runs spec scripts through it; [`cli`] is the
+//! command line.
+
+pub mod cli;
+pub mod compile;
+pub mod emit;
+pub mod error;
+pub mod link;
+pub mod load;
+pub mod lower;
+pub mod module;
+pub mod names;
+pub mod validate;
+pub mod wast;
+
+pub use compile::{compile, compile_to_object, Options, OptLevel, OutputKind};
+pub use error::Error;
+pub use load::Input;

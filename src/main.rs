@@ -1,0 +1,4 @@
+fn main() {
+    let args = std::env::args().skip(1).collect();
+    std::process::exit(innative::cli::main_with_args(args));
+}
