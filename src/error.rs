@@ -51,3 +51,11 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<inkwell::builder::BuilderError> for Error {
+    /// Builder errors are internal faults of the code generator (an unpositioned
+    /// builder, a type mismatch); they surface as errors, never as panics.
+    fn from(e: inkwell::builder::BuilderError) -> Self {
+        Error::new(format!("internal code generator error: {e}"))
+    }
+}

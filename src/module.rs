@@ -1,7 +1,389 @@
-//! What a wasm module declares (stub).
-use crate::error::Result;
+//! What a wasm module declares, read once with wasmparser after validation:
+//! types, imports, functions, tables, memories, globals, exports, segments,
+//! the start function and names.  Borrowed from the input bytes; function
+//! bodies stay unparsed until lowering reads their operators.
+
+use crate::error::{Error, Result};
 use crate::load::Input;
-pub struct ModuleInfo;
-impl ModuleInfo {
-    pub fn parse(_input: &Input) -> Result<ModuleInfo> { Ok(ModuleInfo) }
+use std::collections::HashMap;
+use wasmparser::{
+    ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind, FuncType, FunctionBody,
+    GlobalType, MemoryType, Name, Parser, Payload, RefType, TableType, TypeRef, ValType,
+};
+
+/// An import, in import-section order.
+#[derive(Debug, Clone)]
+pub struct Import<'a> {
+    pub module: &'a str,
+    pub name: &'a str,
+    pub kind: ImportKind,
+}
+
+/// What an import brings in; the index is into the matching index space.
+#[derive(Debug, Clone, Copy)]
+pub enum ImportKind {
+    Func { func: u32 },
+    Table { table: u32 },
+    Memory { memory: u32 },
+    Global { global: u32 },
+}
+
+/// An export, in export-section order.
+#[derive(Debug, Clone)]
+pub struct Export<'a> {
+    pub name: &'a str,
+    pub kind: ExternalKind,
+    pub index: u32,
+}
+
+/// A global: its type and, for defined globals, its initializer.
+#[derive(Debug, Clone)]
+pub struct Global<'a> {
+    pub ty: GlobalType,
+    pub init: Option<ConstExpr<'a>>,
+}
+
+/// A table: its type and, for defined tables, an optional initializer.
+#[derive(Debug, Clone)]
+pub struct Table<'a> {
+    pub ty: TableType,
+    pub init: Option<ConstExpr<'a>>,
+    pub imported: bool,
+}
+
+/// An element segment.
+#[derive(Clone)]
+pub struct ElemSegment<'a> {
+    pub mode: ElemMode<'a>,
+    pub items: Vec<ElemItem<'a>>,
+}
+
+#[derive(Clone)]
+pub enum ElemMode<'a> {
+    Passive,
+    Active { table: u32, offset: ConstExpr<'a> },
+    Declared,
+}
+
+#[derive(Clone)]
+pub enum ElemItem<'a> {
+    Func(u32),
+    Expr(ConstExpr<'a>),
+}
+
+/// A data segment.
+#[derive(Clone)]
+pub struct DataSegment<'a> {
+    pub active: Option<(u32, ConstExpr<'a>)>,
+    pub bytes: &'a [u8],
+}
+
+/// Everything lowering needs to know about one module.
+pub struct ModuleInfo<'a> {
+    /// Module name: the input's override, the name section, or the file stem.
+    pub name: String,
+    pub input: &'a Input,
+    pub types: Vec<FuncType>,
+    pub imports: Vec<Import<'a>>,
+    /// Type index of every function (imported first).
+    pub func_types: Vec<u32>,
+    pub num_imported_funcs: u32,
+    pub tables: Vec<Table<'a>>,
+    pub memories: Vec<MemoryType>,
+    pub num_imported_memories: u32,
+    pub globals: Vec<Global<'a>>,
+    pub num_imported_globals: u32,
+    pub exports: Vec<Export<'a>>,
+    pub start: Option<u32>,
+    pub elems: Vec<ElemSegment<'a>>,
+    pub datas: Vec<DataSegment<'a>>,
+    /// Bodies of the defined functions, in order.
+    pub bodies: Vec<FunctionBody<'a>>,
+    /// Function names from the name section.
+    pub func_names: HashMap<u32, &'a str>,
+    /// Local names from the name section: function → local → name.
+    pub local_names: HashMap<u32, HashMap<u32, &'a str>>,
+    /// Byte offset of the code section's payload in the module.
+    pub code_section_offset: u64,
+}
+
+impl<'a> ModuleInfo<'a> {
+    /// Reads a module that has already been validated.
+    pub fn parse(input: &'a Input) -> Result<ModuleInfo<'a>> {
+        let err = |e: wasmparser::BinaryReaderError| {
+            Error::at_offset(&input.path, e.offset() as usize, e.message().to_string())
+        };
+        let mut m = ModuleInfo {
+            name: String::new(),
+            input,
+            types: Vec::new(),
+            imports: Vec::new(),
+            func_types: Vec::new(),
+            num_imported_funcs: 0,
+            tables: Vec::new(),
+            memories: Vec::new(),
+            num_imported_memories: 0,
+            globals: Vec::new(),
+            num_imported_globals: 0,
+            exports: Vec::new(),
+            start: None,
+            elems: Vec::new(),
+            datas: Vec::new(),
+            bodies: Vec::new(),
+            func_names: HashMap::new(),
+            local_names: HashMap::new(),
+            code_section_offset: 0,
+        };
+        let mut section_name: Option<&'a str> = None;
+        for payload in Parser::new(0).parse_all(&input.bytes) {
+            match payload.map_err(err)? {
+                Payload::TypeSection(reader) => {
+                    for group in reader {
+                        for sub in group.map_err(err)?.into_types() {
+                            match sub.composite_type.inner {
+                                wasmparser::CompositeInnerType::Func(f) => m.types.push(f),
+                                _ => {
+                                    return Err(Error::in_file(
+                                        &input.path,
+                                        "GC types are not supported yet",
+                                    ))
+                                }
+                            }
+                        }
+                    }
+                }
+                Payload::ImportSection(reader) => {
+                    for group in reader {
+                        let imports: Vec<wasmparser::Import<'a>> = match group.map_err(err)? {
+                            wasmparser::Imports::Single(_, imp) => vec![imp],
+                            wasmparser::Imports::Compact1 { module, items } => items
+                                .into_iter()
+                                .map(|i| {
+                                    i.map(|i| wasmparser::Import { module, name: i.name, ty: i.ty })
+                                })
+                                .collect::<std::result::Result<_, _>>()
+                                .map_err(err)?,
+                            wasmparser::Imports::Compact2 { module, ty, names } => names
+                                .into_iter()
+                                .map(|n| n.map(|name| wasmparser::Import { module, name, ty }))
+                                .collect::<std::result::Result<_, _>>()
+                                .map_err(err)?,
+                        };
+                        for imp in imports {
+                            m.add_import(imp, input)?;
+                        }
+                    }
+                }
+                Payload::FunctionSection(reader) => {
+                    for ty in reader {
+                        m.func_types.push(ty.map_err(err)?);
+                    }
+                }
+                Payload::TableSection(reader) => {
+                    for t in reader {
+                        let t = t.map_err(err)?;
+                        let init = match t.init {
+                            wasmparser::TableInit::RefNull => None,
+                            wasmparser::TableInit::Expr(e) => Some(e),
+                        };
+                        m.tables.push(Table { ty: t.ty, init, imported: false });
+                    }
+                }
+                Payload::MemorySection(reader) => {
+                    for mem in reader {
+                        m.memories.push(mem.map_err(err)?);
+                    }
+                }
+                Payload::GlobalSection(reader) => {
+                    for g in reader {
+                        let g = g.map_err(err)?;
+                        m.globals.push(Global { ty: g.ty, init: Some(g.init_expr) });
+                    }
+                }
+                Payload::ExportSection(reader) => {
+                    for e in reader {
+                        let e = e.map_err(err)?;
+                        m.exports.push(Export { name: e.name, kind: e.kind, index: e.index });
+                    }
+                }
+                Payload::StartSection { func, .. } => m.start = Some(func),
+                Payload::ElementSection(reader) => {
+                    for e in reader {
+                        let e = e.map_err(err)?;
+                        let mode = match e.kind {
+                            ElementKind::Passive => ElemMode::Passive,
+                            ElementKind::Declared => ElemMode::Declared,
+                            ElementKind::Active { table_index, offset_expr } => ElemMode::Active {
+                                table: table_index.unwrap_or(0),
+                                offset: offset_expr,
+                            },
+                        };
+                        let items = match e.items {
+                            ElementItems::Functions(r) => r
+                                .into_iter()
+                                .map(|f| f.map(ElemItem::Func))
+                                .collect::<std::result::Result<_, _>>()
+                                .map_err(err)?,
+                            ElementItems::Expressions(_, r) => r
+                                .into_iter()
+                                .map(|x| x.map(ElemItem::Expr))
+                                .collect::<std::result::Result<_, _>>()
+                                .map_err(err)?,
+                        };
+                        m.elems.push(ElemSegment { mode, items });
+                    }
+                }
+                Payload::DataSection(reader) => {
+                    for d in reader {
+                        let d = d.map_err(err)?;
+                        let active = match d.kind {
+                            DataKind::Passive => None,
+                            DataKind::Active { memory_index, offset_expr } => {
+                                Some((memory_index, offset_expr))
+                            }
+                        };
+                        m.datas.push(DataSegment { active, bytes: d.data });
+                    }
+                }
+                Payload::CodeSectionStart { unchecked_range, .. } => m.code_section_offset = unchecked_range.start,
+                Payload::CodeSectionEntry(body) => m.bodies.push(body),
+                Payload::CustomSection(reader) => {
+                    if let wasmparser::KnownCustom::Name(names) = reader.as_known() {
+                        // A malformed name section is only a loss of names.
+                        for name in names.into_iter().flatten() {
+                            match name {
+                                Name::Module { name, .. } => section_name = Some(name),
+                                Name::Function(map) => {
+                                    for n in map.into_iter().flatten() {
+                                        m.func_names.insert(n.index, n.name);
+                                    }
+                                }
+                                Name::Local(map) => {
+                                    for f in map.into_iter().flatten() {
+                                        let locals = m.local_names.entry(f.index).or_default();
+                                        for n in f.names.into_iter().flatten() {
+                                            locals.insert(n.index, n.name);
+                                        }
+                                    }
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        m.name = input
+            .name
+            .clone()
+            .or_else(|| section_name.map(str::to_string))
+            .unwrap_or_else(|| input.file_stem());
+        Ok(m)
+    }
+
+    fn add_import(&mut self, imp: wasmparser::Import<'a>, input: &Input) -> Result<()> {
+        let kind = match imp.ty {
+            TypeRef::Func(ty) | TypeRef::FuncExact(ty) => {
+                self.func_types.push(ty);
+                self.num_imported_funcs += 1;
+                ImportKind::Func { func: self.func_types.len() as u32 - 1 }
+            }
+            TypeRef::Table(ty) => {
+                self.tables.push(Table { ty, init: None, imported: true });
+                ImportKind::Table { table: self.tables.len() as u32 - 1 }
+            }
+            TypeRef::Memory(ty) => {
+                self.memories.push(ty);
+                self.num_imported_memories += 1;
+                ImportKind::Memory { memory: self.memories.len() as u32 - 1 }
+            }
+            TypeRef::Global(ty) => {
+                self.globals.push(Global { ty, init: None });
+                self.num_imported_globals += 1;
+                ImportKind::Global { global: self.globals.len() as u32 - 1 }
+            }
+            TypeRef::Tag(_) => {
+                return Err(Error::in_file(&input.path, "exception tags are not supported yet"))
+            }
+        };
+        self.imports.push(Import { module: imp.module, name: imp.name, kind });
+        Ok(())
+    }
+
+    /// The type of function `func`.
+    pub fn func_type(&self, func: u32) -> &FuncType {
+        &self.types[self.func_types[func as usize] as usize]
+    }
+
+    pub fn is_imported_func(&self, func: u32) -> bool {
+        func < self.num_imported_funcs
+    }
+
+    /// The name to show for function `func`: name section, else `func[N]`.
+    pub fn display_func_name(&self, func: u32) -> String {
+        match self.func_names.get(&func) {
+            Some(n) => n.to_string(),
+            None => format!("func[{func}]"),
+        }
+    }
+
+    /// Functions that can be referenced (and so need a descriptor): exported,
+    /// in element segments, or named by `ref.func` in a constant expression.
+    /// `ref.func` inside bodies must name one of these (validation ensures it).
+    pub fn referenced_funcs(&self) -> Vec<bool> {
+        let mut used = vec![false; self.func_types.len()];
+        let mark_expr = |e: &ConstExpr<'a>, used: &mut Vec<bool>| {
+            let mut r = e.get_operators_reader();
+            while let Ok(op) = r.read() {
+                if let wasmparser::Operator::RefFunc { function_index } = op {
+                    if let Some(u) = used.get_mut(function_index as usize) {
+                        *u = true;
+                    }
+                }
+            }
+        };
+        for e in &self.exports {
+            if e.kind == ExternalKind::Func {
+                used[e.index as usize] = true;
+            }
+        }
+        for seg in &self.elems {
+            for item in &seg.items {
+                match item {
+                    ElemItem::Func(f) => used[*f as usize] = true,
+                    ElemItem::Expr(e) => mark_expr(e, &mut used),
+                }
+            }
+        }
+        for g in &self.globals {
+            if let Some(e) = &g.init {
+                mark_expr(e, &mut used);
+            }
+        }
+        for t in &self.tables {
+            if let Some(e) = &t.init {
+                mark_expr(e, &mut used);
+            }
+        }
+        used
+    }
+}
+
+/// The signature string the runtime interns for call_indirect checks:
+/// params ':' results with i=i32 l=i64 f=f32 d=f64 v=v128 r=funcref e=externref.
+pub fn signature_string(ty: &FuncType) -> String {
+    let code = |t: &ValType| match t {
+        ValType::I32 => 'i',
+        ValType::I64 => 'l',
+        ValType::F32 => 'f',
+        ValType::F64 => 'd',
+        ValType::V128 => 'v',
+        ValType::Ref(r) if *r == RefType::EXTERNREF => 'e',
+        ValType::Ref(_) => 'r',
+    };
+    let mut s: String = ty.params().iter().map(code).collect();
+    s.push(':');
+    s.extend(ty.results().iter().map(code));
+    s
 }

@@ -1,7 +1,335 @@
-//! Lowering to LLVM IR (stub).
-use crate::compile::Options;
+//! Lowering a program (one or more wasm modules compiled together) to one
+//! LLVM module:
+//!
+//! 1. [`module_env`] declares each module's functions, memories, tables,
+//!    globals, segments and import slots;
+//! 2. imports are resolved ([`Linkage::Static`]: to modules compiled alongside
+//!    or to C symbols; [`Linkage::Host`]: left to slots a host fills);
+//! 3. [`function`] (with [`numeric`], [`memory`], [`reference`]) lowers bodies;
+//! 4. [`instance`] builds init/start, export symbols, invokers and the module
+//!    descriptor; executables also get `innative_program_start`.
+
+pub mod function;
+pub mod instance;
+pub mod memory;
+pub mod module_env;
+pub mod numeric;
+pub mod reference;
+pub mod runtime;
+
+use crate::compile::{Linkage, Options, OutputKind};
 use crate::error::{Error, Result};
-use crate::module::ModuleInfo;
-pub fn lower_program<'ctx>(_c: &'ctx inkwell::context::Context, _m: &[ModuleInfo], _o: &Options) -> Result<inkwell::module::Module<'ctx>> {
-    Err(Error::new("not implemented"))
+use crate::module::{ImportKind, ModuleInfo};
+use crate::names;
+use inkwell::context::Context;
+use inkwell::module::Module;
+use inkwell::types::BasicType;
+use inkwell::values::FunctionValue;
+use instance::InstanceBuilder;
+use module_env::{Callee, ModuleEnv, Place};
+use runtime::Runtime;
+use wasmparser::ExternalKind;
+
+/// Lowers `modules` into a new LLVM module.
+pub fn lower_program<'ctx>(
+    context: &'ctx Context,
+    modules: &[ModuleInfo<'_>],
+    opts: &Options,
+) -> Result<Module<'ctx>> {
+    let llvm_name = modules.first().map(|m| m.name.as_str()).unwrap_or("innative");
+    let module = context.create_module(llvm_name);
+    let rt = Runtime::declare(context, &module);
+
+    for (i, m) in modules.iter().enumerate() {
+        if modules[..i].iter().any(|other| other.name == m.name) {
+            return Err(Error::in_file(
+                &m.input.path,
+                format!("two modules are named '{}'; module names must be unique", m.name),
+            ));
+        }
+    }
+
+    let mut envs: Vec<ModuleEnv> = modules.iter().map(|m| ModuleEnv::declare(&rt, &module, m)).collect();
+    if opts.linkage == Linkage::Static {
+        resolve_static_imports(&rt, &module, &mut envs, opts)?;
+    }
+
+    for env in &envs {
+        for (i, body) in env.info.bodies.iter().enumerate() {
+            let func_index = env.info.num_imported_funcs + i as u32;
+            function::FuncTranslator::new(&rt, env, &module, opts, func_index)?.translate(body)?;
+        }
+    }
+
+    let mut inits = Vec::new();
+    for env in &envs {
+        let ib = InstanceBuilder { rt: &rt, env, module: &module };
+        let init = ib.build_init()?;
+        let start = ib.build_start(start_function(env, opts))?;
+        ib.export_symbols()?;
+        ib.build_descriptor(init, start)?;
+        inits.push((init, start));
+    }
+
+    if opts.linkage == Linkage::Static {
+        match opts.kind {
+            OutputKind::Executable => build_program_start(&rt, &module, &envs, &inits)?,
+            OutputKind::SharedLibrary => build_library_constructor(&rt, &module, &inits)?,
+            OutputKind::Object => {}
+        }
+    }
+
+    module.verify().map_err(|e| Error::new(format!("internal error: invalid LLVM IR: {}", e.to_string_lossy())))?;
+    Ok(module)
+}
+
+/// The start function: `--start MOD:FN` (for the named module) or the module's own.
+fn start_function(env: &ModuleEnv, opts: &Options) -> Option<u32> {
+    if let Some((m, f)) = &opts.start {
+        if *m == env.info.name {
+            return env
+                .info
+                .exports
+                .iter()
+                .find(|e| e.kind == ExternalKind::Func && e.name == f)
+                .map(|e| e.index);
+        }
+    }
+    env.info.start
+}
+
+/// Follows an export (possibly a re-exported import) to the module that defines it.
+fn resolve_export(envs: &[ModuleEnv], module: &str, name: &str, depth: u32) -> Option<(usize, ExternalKind, u32)> {
+    if depth > 64 {
+        return None;
+    }
+    let mi = envs.iter().position(|e| e.info.name == module)?;
+    let info = envs[mi].info;
+    let export = info.exports.iter().find(|e| e.name == name)?;
+    // Is the exported index itself an import of this module?
+    let imported = info.imports.iter().find(|imp| match (imp.kind, export.kind) {
+        (ImportKind::Func { func }, ExternalKind::Func) => func == export.index,
+        (ImportKind::Table { table }, ExternalKind::Table) => table == export.index,
+        (ImportKind::Memory { memory }, ExternalKind::Memory) => memory == export.index,
+        (ImportKind::Global { global }, ExternalKind::Global) => global == export.index,
+        _ => false,
+    });
+    match imported {
+        Some(imp) => resolve_export(envs, imp.module, imp.name, depth + 1),
+        None => Some((mi, export.kind, export.index)),
+    }
+}
+
+/// Links imports at compile time: to modules compiled alongside, else to C.
+fn resolve_static_imports<'ctx>(
+    rt: &Runtime<'ctx>,
+    module: &Module<'ctx>,
+    envs: &mut [ModuleEnv<'ctx, '_>],
+    opts: &Options,
+) -> Result<()> {
+    for mi in 0..envs.len() {
+        let info = envs[mi].info;
+        for (ii, imp) in info.imports.iter().enumerate() {
+            let slot = envs[mi].import_slots[ii];
+            let target = resolve_export(envs, imp.module, imp.name, 0);
+            let here = |msg: String| Error::in_file(&info.input.path, msg);
+            match (imp.kind, target) {
+                (ImportKind::Func { func }, Some((ti, ExternalKind::Func, tf))) => {
+                    let callee = envs[ti].callees[tf as usize];
+                    let desc = envs[ti].descriptors[tf as usize];
+                    let Some(Place::Direct(desc)) = desc else {
+                        return Err(here(format!("cannot link import {}.{}", imp.module, imp.name)));
+                    };
+                    slot.set_initializer(&desc.as_pointer_value());
+                    envs[mi].callees[func as usize] = callee;
+                    envs[mi].descriptors[func as usize] = Some(Place::Direct(desc));
+                }
+                (ImportKind::Memory { memory }, Some((ti, ExternalKind::Memory, tm))) => {
+                    let place = envs[ti].memories[tm as usize];
+                    if let Place::Direct(g) = place {
+                        slot.set_initializer(&g.as_pointer_value());
+                    }
+                    envs[mi].memories[memory as usize] = place;
+                }
+                (ImportKind::Table { table }, Some((ti, ExternalKind::Table, tt))) => {
+                    let place = envs[ti].tables[tt as usize];
+                    if let Place::Direct(g) = place {
+                        slot.set_initializer(&g.as_pointer_value());
+                    }
+                    envs[mi].tables[table as usize] = place;
+                }
+                (ImportKind::Global { global }, Some((ti, ExternalKind::Global, tg))) => {
+                    let place = envs[ti].globals[tg as usize];
+                    if let Place::Direct(g) = place {
+                        slot.set_initializer(&g.as_pointer_value());
+                    }
+                    envs[mi].globals[global as usize] = place;
+                }
+                (_, Some(_)) => {
+                    return Err(here(format!(
+                        "import {}.{} does not match the kind of the export it names",
+                        imp.module, imp.name
+                    )))
+                }
+                (ImportKind::Func { func }, None) => {
+                    if envs.iter().any(|e| e.info.name == imp.module) {
+                        return Err(here(format!(
+                            "import {}.{}: module '{}' has no such export",
+                            imp.module, imp.name, imp.module
+                        )));
+                    }
+                    let c = c_import(rt, module, info, func, imp.module, imp.name, opts)?;
+                    let desc = module.add_global(rt.func, None, &format!("{}.cfuncref.{func}", envs[mi].prefix));
+                    desc.set_linkage(inkwell::module::Linkage::Internal);
+                    desc.set_initializer(&rt.func.const_named_struct(&[
+                        c.as_global_value().as_pointer_value().into(),
+                        rt.i32.const_zero().into(),
+                        rt.i32.const_int(func as u64, false).into(),
+                        rt.ptr.const_null().into(),
+                    ]));
+                    slot.set_initializer(&desc.as_pointer_value());
+                    envs[mi].callees[func as usize] = Callee::Direct(c);
+                    envs[mi].descriptors[func as usize] = Some(Place::Direct(desc));
+                }
+                (_, None) => {
+                    return Err(here(format!(
+                        "import {}.{}: no module named '{}' is compiled alongside (only functions can be imported from C)",
+                        imp.module, imp.name, imp.module
+                    )))
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Declares the C function an import links to (checking the whitelist).
+fn c_import<'ctx>(
+    rt: &Runtime<'ctx>,
+    module: &Module<'ctx>,
+    info: &ModuleInfo,
+    func: u32,
+    import_module: &str,
+    import_name: &str,
+    opts: &Options,
+) -> Result<FunctionValue<'ctx>> {
+    if let Some(list) = &opts.whitelist {
+        let allowed = list.iter().any(|(m, f)| m == import_module && (f.is_empty() || f == import_name));
+        if !allowed {
+            return Err(Error::in_file(
+                &info.input.path,
+                format!("illegal C import {import_module}.{import_name}: not in the whitelist"),
+            ));
+        }
+    }
+    let symbol = if opts.system_module.as_deref() == Some(import_module) {
+        import_name.to_string()
+    } else {
+        names::export_symbol(import_module, import_name)
+    };
+    let ty = rt.fn_type(info.func_type(func));
+    match module.get_function(&symbol) {
+        Some(f) if f.get_type() == ty => Ok(f),
+        Some(_) => Err(Error::in_file(
+            &info.input.path,
+            format!("C import {symbol} is declared with two different signatures"),
+        )),
+        None => {
+            if module.get_global(&symbol).is_some() {
+                return Err(Error::in_file(&info.input.path, format!("C import {symbol} clashes with a data symbol")));
+            }
+            Ok(module.add_function(&symbol, ty, Some(inkwell::module::Linkage::External)))
+        }
+    }
+}
+
+/// Modules in dependency order (imported modules first).
+fn init_order(envs: &[ModuleEnv]) -> Vec<usize> {
+    let mut order = Vec::new();
+    let mut state = vec![0u8; envs.len()];
+    fn visit(i: usize, envs: &[ModuleEnv], state: &mut [u8], order: &mut Vec<usize>) {
+        if state[i] != 0 {
+            return;
+        }
+        state[i] = 1;
+        for imp in &envs[i].info.imports {
+            if let Some(j) = envs.iter().position(|e| e.info.name == imp.module) {
+                visit(j, envs, state, order);
+            }
+        }
+        state[i] = 2;
+        order.push(i);
+    }
+    for i in 0..envs.len() {
+        visit(i, envs, &mut state, &mut order);
+    }
+    order
+}
+
+/// `innative_program_start`: init and start every module (dependencies
+/// first), then call the first module's `_start` export when it has one.
+fn build_program_start<'ctx>(
+    rt: &Runtime<'ctx>,
+    module: &Module<'ctx>,
+    envs: &[ModuleEnv<'ctx, '_>],
+    inits: &[(FunctionValue<'ctx>, Option<FunctionValue<'ctx>>)],
+) -> Result<()> {
+    let f = module.add_function("innative_program_start", rt.context.void_type().fn_type(&[], false), None);
+    let b = rt.context.create_builder();
+    b.position_at_end(rt.context.append_basic_block(f, "entry"));
+    for i in init_order(envs) {
+        b.build_call(inits[i].0, &[], "")?;
+        if let Some(start) = inits[i].1 {
+            b.build_call(start, &[], "")?;
+        }
+    }
+    if let Some(main) = envs.first() {
+        let entry = main.info.exports.iter().find(|e| e.kind == ExternalKind::Func && e.name == "_start");
+        if let Some(e) = entry {
+            let ty = main.info.func_type(e.index).clone();
+            if ty.params().is_empty() && ty.results().is_empty() {
+                instance::call_callee(rt, &b, main.callees[e.index as usize], &ty, &[])?;
+            } else {
+                return Err(Error::in_file(&main.info.input.path, "_start must take no parameters and return nothing"));
+            }
+        }
+    }
+    b.build_return(None)?;
+    Ok(())
+}
+
+/// A shared library initializes its modules when it is loaded.
+fn build_library_constructor<'ctx>(
+    rt: &Runtime<'ctx>,
+    module: &Module<'ctx>,
+    inits: &[(FunctionValue<'ctx>, Option<FunctionValue<'ctx>>)],
+) -> Result<()> {
+    let f = module.add_function(
+        "innative.library_init",
+        rt.context.void_type().fn_type(&[], false),
+        Some(inkwell::module::Linkage::Internal),
+    );
+    let b = rt.context.create_builder();
+    b.position_at_end(rt.context.append_basic_block(f, "entry"));
+    let runtime_init = module.add_function("innative_runtime_init", rt.context.void_type().fn_type(&[], false), None);
+    b.build_call(runtime_init, &[], "")?;
+    for (init, start) in inits {
+        b.build_call(*init, &[], "")?;
+        if let Some(s) = start {
+            b.build_call(*s, &[], "")?;
+        }
+    }
+    b.build_return(None)?;
+    // llvm.global_ctors = [{ i32 65535, ptr @innative.library_init, ptr null }]
+    let entry_ty = rt.context.struct_type(&[rt.i32.into(), rt.ptr.into(), rt.ptr.into()], false);
+    let entry = entry_ty.const_named_struct(&[
+        rt.i32.const_int(65535, false).into(),
+        f.as_global_value().as_pointer_value().into(),
+        rt.ptr.const_null().into(),
+    ]);
+    let ctors = module.add_global(entry_ty.array_type(1), None, "llvm.global_ctors");
+    ctors.set_linkage(inkwell::module::Linkage::Appending);
+    ctors.set_initializer(&entry_ty.const_array(&[entry]));
+    let _ = entry_ty.as_basic_type_enum();
+    Ok(())
 }
