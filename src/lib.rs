@@ -16,6 +16,7 @@ pub mod load;
 pub mod lower;
 pub mod module;
 pub mod names;
+pub mod provenance;
 pub mod validate;
 pub mod wast;
 

@@ -103,8 +103,12 @@ pub struct ModuleInfo<'a> {
     pub func_names: HashMap<u32, &'a str>,
     /// Local names from the name section: function → local → name.
     pub local_names: HashMap<u32, HashMap<u32, &'a str>>,
-    /// Byte offset of the code section's payload in the module.
+    /// Byte offset of the code section's payload in the module (DWARF code
+    /// addresses are relative to it).
     pub code_section_offset: u64,
+    pub code_section_size: u64,
+    /// Custom sections (name, payload), in module order.
+    pub custom_sections: Vec<(&'a str, &'a [u8])>,
 }
 
 impl<'a> ModuleInfo<'a> {
@@ -133,6 +137,8 @@ impl<'a> ModuleInfo<'a> {
             func_names: HashMap::new(),
             local_names: HashMap::new(),
             code_section_offset: 0,
+            code_section_size: 0,
+            custom_sections: Vec::new(),
         };
         let mut section_name: Option<&'a str> = None;
         for payload in Parser::new(0).parse_all(&input.bytes) {
@@ -245,9 +251,13 @@ impl<'a> ModuleInfo<'a> {
                         m.datas.push(DataSegment { active, bytes: d.data });
                     }
                 }
-                Payload::CodeSectionStart { unchecked_range, .. } => m.code_section_offset = unchecked_range.start,
+                Payload::CodeSectionStart { unchecked_range, .. } => {
+                    m.code_section_offset = unchecked_range.start;
+                    m.code_section_size = unchecked_range.end - unchecked_range.start;
+                }
                 Payload::CodeSectionEntry(body) => m.bodies.push(body),
                 Payload::CustomSection(reader) => {
+                    m.custom_sections.push((reader.name(), reader.data()));
                     if let wasmparser::KnownCustom::Name(names) = reader.as_known() {
                         // A malformed name section is only a loss of names.
                         for name in names.into_iter().flatten() {

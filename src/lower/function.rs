@@ -6,6 +6,7 @@
 //! Every operator is visited with its byte offset in the module (`self.offset`);
 //! the debug layer attaches source locations from that offset.
 
+use super::debug::{FunctionDebug, ModuleDebug};
 use super::module_env::{Callee, ModuleEnv};
 use super::runtime::{Runtime, TrapKind, FUNC_CODE};
 use crate::compile::Options;
@@ -73,8 +74,16 @@ pub struct FuncTranslator<'ctx, 'a, 'e> {
     /// Per memory: (struct pointer, base pointer), loaded once at entry — the
     /// runtime never moves a memory's base.
     memory_cache: Vec<Option<(PointerValue<'ctx>, PointerValue<'ctx>)>>,
+    /// Blocks in the order code was first emitted into them: the final
+    /// layout, so that native code follows the source order (as clang's does)
+    /// and cold trap blocks end up last.
+    layout: Vec<BasicBlock<'ctx>>,
+    placed: std::collections::HashSet<BasicBlock<'ctx>>,
     /// Byte offset (in the module) of the operator being lowered.
     pub offset: u64,
+    /// Source locations, when compiling with debug info and the module's
+    /// provenance covers this function.
+    debug: Option<(&'e ModuleDebug<'ctx, 'e>, FunctionDebug<'ctx>)>,
 }
 
 impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
@@ -84,11 +93,21 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         module: &'e Module<'ctx>,
         opts: &'e Options,
         func_index: u32,
+        debug: Option<&'e ModuleDebug<'ctx, 'e>>,
+        body: &FunctionBody<'a>,
     ) -> Result<Self> {
         let func = env.functions[func_index as usize].ok_or_else(|| Error::new("not a defined function"))?;
         let entry = rt.context.append_basic_block(func, "entry");
         let b = rt.context.create_builder();
         b.position_at_end(entry);
+        let range = body.range();
+        let fallback_name = env.info.display_func_name(func_index);
+        let debug = debug.and_then(|d| {
+            d.function(func, range.start as u64..range.end as u64, &fallback_name).map(|f| (d, f))
+        });
+        if let Some((d, f)) = &debug {
+            b.set_current_debug_location(d.entry_location(f));
+        }
         Ok(FuncTranslator {
             rt,
             env,
@@ -104,7 +123,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             unreachable: false,
             dead_depth: 0,
             memory_cache: vec![None; env.memories.len()],
+            layout: vec![entry],
+            placed: std::collections::HashSet::from([entry]),
             offset: 0,
+            debug,
         })
     }
 
@@ -154,7 +176,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         self.b.position_at_end(trap_block);
         self.b.build_call(self.rt.trap, &[self.rt.i32.const_int(TrapKind::StackExhausted as u64, false).into()], "")?;
         self.b.build_unreachable()?;
-        self.b.position_at_end(body_block);
+        self.enter(body_block);
 
         let return_block = self.rt.context.append_basic_block(self.func, "return");
         self.control.push(Frame {
@@ -170,9 +192,23 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         while !reader.eof() {
             let (op, offset) = reader.read_with_offset().map_err(wasm_err)?;
             self.offset = offset as u64;
+            if let Some((d, f)) = &self.debug {
+                self.b.set_current_debug_location(d.location(f, self.offset));
+            }
             self.operator(op)?;
         }
+        for pair in self.layout.windows(2) {
+            pair[1].move_after(pair[0]).map_err(|_| Error::new("cannot lay out blocks"))?;
+        }
         Ok(())
+    }
+
+    /// Continues emitting code in `block`.
+    fn enter(&mut self, block: BasicBlock<'ctx>) {
+        if self.placed.insert(block) {
+            self.layout.push(block);
+        }
+        self.b.position_at_end(block);
     }
 
     /// An LLVM intrinsic declaration.
@@ -232,7 +268,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         self.b.position_at_end(trap_block);
         self.b.build_call(self.rt.trap, &[self.rt.i32.const_int(kind as u64, false).into()], "")?;
         self.b.build_unreachable()?;
-        self.b.position_at_end(cont);
+        self.enter(cont);
         Ok(())
     }
 
@@ -240,6 +276,9 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     /// must dominate the whole body.
     fn entry_builder(&self) -> Result<Builder<'ctx>> {
         let b = self.rt.context.create_builder();
+        if let Some((d, f)) = &self.debug {
+            b.set_current_debug_location(d.entry_location(f));
+        }
         let term = self.entry.get_terminator().ok_or_else(|| Error::new("entry block has no terminator"))?;
         b.position_before(&term);
         Ok(b)
@@ -310,7 +349,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 let args = self.pop_n(params.len())?;
                 let from = self.current_block()?;
                 self.b.build_unconditional_branch(header)?;
-                self.b.position_at_end(header);
+                self.enter(header);
                 let mut phis = Vec::new();
                 for (t, v) in params.iter().zip(&args) {
                     let phi = self.b.build_phi(*t, "loop_param")?;
@@ -335,7 +374,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 let else_block = self.rt.context.append_basic_block(self.func, "else");
                 let end_block = self.rt.context.append_basic_block(self.func, "if_end");
                 self.b.build_conditional_branch(cond, then_block, else_block)?;
-                self.b.position_at_end(then_block);
+                self.enter(then_block);
                 let args = self.stack[self.stack.len() - params.len()..].to_vec();
                 self.control.push(Frame {
                     kind: FrameKind::If { else_block, params: args, has_else: false },
@@ -358,11 +397,11 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 let taken = self.rt.context.append_basic_block(self.func, "br_if_taken");
                 let cont = self.rt.context.append_basic_block(self.func, "br_if_cont");
                 self.b.build_conditional_branch(cond, taken, cont)?;
-                self.b.position_at_end(taken);
+                self.enter(taken);
                 let saved = self.stack.clone();
                 self.branch(relative_depth)?;
                 self.stack = saved;
-                self.b.position_at_end(cont);
+                self.enter(cont);
             }
             Operator::BrTable { targets } => {
                 let index = self.pop_int()?;
@@ -391,7 +430,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 self.b.build_switch(index, default_block, &cases)?;
                 let saved = self.stack.clone();
                 for (depth, bb) in edge_blocks {
-                    self.b.position_at_end(bb);
+                    self.enter(bb);
                     self.stack = saved.clone();
                     self.branch(depth)?;
                 }
@@ -500,7 +539,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let params = params.clone();
         self.stack.truncate(height);
         self.stack.extend(params);
-        self.b.position_at_end(else_block);
+        self.enter(else_block);
         self.unreachable = false;
         Ok(())
     }
@@ -516,12 +555,12 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         if let FrameKind::If { else_block, params, has_else: false } = &frame.kind {
             // An `if` without `else`: the false edge carries the parameters
             // through as results.
-            self.b.position_at_end(*else_block);
+            self.enter(*else_block);
             frame.incoming.push((params.clone(), *else_block));
             self.b.build_unconditional_branch(frame.end_block)?;
         }
         self.stack.truncate(frame.height);
-        self.b.position_at_end(frame.end_block);
+        self.enter(frame.end_block);
         let values: Vec<BasicValueEnum<'ctx>> = match frame.incoming.len() {
             0 => {
                 self.b.build_unreachable()?;

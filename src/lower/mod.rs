@@ -9,6 +9,7 @@
 //! 4. [`instance`] builds init/start, export symbols, invokers and the module
 //!    descriptor; executables also get `innative_program_start`.
 
+pub mod debug;
 pub mod function;
 pub mod instance;
 pub mod memory;
@@ -54,11 +55,30 @@ pub fn lower_program<'ctx>(
         resolve_static_imports(&rt, &module, &mut envs, opts)?;
     }
 
-    for env in &envs {
+    // Provenance is read up front; odd debug info only warns.
+    let provenance: Vec<Option<innative_dwarf::Provenance>> =
+        envs.iter().map(|env| opts.debug.then(|| crate::provenance::read_module_dwarf(env.info))).collect();
+    if opts.debug {
+        add_debug_module_flags(context, &module, opts);
+    }
+    let debug: Vec<Option<debug::ModuleDebug>> = envs
+        .iter()
+        .zip(&provenance)
+        .map(|(env, prov)| {
+            prov.as_ref().filter(|p| !p.is_empty()).map(|p| {
+                debug::ModuleDebug::new(context, &module, p, env.info.code_section_offset, opts.opt_level != crate::compile::OptLevel::O0)
+            })
+        })
+        .collect();
+
+    for (env, dbg) in envs.iter().zip(&debug) {
         for (i, body) in env.info.bodies.iter().enumerate() {
             let func_index = env.info.num_imported_funcs + i as u32;
-            function::FuncTranslator::new(&rt, env, &module, opts, func_index)?.translate(body)?;
+            function::FuncTranslator::new(&rt, env, &module, opts, func_index, dbg.as_ref(), body)?.translate(body)?;
         }
+    }
+    for d in debug.iter().flatten() {
+        d.finalize();
     }
 
     let mut inits = Vec::new();
@@ -81,6 +101,18 @@ pub fn lower_program<'ctx>(
 
     module.verify().map_err(|e| Error::new(format!("internal error: invalid LLVM IR: {}", e.to_string_lossy())))?;
     Ok(module)
+}
+
+/// Module flags every module with debug info needs.
+fn add_debug_module_flags<'ctx>(context: &'ctx Context, module: &Module<'ctx>, _opts: &Options) {
+    use inkwell::module::FlagBehavior;
+    let i32t = context.i32_type();
+    module.add_basic_value_flag(
+        "Debug Info Version",
+        FlagBehavior::Warning,
+        i32t.const_int(inkwell::debug_info::debug_metadata_version() as u64, false),
+    );
+    module.add_basic_value_flag("Dwarf Version", FlagBehavior::Warning, i32t.const_int(5, false));
 }
 
 /// The start function: `--start MOD:FN` (for the named module) or the module's own.

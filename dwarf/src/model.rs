@@ -1,0 +1,170 @@
+//! The provenance model: what the DWARF says about the program, in plain
+//! Rust types, with the lookups the compiler needs.
+
+use std::ops::Range;
+
+/// A source file named by a line table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// The directory, as written (may be relative to the unit's `comp_dir`).
+    pub directory: String,
+    pub name: String,
+}
+
+impl SourceFile {
+    /// `directory/name`, or `name` when it is already absolute.
+    pub fn path(&self) -> String {
+        if self.name.starts_with('/') || self.directory.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}/{}", self.directory.trim_end_matches('/'), self.name)
+        }
+    }
+}
+
+/// A compile unit.
+#[derive(Debug, Clone, Default)]
+pub struct Unit {
+    pub name: String,
+    pub comp_dir: String,
+    pub producer: String,
+    /// `DW_AT_language`.
+    pub language: u16,
+    pub version: u16,
+    /// Files of the unit's line table, by line-table file index.
+    pub files: Vec<Option<SourceFile>>,
+}
+
+/// One row of a line table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineRow {
+    pub address: u64,
+    pub unit: usize,
+    /// Index into the unit's `files`.
+    pub file: usize,
+    /// 0 means "no source line" (compiler-generated code).
+    pub line: u32,
+    pub column: u32,
+    pub is_stmt: bool,
+    pub prologue_end: bool,
+    pub end_sequence: bool,
+}
+
+/// What a nested scope is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScopeKind {
+    LexicalBlock,
+    /// Code of `callee` inlined at `call_file:call_line:call_column`.
+    Inlined {
+        callee: usize,
+        call_file: Option<usize>,
+        call_line: u32,
+        call_column: u32,
+    },
+}
+
+/// A lexical block or an inlined call inside a subprogram.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub kind: ScopeKind,
+    pub ranges: Vec<Range<u64>>,
+    pub children: Vec<Scope>,
+}
+
+/// A function (`DW_TAG_subprogram`).  Abstract instances of inlined functions
+/// have no ranges.
+#[derive(Debug, Clone, Default)]
+pub struct Subprogram {
+    pub unit: usize,
+    pub name: Option<String>,
+    pub linkage_name: Option<String>,
+    /// Index into the unit's files.
+    pub file: Option<usize>,
+    pub line: u32,
+    pub ranges: Vec<Range<u64>>,
+    pub external: bool,
+    pub scopes: Vec<Scope>,
+}
+
+/// Everything read from a module's DWARF.
+#[derive(Debug, Clone, Default)]
+pub struct Provenance {
+    pub units: Vec<Unit>,
+    /// Live rows of every unit, sorted by address (a sequence's end row sorts
+    /// before a row that starts another sequence at the same address).
+    pub rows: Vec<LineRow>,
+    pub subprograms: Vec<Subprogram>,
+    /// What could not be read (one line each).
+    pub warnings: Vec<String>,
+}
+
+impl Provenance {
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty() && self.subprograms.is_empty()
+    }
+
+    /// The row in effect at `address`: the last row at or before it, unless
+    /// that row ends its sequence.
+    pub fn row_at(&self, address: u64) -> Option<&LineRow> {
+        let i = self.rows.partition_point(|r| r.address <= address);
+        let row = self.rows[..i].last()?;
+        (!row.end_sequence).then_some(row)
+    }
+
+    /// Rows whose address lies in `range`, in address order.
+    pub fn rows_in(&self, range: Range<u64>) -> &[LineRow] {
+        let start = self.rows.partition_point(|r| r.address < range.start);
+        let end = self.rows.partition_point(|r| r.address < range.end);
+        &self.rows[start..end]
+    }
+
+    /// The concrete subprogram whose ranges contain `address`.
+    pub fn subprogram_at(&self, address: u64) -> Option<&Subprogram> {
+        self.subprograms
+            .iter()
+            .find(|s| s.ranges.iter().any(|r| r.contains(&address)))
+    }
+
+    /// The file of a row, if the line table names one.
+    pub fn file(&self, unit: usize, file: usize) -> Option<&SourceFile> {
+        self.units.get(unit)?.files.get(file)?.as_ref()
+    }
+
+    /// Sorts rows (stable) into the order [`Provenance::row_at`] expects.
+    pub fn sort_rows(&mut self) {
+        self.rows.sort_by_key(|r| (r.address, !r.end_sequence));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(address: u64, line: u32, end_sequence: bool) -> LineRow {
+        LineRow { address, unit: 0, file: 1, line, column: 0, is_stmt: true, prologue_end: false, end_sequence }
+    }
+
+    #[test]
+    fn row_lookup_respects_sequence_ends() {
+        let mut p = Provenance {
+            rows: vec![row(10, 1, false), row(14, 2, false), row(20, 2, true), row(20, 7, false), row(30, 7, true)],
+            ..Default::default()
+        };
+        p.sort_rows();
+        assert_eq!(p.row_at(9), None);
+        assert_eq!(p.row_at(10).map(|r| r.line), Some(1));
+        assert_eq!(p.row_at(13).map(|r| r.line), Some(1));
+        assert_eq!(p.row_at(19).map(|r| r.line), Some(2));
+        assert_eq!(p.row_at(20).map(|r| r.line), Some(7));
+        assert_eq!(p.row_at(30), None);
+        assert_eq!(p.rows_in(14..21).len(), 3);
+    }
+
+    #[test]
+    fn paths_join_directory_and_name() {
+        let f = SourceFile { directory: "/src/".into(), name: "a.c".into() };
+        assert_eq!(f.path(), "/src/a.c");
+        let abs = SourceFile { directory: "/src".into(), name: "/usr/include/x.h".into() };
+        assert_eq!(abs.path(), "/usr/include/x.h");
+    }
+}
