@@ -1,7 +1,937 @@
-//! The command line.  (Stub — being written.)
+//! The command line.
+//!
+//! Two spellings reach the same code:
+//!
+//! * modern subcommands parsed with clap: `innative compile`, `run`, `wast`,
+//!   `serialize`, `build-sourcemap` (see `innative --help`);
+//! * inNative's single-dash spellings (`innative app.wasm -o app -f o3`,
+//!   `innative -r app.wasm`, `innative lib.wasm -f library`), used whenever
+//!   the first argument is not a subcommand; see [`legacy`].
+//!
+//! Every failure is reported as one line on stderr.  Exit codes: 0 success,
+//! 1 a compile error (bad input, unwritable output, invalid module...), 2 a
+//! usage error (unknown flag, missing argument, feature not supported yet);
+//! `run` passes the program's own status through (a signal `S` → `128 + S`).
+
+mod legacy;
+
+use crate::compile::{OptLevel, Options, OutputKind};
+use crate::error::Error;
+use crate::load::Input;
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+
+/// Exit code of a compile error (the `innative::Error` line was printed).
+pub const EXIT_ERROR: i32 = 1;
+/// Exit code of a usage error or of a feature that is not supported yet.
+pub const EXIT_USAGE: i32 = 2;
+
+const AFTER_HELP: &str = "\
+inNative spellings (used when the first argument is not a subcommand):
+  innative [-r] [-f FLAG...] [-o FILE] [-l FILE...] [-shared-lib FILE...]
+           [-w [MOD:]FN...] [-sys MOD] [-start [MOD:]FN] [-v] FILE...
+  -r, -run                    compile to a temporary executable and run it
+  -f, -flag, -flags FLAG...   debug (= -g), library (= --shared),
+                              o0 o1 o2 o3 os (= -O0..-Os),
+                              check_memory_access (= --bounds-checks),
+                              whitelist, sandbox, strict (turn the C-import
+                              whitelist on; sandbox/strict add --bounds-checks)
+  -o, -out, -output FILE      output path
+  -l, -lib, -libs, -library FILE...          static libraries to link
+  -shared-lib, -shared-libs, -shared-library FILE...  shared libraries
+  -w, -whitelist [MOD:]FN...  allow a C import (turns the whitelist on)
+  -sys, -system MOD           the module whose imports are plain C names
+  -start [MOD:]FN             set or override the start function
+  -serialize, -build-sourcemap  same as the subcommands (not supported yet)
+Example: innative app.wasm -o app -f o3     innative -r app.wasm
+         innative lib.wasm -f library       innative prog.wat -f debug
+
+Exit status: 0 on success, 1 on a compile error (one line on stderr naming the
+file and position), 2 on a usage error or an option that is not supported yet.
+A compiled executable that traps prints `trap: ...` and exits with 134.";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "innative",
+    version,
+    about = "Ahead-of-time compiler from WebAssembly to native executables, shared libraries and objects (LLVM 19)",
+    after_help = AFTER_HELP,
+    disable_help_subcommand = false
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Compile WebAssembly modules (.wasm or .wat) into a native executable,
+    /// a shared library (--shared) or a relocatable object (--object).
+    ///
+    /// Several inputs are linked together: an import that names another
+    /// input module binds to its export directly.
+    Compile(CompileArgs),
+    /// Compile a module to a temporary executable, run it with ARGS and exit
+    /// with its exit status (a signal S becomes 128 + S; a trap exits 134).
+    ///
+    /// Options go before FILE; everything after FILE (or after `--`) is passed
+    /// to the program.
+    Run(RunArgs),
+    /// Run WebAssembly spec scripts (.wast) through the real AOT path; prints a
+    /// line per file and ends with `N passed, M failed`.
+    Wast(WastArgs),
+    /// Write each module as WebAssembly text (.wat), optionally annotated with
+    /// source positions.  Not supported yet.
+    Serialize(PassThroughArgs),
+    /// Build a source map (v3) from the DWARF in a wasm module or a native
+    /// binary.  Not supported yet.
+    BuildSourcemap(PassThroughArgs),
+}
+
+/// Options that change the generated code; shared by `compile` and `run`.
+#[derive(Args, Debug, Clone)]
+struct CodegenArgs {
+    /// Optimization level: -O0, -O1, -O2, -O3 or -Os (optimize for size).
+    /// The default is -O2.  (inNative: -f o0 .. -f os)
+    #[arg(short = 'O', value_name = "LEVEL", default_value = "2", value_parser = parse_opt_level)]
+    opt_level: OptLevel,
+
+    /// Emit native DWARF debug info.  (inNative: -f debug)
+    #[arg(short = 'g', long = "debug")]
+    debug: bool,
+
+    /// Check every memory access against the memory's current size instead of
+    /// relying on guard pages.  (inNative: -f check_memory_access)
+    #[arg(long)]
+    bounds_checks: bool,
+
+    /// The "system" module: its imports link to plain C names, so
+    /// `(import "env" "putchar" ...)` with `--sys env` calls libc's putchar.
+    /// Imports of other modules that are not compiled alongside link to the C
+    /// symbol `<module>_WASM_<name>`.  (inNative: -sys)
+    #[arg(long = "sys", value_name = "MOD")]
+    sys: Option<String>,
+
+    /// Allow the C import MOD:FN and turn the whitelist on: every other C
+    /// import is then a compile error naming it.  `MOD:` allows the whole
+    /// module; a bare `FN` means the --sys module.  Repeatable.
+    /// (inNative: -w)
+    #[arg(short = 'w', long = "whitelist", value_name = "MOD:FN")]
+    whitelist: Vec<String>,
+
+    /// Set or override the start function (no parameters, no results).  A bare
+    /// `FN` means the first input module.  (inNative: -start)
+    #[arg(long, value_name = "MOD:FN")]
+    start: Option<String>,
+
+    /// Link a static library (.a or .o) into the output.  Repeatable.
+    /// (inNative: -l)
+    #[arg(short = 'l', long = "lib", value_name = "FILE")]
+    libs: Vec<PathBuf>,
+
+    /// Link a shared library (.so) into the output.  Repeatable.
+    /// (inNative: -shared-lib)
+    #[arg(long = "shared-lib", value_name = "FILE")]
+    shared_libs: Vec<PathBuf>,
+
+    /// Say what is being done, on stderr.
+    #[arg(short = 'v', long)]
+    verbose: bool,
+}
+
+#[derive(Args, Debug)]
+struct CompileArgs {
+    #[command(flatten)]
+    codegen: CodegenArgs,
+
+    /// Produce a shared library: every export of module M is the C symbol
+    /// `M_WASM_<export>`; modules initialize themselves when it is loaded.
+    /// (inNative: -f library)
+    #[arg(long, conflicts_with = "object")]
+    shared: bool,
+
+    /// Produce a relocatable ELF object (link it with the innative runtime
+    /// yourself).
+    #[arg(long)]
+    object: bool,
+
+    /// Output path.  Default: the first input's file stem in the current
+    /// directory (`.so` added for --shared, `.o` for --object).
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    output: Option<PathBuf>,
+
+    /// Input modules: .wasm binaries or .wat text.
+    #[arg(value_name = "IN", required = true)]
+    inputs: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    #[command(flatten)]
+    codegen: CodegenArgs,
+
+    /// Also keep the executable at OUT (by default it lives in a temporary
+    /// directory that is removed afterwards).
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    output: Option<PathBuf>,
+
+    /// The module to run (.wasm or .wat).
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+
+    /// Arguments passed to the program.
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    args: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+struct WastArgs {
+    /// Number of modules compiled in parallel (default: the number of CPUs).
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    jobs: Option<usize>,
+
+    /// Print every assertion's outcome, not only failures.
+    #[arg(short = 'v', long)]
+    verbose: bool,
+
+    /// Optimization level of the scripts' modules: 0, 1, 2, 3 or s.  Default:
+    /// -O1 (compile time dominates the suite), or $INNATIVE_WAST_OPT.
+    #[arg(short = 'O', value_name = "LEVEL", value_parser = parse_opt_level)]
+    opt_level: Option<OptLevel>,
+
+    /// Run every script in this process, without a child process per script
+    /// (a crash then ends the whole run): for debugging the harness.
+    #[arg(long, hide = true)]
+    in_process: bool,
+
+    /// Spec scripts to run.
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct PassThroughArgs {
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    args: Vec<String>,
+}
+
+fn parse_opt_level(s: &str) -> Result<OptLevel, String> {
+    match s {
+        "0" => Ok(OptLevel::O0),
+        "1" => Ok(OptLevel::O1),
+        "2" => Ok(OptLevel::O2),
+        "3" => Ok(OptLevel::O3),
+        "s" => Ok(OptLevel::Os),
+        _ => Err(format!(
+            "unknown optimization level '-O{s}' (use -O0, -O1, -O2, -O3 or -Os)"
+        )),
+    }
+}
+
+fn opt_level_name(l: OptLevel) -> &'static str {
+    match l {
+        OptLevel::O0 => "-O0",
+        OptLevel::O1 => "-O1",
+        OptLevel::O2 => "-O2",
+        OptLevel::O3 => "-O3",
+        OptLevel::Os => "-Os",
+    }
+}
+
+/// Subcommand names (and clap's own flags) that select the modern parser.
+const SUBCOMMANDS: &[&str] = &[
+    "compile",
+    "run",
+    "wast",
+    "serialize",
+    "build-sourcemap",
+    "help",
+    "-h",
+    "--help",
+    "-V",
+    "--version",
+];
+
+/// A parsed request, whichever spelling it came from.
+#[derive(Debug)]
+pub(crate) enum Action {
+    Compile {
+        job: Job,
+    },
+    Run {
+        job: Job,
+        args: Vec<String>,
+    },
+    Wast {
+        files: Vec<PathBuf>,
+        jobs: usize,
+        verbose: bool,
+        opt_level: Option<OptLevel>,
+        in_process: bool,
+    },
+    Serialize {
+        args: Vec<String>,
+    },
+    BuildSourcemap {
+        args: Vec<String>,
+    },
+    /// Print this text on stdout and exit 0 (help).
+    Print(String),
+}
+
+/// What to compile and how (before inputs are loaded).
+#[derive(Debug, Default)]
+pub(crate) struct Job {
+    pub inputs: Vec<PathBuf>,
+    pub output: Option<PathBuf>,
+    pub opts: Options,
+    /// Raw `--whitelist` entries (`MOD:FN`, `MOD:`, `FN`), resolved once the
+    /// system module is known.
+    pub whitelist: Vec<String>,
+    /// The whitelist is on even when empty (inNative's `-f whitelist`).
+    pub whitelist_on: bool,
+    /// Raw `--start` value (`MOD:FN` or `FN`).
+    pub start: Option<String>,
+}
+
+/// A usage error: printed as one line, exit 2.
+#[derive(Debug)]
+pub(crate) struct Usage(pub String);
+
+impl From<CodegenArgs> for Job {
+    fn from(c: CodegenArgs) -> Job {
+        Job {
+            inputs: Vec::new(),
+            output: None,
+            opts: Options {
+                opt_level: c.opt_level,
+                debug: c.debug,
+                bounds_checks: c.bounds_checks,
+                system_module: c.sys,
+                libs: c.libs,
+                shared_libs: c.shared_libs,
+                verbose: c.verbose,
+                ..Options::default()
+            },
+            whitelist_on: !c.whitelist.is_empty(),
+            whitelist: c.whitelist,
+            start: c.start,
+        }
+    }
+}
 
 /// Runs the CLI on `args` (without argv[0]); returns the exit code.
-pub fn main_with_args(_args: Vec<String>) -> i32 {
-    eprintln!("innative: CLI not implemented yet");
-    2
+pub fn main_with_args(args: Vec<String>) -> i32 {
+    match parse(&args) {
+        Ok(action) => execute(action),
+        Err(Usage(msg)) => {
+            eprintln!("{}", Error::new(msg));
+            EXIT_USAGE
+        }
+    }
+}
+
+/// Parses the command line into an [`Action`].
+pub(crate) fn parse(args: &[String]) -> Result<Action, Usage> {
+    let Some(first) = args.first() else {
+        return Err(Usage(
+            "no input files (usage: innative <compile|run|wast|serialize|build-sourcemap> ..., \
+             or inNative's `innative [options] FILE...`; try 'innative --help')"
+                .into(),
+        ));
+    };
+    if SUBCOMMANDS.contains(&first.as_str()) {
+        parse_modern(args)
+    } else {
+        legacy::parse(args)
+    }
+}
+
+fn parse_modern(args: &[String]) -> Result<Action, Usage> {
+    let argv = std::iter::once("innative".to_string()).chain(args.iter().cloned());
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            return match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    Ok(Action::Print(e.render().to_string()))
+                }
+                _ => Err(Usage(clap_one_line(&e.render().to_string()))),
+            };
+        }
+    };
+    Ok(match cli.command {
+        Command::Compile(c) => {
+            let mut job = Job::from(c.codegen);
+            job.opts.kind = if c.shared {
+                OutputKind::SharedLibrary
+            } else if c.object {
+                OutputKind::Object
+            } else {
+                OutputKind::Executable
+            };
+            job.inputs = c.inputs;
+            job.output = c.output;
+            Action::Compile { job }
+        }
+        Command::Run(r) => {
+            let mut job = Job::from(r.codegen);
+            job.inputs = vec![r.file];
+            job.output = r.output;
+            Action::Run { job, args: r.args }
+        }
+        Command::Wast(w) => Action::Wast {
+            opt_level: w.opt_level,
+            in_process: w.in_process,
+            files: w.files,
+            jobs: w.jobs.unwrap_or_else(default_jobs).max(1),
+            verbose: w.verbose,
+        },
+        Command::Serialize(p) => Action::Serialize { args: p.args },
+        Command::BuildSourcemap(p) => Action::BuildSourcemap { args: p.args },
+    })
+}
+
+/// Squeezes a clap error (several lines with tips and usage) into one line.
+fn clap_one_line(rendered: &str) -> String {
+    let mut parts = Vec::new();
+    for line in rendered.lines() {
+        let t = line.trim();
+        if t.starts_with("Usage:") || t.starts_with("For more information") {
+            break;
+        }
+        if t.is_empty() || t.starts_with("tip:") {
+            continue;
+        }
+        parts.push(t.strip_prefix("error: ").unwrap_or(t).to_string());
+    }
+    let mut msg = parts.join(" ");
+    if msg.is_empty() {
+        msg = "invalid command line".into();
+    }
+    format!("{msg} (try 'innative --help')")
+}
+
+fn default_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// The full `--help` text (used by the inNative spelling `-help`).
+pub(crate) fn help_text() -> String {
+    Cli::command().render_long_help().to_string()
+}
+
+fn execute(action: Action) -> i32 {
+    match action {
+        Action::Print(text) => {
+            print!("{text}");
+            if !text.ends_with('\n') {
+                println!();
+            }
+            0
+        }
+        Action::Compile { job } => guarded(move || compile_job(job)),
+        Action::Run { job, args } => guarded(move || run_job(job, &args)),
+        Action::Wast {
+            files,
+            jobs,
+            verbose,
+            opt_level,
+            in_process,
+        } => {
+            if let Some(level) = opt_level {
+                // The harness (and the per-script children it starts) read
+                // the level from the environment.
+                std::env::set_var(crate::wast::env::OPT, crate::wast::opt_name(level));
+            }
+            if in_process {
+                let settings = crate::wast::Settings {
+                    jobs,
+                    verbose,
+                    opt_level: opt_level.unwrap_or(crate::wast::DEFAULT_OPT),
+                };
+                let counts = crate::wast::run_in_process(&files, &settings);
+                return if counts.failed == 0 { 0 } else { 1 };
+            }
+            crate::wast::run_cli(&files, jobs, verbose)
+        }
+        Action::Serialize { args } => serialize(&args),
+        Action::BuildSourcemap { args } => build_sourcemap(&args),
+    }
+}
+
+/// `innative serialize` / inNative `-serialize`.
+fn serialize(_args: &[String]) -> i32 {
+    eprintln!(
+        "{}",
+        Error::new("serialize (writing modules as .wat) is not supported yet")
+    );
+    EXIT_USAGE
+}
+
+/// `innative build-sourcemap` / inNative `-build-sourcemap`.
+fn build_sourcemap(_args: &[String]) -> i32 {
+    eprintln!(
+        "{}",
+        Error::new("build-sourcemap (DWARF to source map) is not supported yet")
+    );
+    EXIT_USAGE
+}
+
+/// Runs `f`, turning a panic into a one-line "internal error" report
+/// (exit 101) instead of a backtrace dump.
+fn guarded(f: impl FnOnce() -> i32 + std::panic::UnwindSafe) -> i32 {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "{}",
+            Error::new(format!(
+                "internal compiler error: {msg}{at} (please report this)"
+            ))
+        );
+    }));
+    let result = std::panic::catch_unwind(f);
+    std::panic::set_hook(previous);
+    result.unwrap_or(101)
+}
+
+/// The output path when none is given: the first input's stem in the current
+/// directory, with `.so` for shared libraries and `.o` for objects.
+pub(crate) fn default_output(first_input: &Path, kind: OutputKind) -> PathBuf {
+    let stem = first_input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "a".into());
+    PathBuf::from(match kind {
+        OutputKind::Executable => stem,
+        OutputKind::SharedLibrary => format!("{stem}.so"),
+        OutputKind::Object => format!("{stem}.o"),
+    })
+}
+
+/// The name a module gets: its override, the name section's module name,
+/// else the file stem.
+pub(crate) fn module_name(input: &Input) -> String {
+    if let Some(n) = &input.name {
+        return n.clone();
+    }
+    name_section_module_name(&input.bytes).unwrap_or_else(|| input.file_stem())
+}
+
+fn name_section_module_name(bytes: &[u8]) -> Option<String> {
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        let Ok(wasmparser::Payload::CustomSection(reader)) = payload else {
+            if payload.is_err() {
+                return None;
+            }
+            continue;
+        };
+        if let wasmparser::KnownCustom::Name(names) = reader.as_known() {
+            for name in names {
+                if let Ok(wasmparser::Name::Module { name, .. }) = name {
+                    return Some(name.to_string());
+                }
+            }
+        }
+    }
+    None
+}
+
+fn split_mod_fn(s: &str) -> (Option<&str>, &str) {
+    match s.split_once(':') {
+        Some((m, f)) => (Some(m), f),
+        None => (None, s),
+    }
+}
+
+/// Fills `job.opts.whitelist` / `job.opts.start` from the raw strings.
+fn resolve_names(job: &mut Job, inputs: &[Input]) -> Result<(), Error> {
+    if job.whitelist_on {
+        let mut list = Vec::new();
+        for entry in &job.whitelist {
+            let (m, f) = split_mod_fn(entry);
+            let module = match m {
+                Some(m) => m.to_string(),
+                None => job.opts.system_module.clone().unwrap_or_default(),
+            };
+            if module.is_empty() && f.is_empty() {
+                return Err(Error::new(format!(
+                    "empty whitelist entry '{entry}' (use MOD:FN)"
+                )));
+            }
+            list.push((module, f.to_string()));
+        }
+        job.opts.whitelist = Some(list);
+    }
+    if let Some(start) = &job.start {
+        let (m, f) = split_mod_fn(start);
+        if f.is_empty() {
+            return Err(Error::new(format!(
+                "--start '{start}' names no function (use MOD:FN)"
+            )));
+        }
+        let module = match m {
+            Some(m) if !m.is_empty() => m.to_string(),
+            _ => inputs.first().map(module_name).unwrap_or_default(),
+        };
+        job.opts.start = Some((module, f.to_string()));
+    }
+    Ok(())
+}
+
+/// Fails early (before any work) when `out` cannot be written.
+fn check_output(out: &Path) -> Result<(), Error> {
+    if out.is_dir() {
+        return Err(Error::in_file(
+            out,
+            "cannot write output: it is a directory",
+        ));
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(Error::in_file(
+            out,
+            format!(
+                "cannot write output: directory '{}' does not exist",
+                parent.display()
+            ),
+        ));
+    }
+    tempfile::Builder::new()
+        .prefix(".innative-probe-")
+        .tempfile_in(parent)
+        .map(drop)
+        .map_err(|e| Error::in_file(out, format!("cannot write output: {e}")))
+}
+
+fn load_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
+    paths
+        .iter()
+        .map(|p| {
+            let mut input = Input::from_file(p)?;
+            input.name = linker_module_name(&input);
+            Ok(input)
+        })
+        .collect()
+}
+
+/// wasm-ld (clang) writes the output file name, `mathlib.wasm`, as the name
+/// section's module name; taken as is it would make the C symbols
+/// `mathlib#2Ewasm_WASM_fib`, which C cannot name.  Such a name loses its
+/// `.wasm` suffix, so clang-built modules get `mathlib_WASM_fib` as inNative
+/// users expect.
+fn linker_module_name(input: &Input) -> Option<String> {
+    if input.name.is_some() {
+        return input.name.clone();
+    }
+    let name = name_section_module_name(&input.bytes)?;
+    let stem = name
+        .len()
+        .checked_sub(5)
+        .filter(|&i| name.is_char_boundary(i))?;
+    (name[stem..].eq_ignore_ascii_case(".wasm") && stem > 0).then(|| name[..stem].to_string())
+}
+
+fn kind_name(kind: OutputKind) -> &'static str {
+    match kind {
+        OutputKind::Executable => "executable",
+        OutputKind::SharedLibrary => "shared library",
+        OutputKind::Object => "object",
+    }
+}
+
+/// Loads, checks and compiles `job` into `out`.
+fn compile_to(job: &mut Job, out: &Path) -> Result<(), Error> {
+    let inputs = load_inputs(&job.inputs)?;
+    check_output(out)?;
+    resolve_names(job, &inputs)?;
+    if job.opts.verbose {
+        let names: Vec<String> = inputs
+            .iter()
+            .map(|i| format!("{} (module {})", i.path.display(), module_name(i)))
+            .collect();
+        eprintln!(
+            "innative: compiling {} -> {} ({}, {}{}{})",
+            names.join(", "),
+            out.display(),
+            kind_name(job.opts.kind),
+            opt_level_name(job.opts.opt_level),
+            if job.opts.debug { ", -g" } else { "" },
+            if job.opts.bounds_checks {
+                ", bounds checks"
+            } else {
+                ""
+            },
+        );
+    }
+    crate::compile::compile(&inputs, &job.opts, out)?;
+    if job.opts.verbose {
+        eprintln!("innative: wrote {}", out.display());
+    }
+    Ok(())
+}
+
+fn compile_job(mut job: Job) -> i32 {
+    let Some(first) = job.inputs.first().cloned() else {
+        eprintln!("{}", Error::new("no input files"));
+        return EXIT_USAGE;
+    };
+    let out = job
+        .output
+        .clone()
+        .unwrap_or_else(|| default_output(&first, job.opts.kind));
+    if job.output.is_none() && job.inputs.iter().any(|i| same_path(i, &out)) {
+        eprintln!(
+            "{}",
+            Error::in_file(
+                &first,
+                "the default output would overwrite this input; name one with -o"
+            )
+        );
+        return EXIT_ERROR;
+    }
+    match compile_to(&mut job, &out) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("{e}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Compiles `job` to an executable (a temporary one unless `-o` names it),
+/// runs it with `args` and returns its exit status.
+fn run_job(mut job: Job, args: &[String]) -> i32 {
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
+    let Some(first) = job.inputs.first().cloned() else {
+        eprintln!("{}", Error::new("no input file to run"));
+        return EXIT_USAGE;
+    };
+    job.opts.kind = OutputKind::Executable;
+    let tmp = match tempfile::Builder::new().prefix("innative-run-").tempdir() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!(
+                "{}",
+                Error::new(format!("cannot create a temporary directory: {e}"))
+            );
+            return EXIT_ERROR;
+        }
+    };
+    let exe = match &job.output {
+        Some(out) => out.clone(),
+        None => tmp
+            .path()
+            .join(default_output(&first, OutputKind::Executable)),
+    };
+    if let Err(e) = compile_to(&mut job, &exe) {
+        eprintln!("{e}");
+        return EXIT_ERROR;
+    }
+    // A relative path without a slash would be looked up in PATH.
+    let exe_abs = std::path::absolute(&exe).unwrap_or(exe.clone());
+    if job.opts.verbose {
+        eprintln!("innative: running {} {}", exe.display(), args.join(" "));
+    }
+    let status = std::process::Command::new(&exe_abs)
+        .arg0(first.as_os_str())
+        .args(args)
+        .status();
+    match status {
+        Ok(s) => match (s.code(), s.signal()) {
+            (Some(code), _) => code,
+            (None, Some(sig)) => 128 + sig,
+            _ => EXIT_ERROR,
+        },
+        Err(e) => {
+            eprintln!(
+                "{}",
+                Error::in_file(&exe, format!("cannot run the compiled program: {e}"))
+            );
+            EXIT_ERROR
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    fn compile_job_of(s: &str) -> Job {
+        match parse(&args(s)) {
+            Ok(Action::Compile { job }) => job,
+            other => panic!("{s}: expected compile, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn modern_compile_flags() {
+        let j = compile_job_of("compile -O3 -g --shared --sys env -w env:putchar --start m:go -l a.a --shared-lib b.so -v x.wasm y.wat -o out.so");
+        assert_eq!(j.opts.opt_level, OptLevel::O3);
+        assert!(j.opts.debug && j.opts.verbose);
+        assert_eq!(j.opts.kind, OutputKind::SharedLibrary);
+        assert_eq!(j.opts.system_module.as_deref(), Some("env"));
+        assert_eq!(j.whitelist, vec!["env:putchar"]);
+        assert_eq!(j.start.as_deref(), Some("m:go"));
+        assert_eq!(j.opts.libs, vec![PathBuf::from("a.a")]);
+        assert_eq!(j.opts.shared_libs, vec![PathBuf::from("b.so")]);
+        assert_eq!(
+            j.inputs,
+            vec![PathBuf::from("x.wasm"), PathBuf::from("y.wat")]
+        );
+        assert_eq!(j.output, Some(PathBuf::from("out.so")));
+        let j = compile_job_of("compile -Os --object x.wasm");
+        assert_eq!(j.opts.opt_level, OptLevel::Os);
+        assert_eq!(j.opts.kind, OutputKind::Object);
+        let j = compile_job_of("compile x.wasm");
+        assert_eq!(j.opts.opt_level, OptLevel::O2);
+        assert_eq!(j.opts.kind, OutputKind::Executable);
+    }
+
+    #[test]
+    fn modern_errors_are_one_line() {
+        for bad in [
+            "compile --frobnicate x.wasm",
+            "compile",
+            "compile -O7 x.wasm",
+            "compile --shared --object x",
+            "nosuch",
+        ] {
+            if let Err(Usage(msg)) = parse(&args(bad)) {
+                assert!(!msg.contains('\n'), "{bad}: {msg}");
+            } else if bad != "nosuch" {
+                panic!("{bad} parsed");
+            }
+        }
+    }
+
+    #[test]
+    fn run_passes_trailing_args() {
+        match parse(&args("run -O1 prog.wasm a -b --c")).unwrap() {
+            Action::Run { job, args } => {
+                assert_eq!(job.inputs, vec![PathBuf::from("prog.wasm")]);
+                assert_eq!(job.opts.opt_level, OptLevel::O1);
+                assert_eq!(args, vec!["a", "-b", "--c"]);
+            }
+            a => panic!("{a:?}"),
+        }
+        match parse(&args("run prog.wasm -- a b")).unwrap() {
+            Action::Run { args, .. } => assert_eq!(args, vec!["a", "b"]),
+            a => panic!("{a:?}"),
+        }
+    }
+
+    #[test]
+    fn wast_jobs() {
+        match parse(&args("wast -j 3 -v -O2 a.wast b.wast")).unwrap() {
+            Action::Wast {
+                files,
+                jobs,
+                verbose,
+                opt_level,
+                in_process,
+            } => {
+                assert!(!in_process);
+                assert_eq!(opt_level, Some(OptLevel::O2));
+                assert_eq!(files.len(), 2);
+                assert_eq!(jobs, 3);
+                assert!(verbose);
+            }
+            a => panic!("{a:?}"),
+        }
+    }
+
+    #[test]
+    fn default_outputs() {
+        assert_eq!(
+            default_output(Path::new("dir/app.wasm"), OutputKind::Executable),
+            PathBuf::from("app")
+        );
+        assert_eq!(
+            default_output(Path::new("lib.wat"), OutputKind::SharedLibrary),
+            PathBuf::from("lib.so")
+        );
+        assert_eq!(
+            default_output(Path::new("x.wasm"), OutputKind::Object),
+            PathBuf::from("x.o")
+        );
+    }
+
+    #[test]
+    fn wasm_ld_module_names_lose_their_suffix() {
+        // (module $mathlib.wasm) carries the module name `mathlib.wasm`, as wasm-ld writes it.
+        let input = |text: &str| {
+            Input::from_bytes(Path::new("dir/x.wat"), text.as_bytes().to_vec()).unwrap()
+        };
+        assert_eq!(
+            linker_module_name(&input("(module $mathlib.wasm)")).as_deref(),
+            Some("mathlib")
+        );
+        assert_eq!(
+            linker_module_name(&input("(module $m.WASM)")).as_deref(),
+            Some("m")
+        );
+        assert_eq!(linker_module_name(&input("(module $plain)")), None);
+        assert_eq!(linker_module_name(&input("(module $.wasm)")), None);
+        assert_eq!(linker_module_name(&input("(module)")), None);
+        assert_eq!(module_name(&input("(module $plain)")), "plain");
+        assert_eq!(module_name(&input("(module)")), "x");
+    }
+
+    #[test]
+    fn whitelist_and_start_resolution() {
+        let mut job =
+            compile_job_of("compile --sys env -w printf -w m:f -w whole: --start go x.wasm");
+        let input = Input {
+            path: "dir/x.wasm".into(),
+            bytes: vec![],
+            text: None,
+            name: None,
+        };
+        resolve_names(&mut job, &[input]).unwrap();
+        assert_eq!(
+            job.opts.whitelist,
+            Some(vec![
+                ("env".into(), "printf".into()),
+                ("m".into(), "f".into()),
+                ("whole".into(), "".into())
+            ])
+        );
+        assert_eq!(job.opts.start, Some(("x".into(), "go".into())));
+    }
 }

@@ -1,0 +1,42 @@
+# innative — the two commands the README promises:
+#   make demo   compile bundled fixtures to native code and run them
+#   make test   every test: unit + integration tests, then the spec suite
+# Both first run scripts/setup.sh, which installs missing Debian packages.
+
+SHELL := /bin/bash
+CARGO ?= cargo
+# The WebAssembly 2.0 core spec suite, beside the repository.
+TESTSUITE ?= ../shared/testsuite/wasm-2.0
+
+.PHONY: all setup build fixtures demo test unit-test spec
+# One step at a time even under `make -j`: the steps share cargo's target dir.
+.NOTPARALLEL:
+
+all: build
+
+setup:
+	scripts/setup.sh
+
+build: setup
+	$(CARGO) build --workspace
+
+fixtures: setup
+	fixtures/build.sh
+
+demo: build fixtures
+	scripts/demo.sh
+
+unit-test: build fixtures
+	$(CARGO) test --workspace
+
+# The spec run ends with the `N passed, M failed` line; its exit status is
+# non-zero when anything fails.
+spec: build
+	@if compgen -G '$(TESTSUITE)/*.wast' >/dev/null; then \
+	  echo "== innative wast $(TESTSUITE)/*.wast"; \
+	  $(CARGO) run --quiet --bin innative -- wast $(TESTSUITE)/*.wast; \
+	else \
+	  echo "== spec suite not found at $(TESTSUITE); skipping the spec run"; \
+	fi
+
+test: unit-test spec

@@ -1,0 +1,143 @@
+//! Helpers shared by the integration tests that drive the real `innative`
+//! binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The `innative` binary cargo built for these tests.
+pub fn innative_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_innative"))
+}
+
+/// `innative ARGS...` ready to run.
+pub fn innative<I, S>(args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut c = Command::new(innative_bin());
+    c.args(args);
+    c
+}
+
+/// The repository's `fixtures/` directory.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    fixtures().join(name)
+}
+
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("innative-test-")
+        .tempdir()
+        .expect("temporary directory")
+}
+
+/// Runs `cmd` and returns its output; panics (with the command) when it cannot start.
+pub fn output<C: std::borrow::BorrowMut<Command>>(mut cmd: C) -> Output {
+    let cmd = cmd.borrow_mut();
+    cmd.output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+}
+
+/// Runs a compiled program under `timeout` so that a hang fails the test
+/// instead of blocking it (a hang shows as status 124).
+pub fn run_program(exe: &Path, args: &[&str]) -> Output {
+    output(Command::new("timeout").arg("120").arg(exe).args(args))
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The exit code, or 128 + signal (as a shell reports it).
+pub fn status(o: &Output) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    o.status
+        .code()
+        .unwrap_or_else(|| 128 + o.status.signal().unwrap_or(0))
+}
+
+/// Describes an output for assertion messages.
+pub fn describe(o: &Output) -> String {
+    format!(
+        "status {}\n--- stdout\n{}--- stderr\n{}",
+        status(o),
+        stdout(o),
+        stderr(o)
+    )
+}
+
+/// Asserts that `o` succeeded.
+#[track_caller]
+pub fn assert_success(o: &Output, what: &str) {
+    assert!(o.status.success(), "{what} failed: {}", describe(o));
+}
+
+/// Asserts that stderr holds exactly one non-empty line and returns it.
+#[track_caller]
+pub fn one_line_stderr(o: &Output) -> String {
+    let err = stderr(o);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(
+        lines.len() == 1 && !lines[0].trim().is_empty(),
+        "expected exactly one line on stderr: {}",
+        describe(o)
+    );
+    lines[0].to_string()
+}
+
+/// Names of the entries of `dir`.
+pub fn entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Whether `program` can be run (found on PATH).
+pub fn have(program: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {program}"))
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// Skips (returns false) with a loud message when `program` is missing — but
+/// never on CI, where the setup script installs everything: there it panics.
+pub fn require(program: &str) -> bool {
+    if have(program) {
+        return true;
+    }
+    let msg = format!("{program} is not installed; run scripts/setup.sh.  SKIPPING this test");
+    if std::env::var_os("CI").is_some() {
+        panic!("{program} is required on CI: {msg}");
+    }
+    eprintln!("\n!!!!!!!! {msg} !!!!!!!!\n");
+    false
+}
+
+/// The first bytes of an ELF file's `e_type`: 1 relocatable, 2 executable,
+/// 3 shared object (or PIE executable).
+pub fn elf_type(path: &Path) -> Option<u16> {
+    let bytes = std::fs::read(path).ok()?;
+    if bytes.len() < 18 || &bytes[..4] != b"\x7fELF" {
+        return None;
+    }
+    Some(u16::from_le_bytes([bytes[16], bytes[17]]))
+}
