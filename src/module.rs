@@ -284,11 +284,10 @@ impl<'a> ModuleInfo<'a> {
                 _ => {}
             }
         }
-        m.name = input
-            .name
-            .clone()
-            .or_else(|| section_name.map(str::to_string))
-            .unwrap_or_else(|| input.file_stem());
+        // wasm-ld writes the output file name ("prog.wasm") into the name
+        // section: the module is "prog".
+        let section_name = section_name.map(|n| n.strip_suffix(".wasm").unwrap_or(n).to_string());
+        m.name = input.name.clone().or(section_name).unwrap_or_else(|| input.file_stem());
         Ok(m)
     }
 

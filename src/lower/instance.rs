@@ -261,45 +261,23 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
     /// `void sym(params..., struct results *out)`.
     pub fn export_symbols(&self) -> Result<()> {
         let (env, info) = (self.env, self.env.info);
-        let mut renamed = vec![false; info.func_types.len()];
         for e in &info.exports {
             let sym = names::export_symbol(&info.name, e.name);
+            if e.kind != ExternalKind::Func {
+                // Defined memories, tables and globals were named after their
+                // first export when declared; others get no C symbol.
+                continue;
+            }
+            if let Some(f) = env.functions[e.index as usize] {
+                if f.get_name().to_bytes() == sym.as_bytes() {
+                    continue;
+                }
+            }
             if self.module.get_function(&sym).is_some() || self.module.get_global(&sym).is_some() {
                 return Err(Error::in_file(&info.input.path, format!("duplicate export symbol {sym}")));
             }
-            match e.kind {
-                ExternalKind::Func => {
-                    let ty = info.func_type(e.index).clone();
-                    let defined = env.functions[e.index as usize];
-                    if let (Some(f), false, true) = (defined, renamed[e.index as usize], ty.results().len() <= 1) {
-                        f.as_global_value().set_name(&sym);
-                        f.set_linkage(Linkage::External);
-                        renamed[e.index as usize] = true;
-                        continue;
-                    }
-                    self.export_wrapper(&sym, &ty, env.callees[e.index as usize])?;
-                }
-                ExternalKind::Memory | ExternalKind::Table | ExternalKind::Global => {
-                    let i = e.index as usize;
-                    let (place, imported) = match e.kind {
-                        ExternalKind::Memory => (env.memories[i], e.index < info.num_imported_memories),
-                        ExternalKind::Table => (env.tables[i], info.tables[i].imported),
-                        _ => (env.globals[i], info.globals[i].init.is_none()),
-                    };
-                    if imported {
-                        continue;
-                    }
-                    // Only entities defined here get a C symbol.
-                    // Only entities defined here get a C symbol (the first export's).
-                    if let Place::Direct(g) = place {
-                        if g.get_linkage() == Linkage::Internal {
-                            g.set_name(&sym);
-                            g.set_linkage(Linkage::External);
-                        }
-                    }
-                }
-                _ => {}
-            }
+            let ty = info.func_type(e.index).clone();
+            self.export_wrapper(&sym, &ty, env.callees[e.index as usize])?;
         }
         Ok(())
     }

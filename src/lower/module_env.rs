@@ -83,6 +83,20 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             g
         };
         let referenced = info.referenced_funcs();
+        // The first export of a defined entity names it directly: created
+        // external from the start, so that PIC code reaches exported data
+        // through the GOT like any other default-visibility symbol.
+        let mut export_name: std::collections::HashMap<(u8, u32), String> = std::collections::HashMap::new();
+        for e in &info.exports {
+            let key = (e.kind as u8, e.index);
+            export_name.entry(key).or_insert_with(|| names::export_symbol(&info.name, e.name));
+        }
+        let exported = |kind: wasmparser::ExternalKind, index: u32| export_name.get(&(kind as u8, index)).cloned();
+        let external = |name: String, ty: inkwell::types::BasicTypeEnum<'ctx>| {
+            let g = module.add_global(ty, None, &name);
+            g.set_initializer(&ty.const_zero());
+            g
+        };
 
         let mut import_slots = Vec::new();
         for (i, imp) in info.imports.iter().enumerate() {
@@ -115,11 +129,18 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
                 continue;
             }
             let ty = rt.fn_type(info.func_type(f));
-            let name = match info.func_names.get(&f) {
-                Some(n) => format!("{prefix}.{n}"),
-                None => format!("{prefix}.func{f}"),
+            let func = match exported(wasmparser::ExternalKind::Func, f) {
+                Some(sym) if info.func_type(f).results().len() <= 1 => {
+                    module.add_function(&sym, ty, Some(Linkage::External))
+                }
+                _ => {
+                    let name = match info.func_names.get(&f) {
+                        Some(n) => format!("{prefix}.{n}"),
+                        None => format!("{prefix}.func{f}"),
+                    };
+                    module.add_function(&name, ty, Some(Linkage::Internal))
+                }
             };
-            let func = module.add_function(&name, ty, Some(Linkage::Internal));
             functions.push(Some(func));
             callees.push(Callee::Direct(func));
             if referenced[f as usize] {
@@ -143,7 +164,10 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             );
             memories.push(match slot {
                 Some(s) => Place::Slot(s),
-                None => Place::Direct(internal(format!("{prefix}.memory.{i}"), rt.memory.into())),
+                None => Place::Direct(match exported(wasmparser::ExternalKind::Memory, i) {
+                    Some(sym) => external(sym, rt.memory.into()),
+                    None => internal(format!("{prefix}.memory.{i}"), rt.memory.into()),
+                }),
             });
         }
         let mut tables = Vec::new();
@@ -160,7 +184,10 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
                 .expect("imported table has an import");
                 Place::Slot(slot)
             } else {
-                Place::Direct(internal(format!("{prefix}.table.{i}"), rt.table.into()))
+                Place::Direct(match exported(wasmparser::ExternalKind::Table, i) {
+                    Some(sym) => external(sym, rt.table.into()),
+                    None => internal(format!("{prefix}.table.{i}"), rt.table.into()),
+                })
             });
         }
         let mut globals = Vec::new();
@@ -177,7 +204,10 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
                 .expect("imported global has an import");
                 Place::Slot(slot)
             } else {
-                let cell = internal(format!("{prefix}.global.{i}"), rt.global_cell.into());
+                let cell = match exported(wasmparser::ExternalKind::Global, i) {
+                    Some(sym) => external(sym, rt.global_cell.into()),
+                    None => internal(format!("{prefix}.global.{i}"), rt.global_cell.into()),
+                };
                 cell.set_alignment(16);
                 Place::Direct(cell)
             });
