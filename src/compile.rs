@@ -60,6 +60,8 @@ pub struct Options {
     pub libs: Vec<PathBuf>,
     /// Shared libraries to link.
     pub shared_libs: Vec<PathBuf>,
+    /// WASI directories baked into an executable: "HOST" or "HOST::GUEST".
+    pub preopens: Vec<String>,
     pub verbose: bool,
 }
 

@@ -93,7 +93,10 @@ pub fn lower_program<'ctx>(
 
     if opts.linkage == Linkage::Static {
         match opts.kind {
-            OutputKind::Executable => build_program_start(&rt, &module, &envs, &inits)?,
+            OutputKind::Executable => {
+                build_program_start(&rt, &module, &envs, &inits)?;
+                build_preopens(&rt, &module, &opts.preopens);
+            }
             OutputKind::SharedLibrary => build_library_constructor(&rt, &module, &inits)?,
             OutputKind::Object => {}
         }
@@ -309,6 +312,28 @@ fn build_program_start<'ctx>(
     let f = module.add_function("innative_program_start", rt.context.void_type().fn_type(&[], false), None);
     let b = rt.context.create_builder();
     b.position_at_end(rt.context.append_basic_block(f, "entry"));
+    // WASI functions work on the main module's exported memory.
+    if let Some(main) = envs.first() {
+        let memory = main.info.exports.iter().find(|e| e.kind == ExternalKind::Memory && e.name == "memory");
+        if let Some(e) = memory {
+            // Weak: a runtime without WASI (or an object linked by hand)
+            // simply has none.
+            let set = module.add_function(
+                "innative_wasi_set_memory",
+                rt.context.void_type().fn_type(&[rt.ptr.into()], false),
+                Some(inkwell::module::Linkage::ExternWeak),
+            );
+            let mem = main.memories[e.index as usize].address(rt, &b)?;
+            let present = rt.context.append_basic_block(f, "wasi");
+            let rest = rt.context.append_basic_block(f, "inits");
+            let null = b.build_is_null(set.as_global_value().as_pointer_value(), "no_wasi")?;
+            b.build_conditional_branch(null, rest, present)?;
+            b.position_at_end(present);
+            b.build_call(set, &[mem.into()], "")?;
+            b.build_unconditional_branch(rest)?;
+            b.position_at_end(rest);
+        }
+    }
     for i in init_order(envs) {
         b.build_call(inits[i].0, &[], "")?;
         if let Some(start) = inits[i].1 {
@@ -328,6 +353,28 @@ fn build_program_start<'ctx>(
     }
     b.build_return(None)?;
     Ok(())
+}
+
+/// `innative_wasi_preopens`: the `--dir` entries baked into an executable
+/// (NULL-terminated); the runtime's weak default is empty.
+fn build_preopens<'ctx>(rt: &Runtime<'ctx>, module: &Module<'ctx>, preopens: &[String]) {
+    if preopens.is_empty() {
+        return;
+    }
+    let mut entries = Vec::new();
+    for (i, p) in preopens.iter().enumerate() {
+        let bytes = rt.context.const_string(p.as_bytes(), true);
+        let g = module.add_global(bytes.get_type(), None, &format!("innative.preopen.{i}"));
+        g.set_linkage(inkwell::module::Linkage::Private);
+        g.set_constant(true);
+        g.set_initializer(&bytes);
+        entries.push(g.as_pointer_value());
+    }
+    entries.push(rt.ptr.const_null());
+    let array = rt.ptr.const_array(&entries);
+    let g = module.add_global(array.get_type(), None, "innative_wasi_preopens");
+    g.set_constant(true);
+    g.set_initializer(&array);
 }
 
 /// A shared library initializes its modules when it is loaded.
