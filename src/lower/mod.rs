@@ -321,7 +321,7 @@ fn build_program_start<'ctx>(
             let set = module.add_function(
                 "innative_wasi_set_memory",
                 rt.context.void_type().fn_type(&[rt.ptr.into()], false),
-                Some(inkwell::module::Linkage::ExternWeak),
+                Some(inkwell::module::Linkage::ExternalWeak),
             );
             let mem = main.memories[e.index as usize].address(rt, &b)?;
             let present = rt.context.append_basic_block(f, "wasi");
