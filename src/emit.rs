@@ -9,8 +9,24 @@ use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine};
 use inkwell::OptimizationLevel;
 
+/// LLVM's process-wide options, set once: no DWARF accelerator tables
+/// (`.debug_names`), as clang does for gdb on Linux — gdb trusts such an
+/// index completely and misses inlined functions that it does not list.
+fn configure_llvm() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let args = [c"innative".as_ptr(), c"-accel-tables=Disable".as_ptr()];
+        // SAFETY: two valid NUL-terminated strings, parsed once before any
+        // other LLVM use in this process.
+        unsafe {
+            llvm_sys::support::LLVMParseCommandLineOptions(args.len() as i32, args.as_ptr(), std::ptr::null());
+        }
+    });
+}
+
 /// A target machine for the host, generic CPU (outputs run on any x86-64).
 pub fn host_target_machine(opt: OptLevel) -> Result<TargetMachine> {
+    configure_llvm();
     Target::initialize_native(&InitializationConfig::default())
         .map_err(|e| Error::new(format!("cannot initialize the native LLVM target: {e}")))?;
     let triple = TargetMachine::get_default_triple();

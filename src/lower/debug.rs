@@ -1,12 +1,13 @@
 //! The debug layer: turns the module's provenance into LLVM debug metadata —
-//! a compile unit per source compile unit, a `DISubprogram` per function, and
-//! a `DILocation` per operator — which LLVM then writes as native DWARF.
+//! a compile unit per source compile unit, a `DISubprogram` per function,
+//! `DILexicalBlock`s, inlined-call chains (`inlinedAt`) and a `DILocation`
+//! per operator — which LLVM then writes as native DWARF.
 //!
 //! Lowering never looks at DWARF itself: it asks this layer for a function's
-//! scope ([`ModuleDebug::function`]) and for the location of a code offset
-//! ([`FunctionDebug::location`]).
+//! debug scope ([`ModuleDebug::function`]) and for the location of a code
+//! offset ([`ModuleDebug::location`]).
 
-use innative_dwarf::Provenance;
+use innative_dwarf::{Provenance, Scope, ScopeKind, Subprogram};
 use inkwell::context::Context;
 use inkwell::debug_info::{
     AsDIScope, DICompileUnit, DIFile, DIFlags, DIFlagsConstants, DILocation, DIScope, DISubprogram,
@@ -14,6 +15,7 @@ use inkwell::debug_info::{
 };
 use inkwell::module::Module;
 use inkwell::values::FunctionValue;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -26,16 +28,26 @@ pub struct ModuleDebug<'ctx, 'p> {
     /// One DIBuilder + compile unit per source unit that has code here.
     units: HashMap<usize, (DebugInfoBuilder<'ctx>, DICompileUnit<'ctx>)>,
     files: HashMap<(usize, usize), DIFile<'ctx>>,
+    /// Scopes created on demand while locations are asked for.
+    cache: RefCell<ScopeCache<'ctx>>,
+}
+
+#[derive(Default)]
+struct ScopeCache<'ctx> {
+    /// Subprograms of inlined callees, by subprogram index.
+    callees: HashMap<usize, DISubprogram<'ctx>>,
+    /// Lexical blocks, by the address of the provenance scope they mirror
+    /// and the scope they are nested in.
+    blocks: HashMap<(*const Scope, usize), DIScope<'ctx>>,
+    /// Blocks that switch file (code from a header), by parent scope and file.
+    file_blocks: HashMap<(usize, usize), DIScope<'ctx>>,
 }
 
 /// Debug metadata of one function.
 pub struct FunctionDebug<'ctx> {
     pub subprogram: DISubprogram<'ctx>,
-    unit: usize,
-    file: Option<usize>,
-    /// Scopes for rows in files other than the subprogram's own (code from
-    /// headers), as lexical blocks carrying that file.
-    file_scopes: HashMap<usize, DIScope<'ctx>>,
+    /// Index of the provenance subprogram.
+    sp: usize,
     /// Line of the function's first row (the DISubprogram's scope line).
     pub entry_line: u32,
     /// DWARF address where the source compiler's prologue ends (its
@@ -54,6 +66,11 @@ fn language(code: u16) -> DWARFSourceLanguage {
         0x1d => DWARFSourceLanguage::C11,
         _ => DWARFSourceLanguage::C,
     }
+}
+
+/// A key for a metadata node (its address; nodes are uniqued by LLVM).
+fn key(scope: DIScope<'_>) -> usize {
+    scope.as_mut_ptr() as usize
 }
 
 impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
@@ -100,34 +117,24 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             }
             units.insert(i, (builder, cu));
         }
-        ModuleDebug { context, prov, code_offset, units, files }
+        ModuleDebug { context, prov, code_offset, units, files, cache: RefCell::default() }
     }
 
     fn dwarf_address(&self, module_offset: u64) -> u64 {
         module_offset.saturating_sub(self.code_offset)
     }
 
-    /// The subprogram of the function whose body spans `body` (module byte
-    /// offsets), attached to `func`.  None when the DWARF does not cover it.
-    pub fn function(&self, func: FunctionValue<'ctx>, body: Range<u64>, fallback_name: &str) -> Option<FunctionDebug<'ctx>> {
-        let start = self.dwarf_address(body.start);
-        let end = self.dwarf_address(body.end);
-        let sp = self
-            .prov
-            .subprograms
-            .iter()
-            .find(|s| s.ranges.iter().any(|r| r.start < end && start < r.end))?;
+    fn file_of(&self, sp: &Subprogram) -> Option<DIFile<'ctx>> {
+        let (_, cu) = self.units.get(&sp.unit)?;
+        Some(sp.file.and_then(|f| self.files.get(&(sp.unit, f)).copied()).unwrap_or_else(|| cu.get_file()))
+    }
+
+    fn create_subprogram(&self, sp: &Subprogram, fallback_name: &str, scope_line: u32) -> Option<DISubprogram<'ctx>> {
         let (builder, cu) = self.units.get(&sp.unit)?;
-        let file = sp
-            .file
-            .and_then(|f| self.files.get(&(sp.unit, f)).copied())
-            .unwrap_or_else(|| cu.get_file());
-        let rows = self.prov.rows_in(start..end);
-        let entry_line = rows.iter().find(|r| r.line != 0).map(|r| r.line).unwrap_or(sp.line);
-        let prologue_end = rows.iter().find(|r| r.prologue_end && !r.end_sequence).map(|r| r.address);
+        let file = self.file_of(sp)?;
         let name = sp.name.clone().unwrap_or_else(|| fallback_name.to_string());
         let ty = builder.create_subroutine_type(file, None, &[], DIFlags::ZERO);
-        let subprogram = builder.create_function(
+        Some(builder.create_function(
             cu.as_debug_info_scope(),
             &name,
             sp.linkage_name.as_deref(),
@@ -136,50 +143,118 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             ty,
             !sp.external,
             true,
-            entry_line,
+            scope_line,
             DIFlags::PROTOTYPED,
             false,
-        );
-        func.set_subprogram(subprogram);
-        let mut file_scopes = HashMap::new();
-        for r in rows {
-            if Some(r.file) != sp.file && r.unit == sp.unit && !file_scopes.contains_key(&r.file) {
-                if let Some(f) = self.files.get(&(sp.unit, r.file)) {
-                    let block = builder.create_lexical_block(subprogram.as_debug_info_scope(), *f, 0, 0);
-                    file_scopes.insert(r.file, block.as_debug_info_scope());
-                }
-            }
-        }
-        Some(FunctionDebug { subprogram, unit: sp.unit, file: sp.file, file_scopes, entry_line, prologue_end })
+        ))
     }
 
-    /// The location of the operator at `module_offset` in `f`.
+    /// The subprogram of the function whose body spans `body` (module byte
+    /// offsets), attached to `func`.  None when the DWARF does not cover it.
+    pub fn function(&self, func: FunctionValue<'ctx>, body: Range<u64>, fallback_name: &str) -> Option<FunctionDebug<'ctx>> {
+        let start = self.dwarf_address(body.start);
+        let end = self.dwarf_address(body.end);
+        let index = self
+            .prov
+            .subprograms
+            .iter()
+            .position(|s| s.ranges.iter().any(|r| r.start < end && start < r.end))?;
+        let sp = &self.prov.subprograms[index];
+        let rows = self.prov.rows_in(start..end);
+        let entry_line = rows.iter().find(|r| r.line != 0).map(|r| r.line).unwrap_or(sp.line);
+        let prologue_end = rows.iter().find(|r| r.prologue_end && !r.end_sequence).map(|r| r.address);
+        let subprogram = self.create_subprogram(sp, fallback_name, entry_line)?;
+        func.set_subprogram(subprogram);
+        Some(FunctionDebug { subprogram, sp: index, entry_line, prologue_end })
+    }
+
+    /// A lexical block carrying `file` under `parent` when `file` is not the
+    /// file `parent` already names (code from a header or macro).
+    fn in_file(&self, parent: DIScope<'ctx>, parent_file: Option<usize>, unit: usize, file: usize) -> DIScope<'ctx> {
+        if parent_file == Some(file) {
+            return parent;
+        }
+        let Some(f) = self.files.get(&(unit, file)).copied() else { return parent };
+        let mut cache = self.cache.borrow_mut();
+        *cache.file_blocks.entry((key(parent), file)).or_insert_with(|| {
+            let (builder, _) = &self.units[&unit];
+            builder.create_lexical_block(parent, f, 0, 0).as_debug_info_scope()
+        })
+    }
+
+    /// The location of the operator at `module_offset` in `f`, with its
+    /// lexical block and inlined-call chain.
     pub fn location(&self, f: &FunctionDebug<'ctx>, module_offset: u64) -> DILocation<'ctx> {
         let address = self.dwarf_address(module_offset);
+        let sp = &self.prov.subprograms[f.sp];
         let in_prologue = f.prologue_end.is_some_and(|end| address < end);
-        let (line, column, scope) = match self.prov.row_at(address) {
-            Some(r) if r.unit == f.unit && !in_prologue => {
-                let scope = if Some(r.file) == f.file {
-                    f.subprogram.as_debug_info_scope()
-                } else {
-                    f.file_scopes.get(&r.file).copied().unwrap_or(f.subprogram.as_debug_info_scope())
-                };
-                (r.line, r.column, scope)
-            }
-            _ => (0, 0, f.subprogram.as_debug_info_scope()),
+        let row = match self.prov.row_at(address) {
+            Some(r) if r.unit == sp.unit && !in_prologue => Some(*r),
+            _ => None,
         };
-        self.at(f, line, column, scope)
+
+        // Walk the scopes that contain the address, outermost first.
+        let mut scope = f.subprogram.as_debug_info_scope();
+        let mut scope_file = sp.file;
+        let mut inlined_at: Option<DILocation<'ctx>> = None;
+        let mut level: &[Scope] = &sp.scopes;
+        while let Some(s) = level.iter().find(|s| s.ranges.iter().any(|r| r.contains(&address))) {
+            match &s.kind {
+                ScopeKind::LexicalBlock => {
+                    let mut cache = self.cache.borrow_mut();
+                    let parent = scope;
+                    scope = *cache.blocks.entry((s as *const Scope, key(parent))).or_insert_with(|| {
+                        let (builder, _) = &self.units[&sp.unit];
+                        let file = scope_file
+                            .and_then(|fi| self.files.get(&(sp.unit, fi)).copied())
+                            .unwrap_or_else(|| self.units[&sp.unit].1.get_file());
+                        let line = self.prov.row_at(s.ranges[0].start).map(|r| r.line).unwrap_or(0);
+                        builder.create_lexical_block(parent, file, line, 0).as_debug_info_scope()
+                    });
+                }
+                ScopeKind::Inlined { callee, call_file, call_line, call_column } => {
+                    let Some(callee_sp) = self.prov.subprograms.get(*callee) else { break };
+                    let call_scope = match call_file {
+                        Some(cf) => self.in_file(scope, scope_file, sp.unit, *cf),
+                        None => scope,
+                    };
+                    let (builder, _) = &self.units[&sp.unit];
+                    inlined_at =
+                        Some(builder.create_debug_location(self.context, *call_line, *call_column, call_scope, inlined_at));
+                    let callee_scope = {
+                        let existing = self.cache.borrow().callees.get(callee).copied();
+                        match existing {
+                            Some(c) => c,
+                            None => {
+                                let Some(c) = self.create_subprogram(callee_sp, "<inlined>", callee_sp.line) else { break };
+                                self.cache.borrow_mut().callees.insert(*callee, c);
+                                c
+                            }
+                        }
+                    };
+                    scope = callee_scope.as_debug_info_scope();
+                    scope_file = callee_sp.file;
+                }
+            }
+            level = &s.children;
+        }
+
+        let (line, column) = match row {
+            Some(r) => {
+                scope = self.in_file(scope, scope_file, sp.unit, r.file);
+                (r.line, r.column)
+            }
+            None => (0, 0),
+        };
+        let (builder, _) = &self.units[&sp.unit];
+        builder.create_debug_location(self.context, line, column, scope, inlined_at)
     }
 
     /// The location of code before the first operator (locals, stack guard):
     /// no line, like the prologue.
     pub fn entry_location(&self, f: &FunctionDebug<'ctx>) -> DILocation<'ctx> {
-        self.at(f, 0, 0, f.subprogram.as_debug_info_scope())
-    }
-
-    fn at(&self, f: &FunctionDebug<'ctx>, line: u32, column: u32, scope: DIScope<'ctx>) -> DILocation<'ctx> {
-        let (builder, _) = &self.units[&f.unit];
-        builder.create_debug_location(self.context, line, column, scope, None)
+        let (builder, _) = &self.units[&self.prov.subprograms[f.sp].unit];
+        builder.create_debug_location(self.context, 0, 0, f.subprogram.as_debug_info_scope(), None)
     }
 
     /// Resolves the metadata; call once, before emission.
