@@ -50,11 +50,14 @@ pub fn emit_object(module: &Module, opts: &Options) -> Result<Vec<u8>> {
     module.set_data_layout(&tm.get_target_data().get_data_layout());
 
     // Frame pointers everywhere: cheap, and they give the runtime and
-    // debuggers reliable backtraces through wasm frames.
+    // debuggers reliable backtraces through wasm frames.  No tail calls:
+    // wasm recursion must exhaust the stack (and trap) rather than become a
+    // loop, and every wasm frame stays visible in backtraces.
     let context = module.get_context();
     for f in module.get_functions() {
         if f.count_basic_blocks() > 0 {
             f.add_attribute(AttributeLoc::Function, context.create_string_attribute("frame-pointer", "all"));
+            f.add_attribute(AttributeLoc::Function, context.create_string_attribute("disable-tail-calls", "true"));
         }
     }
 
