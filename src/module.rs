@@ -329,12 +329,17 @@ impl<'a> ModuleInfo<'a> {
         func < self.num_imported_funcs
     }
 
-    /// The name to show for function `func`: name section, else `func[N]`.
+    /// The name to show for function `func`: name section, else its first
+    /// export name, else `func[N]`.
     pub fn display_func_name(&self, func: u32) -> String {
-        match self.func_names.get(&func) {
-            Some(n) => n.to_string(),
-            None => format!("func[{func}]"),
+        if let Some(n) = self.func_names.get(&func) {
+            return n.to_string();
         }
+        self.exports
+            .iter()
+            .find(|e| e.kind == ExternalKind::Func && e.index == func)
+            .map(|e| e.name.to_string())
+            .unwrap_or_else(|| format!("func[{func}]"))
     }
 
     /// Functions that can be referenced (and so need a descriptor): exported,

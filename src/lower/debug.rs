@@ -30,6 +30,9 @@ pub struct ModuleDebug<'ctx, 'p> {
     files: HashMap<(usize, usize), DIFile<'ctx>>,
     /// Scopes created on demand while locations are asked for.
     cache: RefCell<ScopeCache<'ctx>>,
+    /// For functions the provenance does not cover: a unit named after the
+    /// module file, whose subprograms carry the name-section names (no lines).
+    fallback: Option<(DebugInfoBuilder<'ctx>, DICompileUnit<'ctx>)>,
 }
 
 #[derive(Default)]
@@ -46,8 +49,8 @@ struct ScopeCache<'ctx> {
 /// Debug metadata of one function.
 pub struct FunctionDebug<'ctx> {
     pub subprogram: DISubprogram<'ctx>,
-    /// Index of the provenance subprogram.
-    sp: usize,
+    /// Index of the provenance subprogram (None: fallback, no lines).
+    sp: Option<usize>,
     /// Line of the function's first row (the DISubprogram's scope line).
     pub entry_line: u32,
     /// DWARF address where the source compiler's prologue ends (its
@@ -74,8 +77,18 @@ fn key(scope: DIScope<'_>) -> usize {
 }
 
 impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
-    /// Prepares a compile unit for every source unit with live code.
-    pub fn new(context: &'ctx Context, module: &Module<'ctx>, prov: &'p Provenance, code_offset: u64, optimized: bool) -> Self {
+    /// Prepares a compile unit for every source unit with live code, and a
+    /// fallback unit for the module itself when some function body (module
+    /// byte ranges in `bodies`) has no DWARF.
+    pub fn new(
+        context: &'ctx Context,
+        module: &Module<'ctx>,
+        prov: &'p Provenance,
+        code_offset: u64,
+        optimized: bool,
+        module_path: &std::path::Path,
+        bodies: &[Range<u64>],
+    ) -> Self {
         let mut units = HashMap::new();
         let mut files = HashMap::new();
         let mut has_code = vec![false; prov.units.len()];
@@ -117,7 +130,37 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             }
             units.insert(i, (builder, cu));
         }
-        ModuleDebug { context, prov, code_offset, units, files, cache: RefCell::default() }
+        let mut this = ModuleDebug { context, prov, code_offset, units, files, cache: RefCell::default(), fallback: None };
+        if bodies.iter().any(|b| this.subprogram_index(b.clone()).is_none()) {
+            let dir = module_path.parent().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
+            let dir = if dir.is_empty() { ".".to_string() } else { dir };
+            let name = module_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            this.fallback = Some(module.create_debug_info_builder(
+                true,
+                DWARFSourceLanguage::C,
+                &name,
+                &dir,
+                &format!("innative {}", env!("CARGO_PKG_VERSION")),
+                optimized,
+                "",
+                0,
+                "",
+                DWARFEmissionKind::Full,
+                0,
+                false,
+                false,
+                "",
+                "",
+            ));
+        }
+        this
+    }
+
+    /// The provenance subprogram covering a function body (module offsets).
+    fn subprogram_index(&self, body: Range<u64>) -> Option<usize> {
+        let start = self.dwarf_address(body.start);
+        let end = self.dwarf_address(body.end);
+        self.prov.subprograms.iter().position(|s| s.ranges.iter().any(|r| r.start < end && start < r.end))
     }
 
     fn dwarf_address(&self, module_offset: u64) -> u64 {
@@ -154,18 +197,34 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
     pub fn function(&self, func: FunctionValue<'ctx>, body: Range<u64>, fallback_name: &str) -> Option<FunctionDebug<'ctx>> {
         let start = self.dwarf_address(body.start);
         let end = self.dwarf_address(body.end);
-        let index = self
-            .prov
-            .subprograms
-            .iter()
-            .position(|s| s.ranges.iter().any(|r| r.start < end && start < r.end))?;
+        let Some(index) = self.subprogram_index(body) else {
+            // No DWARF for this function: a named subprogram without lines.
+            let (builder, cu) = self.fallback.as_ref()?;
+            let file = cu.get_file();
+            let ty = builder.create_subroutine_type(file, None, &[], DIFlags::ZERO);
+            let subprogram = builder.create_function(
+                cu.as_debug_info_scope(),
+                fallback_name,
+                None,
+                file,
+                0,
+                ty,
+                true,
+                true,
+                0,
+                DIFlags::ZERO,
+                false,
+            );
+            func.set_subprogram(subprogram);
+            return Some(FunctionDebug { subprogram, sp: None, entry_line: 0, prologue_end: None });
+        };
         let sp = &self.prov.subprograms[index];
         let rows = self.prov.rows_in(start..end);
         let entry_line = rows.iter().find(|r| r.line != 0).map(|r| r.line).unwrap_or(sp.line);
         let prologue_end = rows.iter().find(|r| r.prologue_end && !r.end_sequence).map(|r| r.address);
         let subprogram = self.create_subprogram(sp, fallback_name, entry_line)?;
         func.set_subprogram(subprogram);
-        Some(FunctionDebug { subprogram, sp: index, entry_line, prologue_end })
+        Some(FunctionDebug { subprogram, sp: Some(index), entry_line, prologue_end })
     }
 
     /// A lexical block carrying `file` under `parent` when `file` is not the
@@ -185,8 +244,9 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
     /// The location of the operator at `module_offset` in `f`, with its
     /// lexical block and inlined-call chain.
     pub fn location(&self, f: &FunctionDebug<'ctx>, module_offset: u64) -> DILocation<'ctx> {
+        let Some(sp_index) = f.sp else { return self.entry_location(f) };
         let address = self.dwarf_address(module_offset);
-        let sp = &self.prov.subprograms[f.sp];
+        let sp = &self.prov.subprograms[sp_index];
         let in_prologue = f.prologue_end.is_some_and(|end| address < end);
         let row = match self.prov.row_at(address) {
             Some(r) if r.unit == sp.unit && !in_prologue => Some(*r),
@@ -253,13 +313,19 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
     /// The location of code before the first operator (locals, stack guard):
     /// no line, like the prologue.
     pub fn entry_location(&self, f: &FunctionDebug<'ctx>) -> DILocation<'ctx> {
-        let (builder, _) = &self.units[&self.prov.subprograms[f.sp].unit];
+        let builder = match f.sp {
+            Some(sp) => &self.units[&self.prov.subprograms[sp].unit].0,
+            None => match &self.fallback {
+                Some((b, _)) => b,
+                None => unreachable!("a fallback function always has the fallback unit"),
+            },
+        };
         builder.create_debug_location(self.context, 0, 0, f.subprogram.as_debug_info_scope(), None)
     }
 
     /// Resolves the metadata; call once, before emission.
     pub fn finalize(&self) {
-        for (builder, _) in self.units.values() {
+        for (builder, _) in self.units.values().chain(self.fallback.iter()) {
             builder.finalize();
         }
     }

@@ -65,8 +65,18 @@ pub fn lower_program<'ctx>(
         .iter()
         .zip(&provenance)
         .map(|(env, prov)| {
-            prov.as_ref().filter(|p| !p.is_empty()).map(|p| {
-                debug::ModuleDebug::new(context, &module, p, env.info.code_section_offset, opts.opt_level != crate::compile::OptLevel::O0)
+            prov.as_ref().map(|p| {
+                let bodies: Vec<std::ops::Range<u64>> =
+                    env.info.bodies.iter().map(|b| b.range().start as u64..b.range().end as u64).collect();
+                debug::ModuleDebug::new(
+                    context,
+                    &module,
+                    p,
+                    env.info.code_section_offset,
+                    opts.opt_level != crate::compile::OptLevel::O0,
+                    &env.info.input.path,
+                    &bodies,
+                )
             })
         })
         .collect();

@@ -1,0 +1,276 @@
+//! What a module imports and exports (read with wasmparser), the spec's
+//! import-matching rules, and the standard `spectest` host module.
+//!
+//! Import matching follows the spec's "extern type matching":
+//! functions need equal types; globals equal value type and mutability;
+//! tables equal element type, memories and tables limits subtyping where the
+//! exporter's minimum is its *current* size (read from its `innative_table` /
+//! `innative_memory`) and its maximum must exist and not exceed the importer's
+//! when the importer gives one.  Any mismatch, or a missing module/field, makes
+//! the module "unlinkable".
+
+use wasmparser::{ExternalKind, FuncType, GlobalType, MemoryType, Payload, TableType, TypeRef};
+
+/// `spectest`, the host module the spec scripts import from.  It is compiled
+/// through the same AOT path as everything else (once per process); its print
+/// functions do nothing.
+pub const SPECTEST_WAT: &str = r#"(module
+  (func (export "print"))
+  (func (export "print_i32") (param i32))
+  (func (export "print_i64") (param i64))
+  (func (export "print_f32") (param f32))
+  (func (export "print_f64") (param f64))
+  (func (export "print_i32_f32") (param i32 f32))
+  (func (export "print_f64_f64") (param f64 f64))
+  (global (export "global_i32") i32 (i32.const 666))
+  (global (export "global_i64") i64 (i64.const 666))
+  (global (export "global_f32") f32 (f32.const 666.6))
+  (global (export "global_f64") f64 (f64.const 666.6))
+  (table (export "table") 10 20 funcref)
+  (memory (export "memory") 1 2)
+)"#;
+
+/// The registered name of the host module.
+pub const SPECTEST: &str = "spectest";
+
+/// The type of an import or export.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExternType {
+    Func(FuncType),
+    Table(TableType),
+    Memory(MemoryType),
+    Global(GlobalType),
+}
+
+impl ExternType {
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            ExternType::Func(_) => "function",
+            ExternType::Table(_) => "table",
+            ExternType::Memory(_) => "memory",
+            ExternType::Global(_) => "global",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportDesc {
+    pub module: String,
+    pub name: String,
+    pub ty: ExternType,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExportDesc {
+    pub name: String,
+    /// The declared type.  For a re-exported import the instance uses the
+    /// type of what the import resolved to instead (see `source`).
+    pub ty: ExternType,
+    /// When the export re-exports an import: that import's index.
+    pub source: Option<usize>,
+}
+
+/// Everything the harness needs to know about a compiled module.
+#[derive(Debug, Clone)]
+pub struct ModuleMeta {
+    pub imports: Vec<ImportDesc>,
+    pub exports: Vec<ExportDesc>,
+}
+
+/// Validates `bytes` (innative's feature set) and reads its imports and
+/// exports in module order.
+pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
+    let mut validator = wasmparser::Validator::new_with_features(crate::validate::features());
+    let types = validator.validate_all(bytes).map_err(|e| e.message().to_string())?;
+    let types = types.as_ref();
+    let func_type = |id: wasmparser::types::CoreTypeId| types[id].unwrap_func().clone();
+
+    let mut imports = Vec::new();
+    // Per kind: the import index of each imported entity, in index order.
+    let (mut funcs, mut tables, mut memories, mut globals) = (vec![], vec![], vec![], vec![]);
+    let mut exports = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        match payload.map_err(|e| e.message().to_string())? {
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    let import = import.map_err(|e| e.message().to_string())?;
+                    let index = imports.len();
+                    let ty = match import.ty {
+                        TypeRef::Func(t) | TypeRef::FuncExact(t) => {
+                            funcs.push(index);
+                            ExternType::Func(func_type(types.core_type_at_in_module(t)))
+                        }
+                        TypeRef::Table(t) => {
+                            tables.push(index);
+                            ExternType::Table(t)
+                        }
+                        TypeRef::Memory(t) => {
+                            memories.push(index);
+                            ExternType::Memory(t)
+                        }
+                        TypeRef::Global(t) => {
+                            globals.push(index);
+                            ExternType::Global(t)
+                        }
+                        TypeRef::Tag(_) => return Err("tag imports are not supported".into()),
+                    };
+                    imports.push(ImportDesc {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                        ty,
+                    });
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export.map_err(|e| e.message().to_string())?;
+                    let i = export.index as usize;
+                    let (ty, source) = match export.kind {
+                        ExternalKind::Func | ExternalKind::FuncExact => (
+                            ExternType::Func(func_type(types.core_function_at(export.index))),
+                            funcs.get(i).copied(),
+                        ),
+                        ExternalKind::Table => {
+                            (ExternType::Table(types.table_at(export.index)), tables.get(i).copied())
+                        }
+                        ExternalKind::Memory => (
+                            ExternType::Memory(types.memory_at(export.index)),
+                            memories.get(i).copied(),
+                        ),
+                        ExternalKind::Global => {
+                            (ExternType::Global(types.global_at(export.index)), globals.get(i).copied())
+                        }
+                        ExternalKind::Tag => return Err("tag exports are not supported".into()),
+                    };
+                    exports.push(ExportDesc { name: export.name.to_string(), ty, source });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(ModuleMeta { imports, exports })
+}
+
+/// Whether a valid module needs SIMD (it validates only with SIMD enabled).
+pub fn uses_simd(bytes: &[u8]) -> bool {
+    let features = crate::validate::features().difference(wasmparser::WasmFeatures::SIMD);
+    wasmparser::Validator::new_with_features(features).validate_all(bytes).is_err()
+}
+
+/// Limits subtyping: `[cur, max]` matches an import `[min, imax]`.
+fn limits_match(current: u64, max: Option<u64>, import_min: u64, import_max: Option<u64>) -> bool {
+    if current < import_min {
+        return false;
+    }
+    match import_max {
+        None => true,
+        Some(imax) => matches!(max, Some(m) if m <= imax),
+    }
+}
+
+/// Checks that an export of type `export` can satisfy an import of type
+/// `import`.  `current` is the exporter's current size (table elements or
+/// memory pages) for tables and memories.  The error is the spec's
+/// "incompatible import type" with details.
+pub fn import_matches(import: &ExternType, export: &ExternType, current: Option<u64>) -> Result<(), String> {
+    let ok = match (import, export) {
+        (ExternType::Func(i), ExternType::Func(e)) => i == e,
+        (ExternType::Global(i), ExternType::Global(e)) => {
+            i.content_type == e.content_type && i.mutable == e.mutable
+        }
+        (ExternType::Table(i), ExternType::Table(e)) => {
+            i.element_type == e.element_type
+                && i.table64 == e.table64
+                && limits_match(current.unwrap_or(e.initial), e.maximum, i.initial, i.maximum)
+        }
+        (ExternType::Memory(i), ExternType::Memory(e)) => {
+            i.memory64 == e.memory64
+                && i.shared == e.shared
+                && limits_match(current.unwrap_or(e.initial), e.maximum, i.initial, i.maximum)
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("incompatible import type: expected {import:?}, found {export:?} (current size {current:?})"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(wat: &str) -> ModuleMeta {
+        module_meta(&wat::parse_str(wat).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn reads_imports_and_exports_in_order() {
+        let m = meta(
+            r#"(module
+                (import "a" "f" (func (param i32)))
+                (import "a" "g" (global i64))
+                (import "a" "t" (table 1 funcref))
+                (func $own (result i32) i32.const 1)
+                (export "own" (func $own))
+                (export "reexport" (func 0))
+                (export "g" (global 0))
+                (export "t" (table 0)))"#,
+        );
+        assert_eq!(m.imports.len(), 3);
+        assert_eq!(m.imports[1].name, "g");
+        assert!(matches!(m.imports[0].ty, ExternType::Func(ref f) if f.params() == [wasmparser::ValType::I32]));
+        let names: Vec<_> = m.exports.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["own", "reexport", "g", "t"]);
+        assert_eq!(m.exports[0].source, None);
+        assert_eq!(m.exports[1].source, Some(0));
+        assert_eq!(m.exports[2].source, Some(1));
+        assert_eq!(m.exports[3].source, Some(2));
+    }
+
+    #[test]
+    fn spectest_is_valid() {
+        let m = meta(SPECTEST_WAT);
+        assert_eq!(m.imports.len(), 0);
+        assert_eq!(m.exports.len(), 13);
+    }
+
+    #[test]
+    fn matching_rules() {
+        let m = meta(
+            r#"(module
+                (import "x" "f" (func (param i32)))
+                (import "x" "g" (func (param i64)))
+                (import "x" "mg" (global (mut i32)))
+                (import "x" "ig" (global i32))
+                (import "x" "t" (table 10 20 funcref))
+                (import "x" "tn" (table 10 funcref))
+                (import "x" "m" (memory 1 2)))"#,
+        );
+        let t = |i: usize| &m.imports[i].ty;
+        assert!(import_matches(t(0), t(0), None).is_ok());
+        assert!(import_matches(t(0), t(1), None).is_err());
+        assert!(import_matches(t(2), t(3), None).is_err()); // mutability
+        assert!(import_matches(t(3), t(3), None).is_ok());
+        assert!(import_matches(t(0), t(3), None).is_err()); // kind
+        // table [10,20] exported, imported as [10, none]: ok; as [10,20]: ok.
+        assert!(import_matches(t(5), t(4), Some(10)).is_ok());
+        assert!(import_matches(t(4), t(4), Some(10)).is_ok());
+        // exporter without max cannot satisfy an import with max.
+        assert!(import_matches(t(4), t(5), Some(10)).is_err());
+        // current size counts, not the declared minimum.
+        assert!(import_matches(t(4), t(4), Some(9)).is_err());
+        let big = meta(r#"(module (import "x" "t" (table 15 funcref)))"#);
+        assert!(import_matches(&big.imports[0].ty, t(4), Some(12)).is_err());
+        assert!(import_matches(&big.imports[0].ty, t(4), Some(15)).is_ok());
+        assert!(import_matches(t(6), t(6), Some(1)).is_ok());
+        assert!(import_matches(t(6), t(6), Some(0)).is_err());
+    }
+
+    #[test]
+    fn simd_detection() {
+        assert!(uses_simd(&wat::parse_str("(module (func (result v128) v128.const i32x4 0 0 0 0))").unwrap()));
+        assert!(!uses_simd(&wat::parse_str("(module (func (result i32) i32.const 0))").unwrap()));
+    }
+}
