@@ -1,6 +1,6 @@
 /*
  * innative.h — the contract between code that innative generates and the
- * runtime linked into every output (runtime/*.c).  ABI version 1.
+ * runtime linked into every output (the C files in runtime/).  ABI version 1.
  *
  * Everything a compiled module needs at run time goes through the types and
  * functions declared here: linear memories, tables, function references,
@@ -42,6 +42,8 @@ enum innative_trap_kind {
   INNATIVE_TRAP_STACK_EXHAUSTED = 10,     /* "call stack exhausted" */
   INNATIVE_TRAP_HOST = 11,                /* a host function asked to trap */
   INNATIVE_TRAP_NULL_REFERENCE = 12,      /* "null reference" (later proposals) */
+  INNATIVE_TRAP_OUT_OF_MEMORY = 13,       /* "out of memory": a memory or table could
+                                             not be allocated (instantiation fails) */
 };
 
 /* A linear memory.  The runtime reserves the whole 32-bit space plus a guard
@@ -139,8 +141,14 @@ uint32_t innative_sig_intern(const char *sig);
 
 /* Make a module known for trap reports and backtraces (idempotent). */
 void innative_register_module(const innative_module *m);
+/* Forget a module (a host does this before unloading its code). */
+void innative_unregister_module(const innative_module *m);
 
+/* Reserve and commit a memory (traps OUT_OF_MEMORY when the address space
+ * cannot be reserved).  max_pages INNATIVE_NO_MAX means 65536. */
 void innative_memory_new(innative_memory *m, uint32_t min_pages, uint32_t max_pages);
+/* Release a memory created by innative_memory_new (for hosts; idempotent). */
+void innative_memory_free(innative_memory *m);
 /* Returns the old size in pages, or 0xFFFFFFFF (-1) when it cannot grow. */
 uint32_t innative_memory_grow(innative_memory *m, uint32_t delta_pages);
 /* Bulk memory; all trap MEMORY_OOB when a range is out of bounds (checked
@@ -152,6 +160,8 @@ void innative_memory_copy(innative_memory *dst_m, innative_memory *src_m,
 void innative_memory_fill(innative_memory *m, uint32_t dst, uint32_t value, uint32_t n);
 
 void innative_table_new(innative_table *t, uint32_t min, uint32_t max, void *init);
+/* Release a table created by innative_table_new (for hosts; idempotent). */
+void innative_table_free(innative_table *t);
 /* Returns the old size, or 0xFFFFFFFF when it cannot grow. */
 uint32_t innative_table_grow(innative_table *t, void *init, uint32_t delta);
 /* Bulk table ops; trap TABLE_OOB on a bad range, checked before writing. */

@@ -1,0 +1,97 @@
+/*
+ * internal.h — declarations shared between the runtime's own files and never
+ * seen by generated code or hosts (those use include/innative.h).
+ *
+ * Every runtime file includes this first: it turns on _GNU_SOURCE (for
+ * pthread_getattr_np, REG_RIP, MAP_NORESERVE) before any system header.
+ */
+#ifndef INNATIVE_INTERNAL_H
+#define INNATIVE_INTERNAL_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+
+#include "include/innative.h"
+
+#include <stdint.h>
+
+#define INNATIVE_INTERNAL __attribute__((visibility("hidden")))
+
+/* ---- trap.c ---------------------------------------------------------------
+ * Raise a trap on behalf of the code at `pc`.  `pc_is_return` says whether
+ * `pc` is a return address (the instruction *after* a call, so the call
+ * itself is at pc - 1) or the address of the faulting instruction itself.
+ * Runtime helpers called by generated code (memory_init, table_copy, ...)
+ * pass their own __builtin_return_address(0) so the report names the wasm
+ * function that called them, not the helper. */
+INNATIVE_INTERNAL __attribute__((noreturn, cold)) void
+innative_trap_at(uint32_t kind, void *pc, int pc_is_return);
+
+/* ---- invoke.c -------------------------------------------------------------
+ * Per-thread state.  It lives on the heap behind a pthread key rather than in
+ * __thread variables: pthread_getspecific never allocates, so the fault
+ * handler can look at it safely even on a thread that never entered an
+ * invoke, and the runtime needs no TLS (which matters for shared libraries
+ * that hosts dlopen). */
+
+#include <setjmp.h>
+
+/* One per active innative_invoke / innative_call0, on that call's C stack. */
+typedef struct innative_invoke_frame {
+  sigjmp_buf buf;
+  struct innative_invoke_frame *prev;
+} innative_invoke_frame;
+
+#define INNATIVE_REPORT_MAX 1024
+
+typedef struct innative_thread_state {
+  /* Innermost active invoke frame (NULL: none on this thread). */
+  innative_invoke_frame *top;
+  /* This thread's usable stack is [stack_low, stack_high); `limit` is
+   * stack_low plus a safety margin: the value innative_stack_limit should
+   * hold while this thread runs wasm code. */
+  uintptr_t stack_low, stack_high, limit;
+  /* Link in the process-wide list of threads inside an outermost invoke. */
+  struct innative_thread_state *next_active;
+  /* The alternate signal stack this runtime installed (NULL: none). */
+  void *altstack;
+  size_t altstack_size;
+  /* The last trap raised on this thread and where it happened. */
+  uint32_t trap_kind;
+  uintptr_t trap_pc;
+  int trap_pc_is_return;
+  /* Its report, formatted when an invoke catches it. */
+  char report[INNATIVE_REPORT_MAX];
+} innative_thread_state;
+
+/* The calling thread's state, created on first use (NULL only when out of
+ * memory).  Not for signal handlers. */
+INNATIVE_INTERNAL innative_thread_state *innative_thread(void);
+/* The calling thread's state if it has one, else NULL.  Signal-safe. */
+INNATIVE_INTERNAL innative_thread_state *innative_thread_peek(void);
+
+/* Jump to the innermost invoke frame of this thread, which then returns
+ * `kind` (non-zero).  Returns only when the thread has no active invoke. */
+INNATIVE_INTERNAL void innative_unwind_to_invoke(innative_thread_state *ts, uint32_t kind);
+
+/* ---- trap.c: reports ------------------------------------------------------
+ * Formats "trap: <message> in function <name>" into `buf`. */
+INNATIVE_INTERNAL void innative_format_trap_report(char *buf, size_t len, uint32_t kind,
+                                                   uintptr_t pc, int pc_is_return,
+                                                   int in_signal);
+
+/* ---- memory.c -------------------------------------------------------------
+ * Is `addr` inside the reservation of a live linear memory?  Lock-free and
+ * async-signal-safe: the fault handler calls it. */
+INNATIVE_INTERNAL int innative_memory_contains(uintptr_t addr);
+
+/* ---- modules.c ------------------------------------------------------------
+ * Name of the wasm function whose code contains `pc` (the caller adjusts
+ * return addresses).  Writes "func[N]" into `buf` when the module has no
+ * name for it; returns NULL when `pc` is in no registered module.
+ * `in_signal`: called from a signal handler (never blocks on the lock). */
+INNATIVE_INTERNAL const char *innative_function_name_at(uintptr_t pc, char *buf,
+                                                        size_t buf_len, int in_signal);
+
+#endif
