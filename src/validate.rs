@@ -13,6 +13,8 @@ pub fn features() -> wasmparser::WasmFeatures {
         | F::MULTI_VALUE
         | F::BULK_MEMORY
         | F::REFERENCE_TYPES
+        // wasmparser files funcref/externref values under "GC types".
+        | F::GC_TYPES
         | F::FLOATS
         | F::SIMD
 }

@@ -444,7 +444,21 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             Operator::Call { function_index } => self.call(function_index)?,
             Operator::CallIndirect { type_index, table_index } => self.call_indirect(type_index, table_index)?,
             Operator::Drop => {
-                self.pop()?;
+                // A dropped load must still trap when out of bounds: keep
+                // LLVM from deleting it as dead.
+                use inkwell::values::InstructionOpcode as Op;
+                let v = self.pop()?;
+                let mut inst = v.as_instruction_value();
+                // Narrow loads are wrapped in an extension.
+                if let Some(ext) = inst.filter(|i| matches!(i.get_opcode(), Op::SExt | Op::ZExt)) {
+                    inst = match ext.get_operand(0) {
+                        Some(inkwell::values::Operand::Value(v)) => v.as_instruction_value(),
+                        _ => None,
+                    };
+                }
+                if let Some(load) = inst.filter(|i| i.get_opcode() == Op::Load) {
+                    load.set_volatile(true).ok();
+                }
             }
             Operator::Select | Operator::TypedSelect { .. } | Operator::TypedSelectMulti { .. } => {
                 let cond = self.pop_int()?;

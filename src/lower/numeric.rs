@@ -79,6 +79,20 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         Ok(())
     }
 
+    /// wasm min/max: NaN in, quiet NaN out (`llvm.minimum` may return a
+    /// signaling NaN operand as is), otherwise `llvm.minimum`/`maximum`.
+    fn min_max(&mut self, name: &str) -> Result<()> {
+        let r = self.pop_float()?;
+        let l = self.pop_float()?;
+        let ty: BasicTypeEnum = l.get_type().into();
+        let m = self.call_intrinsic(name, &[ty], &[l.into(), r.into()])?.into_float_value();
+        let unordered = self.b.build_float_compare(FloatPredicate::UNO, l, r, "uno")?;
+        let quiet = self.b.build_float_add(l, r, "quiet_nan")?;
+        let v = self.b.build_select(unordered, quiet, m, "minmax")?;
+        self.push(v);
+        Ok(())
+    }
+
     fn rotate(&mut self, name: &str) -> Result<()> {
         let r = self.pop()?;
         let l = self.pop()?;
@@ -250,8 +264,8 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             O::F32Sub | O::F64Sub => self.float_binary(|s, l, r| Ok(s.b.build_float_sub(l, r, "fsub")?.into()))?,
             O::F32Mul | O::F64Mul => self.float_binary(|s, l, r| Ok(s.b.build_float_mul(l, r, "fmul")?.into()))?,
             O::F32Div | O::F64Div => self.float_binary(|s, l, r| Ok(s.b.build_float_div(l, r, "fdiv")?.into()))?,
-            O::F32Min | O::F64Min => self.binary_intrinsic("llvm.minimum")?,
-            O::F32Max | O::F64Max => self.binary_intrinsic("llvm.maximum")?,
+            O::F32Min | O::F64Min => self.min_max("llvm.minimum")?,
+            O::F32Max | O::F64Max => self.min_max("llvm.maximum")?,
             O::F32Copysign | O::F64Copysign => self.binary_intrinsic("llvm.copysign")?,
 
             O::I32WrapI64 => {
