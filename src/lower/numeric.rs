@@ -46,8 +46,26 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let r = self.pop_float()?;
         let l = self.pop_float()?;
         let v = f(self, l, r)?;
+        // With an identity operand (x*1, x-0, -0-x, x/-1...) LLVM folds the
+        // operation away, and a signaling NaN would come back unquieted.
+        let identity = |c: FloatValue<'ctx>| {
+            c.get_constant().is_some_and(|(v, _)| v == 0.0 || v == 1.0 || v == -1.0)
+        };
+        let v = match (identity(l), identity(r)) {
+            (false, true) => self.quiet_if_nan(l, v.into_float_value())?,
+            (true, false) => self.quiet_if_nan(r, v.into_float_value())?,
+            _ => v,
+        };
         self.push(v);
         Ok(())
+    }
+
+    /// `isnan(x) ? x + x : v`: a quiet NaN where wasm requires an arithmetic
+    /// one, in case LLVM folded `v` to `x` (or `-x`).
+    fn quiet_if_nan(&mut self, x: FloatValue<'ctx>, v: FloatValue<'ctx>) -> Result<BasicValueEnum<'ctx>> {
+        let nan = self.b.build_float_compare(FloatPredicate::UNO, x, x, "isnan")?;
+        let quiet = self.b.build_float_add(x, x, "quiet_nan")?;
+        Ok(self.b.build_select(nan, quiet, v, "arith")?)
     }
 
     fn float_compare(&mut self, pred: FloatPredicate) -> Result<()> {
@@ -324,7 +342,12 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             }
             O::F32DemoteF64 => {
                 let v = self.pop_float()?;
-                let r = self.b.build_float_trunc(v, f32t, "demote")?;
+                let mut r: BasicValueEnum = self.b.build_float_trunc(v, f32t, "demote")?.into();
+                // demote(promote(x)) folds to x: keep NaNs arithmetic.
+                let promoted = v.as_instruction().is_some_and(|i| i.get_opcode() == inkwell::values::InstructionOpcode::FPExt);
+                if promoted {
+                    r = self.quiet_if_nan(r.into_float_value(), r.into_float_value())?;
+                }
                 self.push(r);
             }
             O::F64PromoteF32 => {
