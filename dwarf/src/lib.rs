@@ -13,5 +13,8 @@
 mod model;
 mod read;
 
-pub use model::{LineRow, Provenance, Scope, ScopeKind, SourceFile, Subprogram, Unit};
+pub use model::{
+    LineRow, LocOp, Location, Member, Provenance, Scope, ScopeKind, SourceFile, Subprogram, Type, TypeId, TypeKind, Unit,
+    Variable,
+};
 pub use read::{read_dwarf, DwarfSections};

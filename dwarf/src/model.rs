@@ -69,6 +69,107 @@ pub struct Scope {
     pub kind: ScopeKind,
     pub ranges: Vec<Range<u64>>,
     pub children: Vec<Scope>,
+    /// Variables declared in this scope (for an inlined call: the callee's
+    /// parameters and locals as instantiated here).
+    pub variables: Vec<Variable>,
+}
+
+/// Index into [`Provenance::types`].
+pub type TypeId = usize;
+
+/// One operation of a wasm DWARF location expression, as far as innative
+/// understands them; anything else is [`LocOp::Unsupported`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocOp {
+    /// `DW_OP_WASM_location 0 N`: the value of wasm local N.
+    WasmLocal(u32),
+    /// `DW_OP_WASM_location 1/3 N`: the value of wasm global N.
+    WasmGlobal(u32),
+    /// `DW_OP_WASM_location 2 N`: wasm operand-stack entry N.
+    WasmStack(u32),
+    /// `DW_OP_fbreg`.
+    Fbreg(i64),
+    /// `DW_OP_addr`: a linear-memory address.
+    Addr(u64),
+    PlusUconst(u64),
+    /// `DW_OP_constu`/`consts`/`litN`.
+    Const(i64),
+    Plus,
+    Minus,
+    Deref,
+    DerefSize(u8),
+    StackValue,
+    /// `DW_OP_piece N`.
+    Piece(u64),
+    Unsupported(u8),
+}
+
+/// Where a variable lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    None,
+    Expr(Vec<LocOp>),
+    /// A location list: (code-address range, expression) pairs.
+    List(Vec<(Range<u64>, Vec<LocOp>)>),
+}
+
+/// A parameter or variable.
+#[derive(Debug, Clone)]
+pub struct Variable {
+    pub name: Option<String>,
+    pub ty: Option<TypeId>,
+    pub location: Location,
+    /// `DW_AT_const_value` (integers; bytes of blocks as little-endian).
+    pub const_value: Option<i64>,
+    pub file: Option<usize>,
+    pub line: u32,
+    pub is_parameter: bool,
+    pub artificial: bool,
+}
+
+/// A member of a struct, union or class.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub name: Option<String>,
+    pub ty: Option<TypeId>,
+    /// Byte offset of the member's storage.
+    pub offset: u64,
+    /// For bitfields: width and offset in bits from the start of the object.
+    pub bit_size: Option<u64>,
+    pub bit_offset: Option<u64>,
+}
+
+/// What a type is.
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    /// `DW_TAG_base_type` with its `DW_ATE_*` encoding.
+    Base { encoding: u8, byte_size: u64 },
+    Pointer { pointee: Option<TypeId>, byte_size: u64 },
+    Reference { pointee: Option<TypeId>, rvalue: bool },
+    Const(Option<TypeId>),
+    Volatile(Option<TypeId>),
+    Restrict(Option<TypeId>),
+    Typedef(Option<TypeId>),
+    /// `DW_TAG_structure_type` / `class_type` / `union_type`.
+    Composite { tag: u16, byte_size: u64, members: Vec<Member>, declaration: bool },
+    Enum { byte_size: u64, underlying: Option<TypeId>, enumerators: Vec<(String, i64)>, unsigned: bool },
+    /// Dimensions are element counts (None: flexible/unknown).
+    Array { element: Option<TypeId>, dims: Vec<Option<u64>> },
+    Subroutine { result: Option<TypeId>, params: Vec<Option<TypeId>>, variadic: bool },
+    /// `void`, `decltype(nullptr)`, or a tag innative does not translate.
+    Unspecified,
+}
+
+/// A type, with the name and declaration it has in the source.
+#[derive(Debug, Clone)]
+pub struct Type {
+    pub name: Option<String>,
+    pub kind: TypeKind,
+    pub unit: usize,
+    pub file: Option<usize>,
+    pub line: u32,
+    /// Enclosing namespaces/classes, outermost first (C++).
+    pub scope: Vec<String>,
 }
 
 /// A function (`DW_TAG_subprogram`).  Abstract instances of inlined functions
@@ -84,6 +185,11 @@ pub struct Subprogram {
     pub ranges: Vec<Range<u64>>,
     pub external: bool,
     pub scopes: Vec<Scope>,
+    /// `DW_AT_frame_base`.
+    pub frame_base: Option<Vec<LocOp>>,
+    /// Parameters (in order) and top-level locals.
+    pub variables: Vec<Variable>,
+    pub result: Option<TypeId>,
 }
 
 /// Everything read from a module's DWARF.
@@ -94,6 +200,10 @@ pub struct Provenance {
     /// before a row that starts another sequence at the same address).
     pub rows: Vec<LineRow>,
     pub subprograms: Vec<Subprogram>,
+    /// The type graph of every unit.
+    pub types: Vec<Type>,
+    /// Global (and namespace- or file-scope `static`) variables: (unit, variable).
+    pub globals: Vec<(usize, Variable)>,
     /// What could not be read (one line each).
     pub warnings: Vec<String>,
 }

@@ -1,6 +1,11 @@
-//! Reading DWARF sections with gimli into the [`Provenance`] model.
+//! Reading DWARF sections with gimli into the [`Provenance`] model: units and
+//! their line tables, then one walk over each unit's DIE tree collecting
+//! types, subprograms (with scopes and variables) and global variables.
 
-use crate::model::{LineRow, Provenance, Scope, ScopeKind, SourceFile, Subprogram, Unit};
+use crate::model::{
+    LineRow, LocOp, Location, Member, Provenance, Scope, ScopeKind, SourceFile, Subprogram, Type, TypeId, TypeKind,
+    Unit, Variable,
+};
 use gimli::{AttributeValue, EndianSlice, LittleEndian, UnitOffset};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -65,7 +70,14 @@ pub fn read_dwarf(sections: &DwarfSections<'_>, code_size: u64) -> Provenance {
             }
         };
         let offset = header.offset().to_debug_info_offset(&header).map(|o| o.0).unwrap_or(0);
+        // A unit that fails half-way must not leave half of itself behind.
+        let saved = (prov.units.len(), prov.rows.len(), prov.subprograms.len(), prov.types.len(), prov.globals.len());
         if let Err(e) = read_unit(&dwarf, header, code_size, &mut prov) {
+            prov.units.truncate(saved.0);
+            prov.rows.truncate(saved.1);
+            prov.subprograms.truncate(saved.2);
+            prov.types.truncate(saved.3);
+            prov.globals.truncate(saved.4);
             prov.warnings.push(format!("compile unit at .debug_info+{offset:#x}: {e}; its debug info is skipped"));
         }
     }
@@ -102,212 +114,518 @@ fn read_unit<'a>(
             }
         }
     }
+    let rows = read_line_table(dwarf, &unit, unit_index, code_size, &mut u)?;
 
-    // Line table: files, then rows of live sequences.
-    let mut rows = Vec::new();
-    if let Some(program) = unit.line_program.clone() {
-        let header = program.header();
-        let count = header.file_names().len() as u64;
-        for index in 0..=count {
-            let file = header.file(index).map(|f| {
-                let name = attr_string(dwarf, &unit, f.path_name()).unwrap_or_default();
-                let directory = f
-                    .directory(header)
-                    .and_then(|d| attr_string(dwarf, &unit, d))
-                    .unwrap_or_default();
-                let directory = if directory.starts_with('/') || u.comp_dir.is_empty() {
-                    directory
-                } else if directory.is_empty() {
-                    u.comp_dir.clone()
-                } else {
-                    format!("{}/{}", u.comp_dir.trim_end_matches('/'), directory)
-                };
-                SourceFile { directory, name }
-            });
-            u.files.push(file);
-        }
-        let mut sequence: Vec<LineRow> = Vec::new();
-        let mut program_rows = program.rows();
-        while let Some((_, row)) = program_rows.next_row()? {
-            let column = match row.column() {
-                gimli::ColumnType::LeftEdge => 0,
-                gimli::ColumnType::Column(c) => c.get().min(u32::MAX as u64) as u32,
-            };
-            sequence.push(LineRow {
-                address: row.address(),
-                unit: unit_index,
-                file: row.file_index() as usize,
-                line: row.line().map(|l| l.get().min(u32::MAX as u64) as u32).unwrap_or(0),
-                column,
-                is_stmt: row.is_stmt(),
-                prologue_end: row.prologue_end(),
-                end_sequence: row.end_sequence(),
-            });
-            if row.end_sequence() {
-                if sequence.first().is_some_and(|r| is_live(r.address, code_size)) {
-                    rows.append(&mut sequence);
-                }
-                sequence.clear();
+    // Every type DIE gets its id up front, so references can point forward.
+    let mut type_ids = HashMap::new();
+    {
+        let mut entries = unit.entries();
+        let mut next = prov.types.len();
+        while let Some(entry) = entries.next_dfs()? {
+            if is_type_tag(entry.tag()) {
+                type_ids.insert(entry.offset(), next);
+                next += 1;
             }
         }
     }
-
-    // Subprograms and their scopes.
-    let mut subprograms = Vec::new();
-    let mut by_offset: HashMap<UnitOffset, usize> = HashMap::new();
-    let mut origins: Vec<(usize, UnitOffset)> = Vec::new();
+    let mut walker = Walker {
+        dwarf,
+        unit: &unit,
+        unit_index,
+        code_size,
+        type_ids,
+        types: Vec::new(),
+        subprograms: Vec::new(),
+        by_offset: HashMap::new(),
+        origins: Vec::new(),
+        globals: Vec::new(),
+        namespace: Vec::new(),
+    };
     {
         let mut tree = unit.entries_tree(None)?;
         let root = tree.root()?;
-        collect_subprograms(dwarf, &unit, root, unit_index, code_size, &mut subprograms, &mut by_offset, &mut origins)?;
+        walker.walk(root)?;
     }
-    // Out-of-line instances of inline functions take their name and
-    // declaration from the abstract origin.
-    let base = prov.subprograms.len();
-    for (index, origin) in origins {
-        if let Some(&o) = by_offset.get(&origin) {
-            let (name, linkage, file, line, external) = {
-                let s: &Subprogram = &subprograms[o];
-                (s.name.clone(), s.linkage_name.clone(), s.file, s.line, s.external)
-            };
-            let s = &mut subprograms[index];
-            s.name = s.name.take().or(name);
-            s.linkage_name = s.linkage_name.take().or(linkage);
-            s.file = s.file.or(file);
-            if s.line == 0 {
-                s.line = line;
-            }
-            s.external |= external;
-        }
-    }
-    for s in &mut subprograms {
-        fix_callees(&mut s.scopes, base);
-    }
+    walker.resolve_origins(prov.subprograms.len());
+    let Walker { types, subprograms, globals, .. } = walker;
+    let mut types: Vec<(TypeId, Type)> = types;
+    types.sort_by_key(|(id, _)| *id);
     prov.units.push(u);
     prov.rows.extend(rows);
     prov.subprograms.extend(subprograms);
+    prov.types.extend(types.into_iter().map(|(_, t)| t));
+    prov.globals.extend(globals.into_iter().map(|v| (unit_index, v)));
     Ok(())
 }
 
-/// Scope callees were recorded as unit-local indices; make them global.
-fn fix_callees(scopes: &mut [Scope], base: usize) {
-    for s in scopes {
-        if let ScopeKind::Inlined { callee, .. } = &mut s.kind {
-            *callee += base;
-        }
-        fix_callees(&mut s.children, base);
-    }
-}
-
-fn live_ranges<'a>(
+fn read_line_table<'a>(
     dwarf: &gimli::Dwarf<R<'a>>,
     unit: &gimli::Unit<R<'a>>,
-    entry: &gimli::DebuggingInformationEntry<R<'a>>,
+    unit_index: usize,
     code_size: u64,
-) -> gimli::Result<Vec<Range<u64>>> {
-    let mut out = Vec::new();
-    let mut ranges = dwarf.die_ranges(unit, entry)?;
-    while let Some(r) = ranges.next()? {
-        if r.end > r.begin && is_live(r.begin, code_size) {
-            out.push(r.begin..r.end.min(code_size));
+    u: &mut Unit,
+) -> gimli::Result<Vec<LineRow>> {
+    let mut rows = Vec::new();
+    let Some(program) = unit.line_program.clone() else { return Ok(rows) };
+    let header = program.header();
+    let count = header.file_names().len() as u64;
+    for index in 0..=count {
+        let file = header.file(index).map(|f| {
+            let name = attr_string(dwarf, unit, f.path_name()).unwrap_or_default();
+            let directory = f.directory(header).and_then(|d| attr_string(dwarf, unit, d)).unwrap_or_default();
+            let directory = if directory.starts_with('/') || u.comp_dir.is_empty() {
+                directory
+            } else if directory.is_empty() {
+                u.comp_dir.clone()
+            } else {
+                format!("{}/{}", u.comp_dir.trim_end_matches('/'), directory)
+            };
+            SourceFile { directory, name }
+        });
+        u.files.push(file);
+    }
+    let mut sequence: Vec<LineRow> = Vec::new();
+    let mut program_rows = program.rows();
+    while let Some((_, row)) = program_rows.next_row()? {
+        let column = match row.column() {
+            gimli::ColumnType::LeftEdge => 0,
+            gimli::ColumnType::Column(c) => c.get().min(u32::MAX as u64) as u32,
+        };
+        sequence.push(LineRow {
+            address: row.address(),
+            unit: unit_index,
+            file: row.file_index() as usize,
+            line: row.line().map(|l| l.get().min(u32::MAX as u64) as u32).unwrap_or(0),
+            column,
+            is_stmt: row.is_stmt(),
+            prologue_end: row.prologue_end(),
+            end_sequence: row.end_sequence(),
+        });
+        if row.end_sequence() {
+            if sequence.first().is_some_and(|r| is_live(r.address, code_size)) {
+                rows.append(&mut sequence);
+            }
+            sequence.clear();
         }
     }
-    Ok(out)
+    Ok(rows)
+}
+
+fn is_type_tag(tag: gimli::DwTag) -> bool {
+    matches!(
+        tag,
+        gimli::DW_TAG_base_type
+            | gimli::DW_TAG_pointer_type
+            | gimli::DW_TAG_reference_type
+            | gimli::DW_TAG_rvalue_reference_type
+            | gimli::DW_TAG_const_type
+            | gimli::DW_TAG_volatile_type
+            | gimli::DW_TAG_restrict_type
+            | gimli::DW_TAG_atomic_type
+            | gimli::DW_TAG_typedef
+            | gimli::DW_TAG_structure_type
+            | gimli::DW_TAG_class_type
+            | gimli::DW_TAG_union_type
+            | gimli::DW_TAG_enumeration_type
+            | gimli::DW_TAG_array_type
+            | gimli::DW_TAG_subroutine_type
+            | gimli::DW_TAG_unspecified_type
+            | gimli::DW_TAG_ptr_to_member_type
+    )
 }
 
 fn udata(v: Option<AttributeValue<R<'_>>>) -> Option<u64> {
     v.and_then(|v| v.udata_value())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn collect_subprograms<'a>(
-    dwarf: &gimli::Dwarf<R<'a>>,
-    unit: &gimli::Unit<R<'a>>,
-    node: gimli::EntriesTreeNode<R<'a>>,
-    unit_index: usize,
-    code_size: u64,
-    out: &mut Vec<Subprogram>,
-    by_offset: &mut HashMap<UnitOffset, usize>,
-    origins: &mut Vec<(usize, UnitOffset)>,
-) -> gimli::Result<()> {
-    let mut children = node.children();
-    while let Some(child) = children.next()? {
-        let entry = child.entry().clone();
-        if entry.tag() == gimli::DW_TAG_subprogram {
-            let mut s = Subprogram { unit: unit_index, ..Default::default() };
-            if let Some(v) = entry.attr_value(gimli::DW_AT_name) {
-                s.name = attr_string(dwarf, unit, v);
-            }
-            for attr in [gimli::DW_AT_linkage_name, gimli::DW_AT_MIPS_linkage_name] {
-                if let Some(v) = entry.attr_value(attr) {
-                    s.linkage_name = s.linkage_name.or(attr_string(dwarf, unit, v));
-                }
-            }
-            s.file = udata(entry.attr_value(gimli::DW_AT_decl_file)).map(|f| f as usize);
-            s.line = udata(entry.attr_value(gimli::DW_AT_decl_line)).unwrap_or(0) as u32;
-            s.external = matches!(entry.attr_value(gimli::DW_AT_external), Some(AttributeValue::Flag(true)));
-            s.ranges = live_ranges(dwarf, unit, &entry, code_size)?;
-            let index = out.len();
-            by_offset.insert(entry.offset(), index);
-            for attr in [gimli::DW_AT_abstract_origin, gimli::DW_AT_specification] {
-                if let Some(AttributeValue::UnitRef(o)) = entry.attr_value(attr) {
-                    origins.push((index, o));
-                }
-            }
-            out.push(s);
-            // Children: scopes of this subprogram (and nested declarations).
-            let mut scopes = Vec::new();
-            collect_scopes(dwarf, unit, child, code_size, &mut scopes, by_offset)?;
-            out[index].scopes = scopes;
-        } else {
-            // Namespaces, classes: subprograms may be nested inside.
-            collect_subprograms(dwarf, unit, child, unit_index, code_size, out, by_offset, origins)?;
+fn sdata(v: Option<AttributeValue<R<'_>>>) -> Option<i64> {
+    match v? {
+        AttributeValue::Sdata(s) => Some(s),
+        AttributeValue::Block(b) => {
+            let mut bytes = [0u8; 8];
+            let n = b.len().min(8);
+            bytes[..n].copy_from_slice(&b.slice()[..n]);
+            Some(i64::from_le_bytes(bytes))
         }
+        other => other.udata_value().map(|u| u as i64),
     }
-    Ok(())
 }
 
-/// Lexical blocks and inlined subroutines below a subprogram or scope.
-/// Inlined callees are recorded as DIE offsets first and resolved by index
-/// into the unit's subprograms through `by_offset` afterwards.
-fn collect_scopes<'a>(
-    dwarf: &gimli::Dwarf<R<'a>>,
-    unit: &gimli::Unit<R<'a>>,
-    node: gimli::EntriesTreeNode<R<'a>>,
-    code_size: u64,
-    out: &mut Vec<Scope>,
-    by_offset: &HashMap<UnitOffset, usize>,
-) -> gimli::Result<()> {
-    let mut children = node.children();
-    while let Some(child) = children.next()? {
-        let entry = child.entry().clone();
-        let kind = match entry.tag() {
-            gimli::DW_TAG_lexical_block => Some(ScopeKind::LexicalBlock),
-            gimli::DW_TAG_inlined_subroutine => {
-                let callee = match entry.attr_value(gimli::DW_AT_abstract_origin) {
-                    Some(AttributeValue::UnitRef(o)) => by_offset.get(&o).copied(),
-                    _ => None,
-                };
-                callee.map(|callee| ScopeKind::Inlined {
-                    callee,
-                    call_file: udata(entry.attr_value(gimli::DW_AT_call_file)).map(|f| f as usize),
-                    call_line: udata(entry.attr_value(gimli::DW_AT_call_line)).unwrap_or(0) as u32,
-                    call_column: udata(entry.attr_value(gimli::DW_AT_call_column)).unwrap_or(0) as u32,
-                })
+/// Parses a location expression into [`LocOp`]s.
+fn parse_expression(expr: gimli::Expression<R<'_>>, encoding: gimli::Encoding) -> Vec<LocOp> {
+    let mut out = Vec::new();
+    let mut ops = expr.operations(encoding);
+    loop {
+        let op = match ops.next() {
+            Ok(Some(op)) => op,
+            Ok(None) => break,
+            Err(_) => {
+                out.push(LocOp::Unsupported(0));
+                break;
             }
-            _ => None,
         };
-        match kind {
-            Some(kind) => {
-                let ranges = live_ranges(dwarf, unit, &entry, code_size)?;
-                let mut scope = Scope { kind, ranges, children: Vec::new() };
-                collect_scopes(dwarf, unit, child, code_size, &mut scope.children, by_offset)?;
-                if !scope.ranges.is_empty() {
-                    out.push(scope);
-                }
-            }
-            None => collect_scopes(dwarf, unit, child, code_size, out, by_offset)?,
+        use gimli::Operation as O;
+        out.push(match op {
+            O::WasmLocal { index } => LocOp::WasmLocal(index),
+            O::WasmGlobal { index } => LocOp::WasmGlobal(index),
+            O::WasmStack { index } => LocOp::WasmStack(index),
+            O::FrameOffset { offset } => LocOp::Fbreg(offset),
+            O::Address { address } => LocOp::Addr(address),
+            O::PlusConstant { value } => LocOp::PlusUconst(value),
+            O::UnsignedConstant { value } => LocOp::Const(value as i64),
+            O::SignedConstant { value } => LocOp::Const(value),
+            O::Plus => LocOp::Plus,
+            O::Minus => LocOp::Minus,
+            O::Deref { size, space: false, .. } if size >= 8 => LocOp::Deref,
+            O::Deref { size, space: false, .. } => LocOp::DerefSize(size),
+            O::StackValue => LocOp::StackValue,
+            O::Piece { size_in_bits, bit_offset: None } if size_in_bits % 8 == 0 => LocOp::Piece(size_in_bits / 8),
+            _ => LocOp::Unsupported(0xff),
+        });
+    }
+    out
+}
+
+struct Walker<'a, 'u> {
+    dwarf: &'u gimli::Dwarf<R<'a>>,
+    unit: &'u gimli::Unit<R<'a>>,
+    unit_index: usize,
+    code_size: u64,
+    type_ids: HashMap<UnitOffset, TypeId>,
+    types: Vec<(TypeId, Type)>,
+    subprograms: Vec<Subprogram>,
+    by_offset: HashMap<UnitOffset, usize>,
+    /// (subprogram index, abstract origin or specification)
+    origins: Vec<(usize, UnitOffset)>,
+    globals: Vec<Variable>,
+    namespace: Vec<String>,
+}
+
+impl<'a, 'u> Walker<'a, 'u> {
+    fn type_ref(&self, entry: &gimli::DebuggingInformationEntry<R<'a>>) -> Option<TypeId> {
+        match entry.attr_value(gimli::DW_AT_type) {
+            Some(AttributeValue::UnitRef(o)) => self.type_ids.get(&o).copied(),
+            _ => None,
         }
     }
-    Ok(())
+
+    fn name(&self, entry: &gimli::DebuggingInformationEntry<R<'a>>) -> Option<String> {
+        entry.attr_value(gimli::DW_AT_name).and_then(|v| attr_string(self.dwarf, self.unit, v))
+    }
+
+    fn live_ranges(&self, entry: &gimli::DebuggingInformationEntry<R<'a>>) -> gimli::Result<Vec<Range<u64>>> {
+        let mut out = Vec::new();
+        let mut ranges = self.dwarf.die_ranges(self.unit, entry)?;
+        while let Some(r) = ranges.next()? {
+            if r.end > r.begin && is_live(r.begin, self.code_size) {
+                out.push(r.begin..r.end.min(self.code_size));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Walks the children of `node` at namespace/unit level.
+    fn walk(&mut self, node: gimli::EntriesTreeNode<R<'a>>) -> gimli::Result<()> {
+        let mut children = node.children();
+        while let Some(child) = children.next()? {
+            let entry = child.entry().clone();
+            let tag = entry.tag();
+            if tag == gimli::DW_TAG_subprogram {
+                self.subprogram(child)?;
+            } else if tag == gimli::DW_TAG_variable {
+                let v = self.variable(&entry, false)?;
+                if v.location != Location::None || v.const_value.is_some() {
+                    self.globals.push(v);
+                }
+            } else if is_type_tag(tag) {
+                self.type_entry(child)?;
+            } else if tag == gimli::DW_TAG_namespace {
+                self.namespace.push(self.name(&entry).unwrap_or_else(|| "(anonymous namespace)".into()));
+                self.walk(child)?;
+                self.namespace.pop();
+            } else {
+                self.walk(child)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn variable(&self, entry: &gimli::DebuggingInformationEntry<R<'a>>, is_parameter: bool) -> gimli::Result<Variable> {
+        let mut v = Variable {
+            name: self.name(entry),
+            ty: self.type_ref(entry),
+            location: Location::None,
+            const_value: sdata(entry.attr_value(gimli::DW_AT_const_value)),
+            file: udata(entry.attr_value(gimli::DW_AT_decl_file)).map(|f| f as usize),
+            line: udata(entry.attr_value(gimli::DW_AT_decl_line)).unwrap_or(0) as u32,
+            is_parameter,
+            artificial: matches!(entry.attr_value(gimli::DW_AT_artificial), Some(AttributeValue::Flag(true))),
+        };
+        // Inlined instances name their abstract origin for name and type.
+        if let Some(AttributeValue::UnitRef(o)) = entry.attr_value(gimli::DW_AT_abstract_origin) {
+            if let Ok(origin) = self.unit.entry(o) {
+                v.name = v.name.or_else(|| self.name(&origin));
+                v.ty = v.ty.or_else(|| self.type_ref(&origin));
+                v.file = v.file.or(udata(origin.attr_value(gimli::DW_AT_decl_file)).map(|f| f as usize));
+                if v.line == 0 {
+                    v.line = udata(origin.attr_value(gimli::DW_AT_decl_line)).unwrap_or(0) as u32;
+                }
+            }
+        }
+        let encoding = self.unit.encoding();
+        match entry.attr_value(gimli::DW_AT_location) {
+            Some(AttributeValue::Exprloc(expr)) => v.location = Location::Expr(parse_expression(expr, encoding)),
+            Some(attr) => {
+                if let Ok(Some(mut list)) = self.dwarf.attr_locations(self.unit, attr) {
+                    let mut entries = Vec::new();
+                    while let Ok(Some(e)) = list.next() {
+                        if e.range.end > e.range.begin && is_live(e.range.begin, self.code_size) {
+                            entries.push((e.range.begin..e.range.end, parse_expression(e.data, encoding)));
+                        }
+                    }
+                    v.location = Location::List(entries);
+                }
+            }
+            None => {}
+        }
+        Ok(v)
+    }
+
+    fn subprogram(&mut self, node: gimli::EntriesTreeNode<R<'a>>) -> gimli::Result<()> {
+        let entry = node.entry().clone();
+        let mut s = Subprogram { unit: self.unit_index, ..Default::default() };
+        s.name = self.name(&entry);
+        for attr in [gimli::DW_AT_linkage_name, gimli::DW_AT_MIPS_linkage_name] {
+            if let Some(v) = entry.attr_value(attr) {
+                s.linkage_name = s.linkage_name.or(attr_string(self.dwarf, self.unit, v));
+            }
+        }
+        s.file = udata(entry.attr_value(gimli::DW_AT_decl_file)).map(|f| f as usize);
+        s.line = udata(entry.attr_value(gimli::DW_AT_decl_line)).unwrap_or(0) as u32;
+        s.external = matches!(entry.attr_value(gimli::DW_AT_external), Some(AttributeValue::Flag(true)));
+        s.ranges = self.live_ranges(&entry)?;
+        s.result = self.type_ref(&entry);
+        if let Some(AttributeValue::Exprloc(expr)) = entry.attr_value(gimli::DW_AT_frame_base) {
+            s.frame_base = Some(parse_expression(expr, self.unit.encoding()));
+        }
+        let index = self.subprograms.len();
+        self.by_offset.insert(entry.offset(), index);
+        for attr in [gimli::DW_AT_abstract_origin, gimli::DW_AT_specification] {
+            if let Some(AttributeValue::UnitRef(o)) = entry.attr_value(attr) {
+                self.origins.push((index, o));
+            }
+        }
+        self.subprograms.push(s);
+        let mut scopes = Vec::new();
+        let mut variables = Vec::new();
+        self.scope_children(node, &mut scopes, &mut variables)?;
+        self.subprograms[index].scopes = scopes;
+        self.subprograms[index].variables = variables;
+        Ok(())
+    }
+
+    /// Lexical blocks, inlined calls and variables below a subprogram or scope.
+    fn scope_children(
+        &mut self,
+        node: gimli::EntriesTreeNode<R<'a>>,
+        scopes: &mut Vec<Scope>,
+        variables: &mut Vec<Variable>,
+    ) -> gimli::Result<()> {
+        let mut children = node.children();
+        while let Some(child) = children.next()? {
+            let entry = child.entry().clone();
+            match entry.tag() {
+                gimli::DW_TAG_formal_parameter => variables.push(self.variable(&entry, true)?),
+                gimli::DW_TAG_variable => variables.push(self.variable(&entry, false)?),
+                gimli::DW_TAG_lexical_block | gimli::DW_TAG_inlined_subroutine => {
+                    let kind = if entry.tag() == gimli::DW_TAG_lexical_block {
+                        Some(ScopeKind::LexicalBlock)
+                    } else {
+                        let callee = match entry.attr_value(gimli::DW_AT_abstract_origin) {
+                            Some(AttributeValue::UnitRef(o)) => self.by_offset.get(&o).copied(),
+                            _ => None,
+                        };
+                        callee.map(|callee| ScopeKind::Inlined {
+                            callee,
+                            call_file: udata(entry.attr_value(gimli::DW_AT_call_file)).map(|f| f as usize),
+                            call_line: udata(entry.attr_value(gimli::DW_AT_call_line)).unwrap_or(0) as u32,
+                            call_column: udata(entry.attr_value(gimli::DW_AT_call_column)).unwrap_or(0) as u32,
+                        })
+                    };
+                    match kind {
+                        Some(kind) => {
+                            let ranges = self.live_ranges(&entry)?;
+                            let mut scope = Scope { kind, ranges, children: Vec::new(), variables: Vec::new() };
+                            let (mut c, mut v) = (Vec::new(), Vec::new());
+                            self.scope_children(child, &mut c, &mut v)?;
+                            scope.children = c;
+                            scope.variables = v;
+                            if !scope.ranges.is_empty() {
+                                scopes.push(scope);
+                            }
+                        }
+                        None => self.scope_children(child, scopes, variables)?,
+                    }
+                }
+                tag if is_type_tag(tag) => self.type_entry(child)?,
+                _ => self.scope_children(child, scopes, variables)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn type_entry(&mut self, node: gimli::EntriesTreeNode<R<'a>>) -> gimli::Result<()> {
+        let entry = node.entry().clone();
+        let Some(&id) = self.type_ids.get(&entry.offset()) else { return Ok(()) };
+        let target = self.type_ref(&entry);
+        let byte_size = udata(entry.attr_value(gimli::DW_AT_byte_size));
+        let tag = entry.tag();
+        let kind = match tag {
+            gimli::DW_TAG_base_type => {
+                let encoding = match entry.attr_value(gimli::DW_AT_encoding) {
+                    Some(AttributeValue::Encoding(e)) => e.0,
+                    _ => 0,
+                };
+                TypeKind::Base { encoding, byte_size: byte_size.unwrap_or(0) }
+            }
+            gimli::DW_TAG_pointer_type => TypeKind::Pointer { pointee: target, byte_size: byte_size.unwrap_or(4) },
+            gimli::DW_TAG_reference_type => TypeKind::Reference { pointee: target, rvalue: false },
+            gimli::DW_TAG_rvalue_reference_type => TypeKind::Reference { pointee: target, rvalue: true },
+            gimli::DW_TAG_const_type => TypeKind::Const(target),
+            gimli::DW_TAG_volatile_type => TypeKind::Volatile(target),
+            gimli::DW_TAG_restrict_type => TypeKind::Restrict(target),
+            gimli::DW_TAG_atomic_type | gimli::DW_TAG_typedef => TypeKind::Typedef(target),
+            gimli::DW_TAG_structure_type | gimli::DW_TAG_class_type | gimli::DW_TAG_union_type => {
+                let declaration = matches!(entry.attr_value(gimli::DW_AT_declaration), Some(AttributeValue::Flag(true)));
+                let mut members = Vec::new();
+                let mut children = node.children();
+                let name = self.name(&entry);
+                if let Some(n) = &name {
+                    self.namespace.push(n.clone());
+                }
+                while let Some(child) = children.next()? {
+                    let m = child.entry().clone();
+                    match m.tag() {
+                        gimli::DW_TAG_member => {
+                            let offset = match m.attr_value(gimli::DW_AT_data_member_location) {
+                                Some(AttributeValue::Exprloc(e)) => parse_expression(e, self.unit.encoding())
+                                    .iter()
+                                    .find_map(|op| match op {
+                                        LocOp::PlusUconst(v) => Some(*v),
+                                        _ => None,
+                                    })
+                                    .unwrap_or(0),
+                                other => udata(other).unwrap_or(0),
+                            };
+                            members.push(Member {
+                                name: self.name(&m),
+                                ty: self.type_ref(&m),
+                                offset,
+                                bit_size: udata(m.attr_value(gimli::DW_AT_bit_size)),
+                                bit_offset: udata(m.attr_value(gimli::DW_AT_data_bit_offset)),
+                            });
+                        }
+                        gimli::DW_TAG_subprogram => self.subprogram(child)?,
+                        t if is_type_tag(t) => self.type_entry(child)?,
+                        _ => {}
+                    }
+                }
+                if name.is_some() {
+                    self.namespace.pop();
+                }
+                TypeKind::Composite { tag: tag.0, byte_size: byte_size.unwrap_or(0), members, declaration }
+            }
+            gimli::DW_TAG_enumeration_type => {
+                let mut enumerators = Vec::new();
+                let mut children = node.children();
+                while let Some(child) = children.next()? {
+                    let e = child.entry();
+                    if e.tag() == gimli::DW_TAG_enumerator {
+                        let value = sdata(e.attr_value(gimli::DW_AT_const_value)).unwrap_or(0);
+                        enumerators.push((self.name(e).unwrap_or_default(), value));
+                    }
+                }
+                let unsigned = matches!(
+                    target.and_then(|t| self.types.iter().find(|(id, _)| *id == t)).map(|(_, t)| &t.kind),
+                    Some(TypeKind::Base { encoding, .. }) if *encoding == gimli::DW_ATE_unsigned.0 || *encoding == gimli::DW_ATE_unsigned_char.0
+                ) || enumerators.iter().all(|(_, v)| *v >= 0);
+                TypeKind::Enum { byte_size: byte_size.unwrap_or(4), underlying: target, enumerators, unsigned }
+            }
+            gimli::DW_TAG_array_type => {
+                let mut dims = Vec::new();
+                let mut children = node.children();
+                while let Some(child) = children.next()? {
+                    let e = child.entry();
+                    if e.tag() == gimli::DW_TAG_subrange_type {
+                        let count = udata(e.attr_value(gimli::DW_AT_count))
+                            .or_else(|| udata(e.attr_value(gimli::DW_AT_upper_bound)).map(|u| u + 1));
+                        dims.push(count);
+                    }
+                }
+                TypeKind::Array { element: target, dims }
+            }
+            gimli::DW_TAG_subroutine_type => {
+                let mut params = Vec::new();
+                let mut variadic = false;
+                let mut children = node.children();
+                while let Some(child) = children.next()? {
+                    let e = child.entry();
+                    match e.tag() {
+                        gimli::DW_TAG_formal_parameter => params.push(self.type_ref(e)),
+                        gimli::DW_TAG_unspecified_parameters => variadic = true,
+                        _ => {}
+                    }
+                }
+                TypeKind::Subroutine { result: target, params, variadic }
+            }
+            _ => TypeKind::Unspecified,
+        };
+        // A composite pushed (and popped) its own name: the scope is outside it.
+        let scope = self.namespace.clone();
+        self.types.push((
+            id,
+            Type {
+                name: self.name(&entry),
+                kind,
+                unit: self.unit_index,
+                file: udata(entry.attr_value(gimli::DW_AT_decl_file)).map(|f| f as usize),
+                line: udata(entry.attr_value(gimli::DW_AT_decl_line)).unwrap_or(0) as u32,
+                scope,
+            },
+        ));
+        Ok(())
+    }
+
+    /// Out-of-line instances of inline functions take their name and
+    /// declaration from the abstract origin; callee indices become global.
+    fn resolve_origins(&mut self, base: usize) {
+        for (index, origin) in std::mem::take(&mut self.origins) {
+            if let Some(&o) = self.by_offset.get(&origin) {
+                let (name, linkage, file, line, external, result) = {
+                    let s = &self.subprograms[o];
+                    (s.name.clone(), s.linkage_name.clone(), s.file, s.line, s.external, s.result)
+                };
+                let s = &mut self.subprograms[index];
+                s.name = s.name.take().or(name);
+                s.linkage_name = s.linkage_name.take().or(linkage);
+                s.file = s.file.or(file);
+                if s.line == 0 {
+                    s.line = line;
+                }
+                s.external |= external;
+                s.result = s.result.or(result);
+            }
+        }
+        fn fix(scopes: &mut [Scope], base: usize) {
+            for s in scopes {
+                if let ScopeKind::Inlined { callee, .. } = &mut s.kind {
+                    *callee += base;
+                }
+                fix(&mut s.children, base);
+            }
+        }
+        for s in &mut self.subprograms {
+            fix(&mut s.scopes, base);
+        }
+    }
 }
