@@ -10,6 +10,8 @@
 //!    descriptor; executables also get `innative_program_start`.
 
 pub mod debug;
+pub mod debug_types;
+pub mod di;
 pub mod function;
 pub mod instance;
 pub mod memory;

@@ -20,7 +20,10 @@ pub const MODULE_NAME: &str = "spec";
 /// The outcome of building one module.
 #[derive(Debug, Clone)]
 pub enum Built {
-    Ready { so: PathBuf, meta: Arc<ModuleMeta> },
+    Ready {
+        so: PathBuf,
+        meta: Arc<ModuleMeta>,
+    },
     /// Rejected by the text parser or the validator.
     Invalid(String),
     /// Needs SIMD (a later issue): skipped.
@@ -53,7 +56,8 @@ pub fn build_one(bytes: &[u8], label: &str, dir: &Path, stem: &str, opt_level: O
         kind: OutputKind::Object,
         ..Options::default()
     };
-    let compile = std::panic::AssertUnwindSafe(|| crate::compile::compile_to_object(&[input], &opts));
+    let compile =
+        std::panic::AssertUnwindSafe(|| crate::compile::compile_to_object(&[input], &opts));
     let object = match std::panic::catch_unwind(compile) {
         Ok(Ok(o)) => o,
         Ok(Err(e)) => return Built::Failed(format!("compile: {e}")),
@@ -68,7 +72,10 @@ pub fn build_one(bytes: &[u8], label: &str, dir: &Path, stem: &str, opt_level: O
         return Built::Failed(format!("link: {e}"));
     }
     let _ = std::fs::remove_file(&obj_path);
-    Built::Ready { so, meta: Arc::new(meta) }
+    Built::Ready {
+        so,
+        meta: Arc::new(meta),
+    }
 }
 
 fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
@@ -83,7 +90,13 @@ fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
 
 /// Builds every module of a script with `jobs` workers; the result is in
 /// script order.  `label` names the script in compiler diagnostics.
-pub fn build_all(modules: &[ModuleSource], label: &str, dir: &Path, jobs: usize, opt_level: OptLevel) -> Vec<Built> {
+pub fn build_all(
+    modules: &[ModuleSource],
+    label: &str,
+    dir: &Path,
+    jobs: usize,
+    opt_level: OptLevel,
+) -> Vec<Built> {
     let results: Mutex<Vec<Option<Built>>> = Mutex::new(vec![None; modules.len()]);
     let next = AtomicUsize::new(0);
     let work = || loop {
@@ -91,7 +104,13 @@ pub fn build_all(modules: &[ModuleSource], label: &str, dir: &Path, jobs: usize,
         let Some(m) = modules.get(i) else { break };
         let built = match &m.bytes {
             Err(e) => Built::Invalid(e.clone()),
-            Ok(bytes) => build_one(bytes, &format!("{label}:{}", m.pos), dir, &format!("m{i}"), opt_level),
+            Ok(bytes) => build_one(
+                bytes,
+                &format!("{label}:{}", m.pos),
+                dir,
+                &format!("m{i}"),
+                opt_level,
+            ),
         };
         results.lock().unwrap()[i] = Some(built);
     };

@@ -42,11 +42,19 @@ pub struct RunConfig {
 
 /// Whether a script is a SIMD script (all its assertions are skipped).
 pub fn is_simd_script(path: &Path) -> bool {
-    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("simd"))
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("simd"))
 }
 
 /// Runs the script at `path`, using `dir` for build products.
-pub fn run_file(path: &Path, dir: &Path, cfg: &RunConfig, rt: &Runtime, sink: &mut dyn Sink) -> Counts {
+pub fn run_file(
+    path: &Path,
+    dir: &Path,
+    cfg: &RunConfig,
+    rt: &Runtime,
+    sink: &mut dyn Sink,
+) -> Counts {
     let mut counts = Counts::default();
     let text = match std::fs::read(path) {
         Ok(b) => match String::from_utf8(b) {
@@ -138,10 +146,12 @@ impl Exec<'_, '_> {
             Some(id) => self.named.get(id).cloned(),
             None => self.current.clone(),
         };
-        found.unwrap_or_else(|| InstRef::Failed(match module {
-            Some(id) => format!("no module ${id}"),
-            None => "no module instantiated yet".into(),
-        }))
+        found.unwrap_or_else(|| {
+            InstRef::Failed(match module {
+                Some(id) => format!("no module ${id}"),
+                None => "no module instantiated yet".into(),
+            })
+        })
     }
 
     fn set_current(&mut self, id: Option<&str>, inst: InstRef) {
@@ -153,7 +163,11 @@ impl Exec<'_, '_> {
 
     fn command(&mut self, script: &Script, cmd: &Command) -> (Pos, String, Res) {
         match cmd {
-            Command::Module { pos, module, instantiate } => {
+            Command::Module {
+                pos,
+                module,
+                instantiate,
+            } => {
                 let id = script.modules[*module].id.as_deref();
                 if let Some(id) = id {
                     self.definitions.insert(id.to_string(), *module);
@@ -170,14 +184,21 @@ impl Exec<'_, '_> {
                 self.set_current(id, inst);
                 (*pos, "module".into(), res)
             }
-            Command::Instance { pos, instance, module } => {
+            Command::Instance {
+                pos,
+                instance,
+                module,
+            } => {
                 let def = match module.as_deref() {
                     Some(m) => self.definitions.get(m).copied(),
                     None => None,
                 };
                 let res = match def {
                     None => {
-                        self.set_current(instance.as_deref(), InstRef::Failed("no such module definition".into()));
+                        self.set_current(
+                            instance.as_deref(),
+                            InstRef::Failed("no such module definition".into()),
+                        );
                         Res::Fail(format!("no module definition {module:?}"))
                     }
                     Some(def) => {
@@ -205,7 +226,11 @@ impl Exec<'_, '_> {
                 };
                 (*pos, action.describe(), res)
             }
-            Command::AssertReturn { pos, action, expected } => {
+            Command::AssertReturn {
+                pos,
+                action,
+                expected,
+            } => {
                 let what = format!("assert_return {}", action.describe());
                 if action.is_simd() || expected.iter().any(Expected::is_simd) {
                     return (*pos, what, Res::Skip);
@@ -214,31 +239,52 @@ impl Exec<'_, '_> {
                     Err(ActionError::Skipped) => Res::Skip,
                     Err(e) => Res::Fail(format!("expected ({}), got {e}", list(expected))),
                     Ok(got) => {
-                        if let Some(u) = expected.iter().find(|e| matches!(e, Expected::Unsupported(_))) {
+                        if let Some(u) = expected
+                            .iter()
+                            .find(|e| matches!(e, Expected::Unsupported(_)))
+                        {
                             Res::Fail(format!("{u}"))
-                        } else if got.len() == expected.len() && expected.iter().zip(&got).all(|(e, g)| e.matches(g)) {
+                        } else if got.len() == expected.len()
+                            && expected.iter().zip(&got).all(|(e, g)| e.matches(g))
+                        {
                             Res::Pass
                         } else {
-                            Res::Fail(format!("expected ({}), got ({})", list(expected), list(&got)))
+                            Res::Fail(format!(
+                                "expected ({}), got ({})",
+                                list(expected),
+                                list(&got)
+                            ))
                         }
                     }
                 };
                 (*pos, what, res)
             }
-            Command::AssertTrap { pos, action, message } => {
+            Command::AssertTrap {
+                pos,
+                action,
+                message,
+            } => {
                 let what = format!("assert_trap {}", action.describe());
                 if action.is_simd() {
                     return (*pos, what, Res::Skip);
                 }
                 let res = match self.action(action) {
-                    Err(ActionError::Trap(t)) => self.trap_message(&t.message, message, &t.to_string()),
+                    Err(ActionError::Trap(t)) => {
+                        self.trap_message(&t.message, message, &t.to_string())
+                    }
                     Err(ActionError::Skipped) => Res::Skip,
                     Err(e) => Res::Fail(format!("expected trap {message:?}, got {e}")),
-                    Ok(got) => Res::Fail(format!("expected trap {message:?}, got ({})", list(&got))),
+                    Ok(got) => {
+                        Res::Fail(format!("expected trap {message:?}, got ({})", list(&got)))
+                    }
                 };
                 (*pos, what, res)
             }
-            Command::AssertExhaustion { pos, action, message } => {
+            Command::AssertExhaustion {
+                pos,
+                action,
+                message,
+            } => {
                 let what = format!("assert_exhaustion {}", action.describe());
                 if action.is_simd() {
                     return (*pos, what, Res::Skip);
@@ -253,35 +299,60 @@ impl Exec<'_, '_> {
                 };
                 (*pos, what, res)
             }
-            Command::AssertTrapModule { pos, module, message } => {
+            Command::AssertTrapModule {
+                pos,
+                module,
+                message,
+            } => {
                 let res = match self.store.instantiate(*module) {
-                    Err(InstError::Trap(t)) => self.trap_message(&t.message, message, &t.to_string()),
+                    Err(InstError::Trap(t)) => {
+                        self.trap_message(&t.message, message, &t.to_string())
+                    }
                     Err(InstError::Skipped) => Res::Skip,
                     Err(e) => Res::Fail(format!("expected trap {message:?}, got {e}")),
-                    Ok(_) => Res::Fail(format!("expected trap {message:?}, but the module instantiated")),
+                    Ok(_) => Res::Fail(format!(
+                        "expected trap {message:?}, but the module instantiated"
+                    )),
                 };
                 (*pos, "assert_trap (module)".into(), res)
             }
-            Command::AssertUnlinkable { pos, module, message } => {
+            Command::AssertUnlinkable {
+                pos,
+                module,
+                message,
+            } => {
                 let res = match self.store.instantiate(*module) {
                     Err(InstError::Unlinkable(_)) => Res::Pass,
                     Err(InstError::Skipped) => Res::Skip,
                     Err(e) => Res::Fail(format!("expected unlinkable ({message:?}), got {e}")),
-                    Ok(_) => Res::Fail(format!("expected unlinkable ({message:?}), but the module linked")),
+                    Ok(_) => Res::Fail(format!(
+                        "expected unlinkable ({message:?}), but the module linked"
+                    )),
                 };
                 (*pos, "assert_unlinkable".into(), res)
             }
-            Command::AssertInvalid { pos, bytes, message } => {
+            Command::AssertInvalid {
+                pos,
+                bytes,
+                message,
+            } => {
                 let res = match bytes {
                     Err(_) => Res::Pass,
                     Ok(b) => match crate::validate::validate_bytes(b) {
                         Err(_) => Res::Pass,
-                        Ok(()) => Res::Fail(format!("expected invalid ({message:?}), but the module validated")),
+                        Ok(()) => Res::Fail(format!(
+                            "expected invalid ({message:?}), but the module validated"
+                        )),
                     },
                 };
                 (*pos, "assert_invalid".into(), res)
             }
-            Command::AssertMalformed { pos, form, bytes, message } => {
+            Command::AssertMalformed {
+                pos,
+                form,
+                bytes,
+                message,
+            } => {
                 let res = match bytes {
                     Err(_) => Res::Pass,
                     // Text the `wast` parser accepts although the spec's text
@@ -298,7 +369,11 @@ impl Exec<'_, '_> {
                 };
                 (*pos, "assert_malformed".into(), res)
             }
-            Command::Unsupported { pos, what } => (*pos, "unsupported directive".into(), Res::Fail(what.clone())),
+            Command::Unsupported { pos, what } => (
+                *pos,
+                "unsupported directive".into(),
+                Res::Fail(what.clone()),
+            ),
         }
     }
 
@@ -315,7 +390,9 @@ impl Exec<'_, '_> {
         let inst: Rc<Instance> = match self.target(action.module()) {
             InstRef::Live(i) => i,
             InstRef::Skipped => return Err(ActionError::Skipped),
-            InstRef::Failed(e) => return Err(ActionError::Failed(format!("module unavailable: {e}"))),
+            InstRef::Failed(e) => {
+                return Err(ActionError::Failed(format!("module unavailable: {e}")))
+            }
         };
         match action {
             Action::Invoke { name, args, .. } => self.store.invoke(&inst, name, args),
@@ -328,7 +405,10 @@ impl Exec<'_, '_> {
     /// runtime's message plus a detail the runtime does not report (the
     /// reference interpreter's "uninitialized element 2" names the index).
     fn trap_message(&self, got: &str, expected: &str, full: &str) -> Res {
-        let with_detail = !got.is_empty() && expected.strip_prefix(got).is_some_and(|rest| rest.starts_with(' '));
+        let with_detail = !got.is_empty()
+            && expected
+                .strip_prefix(got)
+                .is_some_and(|rest| rest.starts_with(' '));
         if got.starts_with(expected) || with_detail {
             Res::Pass
         } else {

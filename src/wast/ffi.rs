@@ -89,7 +89,9 @@ pub struct Runtime {
 }
 
 unsafe fn sym<T: Copy>(lib: &Library, name: &str) -> Result<T, String> {
-    lib.get::<T>(name).map(|s| *s).map_err(|e| format!("runtime: {name}: {e}"))
+    lib.get::<T>(name)
+        .map(|s| *s)
+        .map_err(|e| format!("runtime: {name}: {e}"))
 }
 
 impl Runtime {
@@ -121,8 +123,15 @@ impl Runtime {
         if kind == 0 {
             return Ok(());
         }
-        let report = self.report.map(|r| unsafe { c_string(r()) }).unwrap_or_default();
-        Err(Trap { kind, message: self.trap_message(kind), report })
+        let report = self
+            .report
+            .map(|r| unsafe { c_string(r()) })
+            .unwrap_or_default();
+        Err(Trap {
+            kind,
+            message: self.trap_message(kind),
+            report,
+        })
     }
 
     /// Runs a module's `init`/`start` under the runtime's trap handler.
@@ -138,7 +147,10 @@ impl Runtime {
     }
 
     /// Makes a module known to the runtime for trap reports (idempotent).
-    pub fn register(&self, d: *const Descriptor) {
+    ///
+    /// # Safety
+    /// `d` must point to a loaded module's descriptor that stays loaded.
+    pub unsafe fn register(&self, d: *const Descriptor) {
         if let Some(r) = self.register {
             unsafe { r(d) }
         }
@@ -175,9 +187,15 @@ impl LoadedModule {
                 return Err(format!("module descriptor {symbol} is null"));
             }
             if (*desc).abi_version != ABI_VERSION {
-                return Err(format!("module ABI version {} (expected {ABI_VERSION})", (*desc).abi_version));
+                return Err(format!(
+                    "module ABI version {} (expected {ABI_VERSION})",
+                    (*desc).abi_version
+                ));
             }
-            Ok(LoadedModule { _lib: std::mem::ManuallyDrop::new(lib), desc })
+            Ok(LoadedModule {
+                _lib: std::mem::ManuallyDrop::new(lib),
+                desc,
+            })
         }
     }
 
@@ -186,6 +204,10 @@ impl LoadedModule {
     }
 
     /// Writes `value` into import slot `i`.
+    ///
+    /// # Safety
+    /// `i` must be below `num_imports` and `value` must point to an entity of
+    /// the import's kind and type that outlives this module.
     pub unsafe fn set_import(&self, i: usize, value: *mut c_void) {
         let slot = *self.desc().imports.add(i);
         *slot = value;

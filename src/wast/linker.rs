@@ -81,7 +81,9 @@ pub struct ModuleMeta {
 /// exports in module order.
 pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
     let mut validator = wasmparser::Validator::new_with_features(crate::validate::features());
-    let types = validator.validate_all(bytes).map_err(|e| e.message().to_string())?;
+    let types = validator
+        .validate_all(bytes)
+        .map_err(|e| e.message().to_string())?;
     let types = types.as_ref();
     let func_type = |id: wasmparser::types::CoreTypeId| types[id].unwrap_func().clone();
 
@@ -130,19 +132,25 @@ pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
                             ExternType::Func(func_type(types.core_function_at(export.index))),
                             funcs.get(i).copied(),
                         ),
-                        ExternalKind::Table => {
-                            (ExternType::Table(types.table_at(export.index)), tables.get(i).copied())
-                        }
+                        ExternalKind::Table => (
+                            ExternType::Table(types.table_at(export.index)),
+                            tables.get(i).copied(),
+                        ),
                         ExternalKind::Memory => (
                             ExternType::Memory(types.memory_at(export.index)),
                             memories.get(i).copied(),
                         ),
-                        ExternalKind::Global => {
-                            (ExternType::Global(types.global_at(export.index)), globals.get(i).copied())
-                        }
+                        ExternalKind::Global => (
+                            ExternType::Global(types.global_at(export.index)),
+                            globals.get(i).copied(),
+                        ),
                         ExternalKind::Tag => return Err("tag exports are not supported".into()),
                     };
-                    exports.push(ExportDesc { name: export.name.to_string(), ty, source });
+                    exports.push(ExportDesc {
+                        name: export.name.to_string(),
+                        ty,
+                        source,
+                    });
                 }
             }
             _ => {}
@@ -154,7 +162,9 @@ pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
 /// Whether a valid module needs SIMD (it validates only with SIMD enabled).
 pub fn uses_simd(bytes: &[u8]) -> bool {
     let features = crate::validate::features().difference(wasmparser::WasmFeatures::SIMD);
-    wasmparser::Validator::new_with_features(features).validate_all(bytes).is_err()
+    wasmparser::Validator::new_with_features(features)
+        .validate_all(bytes)
+        .is_err()
 }
 
 /// Limits subtyping: `[cur, max]` matches an import `[min, imax]`.
@@ -172,7 +182,11 @@ fn limits_match(current: u64, max: Option<u64>, import_min: u64, import_max: Opt
 /// `import`.  `current` is the exporter's current size (table elements or
 /// memory pages) for tables and memories.  The error is the spec's
 /// "incompatible import type" with details.
-pub fn import_matches(import: &ExternType, export: &ExternType, current: Option<u64>) -> Result<(), String> {
+pub fn import_matches(
+    import: &ExternType,
+    export: &ExternType,
+    current: Option<u64>,
+) -> Result<(), String> {
     let ok = match (import, export) {
         (ExternType::Func(i), ExternType::Func(e)) => i == e,
         (ExternType::Global(i), ExternType::Global(e)) => {
@@ -181,12 +195,22 @@ pub fn import_matches(import: &ExternType, export: &ExternType, current: Option<
         (ExternType::Table(i), ExternType::Table(e)) => {
             i.element_type == e.element_type
                 && i.table64 == e.table64
-                && limits_match(current.unwrap_or(e.initial), e.maximum, i.initial, i.maximum)
+                && limits_match(
+                    current.unwrap_or(e.initial),
+                    e.maximum,
+                    i.initial,
+                    i.maximum,
+                )
         }
         (ExternType::Memory(i), ExternType::Memory(e)) => {
             i.memory64 == e.memory64
                 && i.shared == e.shared
-                && limits_match(current.unwrap_or(e.initial), e.maximum, i.initial, i.maximum)
+                && limits_match(
+                    current.unwrap_or(e.initial),
+                    e.maximum,
+                    i.initial,
+                    i.maximum,
+                )
         }
         _ => false,
     };
@@ -220,7 +244,9 @@ mod tests {
         );
         assert_eq!(m.imports.len(), 3);
         assert_eq!(m.imports[1].name, "g");
-        assert!(matches!(m.imports[0].ty, ExternType::Func(ref f) if f.params() == [wasmparser::ValType::I32]));
+        assert!(
+            matches!(m.imports[0].ty, ExternType::Func(ref f) if f.params() == [wasmparser::ValType::I32])
+        );
         let names: Vec<_> = m.exports.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["own", "reexport", "g", "t"]);
         assert_eq!(m.exports[0].source, None);
@@ -254,7 +280,7 @@ mod tests {
         assert!(import_matches(t(2), t(3), None).is_err()); // mutability
         assert!(import_matches(t(3), t(3), None).is_ok());
         assert!(import_matches(t(0), t(3), None).is_err()); // kind
-        // table [10,20] exported, imported as [10, none]: ok; as [10,20]: ok.
+                                                            // table [10,20] exported, imported as [10, none]: ok; as [10,20]: ok.
         assert!(import_matches(t(5), t(4), Some(10)).is_ok());
         assert!(import_matches(t(4), t(4), Some(10)).is_ok());
         // exporter without max cannot satisfy an import with max.
@@ -270,7 +296,11 @@ mod tests {
 
     #[test]
     fn simd_detection() {
-        assert!(uses_simd(&wat::parse_str("(module (func (result v128) v128.const i32x4 0 0 0 0))").unwrap()));
-        assert!(!uses_simd(&wat::parse_str("(module (func (result i32) i32.const 0))").unwrap()));
+        assert!(uses_simd(
+            &wat::parse_str("(module (func (result v128) v128.const i32x4 0 0 0 0))").unwrap()
+        ));
+        assert!(!uses_simd(
+            &wat::parse_str("(module (func (result i32) i32.const 0))").unwrap()
+        ));
     }
 }

@@ -63,7 +63,9 @@ pub fn run_children(files: &[PathBuf], jobs: usize, setup: &ChildSetup) -> Count
         for (i, r) in rx {
             pending[i] = Some(r);
             while printed < files.len() {
-                let Some(r) = pending[printed].take() else { break };
+                let Some(r) = pending[printed].take() else {
+                    break;
+                };
                 for l in &r.lines {
                     println!("{l}");
                 }
@@ -82,7 +84,13 @@ fn run_child(file: &Path, index: usize, setup: &ChildSetup) -> FileResult {
     let mut lines = Vec::new();
     let fail = |lines: &mut Vec<String>, msg: String| {
         lines.push(format!("{name}: {msg}"));
-        FileResult { counts: Counts { failed: 1, ..Counts::default() }, lines: std::mem::take(lines) }
+        FileResult {
+            counts: Counts {
+                failed: 1,
+                ..Counts::default()
+            },
+            lines: std::mem::take(lines),
+        }
     };
     let dir = setup.scratch.join(format!("f{index}"));
     if let Err(e) = std::fs::create_dir_all(&dir) {
@@ -107,7 +115,12 @@ fn run_child(file: &Path, index: usize, setup: &ChildSetup) -> FileResult {
     }
     let mut child = match cmd.spawn() {
         Ok(c) => c,
-        Err(e) => return fail(&mut lines, format!("cannot run {}: {e}", setup.exe.display())),
+        Err(e) => {
+            return fail(
+                &mut lines,
+                format!("cannot run {}: {e}", setup.exe.display()),
+            )
+        }
     };
 
     // stdout is read line by line on this thread's helper; EOF (the child's
@@ -210,6 +223,9 @@ fn describe_status(s: &std::process::ExitStatus) -> String {
         };
         format!("was killed by signal {sig}{name}")
     } else {
-        format!("exited with status {} without finishing", s.code().unwrap_or(-1))
+        format!(
+            "exited with status {} without finishing",
+            s.code().unwrap_or(-1)
+        )
     }
 }

@@ -34,13 +34,19 @@ impl Counts {
 
     /// The per-file line's counts: `P passed, F failed, S skipped`.
     pub fn file_summary(&self) -> String {
-        format!("{} passed, {} failed, {} skipped", self.passed, self.failed, self.skipped)
+        format!(
+            "{} passed, {} failed, {} skipped",
+            self.passed, self.failed, self.skipped
+        )
     }
 
     /// The closing line: `N passed, M failed` and `, K skipped` when K > 0.
     pub fn final_line(&self) -> String {
         if self.skipped > 0 {
-            format!("{} passed, {} failed, {} skipped", self.passed, self.failed, self.skipped)
+            format!(
+                "{} passed, {} failed, {} skipped",
+                self.passed, self.failed, self.skipped
+            )
         } else {
             format!("{} passed, {} failed", self.passed, self.failed)
         }
@@ -96,7 +102,11 @@ impl Message {
         let (word, arg) = rest.split_once(' ').unwrap_or((rest, ""));
         let counts = |arg: &str| -> Option<Counts> {
             let mut it = arg.split(' ').map(|n| n.parse::<usize>().ok());
-            let c = Counts { passed: it.next()??, failed: it.next()??, skipped: it.next()?? };
+            let c = Counts {
+                passed: it.next()??,
+                failed: it.next()??,
+                skipped: it.next()??,
+            };
             Some(c)
         };
         Some(match word {
@@ -177,10 +187,18 @@ mod tests {
 
     #[test]
     fn lines() {
-        let c = Counts { passed: 3, failed: 1, skipped: 0 };
+        let c = Counts {
+            passed: 3,
+            failed: 1,
+            skipped: 0,
+        };
         assert_eq!(c.final_line(), "3 passed, 1 failed");
         assert_eq!(c.file_summary(), "3 passed, 1 failed, 0 skipped");
-        let c = Counts { passed: 3, failed: 0, skipped: 2 };
+        let c = Counts {
+            passed: 3,
+            failed: 0,
+            skipped: 2,
+        };
         assert_eq!(c.final_line(), "3 passed, 0 failed, 2 skipped");
     }
 
@@ -188,8 +206,16 @@ mod tests {
     fn protocol_round_trip() {
         for m in [
             Message::Total(12),
-            Message::Count(Counts { passed: 1, failed: 2, skipped: 3 }),
-            Message::Done(Counts { passed: 0, failed: 0, skipped: 9 }),
+            Message::Count(Counts {
+                passed: 1,
+                failed: 2,
+                skipped: 3,
+            }),
+            Message::Done(Counts {
+                passed: 0,
+                failed: 0,
+                skipped: 9,
+            }),
             Message::Fail("12:3: assert_return: expected i32:1, got i32:2".into()),
             Message::Note("parse error".into()),
         ] {

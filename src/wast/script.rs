@@ -33,8 +33,15 @@ pub struct ModuleSource {
 /// An action: call an export or read an exported global.
 #[derive(Debug, Clone)]
 pub enum Action {
-    Invoke { module: Option<String>, name: String, args: Vec<Value> },
-    Get { module: Option<String>, name: String },
+    Invoke {
+        module: Option<String>,
+        name: String,
+        args: Vec<Value>,
+    },
+    Get {
+        module: Option<String>,
+        name: String,
+    },
 }
 
 impl Action {
@@ -79,28 +86,70 @@ pub enum ModuleForm {
 pub enum Command {
     /// `(module ...)`: define and instantiate; `(module definition ...)`:
     /// define only (`instantiate == false`).
-    Module { pos: Pos, module: usize, instantiate: bool },
+    Module {
+        pos: Pos,
+        module: usize,
+        instantiate: bool,
+    },
     /// `(module instance $inst $def)`.
-    Instance { pos: Pos, instance: Option<String>, module: Option<String> },
-    Register { pos: Pos, name: String, module: Option<String> },
-    Action { pos: Pos, action: Action },
-    AssertReturn { pos: Pos, action: Action, expected: Vec<Expected> },
-    AssertTrap { pos: Pos, action: Action, message: String },
+    Instance {
+        pos: Pos,
+        instance: Option<String>,
+        module: Option<String>,
+    },
+    Register {
+        pos: Pos,
+        name: String,
+        module: Option<String>,
+    },
+    Action {
+        pos: Pos,
+        action: Action,
+    },
+    AssertReturn {
+        pos: Pos,
+        action: Action,
+        expected: Vec<Expected>,
+    },
+    AssertTrap {
+        pos: Pos,
+        action: Action,
+        message: String,
+    },
     /// `assert_trap` on a module: instantiation must trap.
-    AssertTrapModule { pos: Pos, module: usize, message: String },
-    AssertExhaustion { pos: Pos, action: Action, message: String },
+    AssertTrapModule {
+        pos: Pos,
+        module: usize,
+        message: String,
+    },
+    AssertExhaustion {
+        pos: Pos,
+        action: Action,
+        message: String,
+    },
     /// `assert_invalid`: `bytes` is the encoding (Err = the text parser
     /// already rejected it).
-    AssertInvalid { pos: Pos, bytes: Result<Vec<u8>, String>, message: String },
+    AssertInvalid {
+        pos: Pos,
+        bytes: Result<Vec<u8>, String>,
+        message: String,
+    },
     AssertMalformed {
         pos: Pos,
         form: ModuleForm,
         bytes: Result<Vec<u8>, String>,
         message: String,
     },
-    AssertUnlinkable { pos: Pos, module: usize, message: String },
+    AssertUnlinkable {
+        pos: Pos,
+        module: usize,
+        message: String,
+    },
     /// A directive of a later proposal: counted as a failure.
-    Unsupported { pos: Pos, what: String },
+    Unsupported {
+        pos: Pos,
+        what: String,
+    },
 }
 
 impl Command {
@@ -168,7 +217,10 @@ impl Lines {
 
     fn pos(&self, offset: usize) -> Pos {
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        Pos { line, col: offset - self.starts[line - 1] + 1 }
+        Pos {
+            line,
+            col: offset - self.starts[line - 1] + 1,
+        }
     }
 }
 
@@ -178,7 +230,8 @@ pub fn parse(text: &str) -> Result<Script, String> {
     // names.wast uses bidi control characters in names on purpose.
     let mut lexer = wast::lexer::Lexer::new(text);
     lexer.allow_confusing_unicode(true);
-    let buf = wast::parser::ParseBuffer::new_with_lexer(lexer).map_err(|e| wast_error(&lines, text, e))?;
+    let buf = wast::parser::ParseBuffer::new_with_lexer(lexer)
+        .map_err(|e| wast_error(&lines, text, e))?;
     let wast: wast::Wast = wast::parser::parse(&buf).map_err(|e| wast_error(&lines, text, e))?;
     let mut script = Script::default();
     for directive in wast.directives {
@@ -212,31 +265,56 @@ fn encode_quote(lines: &Lines, text: &str, module: &mut QuoteWat<'_>) -> Result<
     })
 }
 
-fn add_module(script: &mut Script, pos: Pos, id: Option<String>, bytes: Result<Vec<u8>, String>) -> usize {
+fn add_module(
+    script: &mut Script,
+    pos: Pos,
+    id: Option<String>,
+    bytes: Result<Vec<u8>, String>,
+) -> usize {
     script.modules.push(ModuleSource { pos, id, bytes });
     script.modules.len() - 1
 }
 
-fn convert(script: &mut Script, lines: &Lines, text: &str, pos: Pos, d: WastDirective<'_>) -> Command {
+fn convert(
+    script: &mut Script,
+    lines: &Lines,
+    text: &str,
+    pos: Pos,
+    d: WastDirective<'_>,
+) -> Command {
     match d {
         WastDirective::Module(mut m) => {
             let id = id_name(m.name());
             let bytes = encode_quote(lines, text, &mut m);
             let module = add_module(script, pos, id, bytes);
-            Command::Module { pos, module, instantiate: true }
+            Command::Module {
+                pos,
+                module,
+                instantiate: true,
+            }
         }
         WastDirective::ModuleDefinition(mut m) => {
             let id = id_name(m.name());
             let bytes = encode_quote(lines, text, &mut m);
             let module = add_module(script, pos, id, bytes);
-            Command::Module { pos, module, instantiate: false }
+            Command::Module {
+                pos,
+                module,
+                instantiate: false,
+            }
         }
-        WastDirective::ModuleInstance { instance, module, .. } => {
-            Command::Instance { pos, instance: id_name(instance), module: id_name(module) }
-        }
-        WastDirective::Register { name, module, .. } => {
-            Command::Register { pos, name: name.to_string(), module: id_name(module) }
-        }
+        WastDirective::ModuleInstance {
+            instance, module, ..
+        } => Command::Instance {
+            pos,
+            instance: id_name(instance),
+            module: id_name(module),
+        },
+        WastDirective::Register { name, module, .. } => Command::Register {
+            pos,
+            name: name.to_string(),
+            module: id_name(module),
+        },
         WastDirective::Invoke(invoke) => match convert_invoke(invoke) {
             Ok(action) => Command::Action { pos, action },
             Err(what) => Command::Unsupported { pos, what },
@@ -245,61 +323,115 @@ fn convert(script: &mut Script, lines: &Lines, text: &str, pos: Pos, d: WastDire
             let action = match convert_exec(exec) {
                 Ok(Exec::Action(a)) => a,
                 Ok(Exec::Module(..)) => {
-                    return Command::Unsupported { pos, what: "assert_return on a module".into() }
+                    return Command::Unsupported {
+                        pos,
+                        what: "assert_return on a module".into(),
+                    }
                 }
                 Err(what) => return Command::Unsupported { pos, what },
             };
             let expected = results.into_iter().map(convert_ret).collect();
-            Command::AssertReturn { pos, action, expected }
+            Command::AssertReturn {
+                pos,
+                action,
+                expected,
+            }
         }
         WastDirective::AssertTrap { exec, message, .. } => match convert_exec(exec) {
-            Ok(Exec::Action(action)) => Command::AssertTrap { pos, action, message: message.to_string() },
+            Ok(Exec::Action(action)) => Command::AssertTrap {
+                pos,
+                action,
+                message: message.to_string(),
+            },
             Ok(Exec::Module(id, bytes)) => {
                 let module = add_module(script, pos, id, bytes);
-                Command::AssertTrapModule { pos, module, message: message.to_string() }
+                Command::AssertTrapModule {
+                    pos,
+                    module,
+                    message: message.to_string(),
+                }
             }
             Err(what) => Command::Unsupported { pos, what },
         },
         WastDirective::AssertExhaustion { call, message, .. } => match convert_invoke(call) {
-            Ok(action) => Command::AssertExhaustion { pos, action, message: message.to_string() },
+            Ok(action) => Command::AssertExhaustion {
+                pos,
+                action,
+                message: message.to_string(),
+            },
             Err(what) => Command::Unsupported { pos, what },
         },
-        WastDirective::AssertInvalid { mut module, message, .. } => {
+        WastDirective::AssertInvalid {
+            mut module,
+            message,
+            ..
+        } => {
             let bytes = encode_quote(lines, text, &mut module);
-            Command::AssertInvalid { pos, bytes, message: message.to_string() }
+            Command::AssertInvalid {
+                pos,
+                bytes,
+                message: message.to_string(),
+            }
         }
-        WastDirective::AssertMalformed { mut module, message, .. } => {
+        WastDirective::AssertMalformed {
+            mut module,
+            message,
+            ..
+        } => {
             let form = match &module {
                 QuoteWat::QuoteModule(..) | QuoteWat::QuoteComponent(..) => ModuleForm::Quote,
                 QuoteWat::Wat(_) if is_binary_module(&module) => ModuleForm::Binary,
                 QuoteWat::Wat(_) => ModuleForm::Text,
             };
             let bytes = encode_quote(lines, text, &mut module);
-            Command::AssertMalformed { pos, form, bytes, message: message.to_string() }
+            Command::AssertMalformed {
+                pos,
+                form,
+                bytes,
+                message: message.to_string(),
+            }
         }
-        WastDirective::AssertUnlinkable { mut module, message, .. } => {
+        WastDirective::AssertUnlinkable {
+            mut module,
+            message,
+            ..
+        } => {
             let id = match &module {
                 wast::Wat::Module(m) => id_name(m.id),
                 wast::Wat::Component(_) => None,
             };
             let bytes = module.encode().map_err(|e| wast_error(lines, text, e));
             let module = add_module(script, pos, id, bytes);
-            Command::AssertUnlinkable { pos, module, message: message.to_string() }
+            Command::AssertUnlinkable {
+                pos,
+                module,
+                message: message.to_string(),
+            }
         }
-        WastDirective::AssertInvalidCustom { .. } => {
-            Command::Unsupported { pos, what: "assert_invalid_custom".into() }
-        }
-        WastDirective::AssertMalformedCustom { .. } => {
-            Command::Unsupported { pos, what: "assert_malformed_custom".into() }
-        }
-        WastDirective::AssertException { .. } => {
-            Command::Unsupported { pos, what: "assert_exception".into() }
-        }
-        WastDirective::AssertSuspension { .. } => {
-            Command::Unsupported { pos, what: "assert_suspension".into() }
-        }
-        WastDirective::Thread(_) => Command::Unsupported { pos, what: "thread".into() },
-        WastDirective::Wait { .. } => Command::Unsupported { pos, what: "wait".into() },
+        WastDirective::AssertInvalidCustom { .. } => Command::Unsupported {
+            pos,
+            what: "assert_invalid_custom".into(),
+        },
+        WastDirective::AssertMalformedCustom { .. } => Command::Unsupported {
+            pos,
+            what: "assert_malformed_custom".into(),
+        },
+        WastDirective::AssertException { .. } => Command::Unsupported {
+            pos,
+            what: "assert_exception".into(),
+        },
+        WastDirective::AssertSuspension { .. } => Command::Unsupported {
+            pos,
+            what: "assert_suspension".into(),
+        },
+        WastDirective::Thread(_) => Command::Unsupported {
+            pos,
+            what: "thread".into(),
+        },
+        WastDirective::Wait { .. } => Command::Unsupported {
+            pos,
+            what: "wait".into(),
+        },
     }
 }
 
@@ -336,20 +468,36 @@ fn convert_exec(exec: WastExecute<'_>) -> Result<Exec, String> {
 }
 
 fn convert_invoke(i: wast::WastInvoke<'_>) -> Result<Action, String> {
-    let args = i.args.into_iter().map(convert_arg).collect::<Result<Vec<_>, _>>()?;
-    Ok(Action::Invoke { module: id_name(i.module), name: i.name.to_string(), args })
+    let args = i
+        .args
+        .into_iter()
+        .map(convert_arg)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Action::Invoke {
+        module: id_name(i.module),
+        name: i.name.to_string(),
+        args,
+    })
 }
 
 fn heap_kind(h: &HeapType<'_>) -> Option<ValKind> {
     match h {
-        HeapType::Abstract { ty: AbstractHeapType::Func, .. } => Some(ValKind::FuncRef),
-        HeapType::Abstract { ty: AbstractHeapType::Extern, .. } => Some(ValKind::ExternRef),
+        HeapType::Abstract {
+            ty: AbstractHeapType::Func,
+            ..
+        } => Some(ValKind::FuncRef),
+        HeapType::Abstract {
+            ty: AbstractHeapType::Extern,
+            ..
+        } => Some(ValKind::ExternRef),
         _ => None,
     }
 }
 
 fn convert_arg(a: WastArg<'_>) -> Result<Value, String> {
-    let WastArg::Core(a) = a else { return Err("component value".into()) };
+    let WastArg::Core(a) = a else {
+        return Err("component value".into());
+    };
     Ok(match a {
         WastArgCore::I32(v) => Value::I32(v),
         WastArgCore::I64(v) => Value::I64(v),
@@ -375,7 +523,9 @@ fn float_pat<T, B>(p: NanPattern<T>, bits: impl Fn(T) -> B) -> FloatPat<B> {
 }
 
 fn convert_ret(r: WastRet<'_>) -> Expected {
-    let WastRet::Core(r) = r else { return Expected::Unsupported("component value".into()) };
+    let WastRet::Core(r) = r else {
+        return Expected::Unsupported("component value".into());
+    };
     convert_ret_core(r)
 }
 
@@ -395,7 +545,9 @@ fn convert_ret_core(r: WastRetCore<'_>) -> Expected {
         },
         WastRetCore::RefExtern(n) => Expected::RefExtern(n),
         WastRetCore::RefFunc(_) => Expected::RefFunc,
-        WastRetCore::Either(all) => Expected::Either(all.into_iter().map(convert_ret_core).collect()),
+        WastRetCore::Either(all) => {
+            Expected::Either(all.into_iter().map(convert_ret_core).collect())
+        }
         other => Expected::Unsupported(format!("{other:?}")),
     }
 }
@@ -430,7 +582,11 @@ mod tests {
         assert!(s.modules.iter().all(|m| m.bytes.is_ok()));
         assert_eq!(s.assertion_count(), 10);
         match &s.commands[0] {
-            Command::Module { pos, instantiate: true, .. } => assert_eq!(pos.line, 2),
+            Command::Module {
+                pos,
+                instantiate: true,
+                ..
+            } => assert_eq!(pos.line, 2),
             c => panic!("{c:?}"),
         }
         match &s.commands[3] {
@@ -441,17 +597,28 @@ mod tests {
             c => panic!("{c:?}"),
         }
         match &s.commands[6] {
-            Command::AssertMalformed { form: ModuleForm::Quote, bytes: Err(_), .. } => {}
+            Command::AssertMalformed {
+                form: ModuleForm::Quote,
+                bytes: Err(_),
+                ..
+            } => {}
             c => panic!("{c:?}"),
         }
         match &s.commands[7] {
-            Command::AssertMalformed { form: ModuleForm::Binary, bytes: Ok(b), .. } => {
+            Command::AssertMalformed {
+                form: ModuleForm::Binary,
+                bytes: Ok(b),
+                ..
+            } => {
                 assert_eq!(b, b"\0asm")
             }
             c => panic!("{c:?}"),
         }
         match &s.commands[12] {
-            Command::Action { action: Action::Invoke { args, .. }, .. } => {
+            Command::Action {
+                action: Action::Invoke { args, .. },
+                ..
+            } => {
                 assert_eq!(args, &[Value::ExternRef(1), Value::FuncRef(0)])
             }
             c => panic!("{c:?}"),

@@ -113,7 +113,13 @@ pub struct Store<'rt> {
 }
 
 impl<'rt> Store<'rt> {
-    pub fn new(rt: &'rt Runtime, dir: &Path, built: Vec<Built>, spectest: SpectestSource, opt_level: OptLevel) -> Self {
+    pub fn new(
+        rt: &'rt Runtime,
+        dir: &Path,
+        built: Vec<Built>,
+        spectest: SpectestSource,
+        opt_level: OptLevel,
+    ) -> Self {
         let uses = vec![0; built.len()];
         Store {
             rt,
@@ -155,7 +161,10 @@ impl<'rt> Store<'rt> {
                 Err(e) => return InstRef::Failed(format!("spectest: {e}")),
             },
         };
-        let meta = match wat::parse_str(linker::SPECTEST_WAT).map_err(|e| e.to_string()).and_then(|b| linker::module_meta(&b)) {
+        let meta = match wat::parse_str(linker::SPECTEST_WAT)
+            .map_err(|e| e.to_string())
+            .and_then(|b| linker::module_meta(&b))
+        {
             Ok(m) => m,
             Err(e) => return InstRef::Failed(format!("spectest: {e}")),
         };
@@ -180,7 +189,8 @@ impl<'rt> Store<'rt> {
             // A fresh file: dlopen would hand back the already loaded copy.
             self.copies += 1;
             let copy = self.dir.join(format!("copy{}.so", self.copies));
-            std::fs::copy(&so, &copy).map_err(|e| InstError::Failed(format!("copy {}: {e}", so.display())))?;
+            std::fs::copy(&so, &copy)
+                .map_err(|e| InstError::Failed(format!("copy {}: {e}", so.display())))?;
             copy
         };
         self.instantiate_so(&so, &meta).map(Rc::new)
@@ -199,7 +209,10 @@ impl<'rt> Store<'rt> {
                 }
                 Some(InstRef::Skipped) => return Err(InstError::Skipped),
                 Some(InstRef::Failed(e)) => {
-                    return Err(InstError::Failed(format!("import from failed module {:?}: {e}", import.module)))
+                    return Err(InstError::Failed(format!(
+                        "import from failed module {:?}: {e}",
+                        import.module
+                    )))
                 }
                 Some(InstRef::Live(i)) => i,
             };
@@ -210,15 +223,18 @@ impl<'rt> Store<'rt> {
                 )));
             };
             let current = unsafe { current_size(&export.ty, export.ptr) };
-            linker::import_matches(&import.ty, &export.ty, current)
-                .map_err(|e| InstError::Unlinkable(format!("{:?}.{:?}: {e}", import.module, import.name)))?;
+            linker::import_matches(&import.ty, &export.ty, current).map_err(|e| {
+                InstError::Unlinkable(format!("{:?}.{:?}: {e}", import.module, import.name))
+            })?;
             resolved.push((export.ptr, export.ty.clone()));
         }
 
         let module = LoadedModule::load(so, &crate::names::module_descriptor_symbol(MODULE_NAME))
             .map_err(InstError::Failed)?;
         let d = module.desc();
-        if d.num_imports as usize != meta.imports.len() || d.num_exports as usize != meta.exports.len() {
+        if d.num_imports as usize != meta.imports.len()
+            || d.num_exports as usize != meta.exports.len()
+        {
             return Err(InstError::Failed(format!(
                 "descriptor has {} imports / {} exports, module has {} / {}",
                 d.num_imports,
@@ -230,7 +246,8 @@ impl<'rt> Store<'rt> {
         for (i, (ptr, _)) in resolved.iter().enumerate() {
             unsafe { module.set_import(i, *ptr) };
         }
-        self.rt.register(module.desc);
+        // SAFETY: modules are never unloaded (see LoadedModule).
+        unsafe { self.rt.register(module.desc) };
         if let Some(init) = d.init {
             self.rt.call0(init).map_err(InstError::Trap)?;
         }
@@ -251,18 +268,33 @@ impl<'rt> Store<'rt> {
                 invoker: module.invoker(j),
             })
             .collect();
-        Ok(Instance { _module: module, exports })
+        Ok(Instance {
+            _module: module,
+            exports,
+        })
     }
 
     /// Calls export `name` of `inst` with `args`.
-    pub fn invoke(&self, inst: &Instance, name: &str, args: &[Value]) -> Result<Vec<Value>, ActionError> {
-        let export = inst.export(name).ok_or_else(|| ActionError::Failed(format!("no export {name:?}")))?;
+    pub fn invoke(
+        &self,
+        inst: &Instance,
+        name: &str,
+        args: &[Value],
+    ) -> Result<Vec<Value>, ActionError> {
+        let export = inst
+            .export(name)
+            .ok_or_else(|| ActionError::Failed(format!("no export {name:?}")))?;
         let ExternType::Func(ty) = &export.ty else {
-            return Err(ActionError::Failed(format!("export {name:?} is a {}", export.ty.kind_name())));
+            return Err(ActionError::Failed(format!(
+                "export {name:?} is a {}",
+                export.ty.kind_name()
+            )));
         };
         let params: Vec<ValKind> = ty.params().iter().map(ValKind::from_wasmparser).collect();
         let results: Vec<ValKind> = ty.results().iter().map(ValKind::from_wasmparser).collect();
-        if params.iter().chain(&results).any(|k| *k == ValKind::V128) || args.iter().any(|a| a.kind() == ValKind::V128) {
+        if params.iter().chain(&results).any(|k| *k == ValKind::V128)
+            || args.iter().any(|a| a.kind() == ValKind::V128)
+        {
             return Err(ActionError::Skipped);
         }
         if params.len() != args.len() || params.iter().zip(args).any(|(p, a)| *p != a.kind()) {
@@ -271,27 +303,41 @@ impl<'rt> Store<'rt> {
                 super::values::list(args)
             )));
         }
-        let invoker = export.invoker.ok_or_else(|| ActionError::Failed(format!("export {name:?} has no invoker")))?;
+        let invoker = export
+            .invoker
+            .ok_or_else(|| ActionError::Failed(format!("export {name:?} has no invoker")))?;
         let mut slots = vec![0u64; params.len().max(results.len()).max(1)];
         for (slot, a) in slots.iter_mut().zip(args) {
             *slot = a.to_slot().expect("not v128");
         }
-        self.rt.invoke(invoker, &mut slots).map_err(ActionError::Trap)?;
+        self.rt
+            .invoke(invoker, &mut slots)
+            .map_err(ActionError::Trap)?;
         results
             .iter()
             .zip(&slots)
-            .map(|(k, s)| Value::from_slot(*s, *k).ok_or_else(|| ActionError::Failed(format!("result type {k:?}"))))
+            .map(|(k, s)| {
+                Value::from_slot(*s, *k)
+                    .ok_or_else(|| ActionError::Failed(format!("result type {k:?}")))
+            })
             .collect()
     }
 
     /// Reads exported global `name` of `inst`.
     pub fn get(&self, inst: &Instance, name: &str) -> Result<Value, ActionError> {
-        let export = inst.export(name).ok_or_else(|| ActionError::Failed(format!("no export {name:?}")))?;
+        let export = inst
+            .export(name)
+            .ok_or_else(|| ActionError::Failed(format!("no export {name:?}")))?;
         let ExternType::Global(g) = &export.ty else {
-            return Err(ActionError::Failed(format!("export {name:?} is a {}", export.ty.kind_name())));
+            return Err(ActionError::Failed(format!(
+                "export {name:?} is a {}",
+                export.ty.kind_name()
+            )));
         };
         if export.ptr.is_null() {
-            return Err(ActionError::Failed(format!("global {name:?} has a null cell")));
+            return Err(ActionError::Failed(format!(
+                "global {name:?} has a null cell"
+            )));
         }
         let kind = ValKind::from_wasmparser(&g.content_type);
         let cell = export.ptr as *const u8;
@@ -304,7 +350,9 @@ impl<'rt> Store<'rt> {
                 ValKind::FuncRef => Value::FuncRef((cell as *const usize).read()),
                 ValKind::ExternRef => Value::ExternRef((cell as *const usize).read()),
                 ValKind::V128 => return Err(ActionError::Skipped),
-                ValKind::Other => return Err(ActionError::Failed("global of unsupported type".into())),
+                ValKind::Other => {
+                    return Err(ActionError::Failed("global of unsupported type".into()))
+                }
             })
         }
     }

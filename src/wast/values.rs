@@ -36,8 +36,14 @@ impl ValKind {
             ValType::F64 => ValKind::F64,
             ValType::V128 => ValKind::V128,
             ValType::Ref(r) => match r.heap_type() {
-                HeapType::Abstract { ty: AbstractHeapType::Func, .. } => ValKind::FuncRef,
-                HeapType::Abstract { ty: AbstractHeapType::Extern, .. } => ValKind::ExternRef,
+                HeapType::Abstract {
+                    ty: AbstractHeapType::Func,
+                    ..
+                } => ValKind::FuncRef,
+                HeapType::Abstract {
+                    ty: AbstractHeapType::Extern,
+                    ..
+                } => ValKind::ExternRef,
                 _ => ValKind::Other,
             },
         }
@@ -260,7 +266,11 @@ pub fn list<T: fmt::Display>(items: &[T]) -> String {
     if items.is_empty() {
         return "()".to_string();
     }
-    items.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -298,8 +308,14 @@ mod tests {
     fn exact_floats_compare_bits() {
         assert!(f32_matches(FloatPat::Bits(0x8000_0000), 0x8000_0000));
         assert!(!f32_matches(FloatPat::Bits(0x8000_0000), 0)); // -0 vs +0
-        assert!(!f64_matches(FloatPat::Bits(0x7ff8_0000_0000_0000), 0x7ff8_0000_0000_0001));
-        assert!(f64_matches(FloatPat::Bits(0x7ff8_0000_0000_0001), 0x7ff8_0000_0000_0001));
+        assert!(!f64_matches(
+            FloatPat::Bits(0x7ff8_0000_0000_0000),
+            0x7ff8_0000_0000_0001
+        ));
+        assert!(f64_matches(
+            FloatPat::Bits(0x7ff8_0000_0000_0001),
+            0x7ff8_0000_0000_0001
+        ));
     }
 
     #[test]
@@ -338,13 +354,19 @@ mod tests {
         }
         // i32/f32 occupy the low 32 bits only.
         assert_eq!(Value::I32(-1).to_slot(), Some(0xffff_ffff));
-        assert_eq!(Value::from_slot(0xdead_beef_0000_0001, ValKind::I32), Some(Value::I32(1)));
+        assert_eq!(
+            Value::from_slot(0xdead_beef_0000_0001, ValKind::I32),
+            Some(Value::I32(1))
+        );
     }
 
     #[test]
     fn display_is_readable() {
         assert_eq!(Value::extern_host(2).to_string(), "ref.extern 2");
         assert_eq!(Value::I32(-1).to_string(), "i32:-1 (0xffffffff)");
-        assert_eq!(Expected::F32(FloatPat::ArithmeticNan).to_string(), "f32:nan:arithmetic");
+        assert_eq!(
+            Expected::F32(FloatPat::ArithmeticNan).to_string(),
+            "f32:nan:arithmetic"
+        );
     }
 }

@@ -1,0 +1,282 @@
+//! Thin wrappers over LLVM's C debug-info builder for what inkwell 0.11 does
+//! not expose (qualified and replaceable types, bitfields, variables with
+//! arbitrary expressions, declare records).  Written by hand because no crate
+//! wraps these calls; each is a direct, documented LLVM-C entry point.
+//!
+//! Everything here works on raw `LLVMMetadataRef`s; callers get them from
+//! inkwell objects with `as_mut_ptr()`.
+
+use llvm_sys::debuginfo as di;
+use llvm_sys::prelude::{LLVMDIBuilderRef, LLVMMetadataRef, LLVMModuleRef, LLVMValueRef};
+
+pub type Md = LLVMMetadataRef;
+
+/// A DIBuilder and the compile unit / file it describes.
+#[derive(Clone, Copy)]
+pub struct Di {
+    pub builder: LLVMDIBuilderRef,
+    pub file: Md,
+}
+
+fn s(x: &str) -> (*const libc_char, usize) {
+    (x.as_ptr() as *const libc_char, x.len())
+}
+
+#[allow(non_camel_case_types)]
+type libc_char = std::os::raw::c_char;
+
+// SAFETY (whole impl): every call passes the builder this `Di` was made from,
+// metadata created by it (or by LLVM for the same context), and string
+// pointers with explicit lengths that outlive the call.
+impl Di {
+    pub fn basic_type(&self, name: &str, bits: u64, encoding: u32) -> Md {
+        let (n, l) = s(name);
+        unsafe { di::LLVMDIBuilderCreateBasicType(self.builder, n, l, bits, encoding, 0) }
+    }
+
+    pub fn unspecified_type(&self, name: &str) -> Md {
+        let (n, l) = s(name);
+        unsafe { di::LLVMDIBuilderCreateUnspecifiedType(self.builder, n, l) }
+    }
+
+    pub fn pointer_type(&self, pointee: Md, bits: u64, name: &str) -> Md {
+        let (n, l) = s(name);
+        unsafe { di::LLVMDIBuilderCreatePointerType(self.builder, pointee, bits, 0, 0, n, l) }
+    }
+
+    /// const/volatile/restrict (and other one-operand derived tags).
+    pub fn qualified_type(&self, tag: u32, ty: Md) -> Md {
+        unsafe { di::LLVMDIBuilderCreateQualifiedType(self.builder, tag, ty) }
+    }
+
+    pub fn reference_type(&self, tag: u32, ty: Md) -> Md {
+        unsafe { di::LLVMDIBuilderCreateReferenceType(self.builder, tag, ty) }
+    }
+
+    pub fn typedef(&self, ty: Md, name: &str, line: u32, scope: Md) -> Md {
+        let (n, l) = s(name);
+        unsafe { di::LLVMDIBuilderCreateTypedef(self.builder, ty, n, l, self.file, line, scope, 0) }
+    }
+
+    /// A placeholder for a composite type, replaced once its members exist
+    /// (composites can refer to themselves through pointers).
+    pub fn replaceable_composite(&self, tag: u32, name: &str, scope: Md, line: u32, bits: u64) -> Md {
+        let (n, l) = s(name);
+        unsafe {
+            di::LLVMDIBuilderCreateReplaceableCompositeType(
+                self.builder,
+                tag,
+                n,
+                l,
+                scope,
+                self.file,
+                line,
+                0,
+                bits,
+                0,
+                0,
+                std::ptr::null(),
+                0,
+            )
+        }
+    }
+
+    pub fn member(&self, scope: Md, name: &str, line: u32, bits: u64, offset_bits: u64, ty: Md) -> Md {
+        let (n, l) = s(name);
+        unsafe { di::LLVMDIBuilderCreateMemberType(self.builder, scope, n, l, self.file, line, bits, 0, offset_bits, 0, ty) }
+    }
+
+    /// A bitfield: `storage_offset_bits` is where its storage unit starts.
+    pub fn bitfield(&self, scope: Md, name: &str, line: u32, bits: u64, offset_bits: u64, storage_offset_bits: u64, ty: Md) -> Md {
+        let (n, l) = s(name);
+        unsafe {
+            di::LLVMDIBuilderCreateBitFieldMemberType(
+                self.builder,
+                scope,
+                n,
+                l,
+                self.file,
+                line,
+                bits,
+                offset_bits,
+                storage_offset_bits,
+                0,
+                ty,
+            )
+        }
+    }
+
+    pub fn struct_type(&self, name: &str, scope: Md, line: u32, bits: u64, members: &mut [Md]) -> Md {
+        let (n, l) = s(name);
+        unsafe {
+            di::LLVMDIBuilderCreateStructType(
+                self.builder,
+                scope,
+                n,
+                l,
+                self.file,
+                line,
+                bits,
+                0,
+                0,
+                std::ptr::null_mut(),
+                members.as_mut_ptr(),
+                members.len() as u32,
+                0,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                0,
+            )
+        }
+    }
+
+    pub fn union_type(&self, name: &str, scope: Md, line: u32, bits: u64, members: &mut [Md]) -> Md {
+        let (n, l) = s(name);
+        unsafe {
+            di::LLVMDIBuilderCreateUnionType(
+                self.builder,
+                scope,
+                n,
+                l,
+                self.file,
+                line,
+                bits,
+                0,
+                0,
+                members.as_mut_ptr(),
+                members.len() as u32,
+                0,
+                std::ptr::null(),
+                0,
+            )
+        }
+    }
+
+    pub fn forward_declaration(&self, tag: u32, name: &str, scope: Md, line: u32) -> Md {
+        let (n, l) = s(name);
+        unsafe { di::LLVMDIBuilderCreateForwardDecl(self.builder, tag, n, l, scope, self.file, line, 0, 0, 0, std::ptr::null(), 0) }
+    }
+
+    pub fn replace(&self, temporary: Md, replacement: Md) {
+        unsafe { di::LLVMMetadataReplaceAllUsesWith(temporary, replacement) }
+    }
+
+    /// An array; `counts` per dimension, -1 for unknown (flexible).
+    pub fn array_type(&self, element: Md, bits: u64, counts: &[i64]) -> Md {
+        let mut subs: Vec<Md> =
+            counts.iter().map(|c| unsafe { di::LLVMDIBuilderGetOrCreateSubrange(self.builder, 0, *c) }).collect();
+        unsafe { di::LLVMDIBuilderCreateArrayType(self.builder, bits, 0, element, subs.as_mut_ptr(), subs.len() as u32) }
+    }
+
+    pub fn enumeration(&self, name: &str, scope: Md, line: u32, bits: u64, values: &[(String, i64)], unsigned: bool, underlying: Md) -> Md {
+        let mut enumerators: Vec<Md> = values
+            .iter()
+            .map(|(n, v)| {
+                let (p, l) = s(n);
+                unsafe { di::LLVMDIBuilderCreateEnumerator(self.builder, p, l, *v, unsigned as i32) }
+            })
+            .collect();
+        let (n, l) = s(name);
+        unsafe {
+            di::LLVMDIBuilderCreateEnumerationType(
+                self.builder,
+                scope,
+                n,
+                l,
+                self.file,
+                line,
+                bits,
+                0,
+                enumerators.as_mut_ptr(),
+                enumerators.len() as u32,
+                underlying,
+            )
+        }
+    }
+
+    /// A subroutine type; `types[0]` is the result (null for void).
+    pub fn subroutine_type(&self, types: &mut [Md]) -> Md {
+        unsafe { di::LLVMDIBuilderCreateSubroutineType(self.builder, self.file, types.as_mut_ptr(), types.len() as u32, 0) }
+    }
+
+    pub fn namespace(&self, parent: Md, name: &str) -> Md {
+        let (n, l) = s(name);
+        unsafe { di::LLVMDIBuilderCreateNameSpace(self.builder, parent, n, l, 0) }
+    }
+
+    pub fn expression(&self, ops: &[u64]) -> Md {
+        let mut ops = ops.to_vec();
+        unsafe { di::LLVMDIBuilderCreateExpression(self.builder, ops.as_mut_ptr(), ops.len()) }
+    }
+
+    pub fn parameter(&self, scope: Md, name: &str, arg_no: u32, file: Md, line: u32, ty: Md) -> Md {
+        let (n, l) = s(name);
+        unsafe { di::LLVMDIBuilderCreateParameterVariable(self.builder, scope, n, l, arg_no, file, line, ty, 1, 0) }
+    }
+
+    pub fn auto_variable(&self, scope: Md, name: &str, file: Md, line: u32, ty: Md) -> Md {
+        let (n, l) = s(name);
+        unsafe { di::LLVMDIBuilderCreateAutoVariable(self.builder, scope, n, l, file, line, ty, 1, 0, 0) }
+    }
+
+    /// `#dbg_declare(storage, var, expr)` before the instruction `before`.
+    pub fn declare(&self, module: LLVMModuleRef, storage: LLVMValueRef, var: Md, expr: Md, loc: Md, before: LLVMValueRef) {
+        unsafe {
+            // LLVM 19 records (not intrinsics) are the only form LLVM-C inserts.
+            if llvm_sys::core::LLVMIsNewDbgInfoFormat(module) == 0 {
+                llvm_sys::core::LLVMSetIsNewDbgInfoFormat(module, 1);
+            }
+            di::LLVMDIBuilderInsertDeclareRecordBefore(self.builder, storage, var, expr, loc, before);
+        }
+    }
+
+    /// A global variable whose address is `expr` applied to `global`'s address.
+    #[allow(clippy::too_many_arguments)]
+    pub fn global_variable(&self, scope: Md, name: &str, linkage: &str, file: Md, line: u32, ty: Md, local: bool, expr: Md) -> Md {
+        let (n, l) = s(name);
+        let (k, kl) = s(linkage);
+        unsafe {
+            di::LLVMDIBuilderCreateGlobalVariableExpression(
+                self.builder,
+                scope,
+                n,
+                l,
+                k,
+                kl,
+                file,
+                line,
+                ty,
+                local as i32,
+                expr,
+                std::ptr::null_mut(),
+                0,
+            )
+        }
+    }
+}
+
+/// DWARF constants used when building expressions and types.
+pub mod dw {
+    pub const OP_DEREF: u64 = 0x06;
+    pub const OP_DUP: u64 = 0x12;
+    pub const OP_OVER: u64 = 0x14;
+    pub const OP_SWAP: u64 = 0x16;
+    pub const OP_MUL: u64 = 0x1e;
+    pub const OP_PLUS: u64 = 0x22;
+    pub const OP_PLUS_UCONST: u64 = 0x23;
+    pub const OP_NE: u64 = 0x2e;
+    pub const OP_LIT0: u64 = 0x30;
+    pub const OP_CONSTU: u64 = 0x10;
+    pub const OP_MINUS: u64 = 0x1c;
+    pub const OP_DEREF_SIZE: u64 = 0x94;
+    pub const OP_STACK_VALUE: u64 = 0x9f;
+    pub const TAG_CONST: u32 = 0x26;
+    pub const TAG_VOLATILE: u32 = 0x35;
+    pub const TAG_RESTRICT: u32 = 0x37;
+    pub const TAG_STRUCTURE: u32 = 0x13;
+    pub const TAG_UNION: u32 = 0x17;
+    pub const TAG_CLASS: u32 = 0x02;
+    pub const TAG_REFERENCE: u32 = 0x10;
+    pub const TAG_RVALUE_REFERENCE: u32 = 0x42;
+    pub const TAG_ENUMERATION: u32 = 0x04;
+}
