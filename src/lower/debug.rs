@@ -7,7 +7,9 @@
 //! debug scope ([`ModuleDebug::function`]) and for the location of a code
 //! offset ([`ModuleDebug::location`]).
 
-use innative_dwarf::{Provenance, Scope, ScopeKind, Subprogram};
+use super::debug_types::DebugTypes;
+use super::di::{dw, Di, Md};
+use innative_dwarf::{LocOp, Location, Provenance, Scope, ScopeKind, Subprogram, Variable};
 use inkwell::context::Context;
 use inkwell::debug_info::{
     AsDIScope, DICompileUnit, DIFile, DIFlags, DIFlagsConstants, DILocation, DIScope, DISubprogram,
@@ -33,6 +35,28 @@ pub struct ModuleDebug<'ctx, 'p> {
     /// For functions the provenance does not cover: a unit named after the
     /// module file, whose subprograms carry the name-section names (no lines).
     fallback: Option<(DebugInfoBuilder<'ctx>, DICompileUnit<'ctx>)>,
+    types: DebugTypes<'p>,
+    /// Variables that could not be described (reported under `-v`).
+    pub dropped_variables: std::cell::Cell<u32>,
+}
+
+/// What a function's DWARF frame base is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameBase {
+    /// The value of wasm local N (clang at -O0: the shadow-stack frame).
+    Local(u32),
+    /// The value of wasm global N (`__stack_pointer`).
+    Global(u32),
+}
+
+/// Where the generated code keeps what variable locations need: a stack
+/// slot `{ memory base, memory base + frame base }` (both native pointers),
+/// and the allocas of the wasm locals.
+pub struct VariableStorage<'a, 'ctx> {
+    pub frame: Option<inkwell::values::PointerValue<'ctx>>,
+    pub locals: &'a [(inkwell::values::PointerValue<'ctx>, inkwell::types::BasicTypeEnum<'ctx>)],
+    /// Insert the declarations before this instruction (the entry terminator).
+    pub before: inkwell::values::InstructionValue<'ctx>,
 }
 
 #[derive(Default)]
@@ -46,7 +70,17 @@ struct ScopeCache<'ctx> {
     file_blocks: HashMap<(usize, usize), DIScope<'ctx>>,
 }
 
+/// Where a location is being built: the current scope, its file, and the
+/// inlined-call chain leading to it.
+#[derive(Clone, Copy)]
+struct ScopeState<'ctx> {
+    scope: DIScope<'ctx>,
+    file: Option<usize>,
+    inlined_at: Option<DILocation<'ctx>>,
+}
+
 /// Debug metadata of one function.
+#[derive(Clone, Copy)]
 pub struct FunctionDebug<'ctx> {
     pub subprogram: DISubprogram<'ctx>,
     /// Index of the provenance subprogram (None: fallback, no lines).
@@ -130,7 +164,17 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             }
             units.insert(i, (builder, cu));
         }
-        let mut this = ModuleDebug { context, prov, code_offset, units, files, cache: RefCell::default(), fallback: None };
+        let mut this = ModuleDebug {
+            context,
+            prov,
+            code_offset,
+            units,
+            files,
+            cache: RefCell::default(),
+            fallback: None,
+            types: DebugTypes::new(prov),
+            dropped_variables: std::cell::Cell::new(0),
+        };
         if bodies.iter().any(|b| this.subprogram_index(b.clone()).is_none()) {
             let dir = module_path.parent().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
             let dir = if dir.is_empty() { ".".to_string() } else { dir };
@@ -176,20 +220,88 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         let (builder, cu) = self.units.get(&sp.unit)?;
         let file = self.file_of(sp)?;
         let name = sp.name.clone().unwrap_or_else(|| fallback_name.to_string());
-        let ty = builder.create_subroutine_type(file, None, &[], DIFlags::ZERO);
-        Some(builder.create_function(
+        let placeholder = builder.create_subroutine_type(file, None, &[], DIFlags::ZERO);
+        let subprogram = builder.create_function(
             cu.as_debug_info_scope(),
             &name,
             sp.linkage_name.as_deref(),
             file,
             sp.line,
-            ty,
+            placeholder,
             !sp.external,
             true,
             scope_line,
             DIFlags::PROTOTYPED,
             false,
-        ))
+        );
+        // The real signature (result and parameter types) comes from the
+        // source's type graph, which inkwell's typed API cannot express:
+        // set the subprogram's type operand (index 4) directly.
+        let di = self.di(sp.unit);
+        let mut types = vec![self.types.translate(&di, di.file, sp.result)];
+        types.extend(sp.variables.iter().filter(|v| v.is_parameter).map(|v| self.types.translate(&di, di.file, v.ty)));
+        let ty = di.subroutine_type(&mut types);
+        // SAFETY: a distinct DISubprogram just created in this context; its
+        // operand 4 is the type, replaced by a DISubroutineType.
+        unsafe {
+            let ctx = inkwell::context::AsContextRef::as_ctx_ref(&self.context);
+            let node = llvm_sys::core::LLVMMetadataAsValue(ctx, subprogram.as_mut_ptr());
+            llvm_sys::core::LLVMReplaceMDNodeOperandWith(node, 4, ty);
+        }
+        Some(subprogram)
+    }
+
+    /// Describes the module's C globals (`DW_OP_addr` in linear memory):
+    /// each gets a hidden pointer to `memory` (the memory struct) carrying a
+    /// debug-info expression that reaches the variable from there (a global
+    /// can carry only one `!dbg` through LLVM-C, hence one holder each).
+    pub fn declare_globals(&self, module: &Module<'ctx>, prefix: &str, memory: inkwell::values::GlobalValue<'ctx>) {
+        let ptr = self.context.ptr_type(inkwell::AddressSpace::default());
+        for (i, (unit, v)) in self.prov.globals.iter().enumerate() {
+            let (Some(name), Location::Expr(ops)) = (&v.name, &v.location) else { continue };
+            let [LocOp::Addr(a)] = ops.as_slice() else {
+                self.dropped_variables.set(self.dropped_variables.get() + 1);
+                continue;
+            };
+            let Some((_, cu)) = self.units.get(unit) else { continue };
+            let di = self.di(*unit);
+            let holder = module.add_global(ptr, None, &format!("{prefix}.dbg.global.{i}"));
+            holder.set_linkage(inkwell::module::Linkage::External);
+            holder.set_visibility(inkwell::GlobalVisibility::Hidden);
+            holder.set_constant(true);
+            holder.set_initializer(&memory.as_pointer_value());
+            // &holder -> &memory struct -> base -> base + a
+            let pointer = self.types.pointee_if_pointer(v.ty);
+            let (ty, ops): (Md, Vec<u64>) = match pointer {
+                Some(pointee) => (
+                    self.types.native_pointer(&di, di.file, pointee),
+                    vec![
+                        dw::OP_DEREF,
+                        dw::OP_DEREF,
+                        dw::OP_DUP,
+                        dw::OP_PLUS_UCONST,
+                        *a,
+                        dw::OP_DEREF_SIZE,
+                        4,
+                        dw::OP_SWAP,
+                        dw::OP_OVER,
+                        dw::OP_LIT0,
+                        dw::OP_NE,
+                        dw::OP_MUL,
+                        dw::OP_PLUS,
+                        dw::OP_STACK_VALUE,
+                    ],
+                ),
+                None => (self.types.translate(&di, di.file, v.ty), vec![dw::OP_DEREF, dw::OP_DEREF, dw::OP_PLUS_UCONST, *a]),
+            };
+            let file = v.file.and_then(|fi| self.files.get(&(*unit, fi)).copied()).map(|f| f.as_mut_ptr()).unwrap_or(di.file);
+            let expr = di.expression(&ops);
+            let gve = di.global_variable(cu.as_mut_ptr(), name, "", file, v.line, ty, false, expr);
+            // SAFETY: attaching a DIGlobalVariableExpression as !dbg (kind 0).
+            unsafe {
+                llvm_sys::core::LLVMGlobalSetMetadata(inkwell::values::AsValueRef::as_value_ref(&holder), 0, gve);
+            }
+        }
     }
 
     /// The subprogram of the function whose body spans `body` (module byte
@@ -254,50 +366,15 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         };
 
         // Walk the scopes that contain the address, outermost first.
-        let mut scope = f.subprogram.as_debug_info_scope();
-        let mut scope_file = sp.file;
-        let mut inlined_at: Option<DILocation<'ctx>> = None;
+        let mut at = ScopeState { scope: f.subprogram.as_debug_info_scope(), file: sp.file, inlined_at: None };
         let mut level: &[Scope] = &sp.scopes;
         while let Some(s) = level.iter().find(|s| s.ranges.iter().any(|r| r.contains(&address))) {
-            match &s.kind {
-                ScopeKind::LexicalBlock => {
-                    let mut cache = self.cache.borrow_mut();
-                    let parent = scope;
-                    scope = *cache.blocks.entry((s as *const Scope, key(parent))).or_insert_with(|| {
-                        let (builder, _) = &self.units[&sp.unit];
-                        let file = scope_file
-                            .and_then(|fi| self.files.get(&(sp.unit, fi)).copied())
-                            .unwrap_or_else(|| self.units[&sp.unit].1.get_file());
-                        let line = self.prov.row_at(s.ranges[0].start).map(|r| r.line).unwrap_or(0);
-                        builder.create_lexical_block(parent, file, line, 0).as_debug_info_scope()
-                    });
-                }
-                ScopeKind::Inlined { callee, call_file, call_line, call_column } => {
-                    let Some(callee_sp) = self.prov.subprograms.get(*callee) else { break };
-                    let call_scope = match call_file {
-                        Some(cf) => self.in_file(scope, scope_file, sp.unit, *cf),
-                        None => scope,
-                    };
-                    let (builder, _) = &self.units[&sp.unit];
-                    inlined_at =
-                        Some(builder.create_debug_location(self.context, *call_line, *call_column, call_scope, inlined_at));
-                    let callee_scope = {
-                        let existing = self.cache.borrow().callees.get(callee).copied();
-                        match existing {
-                            Some(c) => c,
-                            None => {
-                                let Some(c) = self.create_subprogram(callee_sp, "<inlined>", callee_sp.line) else { break };
-                                self.cache.borrow_mut().callees.insert(*callee, c);
-                                c
-                            }
-                        }
-                    };
-                    scope = callee_scope.as_debug_info_scope();
-                    scope_file = callee_sp.file;
-                }
+            if !self.enter_scope(sp.unit, &mut at, s) {
+                break;
             }
             level = &s.children;
         }
+        let ScopeState { mut scope, file: scope_file, inlined_at } = at;
 
         let (line, column) = match row {
             Some(r) => {
@@ -308,6 +385,47 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         };
         let (builder, _) = &self.units[&sp.unit];
         builder.create_debug_location(self.context, line, column, scope, inlined_at)
+    }
+
+    /// Moves `at` into the provenance scope `s` (a lexical block, or the
+    /// callee of an inlined call, which extends the inlinedAt chain).
+    fn enter_scope(&self, unit: usize, at: &mut ScopeState<'ctx>, s: &Scope) -> bool {
+        match &s.kind {
+            ScopeKind::LexicalBlock => {
+                let mut cache = self.cache.borrow_mut();
+                let parent = at.scope;
+                let file = at.file;
+                at.scope = *cache.blocks.entry((s as *const Scope, key(parent))).or_insert_with(|| {
+                    let (builder, cu) = &self.units[&unit];
+                    let file = file.and_then(|fi| self.files.get(&(unit, fi)).copied()).unwrap_or_else(|| cu.get_file());
+                    let line = self.prov.row_at(s.ranges[0].start).map(|r| r.line).unwrap_or(0);
+                    builder.create_lexical_block(parent, file, line, 0).as_debug_info_scope()
+                });
+                true
+            }
+            ScopeKind::Inlined { callee, call_file, call_line, call_column } => {
+                let Some(callee_sp) = self.prov.subprograms.get(*callee) else { return false };
+                let call_scope = match call_file {
+                    Some(cf) => self.in_file(at.scope, at.file, unit, *cf),
+                    None => at.scope,
+                };
+                let (builder, _) = &self.units[&unit];
+                let existing = self.cache.borrow().callees.get(callee).copied();
+                let callee_scope = match existing {
+                    Some(c) => c,
+                    None => {
+                        let Some(c) = self.create_subprogram(callee_sp, "<inlined>", callee_sp.line) else { return false };
+                        self.cache.borrow_mut().callees.insert(*callee, c);
+                        c
+                    }
+                };
+                at.inlined_at =
+                    Some(builder.create_debug_location(self.context, *call_line, *call_column, call_scope, at.inlined_at));
+                at.scope = callee_scope.as_debug_info_scope();
+                at.file = callee_sp.file;
+                true
+            }
+        }
     }
 
     /// The location of code before the first operator (locals, stack guard):
@@ -321,6 +439,164 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             },
         };
         builder.create_debug_location(self.context, 0, 0, f.subprogram.as_debug_info_scope(), None)
+    }
+
+    /// The function's frame base, when its variables need one.
+    pub fn frame_base(&self, f: &FunctionDebug<'ctx>) -> Option<FrameBase> {
+        let sp = &self.prov.subprograms[f.sp?];
+        match sp.frame_base.as_deref()? {
+            [LocOp::WasmLocal(n)] | [LocOp::WasmLocal(n), LocOp::StackValue] => Some(FrameBase::Local(*n)),
+            [LocOp::WasmGlobal(n)] | [LocOp::WasmGlobal(n), LocOp::StackValue] => Some(FrameBase::Global(*n)),
+            _ => None,
+        }
+    }
+
+    fn di(&self, unit: usize) -> Di {
+        let (builder, cu) = &self.units[&unit];
+        Di { builder: builder.as_mut_ptr(), file: cu.get_file().as_mut_ptr() }
+    }
+
+    /// Declares every parameter and local of `f` (its own and those of the
+    /// calls inlined into it) with locations LLVM can carry into native
+    /// DWARF.  Returns how many variables could not be described.
+    pub fn declare_variables(&self, module: &Module<'ctx>, f: &FunctionDebug<'ctx>, storage: &VariableStorage<'_, 'ctx>) -> u32 {
+        let Some(sp_index) = f.sp else { return 0 };
+        let sp = &self.prov.subprograms[sp_index];
+        let at = ScopeState { scope: f.subprogram.as_debug_info_scope(), file: sp.file, inlined_at: None };
+        let mut dropped = 0;
+        self.declare_in(module, sp.unit, &at, &sp.variables, storage, &mut dropped);
+        self.declare_scopes(module, sp.unit, &at, &sp.scopes, storage, &mut dropped);
+        self.dropped_variables.set(self.dropped_variables.get() + dropped);
+        dropped
+    }
+
+    fn declare_scopes(
+        &self,
+        module: &Module<'ctx>,
+        unit: usize,
+        at: &ScopeState<'ctx>,
+        scopes: &[Scope],
+        storage: &VariableStorage<'_, 'ctx>,
+        dropped: &mut u32,
+    ) {
+        for s in scopes {
+            let mut inner = *at;
+            if !self.enter_scope(unit, &mut inner, s) {
+                *dropped += s.variables.len() as u32;
+                continue;
+            }
+            self.declare_in(module, unit, &inner, &s.variables, storage, dropped);
+            self.declare_scopes(module, unit, &inner, &s.children, storage, dropped);
+        }
+    }
+
+    fn declare_in(
+        &self,
+        module: &Module<'ctx>,
+        unit: usize,
+        at: &ScopeState<'ctx>,
+        variables: &[Variable],
+        storage: &VariableStorage<'_, 'ctx>,
+        dropped: &mut u32,
+    ) {
+        let di = self.di(unit);
+        let scope: Md = at.scope.as_mut_ptr();
+        let mut arg_no = 0;
+        for v in variables {
+            if v.is_parameter {
+                arg_no += 1;
+            }
+            let Some(name) = &v.name else { continue };
+            let Some((storage_value, ops, pointer)) = self.variable_location(v, storage) else {
+                *dropped += 1;
+                continue;
+            };
+            let ty = match (pointer, self.types.pointee_if_pointer(v.ty)) {
+                (true, Some(pointee)) => self.types.native_pointer(&di, di.file, pointee),
+                _ => self.types.translate(&di, di.file, v.ty),
+            };
+            let file = v
+                .file
+                .and_then(|fi| self.files.get(&(unit, fi)).copied())
+                .map(|f| f.as_mut_ptr())
+                .unwrap_or(di.file);
+            let var = if v.is_parameter {
+                di.parameter(scope, name, arg_no, file, v.line, ty)
+            } else {
+                di.auto_variable(scope, name, file, v.line, ty)
+            };
+            let expr = di.expression(&ops);
+            let (builder, _) = &self.units[&unit];
+            let loc = builder.create_debug_location(self.context, v.line, 0, at.scope, at.inlined_at);
+            di.declare(
+                module.as_mut_ptr(),
+                storage_value,
+                var,
+                expr,
+                loc.as_mut_ptr(),
+                inkwell::values::AsValueRef::as_value_ref(&storage.before),
+            );
+        }
+    }
+
+    /// The storage and DWARF expression describing `v`, and whether the
+    /// expression computes a native pointer value.  None: not describable.
+    fn variable_location(
+        &self,
+        v: &Variable,
+        storage: &VariableStorage<'_, 'ctx>,
+    ) -> Option<(llvm_sys::prelude::LLVMValueRef, Vec<u64>, bool)> {
+        use inkwell::values::AsValueRef;
+        let is_pointer = self.types.pointee_if_pointer(v.ty).is_some();
+        let Location::Expr(ops) = &v.location else { return None };
+        // The tail shared by pointer variables: [.. M W] -> native pointer
+        // (null stays null): W + M * (W != 0).
+        let to_native = [dw::OP_SWAP, dw::OP_OVER, dw::OP_LIT0, dw::OP_NE, dw::OP_MUL, dw::OP_PLUS, dw::OP_STACK_VALUE];
+        let offset_ops = |k: i64| -> Vec<u64> {
+            if k >= 0 {
+                vec![dw::OP_PLUS_UCONST, k as u64]
+            } else {
+                vec![dw::OP_CONSTU, k.unsigned_abs(), dw::OP_MINUS]
+            }
+        };
+        match ops.as_slice() {
+            [LocOp::Fbreg(k)] => {
+                let frame = storage.frame?.as_value_ref();
+                if is_pointer {
+                    // [S] -> [M S] -> [M FB+k] -> [M W] -> native
+                    let mut e = vec![dw::OP_DUP, dw::OP_DEREF, dw::OP_SWAP, dw::OP_PLUS_UCONST, 8, dw::OP_DEREF];
+                    e.extend(offset_ops(*k));
+                    e.extend([dw::OP_DEREF_SIZE, 4]);
+                    e.extend(to_native);
+                    Some((frame, e, true))
+                } else {
+                    let mut e = vec![dw::OP_PLUS_UCONST, 8, dw::OP_DEREF];
+                    e.extend(offset_ops(*k));
+                    Some((frame, e, false))
+                }
+            }
+            [LocOp::Addr(a)] => {
+                let frame = storage.frame?.as_value_ref();
+                if is_pointer {
+                    let e = [dw::OP_DEREF, dw::OP_DUP, dw::OP_PLUS_UCONST, *a, dw::OP_DEREF_SIZE, 4];
+                    Some((frame, e.iter().copied().chain(to_native).collect(), true))
+                } else {
+                    Some((frame, vec![dw::OP_DEREF, dw::OP_PLUS_UCONST, *a], false))
+                }
+            }
+            [LocOp::WasmLocal(n)] | [LocOp::WasmLocal(n), LocOp::StackValue] if !is_pointer => {
+                let (slot, ty) = storage.locals.get(*n as usize)?;
+                let local_size = match ty {
+                    inkwell::types::BasicTypeEnum::IntType(i) => i.get_bit_width() as u64 / 8,
+                    inkwell::types::BasicTypeEnum::FloatType(f) => {
+                        if *f == self.context.f32_type() { 4 } else { 8 }
+                    }
+                    _ => 8,
+                };
+                (self.types.byte_size(v.ty) <= local_size).then(|| (slot.as_value_ref(), vec![], false))
+            }
+            _ => None,
+        }
     }
 
     /// Resolves the metadata; call once, before emission.

@@ -6,7 +6,7 @@
 //! Every operator is visited with its byte offset in the module (`self.offset`);
 //! the debug layer attaches source locations from that offset.
 
-use super::debug::{FunctionDebug, ModuleDebug};
+use super::debug::{FrameBase, FunctionDebug, ModuleDebug, VariableStorage};
 use super::module_env::{Callee, ModuleEnv};
 use super::runtime::{Runtime, TrapKind, FUNC_CODE};
 use crate::compile::Options;
@@ -84,6 +84,9 @@ pub struct FuncTranslator<'ctx, 'a, 'e> {
     /// Source locations, when compiling with debug info and the module's
     /// provenance covers this function.
     debug: Option<(&'e ModuleDebug<'ctx, 'e>, FunctionDebug<'ctx>)>,
+    /// With debug info: the `{ memory base, native frame base }` slot that
+    /// variable locations read, and which wasm value is the frame base.
+    debug_frame: Option<(PointerValue<'ctx>, FrameBase)>,
 }
 
 impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
@@ -127,6 +130,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             placed: std::collections::HashSet::from([entry]),
             offset: 0,
             debug,
+            debug_frame: None,
         })
     }
 
@@ -177,6 +181,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         self.b.build_call(self.rt.trap, &[self.rt.i32.const_int(TrapKind::StackExhausted as u64, false).into()], "")?;
         self.b.build_unreachable()?;
         self.enter(body_block);
+        self.declare_variables()?;
 
         let return_block = self.rt.context.append_basic_block(self.func, "return");
         self.control.push(Frame {
@@ -201,6 +206,56 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             pair[1].move_after(pair[0]).map_err(|_| Error::new("cannot lay out blocks"))?;
         }
         Ok(())
+    }
+
+    /// With debug info: sets up the frame slot and declares the function's
+    /// variables (all in the entry block, like clang at -O0).
+    fn declare_variables(&mut self) -> Result<()> {
+        let Some((d, f)) = self.debug else { return Ok(()) };
+        if let (Some(fb), false) = (d.frame_base(&f), self.env.memories.is_empty()) {
+            let (_, base) = self.memory(0)?;
+            let eb = self.entry_builder()?;
+            let slot = eb.build_alloca(self.rt.ptr.array_type(2), "dbg_frame")?;
+            eb.build_store(slot, base)?;
+            self.debug_frame = Some((slot, fb));
+            let initial = match fb {
+                FrameBase::Local(n) if (n as usize) < self.func.count_params() as usize => {
+                    Some(eb.build_load(self.rt.i32, self.locals[n as usize].0, "fb")?.into_int_value())
+                }
+                FrameBase::Global(g) if (g as usize) < self.env.globals.len() => {
+                    let cell = self.env.globals[g as usize].address(self.rt, &eb)?;
+                    Some(eb.build_load(self.rt.i32, cell, "fb")?.into_int_value())
+                }
+                _ => None,
+            };
+            if let Some(v) = initial {
+                self.store_frame_base(&eb, v)?;
+            }
+        }
+        let before = self.entry.get_terminator().ok_or_else(|| Error::new("entry block has no terminator"))?;
+        let storage = VariableStorage { frame: self.debug_frame.map(|(s, _)| s), locals: &self.locals, before };
+        d.declare_variables(self.module, &f, &storage);
+        Ok(())
+    }
+
+    /// Records a new frame-base value (wasm address) as a native pointer.
+    fn store_frame_base(&self, b: &Builder<'ctx>, value: IntValue<'ctx>) -> Result<()> {
+        let Some((slot, _)) = self.debug_frame else { return Ok(()) };
+        let Some((_, base)) = self.memory_cache[0] else { return Ok(()) };
+        let offset = b.build_int_z_extend(value, self.rt.i64, "fb64")?;
+        // SAFETY (for LLVM): a plain byte offset into linear memory.
+        let native = unsafe { b.build_gep(self.rt.i8, base, &[offset], "fb_native")? };
+        let field = unsafe { b.build_in_bounds_gep(self.rt.ptr, slot, &[self.rt.i32.const_int(1, false)], "fb_slot")? };
+        b.build_store(field, native)?;
+        Ok(())
+    }
+
+    /// After a write to a wasm local or global: keep the frame slot current.
+    fn track_frame_base(&self, written: FrameBase, value: BasicValueEnum<'ctx>) -> Result<()> {
+        match self.debug_frame {
+            Some((_, fb)) if fb == written && value.is_int_value() => self.store_frame_base(&self.b, value.into_int_value()),
+            _ => Ok(()),
+        }
     }
 
     /// Continues emitting code in `block`.
@@ -476,10 +531,12 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             Operator::LocalSet { local_index } => {
                 let v = self.pop()?;
                 self.b.build_store(self.locals[local_index as usize].0, v)?;
+                self.track_frame_base(FrameBase::Local(local_index), v)?;
             }
             Operator::LocalTee { local_index } => {
                 let v = *self.stack.last().ok_or_else(|| Error::new("operand stack underflow"))?;
                 self.b.build_store(self.locals[local_index as usize].0, v)?;
+                self.track_frame_base(FrameBase::Local(local_index), v)?;
             }
             Operator::GlobalGet { global_index } => {
                 let ty = self.rt.val_type(self.env.info.globals[global_index as usize].ty.content_type);
@@ -491,6 +548,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 let v = self.pop()?;
                 let cell = self.env.globals[global_index as usize].address(self.rt, &self.b)?;
                 self.b.build_store(cell, v)?;
+                self.track_frame_base(FrameBase::Global(global_index), v)?;
             }
             op => {
                 if !(self.numeric(&op)? || self.memory_op(&op)? || self.reference_op(&op)?) {

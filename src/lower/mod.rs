@@ -89,7 +89,18 @@ pub fn lower_program<'ctx>(
             function::FuncTranslator::new(&rt, env, &module, opts, func_index, dbg.as_ref(), body)?.translate(body)?;
         }
     }
-    for d in debug.iter().flatten() {
+    for (env, d) in envs.iter().zip(&debug) {
+        let Some(d) = d else { continue };
+        if let Some(Place::Direct(memory)) = env.memories.first() {
+            d.declare_globals(&module, &env.prefix, *memory);
+        }
+        if opts.verbose && d.dropped_variables.get() > 0 {
+            eprintln!(
+                "{}: note: {} variables have locations innative cannot describe yet; the debugger shows them as optimized out",
+                env.info.input.path.display(),
+                d.dropped_variables.get()
+            );
+        }
         d.finalize();
     }
 
