@@ -1,31 +1,26 @@
 //! Builds the C runtime into two static archives in OUT_DIR, which
 //! `src/link.rs` embeds into the compiler with `include_bytes!`:
 //!
-//! * `libinnative_runtime.a`: the runtime core (memory, tables, signatures,
-//!   module registry, traps, invoke), linked into every executable and shared
-//!   library innative produces;
-//! * `libinnative_main.a`: `main()` alone, linked into executables only.
+//! * `libinnative_runtime.a`: the runtime core, every `runtime/*.c` except
+//!   `main.c` (memory, tables, signatures, module registry, traps, invoke,
+//!   WASI, ...), linked into every executable and shared library innative
+//!   produces.  A new runtime file is picked up without a change here;
+//! * `libinnative_main.a`: `main()` alone (`runtime/main.c`), linked into
+//!   executables only.
 //!
 //! Neither is linked into the compiler itself (`cargo_metadata(false)`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-const CORE: &[&str] = &[
-    "memory.c",
-    "table.c",
-    "signature.c",
-    "modules.c",
-    "invoke.c",
-    "trap.c",
-    "process.c",
-];
+/// The file that goes into `libinnative_main.a` instead of the core.
+const MAIN: &str = "main.c";
 
 fn runtime_build() -> cc::Build {
     let mut build = cc::Build::new();
     build
         .cargo_metadata(false)
         .opt_level(2)
-        .debug(true)
+        .debug(false)
         .pic(true)
         .warnings(true)
         .extra_warnings(true)
@@ -36,19 +31,25 @@ fn runtime_build() -> cc::Build {
 
 fn main() {
     let dir = Path::new("runtime");
+    // The directory too, so that adding or removing a file reruns this.
+    println!("cargo:rerun-if-changed=runtime");
+    println!("cargo:rerun-if-changed=runtime/include/innative.h");
+    let mut sources: Vec<PathBuf> = Vec::new();
     for entry in std::fs::read_dir(dir).expect("runtime/ directory") {
         let path = entry.expect("runtime/ entry").path();
         if path.is_file() {
             println!("cargo:rerun-if-changed={}", path.display());
+            let is_c = path.extension().is_some_and(|e| e == "c");
+            if is_c && path.file_name().is_some_and(|n| n != MAIN) {
+                sources.push(path);
+            }
         }
     }
-    println!("cargo:rerun-if-changed=runtime/include/innative.h");
+    sources.sort(); // the same archive whatever order readdir gives
 
     let mut core = runtime_build();
-    for file in CORE {
-        core.file(dir.join(file));
-    }
+    core.files(&sources);
     core.compile("innative_runtime");
 
-    runtime_build().file(dir.join("main.c")).compile("innative_main");
+    runtime_build().file(dir.join(MAIN)).compile("innative_main");
 }

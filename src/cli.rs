@@ -100,6 +100,12 @@ struct CodegenArgs {
     #[arg(short = 'g', long = "debug")]
     debug: bool,
 
+    /// With -g, keep source-level debug info for the WASI C library too.  By
+    /// default it is treated like a native system library (no debug info), so
+    /// that `break main` and `step` behave as in a native build.
+    #[arg(long)]
+    debug_system_libs: bool,
+
     /// Check every memory access against the memory's current size instead of
     /// relying on guard pages.  (inNative: -f check_memory_access)
     #[arg(long)]
@@ -134,6 +140,14 @@ struct CodegenArgs {
     #[arg(long = "shared-lib", value_name = "FILE")]
     shared_libs: Vec<PathBuf>,
 
+    /// WASI: give the program the host directory HOST, seen as GUEST (default:
+    /// HOST as written).  Executables only; the directory is opened when the
+    /// program starts, relative to its working directory.  More directories
+    /// can be given at run time in $INNATIVE_WASI_DIRS (';'-separated
+    /// HOST[::GUEST] entries).  Repeatable.
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    dirs: Vec<String>,
+
     /// Say what is being done, on stderr.
     #[arg(short = 'v', long)]
     verbose: bool,
@@ -159,6 +173,13 @@ struct CompileArgs {
     /// directory (`.so` added for --shared, `.o` for --object).
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     output: Option<PathBuf>,
+
+    /// Also write a C header declaring every export with its natural C
+    /// signature, the exported memories, tables and globals, and
+    /// `<export>_checked` wrappers that report traps to the caller instead
+    /// of ending the process.
+    #[arg(long = "header", value_name = "FILE.h")]
+    header: Option<PathBuf>,
 
     /// Input modules: .wasm binaries or .wat text.
     #[arg(value_name = "IN", required = true)]
@@ -300,6 +321,8 @@ pub(crate) struct Job {
     pub whitelist_on: bool,
     /// Raw `--start` value (`MOD:FN` or `FN`).
     pub start: Option<String>,
+    /// Where to write the C header (`--header`).
+    pub header: Option<PathBuf>,
 }
 
 /// A usage error: printed as one line, exit 2.
@@ -314,16 +337,19 @@ impl From<CodegenArgs> for Job {
             opts: Options {
                 opt_level: c.opt_level,
                 debug: c.debug,
+                debug_system_libs: c.debug_system_libs,
                 bounds_checks: c.bounds_checks,
                 system_module: c.sys,
                 libs: c.libs,
                 shared_libs: c.shared_libs,
+                preopens: c.dirs,
                 verbose: c.verbose,
                 ..Options::default()
             },
             whitelist_on: !c.whitelist.is_empty(),
             whitelist: c.whitelist,
             start: c.start,
+            header: None,
         }
     }
 }
@@ -356,6 +382,7 @@ pub(crate) fn parse(args: &[String]) -> Result<Action, Usage> {
 }
 
 fn parse_modern(args: &[String]) -> Result<Action, Usage> {
+    let args = separate_run_arguments(args);
     let argv = std::iter::once("innative".to_string()).chain(args.iter().cloned());
     let cli = match Cli::try_parse_from(argv) {
         Ok(cli) => cli,
@@ -379,8 +406,10 @@ fn parse_modern(args: &[String]) -> Result<Action, Usage> {
             } else {
                 OutputKind::Executable
             };
+            check_dirs_kind(&job)?;
             job.inputs = c.inputs;
             job.output = c.output;
+            job.header = c.header;
             Action::Compile { job }
         }
         Command::Run(r) => {
@@ -399,6 +428,56 @@ fn parse_modern(args: &[String]) -> Result<Action, Usage> {
         Command::Serialize(p) => Action::Serialize { args: p.args },
         Command::BuildSourcemap(p) => Action::BuildSourcemap { args: p.args },
     })
+}
+
+/// `run OPTIONS FILE ARGS...`: everything after FILE belongs to the program,
+/// even words that look like innative options (`run prog.wasm -v --dir x`).
+/// clap would take those, so a `--` is inserted after FILE.  FILE is the
+/// first word after `run` that is neither an option nor the value of one
+/// (the options taking a separate value are read from clap's definition).
+fn separate_run_arguments(args: &[String]) -> Vec<String> {
+    let mut out = args.to_vec();
+    if args.first().map(String::as_str) != Some("run") {
+        return out;
+    }
+    let command = Cli::command();
+    let Some(run) = command.find_subcommand("run") else {
+        return out;
+    };
+    let mut takes_value: Vec<String> = Vec::new();
+    for arg in run.get_arguments().filter(|a| !a.is_positional() && a.get_action().takes_values()) {
+        takes_value.extend(arg.get_long().map(|l| format!("--{l}")));
+        takes_value.extend(arg.get_short().map(|c| format!("-{c}")));
+    }
+    let mut i = 1;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if a == "--" {
+            return out; // FILE (if any) follows; the program's arguments are already separated
+        }
+        if a.starts_with('-') && a.len() > 1 {
+            i += if takes_value.iter().any(|t| t == a) { 2 } else { 1 };
+            continue;
+        }
+        // FILE
+        if i + 1 < args.len() && args[i + 1] != "--" {
+            out.insert(i + 1, "--".to_string());
+        }
+        return out;
+    }
+    out
+}
+
+/// `--dir` is baked into executables only.
+pub(crate) fn check_dirs_kind(job: &Job) -> Result<(), Usage> {
+    if !job.opts.preopens.is_empty() && job.opts.kind != OutputKind::Executable {
+        return Err(Usage(
+            "--dir applies to executables; a library's host gives WASI directories at run time \
+             through $INNATIVE_WASI_DIRS"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Squeezes a clap error (several lines with tips and usage) into one line.
@@ -668,6 +747,10 @@ fn kind_name(kind: OutputKind) -> &'static str {
 fn compile_to(job: &mut Job, out: &Path) -> Result<(), Error> {
     let inputs = load_inputs(&job.inputs)?;
     check_output(out)?;
+    if let Some(header) = &job.header {
+        check_output(header)?;
+    }
+    check_preopens(&job.opts.preopens)?;
     resolve_names(job, &inputs)?;
     if job.opts.verbose {
         let names: Vec<String> = inputs
@@ -691,6 +774,44 @@ fn compile_to(job: &mut Job, out: &Path) -> Result<(), Error> {
     crate::compile::compile(&inputs, &job.opts, out)?;
     if job.opts.verbose {
         eprintln!("innative: wrote {}", out.display());
+    }
+    if let Some(header) = &job.header {
+        let modules = inputs
+            .iter()
+            .map(crate::module::ModuleInfo::parse)
+            .collect::<Result<Vec<_>, Error>>()?;
+        crate::header::write_header(&modules, header)?;
+        if job.opts.verbose {
+            eprintln!("innative: wrote {}", header.display());
+        }
+    }
+    Ok(())
+}
+
+/// Checks the form of `--dir` entries (`HOST` or `HOST::GUEST`, neither
+/// empty).  The directories themselves are opened when the program starts.
+fn check_preopens(preopens: &[String]) -> Result<(), Error> {
+    for spec in preopens {
+        let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
+        if host.is_empty() || guest.is_empty() || spec.contains('\0') {
+            return Err(Error::new(format!(
+                "bad --dir '{spec}' (use HOST or HOST::GUEST)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `run` opens the `--dir` directories right away: a missing one is an error
+/// before anything is compiled.
+fn check_preopen_dirs(preopens: &[String]) -> Result<(), Error> {
+    for spec in preopens {
+        let host = spec.split_once("::").map_or(spec.as_str(), |(h, _)| h);
+        if !Path::new(host).is_dir() {
+            return Err(Error::new(format!(
+                "--dir '{spec}': '{host}' is not a directory"
+            )));
+        }
     }
     Ok(())
 }
@@ -739,6 +860,10 @@ fn run_job(mut job: Job, args: &[String]) -> i32 {
         return EXIT_USAGE;
     };
     job.opts.kind = OutputKind::Executable;
+    if let Err(e) = check_preopen_dirs(&job.opts.preopens) {
+        eprintln!("{e}");
+        return EXIT_ERROR;
+    }
     let tmp = match tempfile::Builder::new().prefix("innative-run-").tempdir() {
         Ok(t) => t,
         Err(e) => {
@@ -824,6 +949,30 @@ mod tests {
     }
 
     #[test]
+    fn wasi_dirs_and_header() {
+        let j = compile_job_of("compile --dir data --dir /srv/x::x --header out/lib.h x.wasm");
+        assert_eq!(j.opts.preopens, vec!["data", "/srv/x::x"]);
+        assert_eq!(j.header, Some(PathBuf::from("out/lib.h")));
+        let j = compile_job_of("x.wasm --dir a::b --header h.h -f o3");
+        assert_eq!(j.opts.preopens, vec!["a::b"]);
+        assert_eq!(j.header, Some(PathBuf::from("h.h")));
+        match parse(&args("run --dir . prog.wasm --dir not-an-option")).unwrap() {
+            Action::Run { job, args } => {
+                assert_eq!(job.opts.preopens, vec!["."]);
+                assert_eq!(args, vec!["--dir", "not-an-option"]);
+            }
+            a => panic!("{a:?}"),
+        }
+        for bad in ["compile --shared --dir . x.wasm", "compile --object --dir . x.wasm", "x.wasm -f library --dir ."] {
+            assert!(parse(&args(bad)).is_err(), "{bad}");
+        }
+        assert!(check_preopens(&["a".into(), "a::b".into()]).is_ok());
+        for bad in ["", "::b", "a::"] {
+            assert!(check_preopens(&[bad.into()]).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn modern_errors_are_one_line() {
         for bad in [
             "compile --frobnicate x.wasm",
@@ -852,6 +1001,16 @@ mod tests {
         }
         match parse(&args("run prog.wasm -- a b")).unwrap() {
             Action::Run { args, .. } => assert_eq!(args, vec!["a", "b"]),
+            a => panic!("{a:?}"),
+        }
+        // Words after FILE that look like innative's options are the program's.
+        match parse(&args("run -o out --sys env prog.wasm -v -O3 --dir x -- y")).unwrap() {
+            Action::Run { job, args } => {
+                assert_eq!(job.inputs, vec![PathBuf::from("prog.wasm")]);
+                assert_eq!(job.output, Some(PathBuf::from("out")));
+                assert!(!job.opts.verbose);
+                assert_eq!(args, vec!["-v", "-O3", "--dir", "x", "--", "y"]);
+            }
             a => panic!("{a:?}"),
         }
     }

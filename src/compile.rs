@@ -45,6 +45,9 @@ pub struct Options {
     pub opt_level: OptLevel,
     /// Emit native DWARF (`-g`, inNative `-f debug`).
     pub debug: bool,
+    /// Keep source-level debug info for the WASI C library too (by default
+    /// it is treated like a native system library: no debug info).
+    pub debug_system_libs: bool,
     pub kind: OutputKind,
     /// Explicit bounds checks on every memory access instead of guard pages.
     pub bounds_checks: bool,

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod compile;
 pub mod emit;
 pub mod error;
+pub mod header;
 pub mod link;
 pub mod load;
 pub mod lower;

@@ -97,7 +97,29 @@ pub fn link_output(object: &[u8], opts: &Options, out: &Path) -> Result<()> {
     args.push(tmp.path.clone().into());
 
     run_linker(&linker_driver()?, &args, opts.verbose)?;
+    if opts.kind == OutputKind::Executable && opts.debug {
+        hide_runtime_main(&tmp.path, opts.verbose);
+    }
     tmp.persist(out)
+}
+
+/// The runtime's C `main` is an implementation detail; with it in the
+/// symbol table, `break main` in gdb would also stop there instead of only
+/// in the program's own `main`.  Drop the symbol (the entry code's call to
+/// it is already resolved).  Best effort: without objcopy, a note.
+fn hide_runtime_main(exe: &Path, verbose: bool) {
+    let objcopy = ["objcopy", "llvm-objcopy-19"].into_iter().find_map(find_on_path);
+    let ok = objcopy.is_some_and(|tool| {
+        std::process::Command::new(tool)
+            .arg("--strip-symbol=main")
+            .arg(exe)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    if !ok && verbose {
+        eprintln!("innative: note: could not hide the runtime's `main` symbol (no objcopy); `break main` may stop twice");
+    }
 }
 
 /// The directory holding the extracted runtime: `libinnative_runtime.a`,

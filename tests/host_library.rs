@@ -141,3 +141,81 @@ fn c_host_reads_exported_memory() {
     assert_success(&o, "memory_host");
     assert!(stdout(&o).starts_with("memory: ok"), "{}", describe(&o));
 }
+
+/// `--header` writes a self-contained C header; a host that includes it calls
+/// the exports (multi-value, floats, a name that is not a C identifier),
+/// reads the exported memory and global, survives traps through the
+/// `_checked` wrappers (and reports them), and keeps calling the library.
+/// A direct call that traps ends the host with the trap line and status 134.
+#[test]
+fn c_host_uses_generated_header() {
+    if !require("cc") {
+        return;
+    }
+    let dir = tempdir();
+    let lib = dir.path().join("libcalc.so");
+    let header = dir.path().join("calc.h");
+    let o = output(innative([
+        "compile".as_ref(),
+        "--shared".as_ref(),
+        fixture("host/calc.wat").as_os_str(),
+        "-o".as_ref(),
+        lib.as_os_str(),
+        "--header".as_ref(),
+        header.as_os_str(),
+    ]));
+    assert_success(&o, "innative compile --shared calc.wat --header calc.h");
+    let text = std::fs::read_to_string(&header).expect("the header was written");
+    assert!(!text.contains("#include \"innative.h\""), "the header must be self-contained");
+    assert!(text.contains("int32_t calc_WASM_add(int32_t p0, int32_t p1);"), "{text}");
+
+    let host = dir.path().join("header_host");
+    let o = output(
+        Command::new("cc")
+            .args(["-Wall", "-Wextra", "-Werror", "-std=c99", "-pedantic"])
+            .arg("-I")
+            .arg(dir.path())
+            .arg(fixture("host/header_host.c"))
+            .arg(&lib)
+            .arg(format!("-Wl,-rpath,{}", dir.path().display()))
+            .arg("-o")
+            .arg(&host),
+    );
+    assert_success(&o, "cc header_host.c libcalc.so (warnings are errors)");
+    let o = run_program(&host, &[]);
+    assert_success(&o, "header_host");
+    let out = stdout(&o);
+    assert!(out.ends_with("header host: all checks passed\n"), "{}", describe(&o));
+    assert!(out.contains("report: trap: integer divide by zero"), "{}", describe(&o));
+    assert!(out.contains("report: trap: unreachable"), "{}", describe(&o));
+    assert!(out.contains("report: trap: out of bounds memory access"), "{}", describe(&o));
+
+    let o = run_program(&host, &["direct"]);
+    assert_eq!(status(&o), 134, "{}", describe(&o));
+    assert!(stderr(&o).starts_with("trap: integer divide by zero"), "{}", describe(&o));
+
+    // The header also compiles as C++ and alongside innative.h, in either order.
+    let include = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime/include");
+    for (first, second) in [("innative.h", "calc.h"), ("calc.h", "innative.h")] {
+        let src = dir.path().join("both.c");
+        std::fs::write(&src, format!("#include \"{first}\"\n#include \"{second}\"\nint main(void) {{ return calc_WASM_add(1, 2) != 3; }}\n")).unwrap();
+        let o = output(
+            Command::new("cc")
+                .args(["-Wall", "-Werror", "-fsyntax-only", "-I"])
+                .arg(dir.path())
+                .arg("-I")
+                .arg(&include)
+                .arg(&src),
+        );
+        assert_success(&o, &format!("cc with {first} then {second}"));
+    }
+    if have("c++") {
+        let o = output(
+            Command::new("c++")
+                .args(["-x", "c++", "-Wall", "-Werror", "-fsyntax-only", "-I"])
+                .arg(dir.path())
+                .arg(fixture("host/header_host.c")),
+        );
+        assert_success(&o, "c++ -fsyntax-only header_host.c");
+    }
+}

@@ -27,6 +27,12 @@ extern "C" {
 /* "no maximum" for memories (in pages) and tables (in elements). */
 #define INNATIVE_NO_MAX 0xFFFFFFFFu
 
+/* The ABI types.  Headers that `innative compile --header` generates carry a
+ * verbatim copy of this block (from #ifndef to #endif) so that they need no
+ * innative.h; the guard lets a host include both, in either order. */
+#ifndef INNATIVE_ABI_TYPES
+#define INNATIVE_ABI_TYPES 1
+
 /* Trap kinds.  0 means "no trap". */
 enum innative_trap_kind {
   INNATIVE_TRAP_NONE = 0,
@@ -122,6 +128,8 @@ typedef struct innative_module {
   const char *const *func_names;
 } innative_module;
 
+#endif /* INNATIVE_ABI_TYPES */
+
 /* ---- called by generated code ------------------------------------------ */
 
 /* Stack-overflow guard: every generated function compares its frame address
@@ -197,6 +205,21 @@ const char *innative_last_trap_report(void);
 void innative_program_start(void);
 extern int innative_argc;
 extern char **innative_argv;
+
+/* ---- WASI preview 1 -------------------------------------------------------
+ * Imports `wasi_snapshot_preview1.F` link to the runtime's
+ * `wasi_snapshot_preview1_WASM_F` (natural C signatures; see runtime/wasi.h).
+ * They work on one linear memory: innative_program_start passes the main
+ * module's exported "memory" here before initializing the modules (its base
+ * and size are read at each call; through a weak reference, so a program
+ * that imports nothing from WASI links none of it).  A host that runs a WASI
+ * module itself calls it too.  Until it is called every guest pointer is out
+ * of bounds (EFAULT).  It also opens the preopened directories. */
+void innative_wasi_set_memory(innative_memory *m);
+/* Preopened directories ("HOST" or "HOST::GUEST"), NULL-terminated: defined
+ * by an executable's object when directories were given at compile time
+ * (`--dir`); the runtime adds those of $INNATIVE_WASI_DIRS (';'-separated). */
+extern const char *const innative_wasi_preopens[] __attribute__((weak));
 
 #ifdef __cplusplus
 }

@@ -175,7 +175,11 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             types: DebugTypes::new(prov),
             dropped_variables: std::cell::Cell::new(0),
         };
-        if bodies.iter().any(|b| this.subprogram_index(b.clone()).is_none()) {
+        // A module with no DWARF at all still gets function-level debug
+        // info; in a module with DWARF, code it does not cover (system
+        // libraries) gets none, as in a native build.
+        let has_dwarf_code = prov.subprograms.iter().any(|s| !s.ranges.is_empty());
+        if !has_dwarf_code && !bodies.is_empty() {
             let dir = module_path.parent().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
             let dir = if dir.is_empty() { ".".to_string() } else { dir };
             let name = module_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

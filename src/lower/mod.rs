@@ -59,7 +59,17 @@ pub fn lower_program<'ctx>(
 
     // Provenance is read up front; odd debug info only warns.
     let provenance: Vec<Option<innative_dwarf::Provenance>> =
-        envs.iter().map(|env| opts.debug.then(|| crate::provenance::read_module_dwarf(env.info))).collect();
+        envs.iter()
+            .map(|env| {
+                opts.debug.then(|| {
+                    let mut prov = crate::provenance::read_module_dwarf(env.info);
+                    if !opts.debug_system_libs {
+                        crate::provenance::drop_system_units(&mut prov);
+                    }
+                    prov
+                })
+            })
+            .collect();
     if opts.debug {
         add_debug_module_flags(context, &module, opts);
     }

@@ -1,0 +1,242 @@
+//! Builds a debugger fixture (`fixtures/debug/<name>/`) twice: natively with
+//! clang-19 (the reference) and through innative (clang-19 → wasm32-wasi →
+//! `innative compile -g`).  Both compiles run in the fixture directory with
+//! relative file names, so DW_AT_name/comp_dir — and the file names the
+//! debuggers show — are the same.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Opt {
+    O0,
+    O2,
+}
+
+impl Opt {
+    pub fn flag(self) -> &'static str {
+        match self {
+            Opt::O0 => "-O0",
+            Opt::O2 => "-O2",
+        }
+    }
+}
+
+pub struct Built {
+    pub name: String,
+    /// Keeps the outputs alive; removed when dropped.
+    pub dir: tempfile::TempDir,
+    pub native: PathBuf,
+    pub innative: PathBuf,
+    pub wasm: PathBuf,
+    /// Full (canonical) paths of every file in the fixture directory (.c
+    /// and .h): a frame is the program's own when its file is one of them.
+    pub own_paths: Vec<String>,
+    /// (basename, number of lines) of each own file.
+    pub lines: Vec<(String, usize)>,
+    /// The file that defines `main`.
+    pub main_file: String,
+    /// Functions defined (or inlined) in the own files, from the native
+    /// build's DWARF, `main` excluded.
+    pub functions: Vec<String>,
+}
+
+pub fn source_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join("debug").join(name)
+}
+
+/// Every fixture directory under `fixtures/debug/`, sorted.
+pub fn all() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/debug"))
+        .map(|rd| {
+            rd.flatten()
+                .filter(|e| e.path().is_dir())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+pub fn run(cmd: &mut Command, what: &str) -> Result<(String, f64), String> {
+    let t = std::time::Instant::now();
+    let o = cmd.output().map_err(|e| format!("{what}: cannot run {cmd:?}: {e}"))?;
+    let secs = t.elapsed().as_secs_f64();
+    if !o.status.success() {
+        return Err(format!(
+            "{what} failed ({:?}): {cmd:?}\n{}{}",
+            o.status,
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ));
+    }
+    Ok((String::from_utf8_lossy(&o.stdout).into_owned(), secs))
+}
+
+pub fn innative_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_innative"))
+}
+
+/// Where cargo puts its outputs (the directory holding `debug/innative`).
+pub fn target_dir() -> PathBuf {
+    let bin = innative_bin();
+    bin.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("target"))
+}
+
+/// The C files, compiled by both builds: `*.c` of the fixture, sorted.
+fn c_sources(src: &Path) -> Result<Vec<String>, String> {
+    let mut v: Vec<String> = std::fs::read_dir(src)
+        .map_err(|e| format!("{}: {e}", src.display()))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".c"))
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+/// `clang-19 --target=wasm32-wasi -g OPT -ftrivial-auto-var-init=zero *.c -o out`
+/// in the fixture directory; returns the seconds it took.
+pub fn compile_wasm(name: &str, opt: Opt, out: &Path) -> Result<f64, String> {
+    let src = source_dir(name);
+    let sources = c_sources(&src)?;
+    let (_, secs) = run(
+        Command::new("clang-19")
+            .current_dir(&src)
+            .args(["--target=wasm32-wasi", "-g", opt.flag(), "-ftrivial-auto-var-init=zero"])
+            .args(&sources)
+            .arg("-o")
+            .arg(out),
+        "clang-19 --target=wasm32-wasi",
+    )?;
+    Ok(secs)
+}
+
+pub fn build(name: &str, opt: Opt) -> Result<Built, String> {
+    let src = source_dir(name);
+    let sources = c_sources(&src)?;
+    if sources.is_empty() {
+        return Err(format!("no .c files in {}", src.display()));
+    }
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("innative-dbg-{name}-{}-", opt.flag()))
+        .tempdir()
+        .map_err(|e| format!("temporary directory: {e}"))?;
+    let native = dir.path().join("native");
+    let wasm = dir.path().join("prog.wasm");
+    let innative = dir.path().join("prog");
+    let common = ["-g", opt.flag(), "-ftrivial-auto-var-init=zero"];
+
+    run(
+        Command::new("clang-19").current_dir(&src).args(common).args(&sources).arg("-o").arg(&native),
+        "native clang-19",
+    )?;
+    compile_wasm(name, opt, &wasm)?;
+    let mut compile = Command::new(innative_bin());
+    compile.args(["compile", "-g", opt.flag()]).arg(&wasm).arg("-o").arg(&innative);
+    run(&mut compile, "innative compile -g")?;
+
+    let mut own: Vec<String> = std::fs::read_dir(&src)
+        .map_err(|e| format!("{}: {e}", src.display()))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".c") || n.ends_with(".h"))
+        .collect();
+    own.sort();
+    let lines = own
+        .iter()
+        .map(|f| {
+            let n = std::fs::read_to_string(src.join(f)).map(|t| t.lines().count()).unwrap_or(0);
+            (f.clone(), n)
+        })
+        .collect();
+
+    let canonical = src.canonicalize().unwrap_or(src.clone());
+    let own_paths: Vec<String> = own.iter().map(|f| canonical.join(f).to_string_lossy().into_owned()).collect();
+    let (main_file, functions) = functions_of(&native, &own_paths)?;
+    Ok(Built {
+        name: name.to_string(),
+        dir,
+        native,
+        innative,
+        wasm,
+        own_paths,
+        lines,
+        main_file,
+        functions,
+    })
+}
+
+/// The subprograms of `exe`'s DWARF declared in the own files (definitions
+/// and abstract inline instances, not declarations): (basename of the file
+/// of main, the others).  `own`: full paths.
+fn functions_of(exe: &Path, own: &[String]) -> Result<(String, Vec<String>), String> {
+    let (text, _) = run(Command::new("llvm-dwarfdump-19").arg("--debug-info").arg(exe), "llvm-dwarfdump-19")?;
+    let mut main_file = None;
+    let mut functions = Vec::new();
+    let mut cur: Option<(Option<String>, Option<String>, bool)> = None;
+    let mut finish = |cur: &mut Option<(Option<String>, Option<String>, bool)>| {
+        if let Some((Some(name), Some(file), false)) = cur.take() {
+            let path = Path::new(&file);
+            let path = path.canonicalize().unwrap_or(path.to_path_buf()).to_string_lossy().into_owned();
+            let base = Path::new(&file).file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            if own.contains(&path) {
+                if name == "main" {
+                    main_file = Some(base);
+                } else if !functions.contains(&name) {
+                    functions.push(name);
+                }
+            }
+        }
+    };
+    for line in text.lines() {
+        let l = line.trim();
+        if l.contains("DW_TAG_") || l.is_empty() {
+            finish(&mut cur);
+            if l.contains("DW_TAG_subprogram") {
+                cur = Some((None, None, false));
+            }
+            continue;
+        }
+        if let Some(c) = cur.as_mut() {
+            let value = || l.split_once('(').map(|(_, v)| v.trim_end_matches(')').trim_matches('"').to_string());
+            if l.starts_with("DW_AT_name") {
+                c.0 = value();
+            } else if l.starts_with("DW_AT_decl_file") {
+                c.1 = value();
+            } else if l.starts_with("DW_AT_declaration") {
+                c.2 = true;
+            }
+        }
+    }
+    finish(&mut cur);
+    functions.sort();
+    let main_file = main_file.ok_or_else(|| format!("no `main` in the DWARF of {}", exe.display()))?;
+    Ok((main_file, functions))
+}
+
+/// Runs both builds without a debugger; their stdout must be the same.
+pub fn check_outputs(b: &Built) -> Result<String, String> {
+    let go = |exe: &Path| {
+        run(Command::new("timeout").arg("60").arg(exe).current_dir(b.dir.path()), &format!("{}", exe.display()))
+            .map(|(out, _)| out)
+    };
+    let n = go(&b.native)?;
+    let i = go(&b.innative)?;
+    if n != i {
+        return Err(format!("{}: outputs differ:\nnative:\n{n}\ninnative:\n{i}", b.name));
+    }
+    Ok(n)
+}
+
+impl Built {
+    /// The full path of the file that defines `main`.
+    pub fn main_path(&self) -> &str {
+        self.own_paths
+            .iter()
+            .find(|p| Path::new(p).file_name().is_some_and(|n| n.to_string_lossy() == self.main_file))
+            .map(String::as_str)
+            .unwrap_or(&self.main_file)
+    }
+}

@@ -1,0 +1,116 @@
+//! The figures of every debugger test of this run: printed as each test
+//! finishes (straight to stderr, which libtest does not capture, so CI logs
+//! show them) and collected in `target/debugger-report.txt`, rewritten after
+//! every test so that it always holds all the tests run so far.
+
+use super::compare::Ratio;
+use super::fixture::{self, Opt};
+use super::session::Debugger;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::Mutex;
+
+#[derive(Clone, Debug, Default)]
+pub struct Figures {
+    /// 2 × LCS / (stops native + stops innative) of the step sequences.
+    pub steps: Ratio,
+    /// The same without native stops on lines the wasm's own line table has
+    /// no `is_stmt` row for (informational: the ceiling the input allows).
+    pub steps_input: Ratio,
+    /// Matched stops whose own-frame backtraces are identical.
+    pub bt: Ratio,
+    /// `break FILE:LINE` / `break FUNC` / `break FILE:main` stopping first at
+    /// the same place (plain `break main` not included: see `main_break`).
+    pub breaks: Ratio,
+    /// Function breakpoints stopping in the function with the same bt names.
+    pub fbreaks: Ratio,
+    /// Informational (issue 5): (stop, variable) pairs matching native.
+    pub vars: Ratio,
+    /// Where plain `break main` first stops: native, innative.
+    pub main_break: (String, String),
+    pub stops: (usize, usize),
+    pub ends: (String, String),
+    pub secs: f64,
+    /// Disagreements and the step diff, for the details section.
+    pub details: Vec<String>,
+}
+
+type Key = (String, Opt, Debugger);
+
+static FIGURES: Mutex<BTreeMap<Key, Figures>> = Mutex::new(BTreeMap::new());
+static EXTRA: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
+
+fn row(key: &Key, f: &Figures) -> String {
+    format!(
+        "{:<10} {:<4} {:<3}  steps {:<18} steps|input {:<18} bt {:<18} breaks {:<16} fbreaks {:<14} vars(info) {:<18} stops {}/{}  {:.1}s",
+        key.0,
+        key.2,
+        key.1.flag(),
+        f.steps.to_string(),
+        f.steps_input.to_string(),
+        f.bt.to_string(),
+        f.breaks.to_string(),
+        f.fbreaks.to_string(),
+        f.vars.to_string(),
+        f.stops.0,
+        f.stops.1,
+        f.secs
+    )
+}
+
+/// Records a test's figures, prints them (one line; the details are in the
+/// report file and in a failing test's message) and rewrites the report.
+pub fn add(fixture: &str, opt: Opt, dbg: Debugger, f: Figures) {
+    let key = (fixture.to_string(), opt, dbg);
+    let text = format!("[debugger] {}\n", row(&key, &f));
+    let _ = std::io::stderr().write_all(text.as_bytes());
+    FIGURES.lock().unwrap_or_else(|e| e.into_inner()).insert(key, f);
+    write();
+}
+
+/// Adds (or replaces) a free-form section, e.g. the dwarfdump results.
+pub fn add_section(title: &str, body: String) {
+    let lines: String = body.lines().map(|l| format!("[debugger]   {l}\n")).collect();
+    let _ = std::io::stderr().write_all(format!("[debugger] {title}\n{lines}").as_bytes());
+    EXTRA.lock().unwrap_or_else(|e| e.into_inner()).insert(title.to_string(), body);
+    write();
+}
+
+fn write() {
+    let figures = FIGURES.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let extra = EXTRA.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let mut out = String::from(
+        "innative debugger report (cargo test --test debugger)\n\
+         Each row: a fixture's native build (clang-19 -g) against its innative build\n\
+         (clang-19 --target=wasm32-wasi -g -> innative compile -g), same debugger and -O level.\n\
+         steps  = 2 x LCS / (native stops + innative stops) of `step` through the own files\n\
+         steps|input = informational: the same leaving out native stops on lines that have no is_stmt row\n\
+         \x20        in the wasm's own line table (clang emitted no wasm code for them): innative's ceiling\n\
+         bt     = matched stops with identical own-frame backtraces (function, file:line)\n\
+         breaks = breakpoints (FILE:LINE for every line, every function, FILE:main) whose first stop matches\n\
+         fbreaks= function breakpoints stopping in that function with the same bt function names\n\
+         vars   = informational: (stop, variable) pairs with native's name and value (pointers by pointee)\n\n",
+    );
+    for (k, f) in &figures {
+        out.push_str(&row(k, f));
+        out.push('\n');
+    }
+    for (k, f) in &figures {
+        out.push_str(&format!("\n== {} {} {}\n", k.0, k.2, k.1.flag()));
+        out.push_str(&format!(
+            "break main: native {} | innative {}\nsession ends: native {}, innative {}\n",
+            f.main_break.0, f.main_break.1, f.ends.0, f.ends.1
+        ));
+        for d in &f.details {
+            out.push_str(d);
+            if !d.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+    }
+    for (title, body) in &extra {
+        out.push_str(&format!("\n== {title}\n{body}"));
+    }
+    let path = fixture::target_dir().join("debugger-report.txt");
+    let _ = std::fs::write(&path, out);
+}

@@ -1,0 +1,387 @@
+//! WASI preview 1: C programs built by clang-19 for `wasm32-wasi`
+//! (fixtures/wasi/*.c) behave exactly like the same C built natively.
+//!
+//! Every fixture is built twice with the flags of fixtures/build.sh (wasm32-wasi
+//! and native, both `-g -O2`) and run three ways with the same arguments,
+//! stdin and environment:
+//!   1. the native build;
+//!   2. `innative run [--dir DIR::.] prog.wasm -- ARGS`;
+//!   3. an executable from `innative compile [--dir ABSDIR::.]`, started from
+//!      another working directory.
+//! Stdout, stderr and the exit status must be identical.  Programs that use
+//! files get a fresh copy of their directory for each run (the native build
+//! runs inside it; the wasm builds see it as the preopened ".").
+//!
+//! The sandbox fixture is different: natively its paths really escape, so its
+//! wasm output is compared with fixtures/wasi/sandbox.expected, and the test
+//! checks that nothing outside the preopened directory changed.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// A fixture built both ways.
+struct Built {
+    wasm: PathBuf,
+    native: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+fn build(name: &str) -> Option<Built> {
+    if !require("clang-19") {
+        return None;
+    }
+    let dir = tempdir();
+    let src = fixture(&format!("wasi/{name}.c"));
+    let wasm = dir.path().join(format!("{name}.wasm"));
+    let native = dir.path().join(format!("{name}.native"));
+    let o = output(Command::new("clang-19").args(["--target=wasm32-wasi", "-g", "-O2"]).arg(&src).arg("-o").arg(&wasm));
+    assert_success(&o, &format!("clang-19 --target=wasm32-wasi {name}.c"));
+    let o = output(Command::new("clang-19").args(["-g", "-O2"]).arg(&src).arg("-o").arg(&native).arg("-lm"));
+    assert_success(&o, &format!("clang-19 {name}.c (native)"));
+    Some(Built { wasm, native, dir })
+}
+
+/// How a fixture is run.
+#[derive(Default, Clone)]
+struct Case {
+    args: Vec<String>,
+    stdin: Vec<u8>,
+    env: Vec<(String, String)>,
+    /// Files (name, contents) of the program's directory; when set the
+    /// program works in a fresh copy of it, preopened as "." for wasm.
+    files: Option<Vec<(String, Vec<u8>)>>,
+}
+
+impl Case {
+    fn args(args: &[&str]) -> Case {
+        Case { args: args.iter().map(|s| s.to_string()).collect(), ..Case::default() }
+    }
+}
+
+/// The environment every run gets (the same for all three, so that a fixture
+/// printing its environment prints the same thing): PATH (innative run needs
+/// the linker), HOME (innative's runtime cache), and the case's variables.
+fn command(program: impl AsRef<std::ffi::OsStr>, case: &Case) -> Command {
+    let mut c = Command::new("timeout");
+    c.arg("120").arg(program);
+    c.env_clear();
+    for var in ["PATH", "HOME"] {
+        if let Some(v) = std::env::var_os(var) {
+            c.env(var, v);
+        }
+    }
+    for (k, v) in &case.env {
+        c.env(k, v);
+    }
+    c
+}
+
+fn run_with_stdin(mut c: Command, stdin: &[u8]) -> Output {
+    use std::io::Write;
+    c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap_or_else(|e| panic!("cannot run {c:?}: {e}"));
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().expect("wait for the program");
+    writer.join().unwrap();
+    out
+}
+
+/// A fresh directory holding the case's files (None when it has none).
+fn workdir(case: &Case) -> Option<tempfile::TempDir> {
+    let files = case.files.as_ref()?;
+    let d = tempdir();
+    for (name, data) in files {
+        std::fs::write(d.path().join(name), data).unwrap();
+    }
+    Some(d)
+}
+
+fn run_native(b: &Built, case: &Case) -> Output {
+    let work = workdir(case);
+    let mut c = command(&b.native, case);
+    c.args(&case.args);
+    if let Some(w) = &work {
+        c.current_dir(w.path());
+    }
+    run_with_stdin(c, &case.stdin)
+}
+
+/// `innative run [--dir .::.] prog.wasm -- ARGS`, inside the work directory.
+fn run_innative(b: &Built, case: &Case) -> Output {
+    let work = workdir(case);
+    let mut c = command(innative_bin(), case);
+    c.arg("run");
+    if work.is_some() {
+        c.args(["--dir", ".::."]);
+    }
+    c.arg(&b.wasm).arg("--").args(&case.args);
+    if let Some(w) = &work {
+        c.current_dir(w.path());
+    }
+    run_with_stdin(c, &case.stdin)
+}
+
+/// Compiles the fixture to an executable (the work directory baked in as
+/// "."), once per `tag`.
+fn compile_exe(b: &Built, preopen: Option<&Path>, tag: &str) -> PathBuf {
+    let exe = b.dir.path().join(format!("{}-{tag}", b.wasm.file_stem().unwrap().to_string_lossy()));
+    let mut c = innative(["compile".as_ref(), b.wasm.as_os_str(), "-o".as_ref(), exe.as_os_str()]);
+    if let Some(p) = preopen {
+        c.arg("--dir").arg(format!("{}::.", p.display()));
+    }
+    assert_success(&output(c), &format!("innative compile {}", b.wasm.display()));
+    exe
+}
+
+/// Runs a compiled executable from an unrelated working directory.
+fn run_exe(b: &Built, case: &Case) -> Output {
+    let work = workdir(case);
+    let exe = compile_exe(b, work.as_ref().map(|w| w.path()), &format!("exe{}", unique()));
+    let elsewhere = tempdir();
+    let mut c = command(&exe, case);
+    c.args(&case.args).current_dir(elsewhere.path());
+    run_with_stdin(c, &case.stdin)
+}
+
+fn unique() -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+#[track_caller]
+fn assert_same(what: &str, native: &Output, wasm: &Output) {
+    assert!(
+        native.stdout == wasm.stdout && native.stderr == wasm.stderr && status(native) == status(wasm),
+        "{what}: output differs from the native build\n=== native: {}\n=== wasm: {}",
+        describe(native),
+        describe(wasm)
+    );
+}
+
+/// Builds `name` and checks every case three ways.
+fn check_fixture(name: &str, cases: &[Case]) {
+    let Some(b) = build(name) else { return };
+    for case in cases {
+        let what = format!("{name} {:?}", case.args);
+        let native = run_native(&b, case);
+        assert_same(&format!("innative run {what}"), &native, &run_innative(&b, case));
+        assert_same(&format!("compiled {what}"), &native, &run_exe(&b, case));
+    }
+}
+
+#[test]
+fn string_processing() {
+    check_fixture("strings", &[Case::default()]);
+}
+
+#[test]
+fn qsort_and_malloc_heavy_code() {
+    check_fixture("sort", &[Case::default()]);
+}
+
+#[test]
+fn floating_point_printf() {
+    check_fixture("float", &[Case::default()]);
+}
+
+#[test]
+fn reads_stdin() {
+    let text = b"hello world\nsecond line, longer than the first\n\n  spaced   out  \n\xc3\xa9t\xc3\xa9\nno newline at the end";
+    check_fixture(
+        "stdin",
+        &[Case { stdin: text.to_vec(), ..Case::default() }, Case::default()],
+    );
+}
+
+#[test]
+fn exit_codes() {
+    check_fixture(
+        "exitcode",
+        &[Case::default(), Case::args(&["7"]), Case::args(&["300"]), Case::args(&["0", "return"])],
+    );
+}
+
+/// abort() is a trap in wasm-libc (`unreachable`): same status (134) as the
+/// native SIGABRT, and the trap line on stderr after the program's output.
+#[test]
+fn abort_is_a_trap_with_the_native_status() {
+    let Some(b) = build("exitcode") else { return };
+    let case = Case::args(&["abort"]);
+    let native = run_native(&b, &case);
+    assert_eq!(status(&native), 134, "{}", describe(&native));
+    for wasm in [run_innative(&b, &case), run_exe(&b, &case)] {
+        assert_eq!(status(&wasm), 134, "{}", describe(&wasm));
+        assert_eq!(wasm.stdout, native.stdout, "{}", describe(&wasm));
+        let err = stderr(&wasm);
+        assert!(err.starts_with(&stderr(&native)), "{}", describe(&wasm));
+        assert!(err.contains("trap: unreachable"), "{}", describe(&wasm));
+    }
+}
+
+#[test]
+fn arguments_and_environment() {
+    let case = Case {
+        args: ["one", "two words", "", "-x", "--", "é"].iter().map(|s| s.to_string()).collect(),
+        env: vec![("GREETING".into(), "hello there".into()), ("EMPTY".into(), String::new())],
+        ..Case::default()
+    };
+    check_fixture("args_env", &[case, Case::default()]);
+}
+
+#[test]
+fn clocks_sleep_random_and_stdio() {
+    check_fixture("misc", &[Case::default()]);
+}
+
+#[test]
+fn file_copy_through_a_preopened_directory() {
+    let mut text = Vec::new();
+    for i in 0..400 {
+        text.extend_from_slice(format!("line {i}: the quick brown fox jumps over the lazy dog\n").as_bytes());
+    }
+    let case = Case {
+        args: vec!["input.txt".into(), "output.txt".into()],
+        files: Some(vec![("input.txt".into(), text)]),
+        ..Case::default()
+    };
+    check_fixture("filecopy", &[case]);
+}
+
+/// The environment variable INNATIVE_WASI_DIRS preopens directories at run
+/// time, and the program does not see it in its environment.
+#[test]
+fn directories_from_the_environment() {
+    let Some(b) = build("filecopy") else { return };
+    let exe = compile_exe(&b, None, "env");
+    let case = Case {
+        args: vec!["input.txt".into(), "output.txt".into()],
+        files: Some(vec![("input.txt".into(), b"some text\n".to_vec())]),
+        ..Case::default()
+    };
+    let native = run_native(&b, &case);
+    let work = workdir(&case).unwrap();
+    let mut with_env = case.clone();
+    with_env.env.push(("INNATIVE_WASI_DIRS".into(), format!("{}::.", work.path().display())));
+    let elsewhere = tempdir();
+    let mut c = command(&exe, &with_env);
+    c.args(&case.args).current_dir(elsewhere.path());
+    assert_same("filecopy with INNATIVE_WASI_DIRS", &native, &run_with_stdin(c, &[]));
+
+    let Some(env_prog) = build("args_env") else { return };
+    let plain = Case::default();
+    let native = run_native(&env_prog, &plain);
+    let exe = compile_exe(&env_prog, None, "env");
+    let hidden = Case {
+        env: vec![("INNATIVE_WASI_DIRS".into(), format!("{};{}::data", work.path().display(), work.path().display()))],
+        ..Case::default()
+    };
+    let o = run_with_stdin(command(&exe, &hidden), &[]);
+    assert_same("args_env with INNATIVE_WASI_DIRS set", &native, &o);
+}
+
+/// A preopened directory that does not exist: `run` refuses before compiling;
+/// an executable with it baked in refuses to start.
+#[test]
+fn missing_preopened_directory() {
+    let dir = tempdir();
+    let missing = dir.path().join("nope");
+    // The runtime opens the directories when a program that uses WASI starts.
+    let prog = dir.path().join("prog.wat");
+    std::fs::write(
+        &prog,
+        r#"(module
+             (import "wasi_snapshot_preview1" "sched_yield" (func $yield (result i32)))
+             (memory (export "memory") 1)
+             (func (export "_start") (drop (call $yield))))"#,
+    )
+    .unwrap();
+    let o = output(innative(["run".as_ref(), "--dir".as_ref(), missing.as_os_str(), prog.as_os_str()]));
+    assert_eq!(status(&o), 1, "{}", describe(&o));
+    assert!(one_line_stderr(&o).contains("is not a directory"), "{}", describe(&o));
+
+    let exe = dir.path().join("prog");
+    let o = output(innative([
+        "compile".as_ref(),
+        "--dir".as_ref(),
+        missing.as_os_str(),
+        prog.as_os_str(),
+        "-o".as_ref(),
+        exe.as_os_str(),
+    ]));
+    assert_success(&o, "innative compile --dir MISSING");
+    let o = run_program(&exe, &[]);
+    assert_eq!(status(&o), 1, "{}", describe(&o));
+    assert!(one_line_stderr(&o).contains("cannot open WASI directory"), "{}", describe(&o));
+
+    let o = output(innative(["compile", "--shared", "--dir", ".", "x.wasm"]));
+    assert_eq!(status(&o), 2, "{}", describe(&o));
+    let o = output(innative(["compile", "--dir", "::guest", "x.wasm"]));
+    assert_eq!(status(&o), 1, "{}", describe(&o));
+}
+
+/// Plants escape routes in a preopened directory and checks that every one
+/// is refused and that nothing outside changed.
+#[test]
+fn sandbox_escapes_are_refused() {
+    let Some(b) = build("sandbox") else { return };
+    let expected = std::fs::read_to_string(fixture("wasi/sandbox.expected")).unwrap();
+    let make_root = || {
+        use std::os::unix::fs::symlink;
+        let root = tempdir();
+        let bx = root.path().join("box");
+        std::fs::create_dir_all(bx.join("sub")).unwrap();
+        std::fs::write(root.path().join("outside.txt"), "secret\n").unwrap();
+        std::fs::write(bx.join("inside.txt"), "inside").unwrap();
+        for (target, link) in [
+            ("sub/../inside.txt", "link_in"),
+            ("/etc/passwd", "link_abs"),
+            ("../outside.txt", "link_up"),
+            ("../../outside.txt", "sub/link_up2"),
+            ("..", "link_dir_up"),
+            ("/etc", "link_dir_abs"),
+            ("loop2", "loop1"),
+            ("loop1", "loop2"),
+        ] {
+            symlink(target, bx.join(link)).unwrap();
+        }
+        root
+    };
+    let check_untouched = |root: &Path, what: &str| {
+        assert_eq!(entries(root), vec!["box", "outside.txt"], "{what}: something was created outside the box");
+        assert_eq!(std::fs::read_to_string(root.join("outside.txt")).unwrap(), "secret\n", "{what}");
+        let inside = entries(&root.join("box"));
+        assert_eq!(
+            inside,
+            vec!["inside.txt", "link_abs", "link_dir_abs", "link_dir_up", "link_in", "link_up", "loop1", "loop2", "sub"],
+            "{what}: the box changed"
+        );
+    };
+
+    // innative run, from the directory that holds the box.
+    let root = make_root();
+    let mut c = innative(["run", "--dir", "box::.", b.wasm.to_str().unwrap()]);
+    c.current_dir(root.path()).stdin(Stdio::null());
+    let o = output(c);
+    assert_success(&o, "innative run sandbox.wasm");
+    assert_eq!(stdout(&o), expected, "{}", describe(&o));
+    check_untouched(root.path(), "innative run");
+
+    // A compiled executable with the box baked in, run from elsewhere.
+    let root = make_root();
+    let exe = compile_exe(&b, Some(&root.path().join("box")), "sandbox");
+    let elsewhere = tempdir();
+    let mut c = Command::new(&exe);
+    c.current_dir(elsewhere.path()).stdin(Stdio::null());
+    let o = output(c);
+    assert_success(&o, "compiled sandbox");
+    assert_eq!(stdout(&o), expected, "{}", describe(&o));
+    check_untouched(root.path(), "compiled executable");
+}
