@@ -9,13 +9,17 @@ use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine};
 use inkwell::OptimizationLevel;
 
-/// LLVM's process-wide options, set once: no DWARF accelerator tables
-/// (`.debug_names`), as clang does for gdb on Linux — gdb trusts such an
-/// index completely and misses inlined functions that it does not list.
+/// LLVM's process-wide options, set once:
+/// - no DWARF accelerator tables (`.debug_names`), as clang does for gdb on
+///   Linux — gdb trusts such an index completely and misses inlined
+///   functions that it does not list;
+/// - no line-0 rows for code without a location (register reloads the fast
+///   register allocator puts at block starts when wasm values cross blocks):
+///   they would make gdb stop twice on one source line while stepping.
 fn configure_llvm() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        let args = [c"innative".as_ptr(), c"-accel-tables=Disable".as_ptr()];
+        let args = [c"innative".as_ptr(), c"-accel-tables=Disable".as_ptr(), c"-use-unknown-locations=Disable".as_ptr()];
         // SAFETY: two valid NUL-terminated strings, parsed once before any
         // other LLVM use in this process.
         unsafe {

@@ -6,13 +6,14 @@
 //! * a stepping session: break at `FILE:main`, run, `step` through the
 //!   program's own files (`finish` out of libc and the runtime), recording
 //!   every stop's (function, file, line), its own-frame backtrace and the
-//!   variables in scope;
+//!   variables in scope; and the same with `next` (main's lines only);
 //! * a breakpoint session: a breakpoint on every line of every own file, on
 //!   every function, on `FILE:main` and on plain `main`; each records where
 //!   it first stops and the backtrace there.
 //!
-//! Asserted at -O0: step similarity (2 × LCS / total stops) ≥ 0.98, bt and
-//! breakpoint agreement ≥ 0.98, every function breakpoint right.  At -O2:
+//! Asserted at -O0: step similarity (2 × LCS / total stops) ≥ 0.98, the
+//! same for a `next` session through main, bt and breakpoint agreement ≥
+//! 0.98, every function breakpoint right.  At -O2:
 //! every function breakpoint stops in its function with native's backtrace
 //! function names.  Variable fidelity (issue 5) is reported, not asserted.
 //! Plain `break main` has its own tests.  Figures go to stderr and to
@@ -47,7 +48,9 @@ use std::time::Instant;
 const MAX_STEPS: usize = 2000;
 /// Seconds a Python driver may spend before it gives up.
 const BUDGET_SECS: u32 = 90;
-/// The -O0 thresholds.
+/// The -O0 thresholds, on the raw figures (issue 4).  Where a fixture stays
+/// below them only through lines that clang's wasm code has no line-table
+/// row for, the report's `steps|input` / `breaks|input` figures say so.
 const MIN_STEP_SIMILARITY: f64 = 0.98;
 const MIN_BT_AGREEMENT: f64 = 0.98;
 const MIN_BREAK_AGREEMENT: f64 = 0.98;
@@ -59,7 +62,12 @@ fn lldb_python_works() -> bool {
     static OK: OnceLock<bool> = OnceLock::new();
     *OK.get_or_init(|| {
         Command::new("lldb-19")
-            .args(["--no-lldbinit", "--batch", "-o", "script import lldb; print('lldb-python-' + 'ok')"])
+            .args([
+                "--no-lldbinit",
+                "--batch",
+                "-o",
+                "script import lldb; print('lldb-python-' + 'ok')",
+            ])
             .output()
             .map(|o| String::from_utf8_lossy(&o.stdout).contains("lldb-python-ok"))
             .unwrap_or(false)
@@ -77,7 +85,8 @@ fn tools(dbg: Option<Debugger>) -> bool {
     match dbg {
         Some(d) if !common::require(d.program()) => false,
         Some(Debugger::Lldb) if !lldb_python_works() => {
-            let msg = "lldb-19 cannot run Python scripts (install python3-lldb-19; scripts/setup.sh)";
+            let msg =
+                "lldb-19 cannot run Python scripts (install python3-lldb-19; scripts/setup.sh)";
             if std::env::var_os("CI").is_some() {
                 panic!("{msg}");
             }
@@ -103,26 +112,50 @@ fn break_specs(b: &Built) -> Vec<String> {
 
 struct Sessions {
     step: Session,
+    next: Session,
     breaks: Session,
 }
 
 fn sessions(b: &Built, dbg: Debugger, program: &std::path::Path) -> Result<Sessions, String> {
-    let step = session::run(&Config {
-        debugger: dbg,
-        program,
-        own: &b.own_paths,
-        // The full path: a fixture's `main.c` must not match the runtime's.
-        mode: Mode::Step { start: format!("{}:main", b.main_path()), max_steps: MAX_STEPS, vars: true },
-        budget_secs: BUDGET_SECS,
-    })?;
-    let breaks = session::run(&Config {
-        debugger: dbg,
-        program,
-        own: &b.own_paths,
-        mode: Mode::Breaks { specs: break_specs(b) },
-        budget_secs: BUDGET_SECS,
-    })?;
-    Ok(Sessions { step, breaks })
+    let stepping = |over: bool| {
+        session::run(&Config {
+            debugger: dbg,
+            program,
+            own: &b.own_paths,
+            // The full path: a fixture's `main.c` must not match the runtime's.
+            mode: Mode::Step {
+                start: format!("{}:main", b.main_path()),
+                max_steps: MAX_STEPS,
+                vars: !over,
+                over,
+            },
+            budget_secs: BUDGET_SECS,
+        })
+    };
+    let breaking = || {
+        session::run(&Config {
+            debugger: dbg,
+            program,
+            own: &b.own_paths,
+            mode: Mode::Breaks {
+                specs: break_specs(b),
+            },
+            budget_secs: BUDGET_SECS,
+        })
+    };
+    // Debuggers mostly wait on ptrace: the three sessions run side by side.
+    let (step, next, breaks) = std::thread::scope(|s| {
+        let step = s.spawn(|| stepping(false));
+        let next = s.spawn(|| stepping(true));
+        let breaks = s.spawn(breaking);
+        (
+            step.join().expect("step session thread"),
+            next.join().expect("next session thread"),
+            breaks.join().expect("breaks session thread"),
+        )
+    });
+    let (step, next, breaks) = (step?, next?, breaks?);
+    Ok(Sessions { step, next, breaks })
 }
 
 /// Runs the native and the innative sessions side by side.
@@ -130,7 +163,10 @@ fn both_sessions(b: &Built, dbg: Debugger) -> (Sessions, Sessions) {
     let (n, i) = std::thread::scope(|s| {
         let n = s.spawn(|| sessions(b, dbg, &b.native));
         let i = s.spawn(|| sessions(b, dbg, &b.innative));
-        (n.join().expect("native session thread"), i.join().expect("innative session thread"))
+        (
+            n.join().expect("native session thread"),
+            i.join().expect("innative session thread"),
+        )
     });
     let n = n.unwrap_or_else(|e| panic!("{} {dbg} native session: {e}", b.name));
     let i = i.unwrap_or_else(|e| panic!("{} {dbg} innative session: {e}", b.name));
@@ -148,6 +184,12 @@ fn check_reference(b: &Built, dbg: Debugger, opt: Opt, n: &Sessions) {
         b.name,
         n.step.stops.len(),
         describe(&n.step)
+    );
+    assert!(
+        n.next.ended_normally() && !n.next.stops.is_empty(),
+        "{} {dbg}: the native `next` session is broken: {}",
+        b.name,
+        describe(&n.next)
     );
     assert!(
         n.breaks.ended_normally() && n.breaks.hits.len() >= 2,
@@ -175,8 +217,13 @@ struct LineTables {
 }
 
 fn line_tables(b: &Built) -> LineTables {
-    let get = |p: &std::path::Path| lines::stmt_lines(p, &b.own_paths).unwrap_or_else(|e| panic!("{e}"));
-    LineTables { native: get(&b.native), wasm: get(&b.wasm), innative: get(&b.innative) }
+    let get =
+        |p: &std::path::Path| lines::stmt_lines(p, &b.own_paths).unwrap_or_else(|e| panic!("{e}"));
+    LineTables {
+        native: get(&b.native),
+        wasm: get(&b.wasm),
+        innative: get(&b.innative),
+    }
 }
 
 fn figures(b: &Built, lt: &LineTables, n: &Sessions, i: &Sessions, secs: f64) -> Figures {
@@ -192,8 +239,27 @@ fn figures(b: &Built, lt: &LineTables, n: &Sessions, i: &Sessions, secs: f64) ->
         .collect();
     let (steps_input, pairs_input) = compare::step_similarity(&reachable, &i.step.stops);
     let bt = compare::bt_agreement(&n.step.stops, &i.step.stops, &pairs);
-    let (breaks, breaks_bad) = compare::break_agreement(&n.breaks, &i.breaks, |spec| spec != "main");
-    let mut fspecs: Vec<(String, String)> = b.functions.iter().map(|f| (f.clone(), f.clone())).collect();
+    let (next, next_pairs) = compare::step_similarity(&n.next.stops, &i.next.stops);
+    let (breaks, breaks_bad) =
+        compare::break_agreement(&n.breaks, &i.breaks, |spec| spec != "main");
+    // The same, leaving out breakpoints whose native stop is on a line the
+    // wasm's line table lacks.
+    let unreachable: Vec<&str> = n
+        .breaks
+        .breaks
+        .iter()
+        .filter(|b| {
+            b.hit
+                .as_ref()
+                .is_some_and(|h| !lt.wasm.contains(&(h.loc.file.clone(), h.loc.line)))
+        })
+        .map(|b| b.spec.as_str())
+        .collect();
+    let (breaks_input, _) = compare::break_agreement(&n.breaks, &i.breaks, |spec| {
+        spec != "main" && !unreachable.contains(&spec)
+    });
+    let mut fspecs: Vec<(String, String)> =
+        b.functions.iter().map(|f| (f.clone(), f.clone())).collect();
     fspecs.push((format!("{}:main", b.main_file), "main".into()));
     let (fbreaks, fbreaks_bad) = compare::function_breaks(&n.breaks, &i.breaks, &fspecs);
     let vars = compare::var_fidelity(&n.step.stops, &i.step.stops, &pairs);
@@ -215,6 +281,12 @@ fn figures(b: &Built, lt: &LineTables, n: &Sessions, i: &Sessions, secs: f64) ->
             compare::step_diff(&n.step.stops, &i.step.stops, &pairs, 60)
         ));
     }
+    if next.num != next.den {
+        details.push(format!(
+            "`next` diff (stop index, - native only, + innative only):\n{}",
+            compare::step_diff(&n.next.stops, &i.next.stops, &next_pairs, 40)
+        ));
+    }
     if steps_input.num != steps_input.den && steps_input != steps {
         details.push(format!(
             "step diff without native stops on lines the wasm lacks (index into that sequence):\n{}",
@@ -227,7 +299,12 @@ fn figures(b: &Built, lt: &LineTables, n: &Sessions, i: &Sessions, secs: f64) ->
         for &(a, c) in &pairs {
             if n.step.stops[a].bt != i.step.stops[c].bt && shown < 5 {
                 shown += 1;
-                let fmt = |s: &session::Stop| s.bt.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(" < ");
+                let fmt = |s: &session::Stop| {
+                    s.bt.iter()
+                        .map(|l| l.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" < ")
+                };
                 text.push_str(&format!(
                     "  native:   {}\n  innative: {}\n",
                     fmt(&n.step.stops[a]),
@@ -237,13 +314,32 @@ fn figures(b: &Built, lt: &LineTables, n: &Sessions, i: &Sessions, secs: f64) ->
         }
         details.push(text);
     }
+    let vbad = compare::var_mismatches(&n.step.stops, &i.step.stops, &pairs, 8);
+    if !vbad.is_empty() {
+        details.push(format!(
+            "variable differences (informational, first {}):\n  {}\n",
+            vbad.len(),
+            vbad.join("\n  ")
+        ));
+    }
     if !breaks_bad.is_empty() {
-        details.push(format!("breakpoint disagreements:\n  {}\n", breaks_bad.join("\n  ")));
+        details.push(format!(
+            "breakpoint disagreements:\n  {}\n",
+            breaks_bad.join("\n  ")
+        ));
     }
     if !fbreaks_bad.is_empty() {
-        details.push(format!("function breakpoint failures:\n  {}\n", fbreaks_bad.join("\n  ")));
+        details.push(format!(
+            "function breakpoint failures:\n  {}\n",
+            fbreaks_bad.join("\n  ")
+        ));
     }
-    for (what, s) in [("native step", &n.step), ("innative step", &i.step), ("native breaks", &n.breaks), ("innative breaks", &i.breaks)] {
+    for (what, s) in [
+        ("native step", &n.step),
+        ("innative step", &i.step),
+        ("native breaks", &n.breaks),
+        ("innative breaks", &i.breaks),
+    ] {
         if !s.notes.is_empty() {
             details.push(format!("{what} notes: {}\n", s.notes.join("; ")));
         }
@@ -251,8 +347,10 @@ fn figures(b: &Built, lt: &LineTables, n: &Sessions, i: &Sessions, secs: f64) ->
     Figures {
         steps,
         steps_input,
+        next,
         bt,
         breaks,
+        breaks_input,
         fbreaks,
         vars,
         main_break: (main_break(&n.breaks), main_break(&i.breaks)),
@@ -271,7 +369,8 @@ fn check(fixture_name: &str, dbg: Debugger, opt: Opt) {
         return;
     }
     let t = Instant::now();
-    let b = fixture::build(fixture_name, opt).unwrap_or_else(|e| panic!("building {fixture_name}: {e}"));
+    let b = fixture::build(fixture_name, opt)
+        .unwrap_or_else(|e| panic!("building {fixture_name}: {e}"));
     if let Err(e) = fixture::check_outputs(&b) {
         panic!("{e}");
     }
@@ -282,27 +381,48 @@ fn check(fixture_name: &str, dbg: Debugger, opt: Opt) {
     report::add(fixture_name, opt, dbg, f.clone());
 
     let what = format!("{fixture_name} {dbg} {}", opt.flag());
-    let details = f.details.join("\n");
+    let mut failures: Vec<String> = Vec::new();
+    let at_least = |failures: &mut Vec<String>, name: &str, r: compare::Ratio, min: f64| {
+        if r.value() < min {
+            failures.push(format!("{name} {r} < {min}"));
+        }
+    };
     match opt {
         Opt::O0 => {
-            assert!(
-                f.steps.value() >= MIN_STEP_SIMILARITY,
-                "{what}: step similarity {} < {MIN_STEP_SIMILARITY}\n{details}",
-                f.steps
+            at_least(
+                &mut failures,
+                "step similarity",
+                f.steps,
+                MIN_STEP_SIMILARITY,
             );
-            assert!(f.bt.value() >= MIN_BT_AGREEMENT, "{what}: backtrace agreement {} < {MIN_BT_AGREEMENT}\n{details}", f.bt);
-            assert!(
-                f.breaks.value() >= MIN_BREAK_AGREEMENT,
-                "{what}: breakpoint agreement {} < {MIN_BREAK_AGREEMENT}\n{details}",
-                f.breaks
+            at_least(
+                &mut failures,
+                "`next` similarity",
+                f.next,
+                MIN_STEP_SIMILARITY,
             );
-            assert!(f.fbreaks.num == f.fbreaks.den, "{what}: function breakpoints {}\n{details}", f.fbreaks);
+            at_least(&mut failures, "backtrace agreement", f.bt, MIN_BT_AGREEMENT);
+            at_least(
+                &mut failures,
+                "breakpoint agreement",
+                f.breaks,
+                MIN_BREAK_AGREEMENT,
+            );
+            at_least(&mut failures, "function breakpoints", f.fbreaks, 1.0);
         }
         Opt::O2 => {
-            assert!(f.fbreaks.den > 0, "{what}: no function breakpoint stopped in the native build\n{details}");
-            assert!(f.fbreaks.num == f.fbreaks.den, "{what}: function breakpoints {}\n{details}", f.fbreaks);
+            if f.fbreaks.den == 0 {
+                failures.push("no function breakpoint stopped in the native build".into());
+            }
+            at_least(&mut failures, "function breakpoints", f.fbreaks, 1.0);
         }
     }
+    assert!(
+        failures.is_empty(),
+        "{what}: {}\n{}",
+        failures.join("; "),
+        f.details.join("\n")
+    );
 }
 
 macro_rules! fixture_tests {
@@ -330,7 +450,11 @@ fixture_tests!(functions, inline, loops, multifile, recursion);
 fn every_fixture_directory_is_tested() {
     let mut listed: Vec<String> = FIXTURES.iter().map(|s| s.to_string()).collect();
     listed.sort();
-    assert_eq!(fixture::all(), listed, "fixtures/debug/* and fixture_tests!(...) differ");
+    assert_eq!(
+        fixture::all(),
+        listed,
+        "fixtures/debug/* and fixture_tests!(...) differ"
+    );
 }
 
 // ---- plain `break main` -----------------------------------------------------------
@@ -342,13 +466,16 @@ fn break_main(dbg: Debugger) {
     if !tools(Some(dbg)) {
         return;
     }
-    let b = fixture::build("functions", Opt::O0).unwrap_or_else(|e| panic!("building functions: {e}"));
+    let b =
+        fixture::build("functions", Opt::O0).unwrap_or_else(|e| panic!("building functions: {e}"));
     let run = |program: &std::path::Path| {
         session::run(&Config {
             debugger: dbg,
             program,
             own: &b.own_paths,
-            mode: Mode::Breaks { specs: vec!["main".into()] },
+            mode: Mode::Breaks {
+                specs: vec!["main".into()],
+            },
             budget_secs: BUDGET_SECS,
         })
         .unwrap_or_else(|e| panic!("{e}"))
@@ -356,7 +483,13 @@ fn break_main(dbg: Debugger) {
     let (n, i) = (run(&b.native), run(&b.innative));
     let n_hit = n.hits.first().map(|h| h.loc.clone());
     let i_hit = i.hits.first().map(|h| h.loc.clone());
-    assert!(n_hit.as_ref().is_some_and(|l| l.func == "main" && l.file == b.main_file), "native: {n_hit:?}\n{}", n.log);
+    assert!(
+        n_hit
+            .as_ref()
+            .is_some_and(|l| l.func == "main" && l.file == b.main_file),
+        "native: {n_hit:?}\n{}",
+        n.log
+    );
     assert_eq!(
         i_hit,
         n_hit,
@@ -364,7 +497,9 @@ fn break_main(dbg: Debugger) {
          (innative breakpoint resolved to: {})",
         i_hit.as_ref().map_or("<never>".into(), |l| l.to_string()),
         n_hit.as_ref().unwrap(),
-        i.break_for("main").map(|b| b.resolved.join(" ")).unwrap_or_default()
+        i.break_for("main")
+            .map(|b| b.resolved.join(" "))
+            .unwrap_or_default()
     );
 }
 
@@ -407,12 +542,23 @@ fn dwarfdump_verify_accepts_every_fixture_object() {
             let v = common::output(Command::new("llvm-dwarfdump-19").arg("--verify").arg(&obj));
             let text = format!("{}{}", common::stdout(&v), common::stderr(&v));
             let ok = v.status.success() && text.contains("No errors.");
-            body.push_str(&format!("{name} {}: {}\n", opt.flag(), if ok { "No errors." } else { "FAILED" }));
+            body.push_str(&format!(
+                "{name} {}: {}\n",
+                opt.flag(),
+                if ok { "No errors." } else { "FAILED" }
+            ));
             if !ok {
                 failures.push(format!("{name} {}:\n{text}", opt.flag()));
             }
         }
     }
-    report::add_section("llvm-dwarfdump-19 --verify (innative --object output)", body);
-    assert!(failures.is_empty(), "llvm-dwarfdump-19 --verify failed:\n{}", failures.join("\n"));
+    report::add_section(
+        "llvm-dwarfdump-19 --verify (innative --object output)",
+        body,
+    );
+    assert!(
+        failures.is_empty(),
+        "llvm-dwarfdump-19 --verify failed:\n{}",
+        failures.join("\n")
+    );
 }

@@ -235,7 +235,11 @@ fn is_type_tag(tag: gimli::DwTag) -> bool {
 }
 
 fn udata(v: Option<AttributeValue<R<'_>>>) -> Option<u64> {
-    v.and_then(|v| v.udata_value())
+    match v? {
+        // gimli reads DW_AT_decl_file/call_file as file indices.
+        AttributeValue::FileIndex(f) => Some(f),
+        other => other.udata_value(),
+    }
 }
 
 fn sdata(v: Option<AttributeValue<R<'_>>>) -> Option<i64> {

@@ -213,8 +213,9 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     fn declare_variables(&mut self) -> Result<()> {
         let Some((d, f)) = self.debug else { return Ok(()) };
         if let (Some(fb), false) = (d.frame_base(&f), self.env.memories.is_empty()) {
-            let (_, base) = self.memory(0)?;
             let eb = self.entry_builder()?;
+            let mem = self.env.memories[0].address(self.rt, &eb)?;
+            let base = eb.build_load(self.rt.ptr, mem, "membase")?;
             let slot = eb.build_alloca(self.rt.ptr.array_type(2), "dbg_frame")?;
             eb.build_store(slot, base)?;
             self.debug_frame = Some((slot, fb));
@@ -241,7 +242,8 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     /// Records a new frame-base value (wasm address) as a native pointer.
     fn store_frame_base(&self, b: &Builder<'ctx>, value: IntValue<'ctx>) -> Result<()> {
         let Some((slot, _)) = self.debug_frame else { return Ok(()) };
-        let Some((_, base)) = self.memory_cache[0] else { return Ok(()) };
+        let mem = self.env.memories[0].address(self.rt, b)?;
+        let base = b.build_load(self.rt.ptr, mem, "membase")?.into_pointer_value();
         let offset = b.build_int_z_extend(value, self.rt.i64, "fb64")?;
         // SAFETY (for LLVM): a plain byte offset into linear memory.
         let native = unsafe { b.build_gep(self.rt.i8, base, &[offset], "fb_native")? };
@@ -341,6 +343,14 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
     /// (struct pointer, base pointer) of memory `index`.
     pub fn memory(&mut self, index: u32) -> Result<(PointerValue<'ctx>, PointerValue<'ctx>)> {
+        if self.opts.opt_level == crate::compile::OptLevel::O0 {
+            // At -O0 a value live across blocks is reloaded at each block's
+            // start without a source location, which makes debuggers stop
+            // twice on one line: load the base where it is used instead.
+            let mem = self.env.memories[index as usize].address(self.rt, &self.b)?;
+            let base = self.b.build_load(self.rt.ptr, mem, "membase")?.into_pointer_value();
+            return Ok((mem, base));
+        }
         if let Some(cached) = self.memory_cache[index as usize] {
             return Ok(cached);
         }

@@ -65,14 +65,26 @@ pub fn step_similarity(native: &[Stop], innative: &[Stop]) -> (Ratio, Vec<(usize
     let a: Vec<&Loc> = native.iter().map(|s| &s.loc).collect();
     let b: Vec<&Loc> = innative.iter().map(|s| &s.loc).collect();
     let pairs = lcs_pairs(&a, &b);
-    (Ratio { num: 2 * pairs.len(), den: a.len() + b.len() }, pairs)
+    (
+        Ratio {
+            num: 2 * pairs.len(),
+            den: a.len() + b.len(),
+        },
+        pairs,
+    )
 }
 
 /// Among the matched stops, those whose own-frame backtraces (function and
 /// file:line of every frame) are identical.
 pub fn bt_agreement(native: &[Stop], innative: &[Stop], pairs: &[(usize, usize)]) -> Ratio {
-    let num = pairs.iter().filter(|&&(i, j)| native[i].bt == innative[j].bt).count();
-    Ratio { num, den: pairs.len() }
+    let num = pairs
+        .iter()
+        .filter(|&&(i, j)| native[i].bt == innative[j].bt)
+        .count();
+    Ratio {
+        num,
+        den: pairs.len(),
+    }
 }
 
 /// Breakpoints (of the specs accepted by `keep`) whose first stop is at the
@@ -109,12 +121,18 @@ pub fn break_agreement(
 /// wherever the native build first stops in function F, the innative build
 /// must stop in F too, with the same function names on its own-frame
 /// backtrace.  Specs where native itself does not stop in F are skipped.
-pub fn function_breaks(native: &Session, innative: &Session, specs: &[(String, String)]) -> (Ratio, Vec<String>) {
+pub fn function_breaks(
+    native: &Session,
+    innative: &Session,
+    specs: &[(String, String)],
+) -> (Ratio, Vec<String>) {
     let mut r = Ratio::default();
     let mut bad = Vec::new();
     let names = |bt: &[Loc]| bt.iter().map(|l| l.func.clone()).collect::<Vec<_>>();
     for (spec, f) in specs {
-        let Some(nh) = native.break_for(spec).and_then(|b| b.hit.as_ref()) else { continue };
+        let Some(nh) = native.break_for(spec).and_then(|b| b.hit.as_ref()) else {
+            continue;
+        };
         if &nh.loc.func != f {
             continue;
         }
@@ -128,7 +146,10 @@ pub fn function_breaks(native: &Session, innative: &Session, specs: &[(String, S
                 ih.loc,
                 names(&ih.bt).join(" < ")
             )),
-            None => bad.push(format!("break {spec}: native stops in {}; innative never stops", nh.loc)),
+            None => bad.push(format!(
+                "break {spec}: native stops in {}; innative never stops",
+                nh.loc
+            )),
         }
     }
     (r, bad)
@@ -143,6 +164,62 @@ pub fn var_matches(native: &Var, innative: &Var) -> bool {
         } else {
             native.value == innative.value
         }
+}
+
+/// The first `max` (stop, variable) pairs that `var_fidelity` counts as
+/// different, as text.
+pub fn var_mismatches(
+    native: &[Stop],
+    innative: &[Stop],
+    pairs: &[(usize, usize)],
+    max: usize,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for &(i, j) in pairs {
+        let mut used = vec![false; innative[j].vars.len()];
+        for nv in &native[i].vars {
+            let found = innative[j]
+                .vars
+                .iter()
+                .enumerate()
+                .find(|(k, iv)| !used[*k] && iv.name == nv.name && iv.kind == nv.kind);
+            let shown = |v: &Var| {
+                if v.is_pointer() {
+                    format!("{} -> {}", v.value, v.pointee)
+                } else {
+                    v.value.clone()
+                }
+            };
+            let text = match found {
+                Some((k, iv)) => {
+                    used[k] = true;
+                    if var_matches(nv, iv) {
+                        continue;
+                    }
+                    format!(
+                        "{}: {} {} = {} | innative {}",
+                        native[i].loc,
+                        nv.kind,
+                        nv.name,
+                        shown(nv),
+                        shown(iv)
+                    )
+                }
+                None => format!(
+                    "{}: {} {} = {} | innative: missing",
+                    native[i].loc,
+                    nv.kind,
+                    nv.name,
+                    shown(nv)
+                ),
+            };
+            out.push(text);
+            if out.len() == max {
+                return out;
+            }
+        }
+    }
+    out
 }
 
 /// Variable fidelity: over the matched stops, the fraction of the native
@@ -173,19 +250,25 @@ pub fn var_fidelity(native: &[Stop], innative: &[Stop], pairs: &[(usize, usize)]
 /// The differences of the two step sequences as diff hunks (two stops of
 /// context; `  ` both, `- ` native only, `+ ` innative only), at most `max`
 /// lines.
-pub fn step_diff(native: &[Stop], innative: &[Stop], pairs: &[(usize, usize)], max: usize) -> String {
+pub fn step_diff(
+    native: &[Stop],
+    innative: &[Stop],
+    pairs: &[(usize, usize)],
+    max: usize,
+) -> String {
     let mut lines: Vec<(bool, String)> = Vec::new(); // (same, text)
     let (mut i, mut j) = (0, 0);
-    let flush = |lines: &mut Vec<(bool, String)>, ti: usize, tj: usize, i: &mut usize, j: &mut usize| {
-        while *i < ti {
-            lines.push((false, format!("- {:<5} {}", *i, native[*i].loc)));
-            *i += 1;
-        }
-        while *j < tj {
-            lines.push((false, format!("+ {:<5} {}", *j, innative[*j].loc)));
-            *j += 1;
-        }
-    };
+    let flush =
+        |lines: &mut Vec<(bool, String)>, ti: usize, tj: usize, i: &mut usize, j: &mut usize| {
+            while *i < ti {
+                lines.push((false, format!("- {:<5} {}", *i, native[*i].loc)));
+                *i += 1;
+            }
+            while *j < tj {
+                lines.push((false, format!("+ {:<5} {}", *j, innative[*j].loc)));
+                *j += 1;
+            }
+        };
     for &(pi, pj) in pairs {
         flush(&mut lines, pi, pj, &mut i, &mut j);
         lines.push((true, format!("  {:<5} {}", pi, native[pi].loc)));
@@ -230,8 +313,16 @@ mod tests {
 
     fn stop(func: &str, line: u32) -> Stop {
         Stop {
-            loc: Loc { func: func.into(), file: "a.c".into(), line },
-            bt: vec![Loc { func: func.into(), file: "a.c".into(), line }],
+            loc: Loc {
+                func: func.into(),
+                file: "a.c".into(),
+                line,
+            },
+            bt: vec![Loc {
+                func: func.into(),
+                file: "a.c".into(),
+                line,
+            }],
             raw_vars: String::new(),
             vars: Vec::new(),
         }
@@ -239,7 +330,10 @@ mod tests {
 
     #[test]
     fn lcs_of_sequences() {
-        assert_eq!(lcs_pairs(&[1, 2, 3, 4], &[1, 3, 4]), vec![(0, 0), (2, 1), (3, 2)]);
+        assert_eq!(
+            lcs_pairs(&[1, 2, 3, 4], &[1, 3, 4]),
+            vec![(0, 0), (2, 1), (3, 2)]
+        );
         assert_eq!(lcs_pairs::<i32>(&[], &[1]), vec![]);
         assert_eq!(lcs_pairs(&[1, 2], &[3, 4]).len(), 0);
         assert_eq!(lcs_pairs(&[5, 1, 2, 1, 2], &[1, 2, 5, 1, 2]).len(), 4);
@@ -247,7 +341,12 @@ mod tests {
 
     #[test]
     fn similarity_is_two_lcs_over_total() {
-        let a = vec![stop("main", 1), stop("main", 2), stop("f", 5), stop("main", 3)];
+        let a = vec![
+            stop("main", 1),
+            stop("main", 2),
+            stop("f", 5),
+            stop("main", 3),
+        ];
         let b = vec![stop("main", 1), stop("f", 5), stop("main", 3)];
         let (r, pairs) = step_similarity(&a, &b);
         assert_eq!(r, Ratio { num: 6, den: 7 });

@@ -42,26 +42,32 @@ pub struct Built {
 }
 
 pub fn source_dir(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join("debug").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join("debug")
+        .join(name)
 }
 
 /// Every fixture directory under `fixtures/debug/`, sorted.
 pub fn all() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/debug"))
-        .map(|rd| {
-            rd.flatten()
-                .filter(|e| e.path().is_dir())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut v: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/debug"))
+            .map(|rd| {
+                rd.flatten()
+                    .filter(|e| e.path().is_dir())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
     v.sort();
     v
 }
 
 pub fn run(cmd: &mut Command, what: &str) -> Result<(String, f64), String> {
     let t = std::time::Instant::now();
-    let o = cmd.output().map_err(|e| format!("{what}: cannot run {cmd:?}: {e}"))?;
+    let o = cmd
+        .output()
+        .map_err(|e| format!("{what}: cannot run {cmd:?}: {e}"))?;
     let secs = t.elapsed().as_secs_f64();
     if !o.status.success() {
         return Err(format!(
@@ -81,7 +87,10 @@ pub fn innative_bin() -> PathBuf {
 /// Where cargo puts its outputs (the directory holding `debug/innative`).
 pub fn target_dir() -> PathBuf {
     let bin = innative_bin();
-    bin.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("target"))
+    bin.parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("target"))
 }
 
 /// The C files, compiled by both builds: `*.c` of the fixture, sorted.
@@ -104,7 +113,12 @@ pub fn compile_wasm(name: &str, opt: Opt, out: &Path) -> Result<f64, String> {
     let (_, secs) = run(
         Command::new("clang-19")
             .current_dir(&src)
-            .args(["--target=wasm32-wasi", "-g", opt.flag(), "-ftrivial-auto-var-init=zero"])
+            .args([
+                "--target=wasm32-wasi",
+                "-g",
+                opt.flag(),
+                "-ftrivial-auto-var-init=zero",
+            ])
             .args(&sources)
             .arg("-o")
             .arg(out),
@@ -129,12 +143,21 @@ pub fn build(name: &str, opt: Opt) -> Result<Built, String> {
     let common = ["-g", opt.flag(), "-ftrivial-auto-var-init=zero"];
 
     run(
-        Command::new("clang-19").current_dir(&src).args(common).args(&sources).arg("-o").arg(&native),
+        Command::new("clang-19")
+            .current_dir(&src)
+            .args(common)
+            .args(&sources)
+            .arg("-o")
+            .arg(&native),
         "native clang-19",
     )?;
     compile_wasm(name, opt, &wasm)?;
     let mut compile = Command::new(innative_bin());
-    compile.args(["compile", "-g", opt.flag()]).arg(&wasm).arg("-o").arg(&innative);
+    compile
+        .args(["compile", "-g", opt.flag()])
+        .arg(&wasm)
+        .arg("-o")
+        .arg(&innative);
     run(&mut compile, "innative compile -g")?;
 
     let mut own: Vec<String> = std::fs::read_dir(&src)
@@ -147,13 +170,18 @@ pub fn build(name: &str, opt: Opt) -> Result<Built, String> {
     let lines = own
         .iter()
         .map(|f| {
-            let n = std::fs::read_to_string(src.join(f)).map(|t| t.lines().count()).unwrap_or(0);
+            let n = std::fs::read_to_string(src.join(f))
+                .map(|t| t.lines().count())
+                .unwrap_or(0);
             (f.clone(), n)
         })
         .collect();
 
     let canonical = src.canonicalize().unwrap_or(src.clone());
-    let own_paths: Vec<String> = own.iter().map(|f| canonical.join(f).to_string_lossy().into_owned()).collect();
+    let own_paths: Vec<String> = own
+        .iter()
+        .map(|f| canonical.join(f).to_string_lossy().into_owned())
+        .collect();
     let (main_file, functions) = functions_of(&native, &own_paths)?;
     Ok(Built {
         name: name.to_string(),
@@ -172,15 +200,27 @@ pub fn build(name: &str, opt: Opt) -> Result<Built, String> {
 /// and abstract inline instances, not declarations): (basename of the file
 /// of main, the others).  `own`: full paths.
 fn functions_of(exe: &Path, own: &[String]) -> Result<(String, Vec<String>), String> {
-    let (text, _) = run(Command::new("llvm-dwarfdump-19").arg("--debug-info").arg(exe), "llvm-dwarfdump-19")?;
+    let (text, _) = run(
+        Command::new("llvm-dwarfdump-19")
+            .arg("--debug-info")
+            .arg(exe),
+        "llvm-dwarfdump-19",
+    )?;
     let mut main_file = None;
     let mut functions = Vec::new();
     let mut cur: Option<(Option<String>, Option<String>, bool)> = None;
     let mut finish = |cur: &mut Option<(Option<String>, Option<String>, bool)>| {
         if let Some((Some(name), Some(file), false)) = cur.take() {
             let path = Path::new(&file);
-            let path = path.canonicalize().unwrap_or(path.to_path_buf()).to_string_lossy().into_owned();
-            let base = Path::new(&file).file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let path = path
+                .canonicalize()
+                .unwrap_or(path.to_path_buf())
+                .to_string_lossy()
+                .into_owned();
+            let base = Path::new(&file)
+                .file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
             if own.contains(&path) {
                 if name == "main" {
                     main_file = Some(base);
@@ -200,7 +240,10 @@ fn functions_of(exe: &Path, own: &[String]) -> Result<(String, Vec<String>), Str
             continue;
         }
         if let Some(c) = cur.as_mut() {
-            let value = || l.split_once('(').map(|(_, v)| v.trim_end_matches(')').trim_matches('"').to_string());
+            let value = || {
+                l.split_once('(')
+                    .map(|(_, v)| v.trim_end_matches(')').trim_matches('"').to_string())
+            };
             if l.starts_with("DW_AT_name") {
                 c.0 = value();
             } else if l.starts_with("DW_AT_decl_file") {
@@ -212,20 +255,30 @@ fn functions_of(exe: &Path, own: &[String]) -> Result<(String, Vec<String>), Str
     }
     finish(&mut cur);
     functions.sort();
-    let main_file = main_file.ok_or_else(|| format!("no `main` in the DWARF of {}", exe.display()))?;
+    let main_file =
+        main_file.ok_or_else(|| format!("no `main` in the DWARF of {}", exe.display()))?;
     Ok((main_file, functions))
 }
 
 /// Runs both builds without a debugger; their stdout must be the same.
 pub fn check_outputs(b: &Built) -> Result<String, String> {
     let go = |exe: &Path| {
-        run(Command::new("timeout").arg("60").arg(exe).current_dir(b.dir.path()), &format!("{}", exe.display()))
-            .map(|(out, _)| out)
+        run(
+            Command::new("timeout")
+                .arg("60")
+                .arg(exe)
+                .current_dir(b.dir.path()),
+            &format!("{}", exe.display()),
+        )
+        .map(|(out, _)| out)
     };
     let n = go(&b.native)?;
     let i = go(&b.innative)?;
     if n != i {
-        return Err(format!("{}: outputs differ:\nnative:\n{n}\ninnative:\n{i}", b.name));
+        return Err(format!(
+            "{}: outputs differ:\nnative:\n{n}\ninnative:\n{i}",
+            b.name
+        ));
     }
     Ok(n)
 }
@@ -235,7 +288,11 @@ impl Built {
     pub fn main_path(&self) -> &str {
         self.own_paths
             .iter()
-            .find(|p| Path::new(p).file_name().is_some_and(|n| n.to_string_lossy() == self.main_file))
+            .find(|p| {
+                Path::new(p)
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy() == self.main_file)
+            })
             .map(String::as_str)
             .unwrap_or(&self.main_file)
     }

@@ -2,7 +2,8 @@
 
     gdb -q -batch -nx -x gdb_session.py      (configuration in the environment)
 
-Step mode: break at INNATIVE_DBG_START, run, then `step` repeatedly through
+Step mode: break at INNATIVE_DBG_START, run, then `step` (or `next`, with
+INNATIVE_DBG_STEP_CMD=next) repeatedly through
 the program's own source files, recording every stop (function, file, line),
 the own frames of the backtrace and, with INNATIVE_DBG_VARS=1, the variables
 in scope.  A step that lands outside the own files (libc, the innative
@@ -23,6 +24,7 @@ import sys
 
 import gdb
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.environ.get("INNATIVE_DBG_HELPERS", "."))
 from records import Config, Writer, normalize, parse_spec  # noqa: E402
 
@@ -192,10 +194,10 @@ def step_session():
             return
         steps += 1
         try:
-            quiet("step")
+            quiet(cfg.step_cmd)
         except gdb.error as e:
             if alive():
-                out.rec("NOTE", "step: %s" % e)
+                out.rec("NOTE", "%s: %s" % (cfg.step_cmd, e))
                 out.rec("END", "error", steps)
             else:
                 out.rec("END", "exited", steps)

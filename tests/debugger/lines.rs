@@ -48,7 +48,11 @@ pub fn stmt_lines(binary: &Path, own: &[String]) -> Result<Lines, String> {
         .output()
         .map_err(|e| format!("llvm-dwarfdump-19: {e}"))?;
     if !o.status.success() {
-        return Err(format!("llvm-dwarfdump-19 {}: {}", binary.display(), String::from_utf8_lossy(&o.stderr)));
+        return Err(format!(
+            "llvm-dwarfdump-19 {}: {}",
+            binary.display(),
+            String::from_utf8_lossy(&o.stderr)
+        ));
     }
     let text = String::from_utf8_lossy(&o.stdout);
     let own: Vec<PathBuf> = own.iter().map(PathBuf::from).collect();
@@ -57,11 +61,12 @@ pub fn stmt_lines(binary: &Path, own: &[String]) -> Result<Lines, String> {
     let mut comp_dirs: HashMap<u64, String> = HashMap::new();
     let mut in_cu = false;
     let (mut stmt, mut dir): (Option<u64>, Option<String>) = (None, None);
-    let flush = |stmt: &mut Option<u64>, dir: &mut Option<String>, map: &mut HashMap<u64, String>| {
-        if let (Some(s), Some(d)) = (stmt.take(), dir.take()) {
-            map.insert(s, d);
-        }
-    };
+    let flush =
+        |stmt: &mut Option<u64>, dir: &mut Option<String>, map: &mut HashMap<u64, String>| {
+            if let (Some(s), Some(d)) = (stmt.take(), dir.take()) {
+                map.insert(s, d);
+            }
+        };
     for l in text.lines() {
         let t = l.trim();
         if t.contains("DW_TAG_") {
@@ -91,7 +96,8 @@ pub fn stmt_lines(binary: &Path, own: &[String]) -> Result<Lines, String> {
     for l in text.lines() {
         let t = l.trim();
         if let Some(rest) = t.strip_prefix("debug_line[") {
-            let off = u64::from_str_radix(rest.trim_end_matches(']').trim_start_matches("0x"), 16).unwrap_or(u64::MAX);
+            let off = u64::from_str_radix(rest.trim_end_matches(']').trim_start_matches("0x"), 16)
+                .unwrap_or(u64::MAX);
             comp_dir = comp_dirs.get(&off).cloned().unwrap_or_default();
             dirs.clear();
             files.clear();
@@ -137,7 +143,10 @@ pub fn stmt_lines(binary: &Path, own: &[String]) -> Result<Lines, String> {
                 let p = normalize(&p);
                 let p = p.canonicalize().unwrap_or(p);
                 if own.contains(&p) {
-                    let base = p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                    let base = p
+                        .file_name()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default();
                     own_files.insert(*i, base);
                 }
             }

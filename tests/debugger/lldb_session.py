@@ -4,8 +4,8 @@
 
 (`import lldb` from a plain python3 needs liblldb-19-dev's liblldb.so
 symlink; lldb's embedded interpreter needs nothing more than lldb-19.)
-Same sessions as gdb_session.py, with `thread step-in` for `step` and
-`thread step-out` for `finish`.  Records and environment: see records.py.
+Same sessions as gdb_session.py, with `thread step-in` for `step`,
+`thread step-over` for `next` and `thread step-out` for `finish`.  Records and environment: see records.py.
 """
 
 import os
@@ -13,6 +13,7 @@ import sys
 
 import lldb
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.environ.get("INNATIVE_DBG_HELPERS", "."))
 from records import Config, Writer, normalize, parse_spec  # noqa: E402
 
@@ -207,7 +208,10 @@ class Session:
                 out.rec("END", "max-steps", steps)
                 return
             steps += 1
-            thread.StepInto()
+            if cfg.step_cmd == "next":
+                thread.StepOver()
+            else:
+                thread.StepInto()
 
     def breaks_session(self):
         cfg, out = self.cfg, self.out

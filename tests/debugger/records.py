@@ -28,6 +28,7 @@ Environment:
                          path of its file is one of them (basenames are not
                          enough: the runtime has a main.c too)
   INNATIVE_DBG_START     step mode: where to start (a breakpoint spec)
+  INNATIVE_DBG_STEP_CMD  step mode: `step` (into calls) or `next` (over them)
   INNATIVE_DBG_SPECS     breaks mode: breakpoint specs separated by `;`
   INNATIVE_DBG_MAX_STEPS step mode: stop after this many steps
   INNATIVE_DBG_MAX_HITS  breaks mode: stop after this many stops
@@ -55,6 +56,7 @@ class Config:
         self.own = set(os.path.realpath(x) for x in env.get("INNATIVE_DBG_OWN", "").split(",") if x)
         self._real = {}
         self.start = env.get("INNATIVE_DBG_START", "main")
+        self.step_cmd = env.get("INNATIVE_DBG_STEP_CMD", "step")
         self.specs = [x for x in env.get("INNATIVE_DBG_SPECS", "").split(";") if x]
         self.max_steps = int(env.get("INNATIVE_DBG_MAX_STEPS", "2000"))
         self.max_hits = int(env.get("INNATIVE_DBG_MAX_HITS", "1000"))

@@ -17,11 +17,16 @@ pub struct Figures {
     /// The same without native stops on lines the wasm's own line table has
     /// no `is_stmt` row for (informational: the ceiling the input allows).
     pub steps_input: Ratio,
+    /// 2 × LCS / total of the stops of `next` from main's first line.
+    pub next: Ratio,
     /// Matched stops whose own-frame backtraces are identical.
     pub bt: Ratio,
     /// `break FILE:LINE` / `break FUNC` / `break FILE:main` stopping first at
     /// the same place (plain `break main` not included: see `main_break`).
     pub breaks: Ratio,
+    /// The same without breakpoints whose native stop is on a line the
+    /// wasm's line table lacks (informational).
+    pub breaks_input: Ratio,
     /// Function breakpoints stopping in the function with the same bt names.
     pub fbreaks: Ratio,
     /// Informational (issue 5): (stop, variable) pairs matching native.
@@ -42,14 +47,16 @@ static EXTRA: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
 
 fn row(key: &Key, f: &Figures) -> String {
     format!(
-        "{:<10} {:<4} {:<3}  steps {:<18} steps|input {:<18} bt {:<18} breaks {:<16} fbreaks {:<14} vars(info) {:<18} stops {}/{}  {:.1}s",
+        "{:<10} {:<4} {:<3}  steps {:<18} steps|input {:<18} next {:<16} bt {:<18} breaks {:<16} breaks|input {:<16} fbreaks {:<14} vars(info) {:<18} stops {}/{}  {:.1}s",
         key.0,
         key.2,
         key.1.flag(),
         f.steps.to_string(),
         f.steps_input.to_string(),
+        f.next.to_string(),
         f.bt.to_string(),
         f.breaks.to_string(),
+        f.breaks_input.to_string(),
         f.fbreaks.to_string(),
         f.vars.to_string(),
         f.stops.0,
@@ -64,15 +71,24 @@ pub fn add(fixture: &str, opt: Opt, dbg: Debugger, f: Figures) {
     let key = (fixture.to_string(), opt, dbg);
     let text = format!("[debugger] {}\n", row(&key, &f));
     let _ = std::io::stderr().write_all(text.as_bytes());
-    FIGURES.lock().unwrap_or_else(|e| e.into_inner()).insert(key, f);
+    FIGURES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, f);
     write();
 }
 
 /// Adds (or replaces) a free-form section, e.g. the dwarfdump results.
 pub fn add_section(title: &str, body: String) {
-    let lines: String = body.lines().map(|l| format!("[debugger]   {l}\n")).collect();
+    let lines: String = body
+        .lines()
+        .map(|l| format!("[debugger]   {l}\n"))
+        .collect();
     let _ = std::io::stderr().write_all(format!("[debugger] {title}\n{lines}").as_bytes());
-    EXTRA.lock().unwrap_or_else(|e| e.into_inner()).insert(title.to_string(), body);
+    EXTRA
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(title.to_string(), body);
     write();
 }
 
@@ -86,8 +102,10 @@ fn write() {
          steps  = 2 x LCS / (native stops + innative stops) of `step` through the own files\n\
          steps|input = informational: the same leaving out native stops on lines that have no is_stmt row\n\
          \x20        in the wasm's own line table (clang emitted no wasm code for them): innative's ceiling\n\
+         next   = the same for `next` (step over calls) from the first line of main\n\
          bt     = matched stops with identical own-frame backtraces (function, file:line)\n\
          breaks = breakpoints (FILE:LINE for every line, every function, FILE:main) whose first stop matches\n\
+         breaks|input = informational: the same leaving out breakpoints whose native stop is on such a line\n\
          fbreaks= function breakpoints stopping in that function with the same bt function names\n\
          vars   = informational: (stop, variable) pairs with native's name and value (pointers by pointee)\n\n",
     );

@@ -113,8 +113,14 @@ impl Session {
 }
 
 pub enum Mode {
-    /// Break at `start`, then step through the own files.
-    Step { start: String, max_steps: usize, vars: bool },
+    /// Break at `start`, then `step` (or `next` when `over`) through the own
+    /// files.
+    Step {
+        start: String,
+        max_steps: usize,
+        vars: bool,
+        over: bool,
+    },
     /// Set every spec as a breakpoint, run, record each first stop.
     Breaks { specs: Vec<String> },
 }
@@ -131,13 +137,16 @@ pub struct Config<'a> {
 }
 
 fn helpers_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("debugger")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("debugger")
 }
 
 pub fn run(cfg: &Config) -> Result<Session, String> {
     let dir = cfg.program.parent().unwrap_or(Path::new("."));
     let stem = cfg.program.file_name().unwrap().to_string_lossy();
     let tag = match cfg.mode {
+        Mode::Step { over: true, .. } => "next",
         Mode::Step { .. } => "step",
         Mode::Breaks { .. } => "breaks",
     };
@@ -146,31 +155,49 @@ pub fn run(cfg: &Config) -> Result<Session, String> {
     let helpers = helpers_dir();
 
     let mut cmd = Command::new("timeout");
-    cmd.arg("-k").arg("5").arg(format!("{}", cfg.budget_secs + 30));
+    cmd.arg("-k")
+        .arg("5")
+        .arg(format!("{}", cfg.budget_secs + 30));
     match cfg.debugger {
         Debugger::Gdb => {
             cmd.arg("gdb")
-                .args(["-q", "-batch", "-nx", "-iex", "set debuginfod enabled off", "-x"])
+                .args([
+                    "-q",
+                    "-batch",
+                    "-nx",
+                    "-iex",
+                    "set debuginfod enabled off",
+                    "-x",
+                ])
                 .arg(helpers.join("gdb_session.py"));
         }
         Debugger::Lldb => {
-            cmd.arg("lldb-19").args(["--no-lldbinit", "--batch", "-o"]).arg(format!(
-                "command script import {}",
-                helpers.join("lldb_session.py").display()
-            ));
+            cmd.arg("lldb-19")
+                .args(["--no-lldbinit", "--batch", "-o"])
+                .arg(format!(
+                    "command script import {}",
+                    helpers.join("lldb_session.py").display()
+                ));
         }
     }
     cmd.current_dir(dir)
         .stdin(Stdio::null())
         .env_remove("DEBUGINFOD_URLS")
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("INNATIVE_DBG_HELPERS", &helpers)
         .env("INNATIVE_DBG_OUT", &out)
         .env("INNATIVE_DBG_PROGRAM", cfg.program)
         .env("INNATIVE_DBG_OWN", cfg.own.join(","))
         .env("INNATIVE_DBG_BUDGET", cfg.budget_secs.to_string());
     match &cfg.mode {
-        Mode::Step { start, max_steps, vars } => {
+        Mode::Step {
+            start,
+            max_steps,
+            vars,
+            over,
+        } => {
             cmd.env("INNATIVE_DBG_MODE", "step")
+                .env("INNATIVE_DBG_STEP_CMD", if *over { "next" } else { "step" })
                 .env("INNATIVE_DBG_START", start)
                 .env("INNATIVE_DBG_MAX_STEPS", max_steps.to_string())
                 .env("INNATIVE_DBG_VARS", if *vars { "1" } else { "0" });
@@ -251,7 +278,9 @@ fn loc(fields: &[String]) -> Result<Loc, String> {
     Ok(Loc {
         func: fields[0].clone(),
         file: fields[1].clone(),
-        line: fields[2].parse().map_err(|_| format!("bad line {:?}", fields[2]))?,
+        line: fields[2]
+            .parse()
+            .map_err(|_| format!("bad line {:?}", fields[2]))?,
     })
 }
 
@@ -271,17 +300,28 @@ pub fn parse(text: &str) -> Result<Session, String> {
         match fields[0].as_str() {
             "STOP" => {
                 let l = loc(rest)?;
-                s.stops.push(Stop { loc: l, bt: Vec::new(), raw_vars: String::new(), vars: Vec::new() });
+                s.stops.push(Stop {
+                    loc: l,
+                    bt: Vec::new(),
+                    raw_vars: String::new(),
+                    vars: Vec::new(),
+                });
                 current = Current::Stop;
             }
             "HIT" => {
                 let specs = if rest.first().map(String::as_str) == Some("-") {
                     Vec::new()
                 } else {
-                    rest.first().map(|x| x.split(' ').map(str::to_string).collect()).unwrap_or_default()
+                    rest.first()
+                        .map(|x| x.split(' ').map(str::to_string).collect())
+                        .unwrap_or_default()
                 };
                 let l = loc(&rest[1.min(rest.len())..])?;
-                s.hits.push(Hit { specs, loc: l, bt: Vec::new() });
+                s.hits.push(Hit {
+                    specs,
+                    loc: l,
+                    bt: Vec::new(),
+                });
                 current = Current::Hit;
             }
             "FRAME" => {
@@ -317,7 +357,11 @@ pub fn parse(text: &str) -> Result<Session, String> {
                     None | Some("-") | Some("") => Vec::new(),
                     Some(r) => r.split(' ').map(str::to_string).collect(),
                 };
-                s.breaks.push(Break { spec, resolved, hit: None });
+                s.breaks.push(Break {
+                    spec,
+                    resolved,
+                    hit: None,
+                });
             }
             "NOTE" => s.notes.push(rest.join(" ")),
             "END" => s.end = rest.first().cloned().unwrap_or_default(),
