@@ -140,6 +140,7 @@ fn read_unit<'a>(
         origins: Vec::new(),
         globals: Vec::new(),
         namespace: Vec::new(),
+        inline_refs: Vec::new(),
     };
     {
         let mut tree = unit.entries_tree(None)?;
@@ -303,6 +304,9 @@ struct Walker<'a, 'u> {
     origins: Vec<(usize, UnitOffset)>,
     globals: Vec<Variable>,
     namespace: Vec<String>,
+    /// Abstract origins of inlined calls, by the index an `Inlined` scope
+    /// holds until [`Walker::resolve_origins`] (origins may come later).
+    inline_refs: Vec<UnitOffset>,
 }
 
 impl<'a, 'u> Walker<'a, 'u> {
@@ -446,7 +450,10 @@ impl<'a, 'u> Walker<'a, 'u> {
                         Some(ScopeKind::LexicalBlock)
                     } else {
                         let callee = match entry.attr_value(gimli::DW_AT_abstract_origin) {
-                            Some(AttributeValue::UnitRef(o)) => self.by_offset.get(&o).copied(),
+                            Some(AttributeValue::UnitRef(o)) => {
+                                self.inline_refs.push(o);
+                                Some(self.inline_refs.len() - 1)
+                            }
                             _ => None,
                         };
                         callee.map(|callee| ScopeKind::Inlined {
@@ -620,16 +627,28 @@ impl<'a, 'u> Walker<'a, 'u> {
                 s.result = s.result.or(result);
             }
         }
-        fn fix(scopes: &mut [Scope], base: usize) {
+        // Inlined callees: from abstract-origin references to global
+        // subprogram indices; an origin that is not a subprogram leaves a
+        // plain lexical block.
+        let callees: Vec<Option<usize>> =
+            self.inline_refs.iter().map(|o| self.by_offset.get(o).map(|i| i + base)).collect();
+        fn fix(scopes: &mut [Scope], callees: &[Option<usize>]) {
             for s in scopes {
-                if let ScopeKind::Inlined { callee, .. } = &mut s.kind {
-                    *callee += base;
+                if let ScopeKind::Inlined { callee, .. } = &s.kind {
+                    match callees.get(*callee).copied().flatten() {
+                        Some(c) => {
+                            if let ScopeKind::Inlined { callee, .. } = &mut s.kind {
+                                *callee = c;
+                            }
+                        }
+                        None => s.kind = ScopeKind::LexicalBlock,
+                    }
                 }
-                fix(&mut s.children, base);
+                fix(&mut s.children, callees);
             }
         }
         for s in &mut self.subprograms {
-            fix(&mut s.scopes, base);
+            fix(&mut s.scopes, &callees);
         }
     }
 }

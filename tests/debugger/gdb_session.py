@@ -165,7 +165,8 @@ def step_session():
             # A `finish` that returns to the start of a new line stops where
             # a `step` over the call would have stopped: record it.  In the
             # middle of a line (or on the line the step began) it would not.
-            if not after_finish or (at_line_start(frame) and loc[1:] != stepped_from[1:]):
+            new_line = stepped_from is None or loc[1:] != stepped_from[1:]
+            if not after_finish or (at_line_start(frame) and new_line):
                 record_stop("STOP", frame, loc)
                 if cfg.vars:
                     record_vars(frame)

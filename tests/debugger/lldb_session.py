@@ -189,7 +189,8 @@ class Session:
             if cfg.is_own(loc[1]):
                 # See gdb_session.py: a return to the start of a new line is
                 # where a step over the call would have stopped.
-                if not after_finish or (self.at_line_start(frame) and loc[1:] != stepped_from[1:]):
+                new_line = stepped_from is None or loc[1:] != stepped_from[1:]
+                if not after_finish or (self.at_line_start(frame) and new_line):
                     self.record_stop("STOP", thread, loc)
                     if cfg.vars:
                         self.record_vars(frame)
