@@ -51,5 +51,7 @@ fn main() {
     core.files(&sources);
     core.compile("innative_runtime");
 
-    runtime_build().file(dir.join(MAIN)).compile("innative_main");
+    runtime_build()
+        .file(dir.join(MAIN))
+        .compile("innative_main");
 }

@@ -445,7 +445,10 @@ fn separate_run_arguments(args: &[String]) -> Vec<String> {
         return out;
     };
     let mut takes_value: Vec<String> = Vec::new();
-    for arg in run.get_arguments().filter(|a| !a.is_positional() && a.get_action().takes_values()) {
+    for arg in run
+        .get_arguments()
+        .filter(|a| !a.is_positional() && a.get_action().takes_values())
+    {
         takes_value.extend(arg.get_long().map(|l| format!("--{l}")));
         takes_value.extend(arg.get_short().map(|c| format!("-{c}")));
     }
@@ -456,7 +459,11 @@ fn separate_run_arguments(args: &[String]) -> Vec<String> {
             return out; // FILE (if any) follows; the program's arguments are already separated
         }
         if a.starts_with('-') && a.len() > 1 {
-            i += if takes_value.iter().any(|t| t == a) { 2 } else { 1 };
+            i += if takes_value.iter().any(|t| t == a) {
+                2
+            } else {
+                1
+            };
             continue;
         }
         // FILE
@@ -963,7 +970,11 @@ mod tests {
             }
             a => panic!("{a:?}"),
         }
-        for bad in ["compile --shared --dir . x.wasm", "compile --object --dir . x.wasm", "x.wasm -f library --dir ."] {
+        for bad in [
+            "compile --shared --dir . x.wasm",
+            "compile --object --dir . x.wasm",
+            "x.wasm -f library --dir .",
+        ] {
             assert!(parse(&args(bad)).is_err(), "{bad}");
         }
         assert!(check_preopens(&["a".into(), "a::b".into()]).is_ok());

@@ -6,7 +6,9 @@ use crate::error::{Error, Result};
 use inkwell::attributes::AttributeLoc;
 use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
-use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine};
+use inkwell::targets::{
+    CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine,
+};
 use inkwell::OptimizationLevel;
 
 /// LLVM's process-wide options, set once:
@@ -25,14 +27,22 @@ use inkwell::OptimizationLevel;
 fn configure_llvm(debug: bool) {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        let mut args = vec![c"innative".as_ptr(), c"-accel-tables=Disable".as_ptr(), c"-use-unknown-locations=Disable".as_ptr()];
+        let mut args = vec![
+            c"innative".as_ptr(),
+            c"-accel-tables=Disable".as_ptr(),
+            c"-use-unknown-locations=Disable".as_ptr(),
+        ];
         if debug {
             args.push(c"-align-loops=1".as_ptr());
         }
         // SAFETY: two valid NUL-terminated strings, parsed once before any
         // other LLVM use in this process.
         unsafe {
-            llvm_sys::support::LLVMParseCommandLineOptions(args.len() as i32, args.as_ptr(), std::ptr::null());
+            llvm_sys::support::LLVMParseCommandLineOptions(
+                args.len() as i32,
+                args.as_ptr(),
+                std::ptr::null(),
+            );
         }
     });
 }
@@ -43,14 +53,19 @@ pub fn host_target_machine(opt: OptLevel, debug: bool) -> Result<TargetMachine> 
     Target::initialize_native(&InitializationConfig::default())
         .map_err(|e| Error::new(format!("cannot initialize the native LLVM target: {e}")))?;
     let triple = TargetMachine::get_default_triple();
-    let target = Target::from_triple(&triple).map_err(|e| Error::new(format!("unknown target: {e}")))?;
+    let target =
+        Target::from_triple(&triple).map_err(|e| Error::new(format!("unknown target: {e}")))?;
     let level = match opt {
         OptLevel::O0 => OptimizationLevel::None,
         OptLevel::O1 => OptimizationLevel::Less,
         OptLevel::O2 | OptLevel::Os => OptimizationLevel::Default,
         OptLevel::O3 => OptimizationLevel::Aggressive,
     };
-    let cpu = if cfg!(target_arch = "x86_64") { "x86-64" } else { "generic" };
+    let cpu = if cfg!(target_arch = "x86_64") {
+        "x86-64"
+    } else {
+        "generic"
+    };
     target
         .create_target_machine(&triple, cpu, "", level, RelocMode::PIC, CodeModel::Default)
         .ok_or_else(|| Error::new("cannot create an LLVM target machine for the host"))
@@ -69,8 +84,14 @@ pub fn emit_object(module: &Module, opts: &Options) -> Result<Vec<u8>> {
     let context = module.get_context();
     for f in module.get_functions() {
         if f.count_basic_blocks() > 0 {
-            f.add_attribute(AttributeLoc::Function, context.create_string_attribute("frame-pointer", "all"));
-            f.add_attribute(AttributeLoc::Function, context.create_string_attribute("disable-tail-calls", "true"));
+            f.add_attribute(
+                AttributeLoc::Function,
+                context.create_string_attribute("frame-pointer", "all"),
+            );
+            f.add_attribute(
+                AttributeLoc::Function,
+                context.create_string_attribute("disable-tail-calls", "true"),
+            );
         }
     }
 
@@ -86,6 +107,11 @@ pub fn emit_object(module: &Module, opts: &Options) -> Result<Vec<u8>> {
         .map_err(|e| Error::new(format!("LLVM optimization failed: {}", e.to_string_lossy())))?;
     let buffer = tm
         .write_to_memory_buffer(module, FileType::Object)
-        .map_err(|e| Error::new(format!("LLVM code generation failed: {}", e.to_string_lossy())))?;
+        .map_err(|e| {
+            Error::new(format!(
+                "LLVM code generation failed: {}",
+                e.to_string_lossy()
+            ))
+        })?;
     Ok(buffer.as_slice().to_vec())
 }

@@ -17,11 +17,19 @@ pub struct Error {
 
 impl Error {
     pub fn new(message: impl Into<String>) -> Self {
-        Error { file: None, position: None, message: message.into() }
+        Error {
+            file: None,
+            position: None,
+            message: message.into(),
+        }
     }
 
     pub fn in_file(file: &Path, message: impl Into<String>) -> Self {
-        Error { file: Some(file.to_path_buf()), position: None, message: message.into() }
+        Error {
+            file: Some(file.to_path_buf()),
+            position: None,
+            message: message.into(),
+        }
     }
 
     /// An error at a byte offset of a binary module.

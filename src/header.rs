@@ -59,8 +59,12 @@ pub fn write_header(modules: &[ModuleInfo<'_>], path: &Path) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let cannot = |e: &dyn std::fmt::Display| Error::in_file(path, format!("cannot write header: {e}"));
-    let mut tmp = tempfile::Builder::new().prefix(".innative-header-").tempfile_in(dir).map_err(|e| cannot(&e))?;
+    let cannot =
+        |e: &dyn std::fmt::Display| Error::in_file(path, format!("cannot write header: {e}"));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".innative-header-")
+        .tempfile_in(dir)
+        .map_err(|e| cannot(&e))?;
     std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|e| cannot(&e))?;
     tmp.persist(path).map_err(|e| cannot(&e.error))?;
     Ok(())
@@ -72,7 +76,10 @@ pub fn c_header(modules: &[ModuleInfo<'_>], file_name: Option<&str>) -> Result<S
     let mut h = String::new();
     let first = modules.first().map(|m| m.name.as_str()).unwrap_or("module");
     let guard = format!("INNATIVE_MODULE_{}_H", sanitize(first).to_ascii_uppercase());
-    let sources: Vec<String> = modules.iter().map(|m| m.input.path.display().to_string()).collect();
+    let sources: Vec<String> = modules
+        .iter()
+        .map(|m| m.input.path.display().to_string())
+        .collect();
     let module_names: Vec<String> = modules.iter().map(|m| format!("`{}`", m.name)).collect();
     let _ = write!(
         h,
@@ -81,7 +88,11 @@ pub fn c_header(modules: &[ModuleInfo<'_>], file_name: Option<&str>) -> Result<S
         env!("CARGO_PKG_VERSION"),
         sources.join(", ")
     );
-    let _ = write!(h, "{}", PREAMBLE.replace("{MODULES}", &module_names.join(", ")));
+    let _ = write!(
+        h,
+        "{}",
+        PREAMBLE.replace("{MODULES}", &module_names.join(", "))
+    );
     let _ = writeln!(h, "#ifndef {guard}\n#define {guard}\n");
     h.push_str("#include <stdint.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
     h.push_str(abi_types_block()?);
@@ -178,8 +189,16 @@ static inline double innative_slot_to_f64(uint64_t s) {
 /// `s` with every byte outside `[A-Za-z0-9_]` replaced by `_`, and a leading
 /// `m_` when it would start with a digit.
 fn sanitize(s: &str) -> String {
-    let mut out: String =
-        s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    let mut out: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert_str(0, "m_");
     }
@@ -251,7 +270,10 @@ fn c_string(s: &str) -> String {
 
 /// Text safe inside a C comment.
 fn comment_text(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { '?' } else { c }).collect::<String>().replace("*/", "*\\/")
+    s.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect::<String>()
+        .replace("*/", "*\\/")
 }
 
 fn c_type(t: ValType) -> &'static str {
@@ -328,12 +350,19 @@ fn module_section(h: &mut String, m: &ModuleInfo<'_>, used: &mut HashSet<String>
                         (
                             "innative_memory",
                             e.index < m.num_imported_memories,
-                            format!("memory: {} pages{max}; base + offset addresses it", mt.initial),
+                            format!(
+                                "memory: {} pages{max}; base + offset addresses it",
+                                mt.initial
+                            ),
                         )
                     }
                     ExternalKind::Table => {
                         let t = &m.tables[e.index as usize];
-                        ("innative_table", t.imported, format!("table of {}", wasm_type(ValType::Ref(t.ty.element_type))))
+                        (
+                            "innative_table",
+                            t.imported,
+                            format!("table of {}", wasm_type(ValType::Ref(t.ty.element_type))),
+                        )
                     }
                     _ => {
                         let g = &m.globals[e.index as usize];
@@ -358,7 +387,12 @@ fn module_section(h: &mut String, m: &ModuleInfo<'_>, used: &mut HashSet<String>
                     continue;
                 }
                 let name = CName::new(&symbol, used);
-                let _ = writeln!(h, "/* export \"{what}\": {describe} */\nextern {ty} {}{};\n", name.ident, name.label());
+                let _ = writeln!(
+                    h,
+                    "/* export \"{what}\": {describe} */\nextern {ty} {}{};\n",
+                    name.ident,
+                    name.label()
+                );
             }
             _ => {}
         }
@@ -376,17 +410,37 @@ fn global_member(t: ValType) -> &'static str {
     }
 }
 
-fn function_decl(h: &mut String, m: &ModuleInfo<'_>, export: usize, func: u32, what: &str, name: &CName, desc: &str) {
+fn function_decl(
+    h: &mut String,
+    m: &ModuleInfo<'_>,
+    export: usize,
+    func: u32,
+    what: &str,
+    name: &CName,
+    desc: &str,
+) {
     let ty: &FuncType = m.func_type(func);
     let params = ty.params();
     let results = ty.results();
     let sig = format!(
         "({}) -> ({})",
-        params.iter().map(|t| wasm_type(*t)).collect::<Vec<_>>().join(", "),
-        results.iter().map(|t| wasm_type(*t)).collect::<Vec<_>>().join(", ")
+        params
+            .iter()
+            .map(|t| wasm_type(*t))
+            .collect::<Vec<_>>()
+            .join(", "),
+        results
+            .iter()
+            .map(|t| wasm_type(*t))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let id = &name.ident;
-    let mut param_decls: Vec<String> = params.iter().enumerate().map(|(i, t)| format!("{} p{i}", c_type(*t))).collect();
+    let mut param_decls: Vec<String> = params
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("{} p{i}", c_type(*t)))
+        .collect();
     let _ = writeln!(h, "/* export \"{what}\": {sig} */");
     let ret = match results {
         [] => "void".to_string(),
@@ -401,15 +455,28 @@ fn function_decl(h: &mut String, m: &ModuleInfo<'_>, export: usize, func: u32, w
             "void".to_string()
         }
     };
-    let plist = |decls: &[String]| if decls.is_empty() { "void".to_string() } else { decls.join(", ") };
+    let plist = |decls: &[String]| {
+        if decls.is_empty() {
+            "void".to_string()
+        } else {
+            decls.join(", ")
+        }
+    };
     let _ = writeln!(h, "{ret} {id}({}){};", plist(&param_decls), name.label());
 
     if params.iter().chain(results).any(|t| *t == ValType::V128) {
-        let _ = writeln!(h, "/* (no {id}_checked: v128 values do not fit invoker slots) */\n");
+        let _ = writeln!(
+            h,
+            "/* (no {id}_checked: v128 values do not fit invoker slots) */\n"
+        );
         return;
     }
     // The checked wrapper.
-    let mut decls: Vec<String> = params.iter().enumerate().map(|(i, t)| format!("{} p{i}", c_type(*t))).collect();
+    let mut decls: Vec<String> = params
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("{} p{i}", c_type(*t)))
+        .collect();
     match results {
         [] => {}
         [one] => decls.push(format!("{} *result", c_type(*one))),
@@ -421,16 +488,27 @@ fn function_decl(h: &mut String, m: &ModuleInfo<'_>, export: usize, func: u32, w
     for (i, t) in params.iter().enumerate() {
         let _ = writeln!(h, "  slots[{i}] = {};", to_slot(*t, &format!("p{i}")));
     }
-    let _ = writeln!(h, "  int trap = innative_invoke({desc}.invokers[{export}], slots);");
+    let _ = writeln!(
+        h,
+        "  int trap = innative_invoke({desc}.invokers[{export}], slots);"
+    );
     match results {
         [] => {}
         [one] => {
-            let _ = writeln!(h, "  if (trap == 0 && result)\n    *result = {};", from_slot(*one, "slots[0]"));
+            let _ = writeln!(
+                h,
+                "  if (trap == 0 && result)\n    *result = {};",
+                from_slot(*one, "slots[0]")
+            );
         }
         many => {
             let _ = writeln!(h, "  if (trap == 0 && results) {{");
             for (i, t) in many.iter().enumerate() {
-                let _ = writeln!(h, "    results->r{i} = {};", from_slot(*t, &format!("slots[{i}]")));
+                let _ = writeln!(
+                    h,
+                    "    results->r{i} = {};",
+                    from_slot(*t, &format!("slots[{i}]"))
+                );
             }
             let _ = writeln!(h, "  }}");
         }

@@ -21,6 +21,6 @@ pub mod provenance;
 pub mod validate;
 pub mod wast;
 
-pub use compile::{compile, compile_to_object, Options, OptLevel, OutputKind};
+pub use compile::{compile, compile_to_object, OptLevel, Options, OutputKind};
 pub use error::Error;
 pub use load::Input;

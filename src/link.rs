@@ -45,7 +45,8 @@ pub const HEADER: &str = "innative.h";
 /// The runtime as a shared library, for hosts that load modules themselves.
 pub const RUNTIME_SHARED_LIBRARY: &str = "libinnative_runtime.so";
 
-static RUNTIME_ARCHIVE_BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libinnative_runtime.a"));
+static RUNTIME_ARCHIVE_BYTES: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/libinnative_runtime.a"));
 static MAIN_ARCHIVE_BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libinnative_main.a"));
 static HEADER_BYTES: &[u8] = include_bytes!("../runtime/include/innative.h");
 
@@ -53,7 +54,8 @@ static HEADER_BYTES: &[u8] = include_bytes!("../runtime/include/innative.h");
 pub fn link_output(object: &[u8], opts: &Options, out: &Path) -> Result<()> {
     let tmp = TempOutput::create(out)?;
     if opts.kind == OutputKind::Object {
-        fs::write(&tmp.path, object).map_err(|e| Error::in_file(out, format!("cannot write output: {e}")))?;
+        fs::write(&tmp.path, object)
+            .map_err(|e| Error::in_file(out, format!("cannot write output: {e}")))?;
         return tmp.persist(out);
     }
 
@@ -108,7 +110,9 @@ pub fn link_output(object: &[u8], opts: &Options, out: &Path) -> Result<()> {
 /// in the program's own `main`.  Drop the symbol (the entry code's call to
 /// it is already resolved).  Best effort: without objcopy, a note.
 fn hide_runtime_main(exe: &Path, verbose: bool) {
-    let objcopy = ["objcopy", "llvm-objcopy-19"].into_iter().find_map(find_on_path);
+    let objcopy = ["objcopy", "llvm-objcopy-19"]
+        .into_iter()
+        .find_map(find_on_path);
     let ok = objcopy.is_some_and(|tool| {
         std::process::Command::new(tool)
             .arg("--strip-symbol=main")
@@ -133,22 +137,26 @@ pub fn runtime_dir() -> Result<PathBuf> {
     let mut last_error = String::from("no cache directory candidate");
     for root in cache_roots() {
         let dir = root.join(&hash);
-        let extracted = fs::create_dir_all(&dir).map_err(|e| e.to_string()).and_then(|()| {
-            for (name, bytes) in [
-                (RUNTIME_ARCHIVE, RUNTIME_ARCHIVE_BYTES),
-                (MAIN_ARCHIVE, MAIN_ARCHIVE_BYTES),
-                (HEADER, HEADER_BYTES),
-            ] {
-                ensure_file(&dir, name, bytes)?;
-            }
-            Ok(())
-        });
+        let extracted = fs::create_dir_all(&dir)
+            .map_err(|e| e.to_string())
+            .and_then(|()| {
+                for (name, bytes) in [
+                    (RUNTIME_ARCHIVE, RUNTIME_ARCHIVE_BYTES),
+                    (MAIN_ARCHIVE, MAIN_ARCHIVE_BYTES),
+                    (HEADER, HEADER_BYTES),
+                ] {
+                    ensure_file(&dir, name, bytes)?;
+                }
+                Ok(())
+            });
         match extracted {
             Ok(()) => return Ok(DIR.get_or_init(|| dir).clone()),
             Err(e) => last_error = format!("{}: {e}", dir.display()),
         }
     }
-    Err(Error::new(format!("cannot extract the innative runtime: {last_error}")))
+    Err(Error::new(format!(
+        "cannot extract the innative runtime: {last_error}"
+    )))
 }
 
 /// A shared library holding the runtime, for hosts that load modules
@@ -168,7 +176,16 @@ pub fn runtime_shared_library() -> Result<PathBuf> {
         // libm stays a dependency even though the runtime itself calls nothing
         // in it: modules linked by link_host_module (floor, trunc, ... when
         // the CPU baseline lacks SSE4.1) find it through the runtime.
-        args.extend(["-Wl,--no-whole-archive", "-Wl,--no-as-needed", "-lm", "-lpthread", "-o"].map(OsString::from));
+        args.extend(
+            [
+                "-Wl,--no-whole-archive",
+                "-Wl,--no-as-needed",
+                "-lm",
+                "-lpthread",
+                "-o",
+            ]
+            .map(OsString::from),
+        );
         args.push(tmp.path.clone().into());
         run_linker(&linker_driver()?, &args, false)?;
         tmp.persist(&so)?;
@@ -205,9 +222,15 @@ pub fn link_host_module(object_path: &Path, out: &Path) -> Result<()> {
                 out.into(),
             ],
         ),
-        HostLinker::Driver(driver) => {
-            (driver.clone(), vec!["-shared".into(), object_path.into(), "-o".into(), out.into()])
-        }
+        HostLinker::Driver(driver) => (
+            driver.clone(),
+            vec![
+                "-shared".into(),
+                object_path.into(),
+                "-o".into(),
+                out.into(),
+            ],
+        ),
     };
     run_linker(&program, &args, false)
 }
@@ -223,10 +246,14 @@ pub fn linker_driver() -> Result<PathBuf> {
             if let Some(l) = std::env::var_os("INNATIVE_LINKER").filter(|l| !l.is_empty()) {
                 return Some(PathBuf::from(l));
             }
-            ["cc", "clang-19", "gcc"].iter().find_map(|name| find_on_path(name))
+            ["cc", "clang-19", "gcc"]
+                .iter()
+                .find_map(|name| find_on_path(name))
         })
         .clone()
-        .ok_or_else(|| Error::new("no linker found: install cc, clang-19 or gcc, or set INNATIVE_LINKER"))
+        .ok_or_else(|| {
+            Error::new("no linker found: install cc, clang-19 or gcc, or set INNATIVE_LINKER")
+        })
 }
 
 enum HostLinker {
@@ -238,7 +265,10 @@ fn host_linker() -> &'static HostLinker {
     static LINKER: OnceLock<HostLinker> = OnceLock::new();
     LINKER.get_or_init(|| {
         // An explicit INNATIVE_LINKER wins here too.
-        if std::env::var_os("INNATIVE_LINKER").filter(|l| !l.is_empty()).is_none() {
+        if std::env::var_os("INNATIVE_LINKER")
+            .filter(|l| !l.is_empty())
+            .is_none()
+        {
             if let Some(ld) = find_on_path("ld.bfd").or_else(|| find_on_path("ld")) {
                 return HostLinker::GnuLd(ld);
             }
@@ -250,9 +280,13 @@ fn host_linker() -> &'static HostLinker {
 fn find_on_path(name: &str) -> Option<PathBuf> {
     use std::os::unix::fs::PermissionsExt;
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| {
-        fs::metadata(candidate).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
-    })
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| {
+            fs::metadata(candidate)
+                .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+                .unwrap_or(false)
+        })
 }
 
 /// Runs a linker; a failure becomes an error holding its condensed stderr.
@@ -292,7 +326,12 @@ fn exit_description(status: &std::process::ExitStatus) -> String {
 /// cut after a couple of thousand characters.
 fn condense(stderr: &str) -> String {
     const MAX: usize = 2000;
-    let mut line = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ");
+    let mut line = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
     if line.is_empty() {
         line = "(no output)".to_string();
     }
@@ -339,7 +378,10 @@ impl TempOutput {
                 Err(e) => {
                     return Err(Error::in_file(
                         out,
-                        format!("cannot write to the output directory {}: {e}", dir.display()),
+                        format!(
+                            "cannot write to the output directory {}: {e}",
+                            dir.display()
+                        ),
                     ))
                 }
             }
@@ -347,7 +389,8 @@ impl TempOutput {
     }
 
     fn persist(mut self, out: &Path) -> Result<()> {
-        fs::rename(&self.path, out).map_err(|e| Error::in_file(out, format!("cannot write output: {e}")))?;
+        fs::rename(&self.path, out)
+            .map_err(|e| Error::in_file(out, format!("cannot write output: {e}")))?;
         self.kept = true;
         Ok(())
     }
@@ -366,7 +409,10 @@ impl Drop for TempOutput {
 /// length is the right file.
 fn ensure_file(dir: &Path, name: &str, bytes: &[u8]) -> std::result::Result<(), String> {
     let path = dir.join(name);
-    if fs::metadata(&path).map(|m| m.len() == bytes.len() as u64).unwrap_or(false) {
+    if fs::metadata(&path)
+        .map(|m| m.len() == bytes.len() as u64)
+        .unwrap_or(false)
+    {
         return Ok(());
     }
     let tmp = TempOutput::create(&path).map_err(|e| e.message)?;

@@ -28,13 +28,27 @@ impl Input {
 
     pub fn from_bytes(path: &Path, data: Vec<u8>) -> Result<Input> {
         if data.starts_with(b"\0asm") {
-            return Ok(Input { path: path.to_path_buf(), bytes: data, text: None, name: None });
+            return Ok(Input {
+                path: path.to_path_buf(),
+                bytes: data,
+                text: None,
+                name: None,
+            });
         }
         let text = String::from_utf8(data).map_err(|e| {
-            Error::at_offset(path, e.utf8_error().valid_up_to(), "not a wasm binary and not UTF-8 text")
+            Error::at_offset(
+                path,
+                e.utf8_error().valid_up_to(),
+                "not a wasm binary and not UTF-8 text",
+            )
         })?;
         let bytes = parse_text(path, &text)?;
-        Ok(Input { path: path.to_path_buf(), bytes, text: Some(text), name: None })
+        Ok(Input {
+            path: path.to_path_buf(),
+            bytes,
+            text: Some(text),
+            name: None,
+        })
     }
 
     /// The stem of the file name, the default module name.

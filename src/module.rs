@@ -165,7 +165,11 @@ impl<'a> ModuleInfo<'a> {
                             wasmparser::Imports::Compact1 { module, items } => items
                                 .into_iter()
                                 .map(|i| {
-                                    i.map(|i| wasmparser::Import { module, name: i.name, ty: i.ty })
+                                    i.map(|i| wasmparser::Import {
+                                        module,
+                                        name: i.name,
+                                        ty: i.ty,
+                                    })
                                 })
                                 .collect::<std::result::Result<_, _>>()
                                 .map_err(err)?,
@@ -192,7 +196,11 @@ impl<'a> ModuleInfo<'a> {
                             wasmparser::TableInit::RefNull => None,
                             wasmparser::TableInit::Expr(e) => Some(e),
                         };
-                        m.tables.push(Table { ty: t.ty, init, imported: false });
+                        m.tables.push(Table {
+                            ty: t.ty,
+                            init,
+                            imported: false,
+                        });
                     }
                 }
                 Payload::MemorySection(reader) => {
@@ -203,13 +211,20 @@ impl<'a> ModuleInfo<'a> {
                 Payload::GlobalSection(reader) => {
                     for g in reader {
                         let g = g.map_err(err)?;
-                        m.globals.push(Global { ty: g.ty, init: Some(g.init_expr) });
+                        m.globals.push(Global {
+                            ty: g.ty,
+                            init: Some(g.init_expr),
+                        });
                     }
                 }
                 Payload::ExportSection(reader) => {
                     for e in reader {
                         let e = e.map_err(err)?;
-                        m.exports.push(Export { name: e.name, kind: e.kind, index: e.index });
+                        m.exports.push(Export {
+                            name: e.name,
+                            kind: e.kind,
+                            index: e.index,
+                        });
                     }
                 }
                 Payload::StartSection { func, .. } => m.start = Some(func),
@@ -219,7 +234,10 @@ impl<'a> ModuleInfo<'a> {
                         let mode = match e.kind {
                             ElementKind::Passive => ElemMode::Passive,
                             ElementKind::Declared => ElemMode::Declared,
-                            ElementKind::Active { table_index, offset_expr } => ElemMode::Active {
+                            ElementKind::Active {
+                                table_index,
+                                offset_expr,
+                            } => ElemMode::Active {
                                 table: table_index.unwrap_or(0),
                                 offset: offset_expr,
                             },
@@ -244,14 +262,20 @@ impl<'a> ModuleInfo<'a> {
                         let d = d.map_err(err)?;
                         let active = match d.kind {
                             DataKind::Passive => None,
-                            DataKind::Active { memory_index, offset_expr } => {
-                                Some((memory_index, offset_expr))
-                            }
+                            DataKind::Active {
+                                memory_index,
+                                offset_expr,
+                            } => Some((memory_index, offset_expr)),
                         };
-                        m.datas.push(DataSegment { active, bytes: d.data });
+                        m.datas.push(DataSegment {
+                            active,
+                            bytes: d.data,
+                        });
                     }
                 }
-                Payload::CodeSectionStart { unchecked_range, .. } => {
+                Payload::CodeSectionStart {
+                    unchecked_range, ..
+                } => {
                     m.code_section_offset = unchecked_range.start;
                     m.code_section_size = unchecked_range.end - unchecked_range.start;
                 }
@@ -287,7 +311,11 @@ impl<'a> ModuleInfo<'a> {
         // wasm-ld writes the output file name ("prog.wasm") into the name
         // section: the module is "prog".
         let section_name = section_name.map(|n| n.strip_suffix(".wasm").unwrap_or(n).to_string());
-        m.name = input.name.clone().or(section_name).unwrap_or_else(|| input.file_stem());
+        m.name = input
+            .name
+            .clone()
+            .or(section_name)
+            .unwrap_or_else(|| input.file_stem());
         Ok(m)
     }
 
@@ -296,27 +324,46 @@ impl<'a> ModuleInfo<'a> {
             TypeRef::Func(ty) | TypeRef::FuncExact(ty) => {
                 self.func_types.push(ty);
                 self.num_imported_funcs += 1;
-                ImportKind::Func { func: self.func_types.len() as u32 - 1 }
+                ImportKind::Func {
+                    func: self.func_types.len() as u32 - 1,
+                }
             }
             TypeRef::Table(ty) => {
-                self.tables.push(Table { ty, init: None, imported: true });
-                ImportKind::Table { table: self.tables.len() as u32 - 1 }
+                self.tables.push(Table {
+                    ty,
+                    init: None,
+                    imported: true,
+                });
+                ImportKind::Table {
+                    table: self.tables.len() as u32 - 1,
+                }
             }
             TypeRef::Memory(ty) => {
                 self.memories.push(ty);
                 self.num_imported_memories += 1;
-                ImportKind::Memory { memory: self.memories.len() as u32 - 1 }
+                ImportKind::Memory {
+                    memory: self.memories.len() as u32 - 1,
+                }
             }
             TypeRef::Global(ty) => {
                 self.globals.push(Global { ty, init: None });
                 self.num_imported_globals += 1;
-                ImportKind::Global { global: self.globals.len() as u32 - 1 }
+                ImportKind::Global {
+                    global: self.globals.len() as u32 - 1,
+                }
             }
             TypeRef::Tag(_) => {
-                return Err(Error::in_file(&input.path, "exception tags are not supported yet"))
+                return Err(Error::in_file(
+                    &input.path,
+                    "exception tags are not supported yet",
+                ))
             }
         };
-        self.imports.push(Import { module: imp.module, name: imp.name, kind });
+        self.imports.push(Import {
+            module: imp.module,
+            name: imp.name,
+            kind,
+        });
         Ok(())
     }
 

@@ -9,25 +9,35 @@ use innative_dwarf::{read_dwarf, DwarfSections, Provenance};
 /// compile units are treated like a native system library's: no
 /// source-level debug info unless asked for, so that `break main`, `step`
 /// and `bt` behave as with glibc in a native build.
-const SYSTEM_SOURCE_DIRS: &[&str] =
-    &["libc-bottom-half/", "libc-top-half/", "dlmalloc/", "emmalloc/", "cloudlibc/", "libc-builtins/"];
+const SYSTEM_SOURCE_DIRS: &[&str] = &[
+    "libc-bottom-half/",
+    "libc-top-half/",
+    "dlmalloc/",
+    "emmalloc/",
+    "cloudlibc/",
+    "libc-builtins/",
+];
 
 fn is_system_unit(name: &str) -> bool {
     let name = name.trim_start_matches("./");
-    SYSTEM_SOURCE_DIRS.iter().any(|d| name.starts_with(d) || name.contains(&format!("/wasi-libc/{d}")))
+    SYSTEM_SOURCE_DIRS
+        .iter()
+        .any(|d| name.starts_with(d) || name.contains(&format!("/wasi-libc/{d}")))
 }
 
 /// Removes the line rows and subprograms of system-library units.
 pub fn drop_system_units(prov: &mut Provenance) {
     let system: Vec<bool> = prov.units.iter().map(|u| is_system_unit(&u.name)).collect();
-    prov.rows.retain(|r| !system.get(r.unit).copied().unwrap_or(false));
+    prov.rows
+        .retain(|r| !system.get(r.unit).copied().unwrap_or(false));
     for s in &mut prov.subprograms {
         if system.get(s.unit).copied().unwrap_or(false) {
             s.ranges.clear();
             s.scopes.clear();
         }
     }
-    prov.globals.retain(|(u, _)| !system.get(*u).copied().unwrap_or(false));
+    prov.globals
+        .retain(|(u, _)| !system.get(*u).copied().unwrap_or(false));
 }
 
 /// Reads the DWARF of `info`; prints one warning line per problem.

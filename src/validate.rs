@@ -22,14 +22,16 @@ pub fn features() -> wasmparser::WasmFeatures {
 /// Validates `input`; the error names the file and the offending offset.
 pub fn validate(input: &Input) -> Result<wasmparser::types::Types> {
     let mut validator = wasmparser::Validator::new_with_features(features());
-    validator.validate_all(&input.bytes).map_err(|e| {
-        Error::at_offset(&input.path, e.offset() as usize, e.message().to_string())
-    })
+    validator
+        .validate_all(&input.bytes)
+        .map_err(|e| Error::at_offset(&input.path, e.offset() as usize, e.message().to_string()))
 }
 
 /// Same as [`validate`] but without a file (the spec harness).
 pub fn validate_bytes(bytes: &[u8]) -> std::result::Result<(), String> {
     let mut validator = wasmparser::Validator::new_with_features(features());
-    validator.validate_all(bytes).map(|_| ()).map_err(|e| e.message().to_string())
+    validator
+        .validate_all(bytes)
+        .map(|_| ())
+        .map_err(|e| e.message().to_string())
 }
-

@@ -166,8 +166,14 @@ fn c_host_uses_generated_header() {
     ]));
     assert_success(&o, "innative compile --shared calc.wat --header calc.h");
     let text = std::fs::read_to_string(&header).expect("the header was written");
-    assert!(!text.contains("#include \"innative.h\""), "the header must be self-contained");
-    assert!(text.contains("int32_t calc_WASM_add(int32_t p0, int32_t p1);"), "{text}");
+    assert!(
+        !text.contains("#include \"innative.h\""),
+        "the header must be self-contained"
+    );
+    assert!(
+        text.contains("int32_t calc_WASM_add(int32_t p0, int32_t p1);"),
+        "{text}"
+    );
 
     let host = dir.path().join("header_host");
     let o = output(
@@ -185,14 +191,34 @@ fn c_host_uses_generated_header() {
     let o = run_program(&host, &[]);
     assert_success(&o, "header_host");
     let out = stdout(&o);
-    assert!(out.ends_with("header host: all checks passed\n"), "{}", describe(&o));
-    assert!(out.contains("report: trap: integer divide by zero"), "{}", describe(&o));
-    assert!(out.contains("report: trap: unreachable"), "{}", describe(&o));
-    assert!(out.contains("report: trap: out of bounds memory access"), "{}", describe(&o));
+    assert!(
+        out.ends_with("header host: all checks passed\n"),
+        "{}",
+        describe(&o)
+    );
+    assert!(
+        out.contains("report: trap: integer divide by zero"),
+        "{}",
+        describe(&o)
+    );
+    assert!(
+        out.contains("report: trap: unreachable"),
+        "{}",
+        describe(&o)
+    );
+    assert!(
+        out.contains("report: trap: out of bounds memory access"),
+        "{}",
+        describe(&o)
+    );
 
     let o = run_program(&host, &["direct"]);
     assert_eq!(status(&o), 134, "{}", describe(&o));
-    assert!(stderr(&o).starts_with("trap: integer divide by zero"), "{}", describe(&o));
+    assert!(
+        stderr(&o).starts_with("trap: integer divide by zero"),
+        "{}",
+        describe(&o)
+    );
 
     // The header also compiles as C++ and alongside innative.h, in either order.
     let include = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime/include");

@@ -24,14 +24,27 @@ fn compile_c(dir: &Path, name: &str, source: &str) -> PathBuf {
     let o = dir.join(format!("{name}.o"));
     std::fs::write(&c, source).unwrap();
     let out = Command::new(link::linker_driver().unwrap())
-        .args(["-c", "-O2", "-g", "-fPIC", "-fno-optimize-sibling-calls", "-Wall", "-Werror", "-I"])
+        .args([
+            "-c",
+            "-O2",
+            "-g",
+            "-fPIC",
+            "-fno-optimize-sibling-calls",
+            "-Wall",
+            "-Werror",
+            "-I",
+        ])
         .arg(&rt)
         .arg(&c)
         .arg("-o")
         .arg(&o)
         .output()
         .unwrap();
-    assert!(out.status.success(), "cc failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "cc failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     o
 }
 
@@ -41,7 +54,15 @@ fn c_unit_test_of_the_runtime() {
     let tmp = tempfile::tempdir().unwrap();
     let exe = tmp.path().join("runtime_test");
     let out = Command::new(link::linker_driver().unwrap())
-        .args(["-O2", "-g", "-fno-optimize-sibling-calls", "-Wall", "-Wextra", "-Werror", "-I"])
+        .args([
+            "-O2",
+            "-g",
+            "-fno-optimize-sibling-calls",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-I",
+        ])
         .arg(&rt)
         .arg(manifest_dir().join("runtime/tests/runtime_test.c"))
         .arg(rt.join(link::RUNTIME_ARCHIVE))
@@ -49,11 +70,19 @@ fn c_unit_test_of_the_runtime() {
         .arg(&exe)
         .output()
         .unwrap();
-    assert!(out.status.success(), "cc failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "cc failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let run = Command::new(&exe).output().unwrap();
     let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(run.status.success(), "runtime_test failed ({}):\n{stdout}", run.status);
+    assert!(
+        run.status.success(),
+        "runtime_test failed ({}):\n{stdout}",
+        run.status
+    );
     assert!(!stdout.contains("FAIL"), "{stdout}");
     for check in [
         "trap messages",
@@ -68,7 +97,10 @@ fn c_unit_test_of_the_runtime() {
         "uncaught traps and genuine crashes",
         "unregister and free",
     ] {
-        assert!(stdout.lines().any(|l| l == format!("ok {check}")), "missing `ok {check}` in:\n{stdout}");
+        assert!(
+            stdout.lines().any(|l| l == format!("ok {check}")),
+            "missing `ok {check}` in:\n{stdout}"
+        );
     }
     assert_eq!(stdout.lines().last(), Some("all passed"));
 }
@@ -102,7 +134,10 @@ fn executable_runs_start_and_reports_traps() {
     let tmp = tempfile::tempdir().unwrap();
     let object = std::fs::read(compile_c(tmp.path(), "prog", PROGRAM)).unwrap();
     let exe = tmp.path().join("prog");
-    let opts = Options { kind: OutputKind::Executable, ..Options::default() };
+    let opts = Options {
+        kind: OutputKind::Executable,
+        ..Options::default()
+    };
     link::link_output(&object, &opts, &exe).unwrap();
 
     let ok = Command::new(&exe).output().unwrap();
@@ -112,8 +147,14 @@ fn executable_runs_start_and_reports_traps() {
 
     let trapped = Command::new(&exe).arg("trap").output().unwrap();
     assert_eq!(trapped.status.code(), Some(134));
-    assert_eq!(String::from_utf8_lossy(&trapped.stdout), "hello from start\n");
-    assert_eq!(String::from_utf8_lossy(&trapped.stderr), "trap: unreachable in function start_fn\n");
+    assert_eq!(
+        String::from_utf8_lossy(&trapped.stdout),
+        "hello from start\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&trapped.stderr),
+        "trap: unreachable in function start_fn\n"
+    );
 
     // Only the output is left behind: no temporary files.
     let mut names: Vec<String> = std::fs::read_dir(tmp.path())
@@ -128,7 +169,10 @@ fn executable_runs_start_and_reports_traps() {
 fn object_output_is_the_object() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("x.o");
-    let opts = Options { kind: OutputKind::Object, ..Options::default() };
+    let opts = Options {
+        kind: OutputKind::Object,
+        ..Options::default()
+    };
     link::link_output(b"not really an object", &opts, &out).unwrap();
     assert_eq!(std::fs::read(&out).unwrap(), b"not really an object");
 }
@@ -143,17 +187,31 @@ fn failed_link_leaves_no_output() {
     ))
     .unwrap();
     let exe = tmp.path().join("bad");
-    let opts = Options { kind: OutputKind::Executable, ..Options::default() };
-    let err = link::link_output(&object, &opts, &exe).unwrap_err().to_string();
+    let opts = Options {
+        kind: OutputKind::Executable,
+        ..Options::default()
+    };
+    let err = link::link_output(&object, &opts, &exe)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("linking failed"), "{err}");
     assert!(err.contains("missing_function"), "{err}");
     assert!(!err.contains('\n'), "{err}");
     assert!(!exe.exists());
-    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2, "only bad.c and bad.o remain");
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        2,
+        "only bad.c and bad.o remain"
+    );
 
     let nowhere = tmp.path().join("no-such-dir").join("out");
-    let err = link::link_output(&object, &opts, &nowhere).unwrap_err().to_string();
-    assert!(err.contains("cannot write to the output directory"), "{err}");
+    let err = link::link_output(&object, &opts, &nowhere)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("cannot write to the output directory"),
+        "{err}"
+    );
     assert!(err.contains("no-such-dir"), "{err}");
 }
 
@@ -191,18 +249,24 @@ fn shared_library_contains_the_runtime() {
     let tmp = tempfile::tempdir().unwrap();
     let object = std::fs::read(compile_c(tmp.path(), "lib", LIBRARY)).unwrap();
     let so = tmp.path().join("liblib.so");
-    let opts = Options { kind: OutputKind::SharedLibrary, ..Options::default() };
+    let opts = Options {
+        kind: OutputKind::SharedLibrary,
+        ..Options::default()
+    };
     link::link_output(&object, &opts, &so).unwrap();
     unsafe {
         let lib = libloading::Library::new(&so).unwrap();
-        let div: libloading::Symbol<unsafe extern "C" fn(i32, i32, *mut i32) -> i32> = lib.get(b"lib_safe_div").unwrap();
+        let div: libloading::Symbol<unsafe extern "C" fn(i32, i32, *mut i32) -> i32> =
+            lib.get(b"lib_safe_div").unwrap();
         let report: libloading::Symbol<unsafe extern "C" fn() -> *const std::ffi::c_char> =
             lib.get(b"lib_report").unwrap();
         let mut q = 0;
         assert_eq!(div(17, 5, &mut q), 0);
         assert_eq!(q, 3);
         assert_eq!(div(1, 0, &mut q), 7);
-        let text = std::ffi::CStr::from_ptr(report()).to_string_lossy().into_owned();
+        let text = std::ffi::CStr::from_ptr(report())
+            .to_string_lossy()
+            .into_owned();
         assert_eq!(text, "trap: integer divide by zero in function quotient");
     }
 }
@@ -235,14 +299,17 @@ fn host_module_links_against_the_runtime_library() {
         use libloading::os::unix::{Library, RTLD_GLOBAL, RTLD_LOCAL, RTLD_NOW};
         let rt = Library::open(Some(&runtime), RTLD_NOW | RTLD_GLOBAL).unwrap();
         let module = Library::open(Some(&so), RTLD_NOW | RTLD_LOCAL).unwrap();
-        let init: libloading::os::unix::Symbol<unsafe extern "C" fn()> = rt.get(b"innative_runtime_init").unwrap();
+        let init: libloading::os::unix::Symbol<unsafe extern "C" fn()> =
+            rt.get(b"innative_runtime_init").unwrap();
         let register: libloading::os::unix::Symbol<unsafe extern "C" fn(*const u8)> =
             rt.get(b"innative_register_module").unwrap();
         let invoke: libloading::os::unix::Symbol<unsafe extern "C" fn(Invoker, *mut u64) -> i32> =
             rt.get(b"innative_invoke").unwrap();
-        let report: libloading::os::unix::Symbol<unsafe extern "C" fn() -> *const std::ffi::c_char> =
-            rt.get(b"innative_last_trap_report").unwrap();
-        let descriptor: libloading::os::unix::Symbol<*const u8> = module.get(b"spec_innative_module").unwrap();
+        let report: libloading::os::unix::Symbol<
+            unsafe extern "C" fn() -> *const std::ffi::c_char,
+        > = rt.get(b"innative_last_trap_report").unwrap();
+        let descriptor: libloading::os::unix::Symbol<*const u8> =
+            module.get(b"spec_innative_module").unwrap();
         let boom: libloading::os::unix::Symbol<Invoker> = module.get(b"boom_invoker").unwrap();
         let add: libloading::os::unix::Symbol<Invoker> = module.get(b"add_invoker").unwrap();
         init();
@@ -251,7 +318,9 @@ fn host_module_links_against_the_runtime_library() {
         assert_eq!(invoke(*add, slots.as_mut_ptr()), 0);
         assert_eq!(slots[0], 42);
         assert_eq!(invoke(*boom, slots.as_mut_ptr()), 1);
-        let text = std::ffi::CStr::from_ptr(report()).to_string_lossy().into_owned();
+        let text = std::ffi::CStr::from_ptr(report())
+            .to_string_lossy()
+            .into_owned();
         assert_eq!(text, "trap: unreachable in function boom");
     }
 }

@@ -37,9 +37,22 @@ fn build(name: &str) -> Option<Built> {
     let src = fixture(&format!("wasi/{name}.c"));
     let wasm = dir.path().join(format!("{name}.wasm"));
     let native = dir.path().join(format!("{name}.native"));
-    let o = output(Command::new("clang-19").args(["--target=wasm32-wasi", "-g", "-O2"]).arg(&src).arg("-o").arg(&wasm));
+    let o = output(
+        Command::new("clang-19")
+            .args(["--target=wasm32-wasi", "-g", "-O2"])
+            .arg(&src)
+            .arg("-o")
+            .arg(&wasm),
+    );
     assert_success(&o, &format!("clang-19 --target=wasm32-wasi {name}.c"));
-    let o = output(Command::new("clang-19").args(["-g", "-O2"]).arg(&src).arg("-o").arg(&native).arg("-lm"));
+    let o = output(
+        Command::new("clang-19")
+            .args(["-g", "-O2"])
+            .arg(&src)
+            .arg("-o")
+            .arg(&native)
+            .arg("-lm"),
+    );
     assert_success(&o, &format!("clang-19 {name}.c (native)"));
     Some(Built { wasm, native, dir })
 }
@@ -57,7 +70,10 @@ struct Case {
 
 impl Case {
     fn args(args: &[&str]) -> Case {
-        Case { args: args.iter().map(|s| s.to_string()).collect(), ..Case::default() }
+        Case {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            ..Case::default()
+        }
     }
 }
 
@@ -81,8 +97,12 @@ fn command(program: impl AsRef<std::ffi::OsStr>, case: &Case) -> Command {
 
 fn run_with_stdin(mut c: Command, stdin: &[u8]) -> Output {
     use std::io::Write;
-    c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap_or_else(|e| panic!("cannot run {c:?}: {e}"));
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {c:?}: {e}"));
     let mut input = child.stdin.take().unwrap();
     let data = stdin.to_vec();
     let writer = std::thread::spawn(move || {
@@ -131,19 +151,34 @@ fn run_innative(b: &Built, case: &Case) -> Output {
 /// Compiles the fixture to an executable (the work directory baked in as
 /// "."), once per `tag`.
 fn compile_exe(b: &Built, preopen: Option<&Path>, tag: &str) -> PathBuf {
-    let exe = b.dir.path().join(format!("{}-{tag}", b.wasm.file_stem().unwrap().to_string_lossy()));
-    let mut c = innative(["compile".as_ref(), b.wasm.as_os_str(), "-o".as_ref(), exe.as_os_str()]);
+    let exe = b.dir.path().join(format!(
+        "{}-{tag}",
+        b.wasm.file_stem().unwrap().to_string_lossy()
+    ));
+    let mut c = innative([
+        "compile".as_ref(),
+        b.wasm.as_os_str(),
+        "-o".as_ref(),
+        exe.as_os_str(),
+    ]);
     if let Some(p) = preopen {
         c.arg("--dir").arg(format!("{}::.", p.display()));
     }
-    assert_success(&output(c), &format!("innative compile {}", b.wasm.display()));
+    assert_success(
+        &output(c),
+        &format!("innative compile {}", b.wasm.display()),
+    );
     exe
 }
 
 /// Runs a compiled executable from an unrelated working directory.
 fn run_exe(b: &Built, case: &Case) -> Output {
     let work = workdir(case);
-    let exe = compile_exe(b, work.as_ref().map(|w| w.path()), &format!("exe{}", unique()));
+    let exe = compile_exe(
+        b,
+        work.as_ref().map(|w| w.path()),
+        &format!("exe{}", unique()),
+    );
     let elsewhere = tempdir();
     let mut c = command(&exe, case);
     c.args(&case.args).current_dir(elsewhere.path());
@@ -159,7 +194,9 @@ fn unique() -> usize {
 #[track_caller]
 fn assert_same(what: &str, native: &Output, wasm: &Output) {
     assert!(
-        native.stdout == wasm.stdout && native.stderr == wasm.stderr && status(native) == status(wasm),
+        native.stdout == wasm.stdout
+            && native.stderr == wasm.stderr
+            && status(native) == status(wasm),
         "{what}: output differs from the native build\n=== native: {}\n=== wasm: {}",
         describe(native),
         describe(wasm)
@@ -172,7 +209,11 @@ fn check_fixture(name: &str, cases: &[Case]) {
     for case in cases {
         let what = format!("{name} {:?}", case.args);
         let native = run_native(&b, case);
-        assert_same(&format!("innative run {what}"), &native, &run_innative(&b, case));
+        assert_same(
+            &format!("innative run {what}"),
+            &native,
+            &run_innative(&b, case),
+        );
         assert_same(&format!("compiled {what}"), &native, &run_exe(&b, case));
     }
 }
@@ -197,7 +238,13 @@ fn reads_stdin() {
     let text = b"hello world\nsecond line, longer than the first\n\n  spaced   out  \n\xc3\xa9t\xc3\xa9\nno newline at the end";
     check_fixture(
         "stdin",
-        &[Case { stdin: text.to_vec(), ..Case::default() }, Case::default()],
+        &[
+            Case {
+                stdin: text.to_vec(),
+                ..Case::default()
+            },
+            Case::default(),
+        ],
     );
 }
 
@@ -205,7 +252,12 @@ fn reads_stdin() {
 fn exit_codes() {
     check_fixture(
         "exitcode",
-        &[Case::default(), Case::args(&["7"]), Case::args(&["300"]), Case::args(&["0", "return"])],
+        &[
+            Case::default(),
+            Case::args(&["7"]),
+            Case::args(&["300"]),
+            Case::args(&["0", "return"]),
+        ],
     );
 }
 
@@ -229,8 +281,14 @@ fn abort_is_a_trap_with_the_native_status() {
 #[test]
 fn arguments_and_environment() {
     let case = Case {
-        args: ["one", "two words", "", "-x", "--", "é"].iter().map(|s| s.to_string()).collect(),
-        env: vec![("GREETING".into(), "hello there".into()), ("EMPTY".into(), String::new())],
+        args: ["one", "two words", "", "-x", "--", "é"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        env: vec![
+            ("GREETING".into(), "hello there".into()),
+            ("EMPTY".into(), String::new()),
+        ],
         ..Case::default()
     };
     check_fixture("args_env", &[case, Case::default()]);
@@ -245,7 +303,9 @@ fn clocks_sleep_random_and_stdio() {
 fn file_copy_through_a_preopened_directory() {
     let mut text = Vec::new();
     for i in 0..400 {
-        text.extend_from_slice(format!("line {i}: the quick brown fox jumps over the lazy dog\n").as_bytes());
+        text.extend_from_slice(
+            format!("line {i}: the quick brown fox jumps over the lazy dog\n").as_bytes(),
+        );
     }
     let case = Case {
         args: vec!["input.txt".into(), "output.txt".into()],
@@ -269,18 +329,30 @@ fn directories_from_the_environment() {
     let native = run_native(&b, &case);
     let work = workdir(&case).unwrap();
     let mut with_env = case.clone();
-    with_env.env.push(("INNATIVE_WASI_DIRS".into(), format!("{}::.", work.path().display())));
+    with_env.env.push((
+        "INNATIVE_WASI_DIRS".into(),
+        format!("{}::.", work.path().display()),
+    ));
     let elsewhere = tempdir();
     let mut c = command(&exe, &with_env);
     c.args(&case.args).current_dir(elsewhere.path());
-    assert_same("filecopy with INNATIVE_WASI_DIRS", &native, &run_with_stdin(c, &[]));
+    assert_same(
+        "filecopy with INNATIVE_WASI_DIRS",
+        &native,
+        &run_with_stdin(c, &[]),
+    );
 
-    let Some(env_prog) = build("args_env") else { return };
+    let Some(env_prog) = build("args_env") else {
+        return;
+    };
     let plain = Case::default();
     let native = run_native(&env_prog, &plain);
     let exe = compile_exe(&env_prog, None, "env");
     let hidden = Case {
-        env: vec![("INNATIVE_WASI_DIRS".into(), format!("{};{}::data", work.path().display(), work.path().display()))],
+        env: vec![(
+            "INNATIVE_WASI_DIRS".into(),
+            format!("{};{}::data", work.path().display(), work.path().display()),
+        )],
         ..Case::default()
     };
     let o = run_with_stdin(command(&exe, &hidden), &[]);
@@ -303,9 +375,18 @@ fn missing_preopened_directory() {
              (func (export "_start") (drop (call $yield))))"#,
     )
     .unwrap();
-    let o = output(innative(["run".as_ref(), "--dir".as_ref(), missing.as_os_str(), prog.as_os_str()]));
+    let o = output(innative([
+        "run".as_ref(),
+        "--dir".as_ref(),
+        missing.as_os_str(),
+        prog.as_os_str(),
+    ]));
     assert_eq!(status(&o), 1, "{}", describe(&o));
-    assert!(one_line_stderr(&o).contains("is not a directory"), "{}", describe(&o));
+    assert!(
+        one_line_stderr(&o).contains("is not a directory"),
+        "{}",
+        describe(&o)
+    );
 
     let exe = dir.path().join("prog");
     let o = output(innative([
@@ -319,7 +400,11 @@ fn missing_preopened_directory() {
     assert_success(&o, "innative compile --dir MISSING");
     let o = run_program(&exe, &[]);
     assert_eq!(status(&o), 1, "{}", describe(&o));
-    assert!(one_line_stderr(&o).contains("cannot open WASI directory"), "{}", describe(&o));
+    assert!(
+        one_line_stderr(&o).contains("cannot open WASI directory"),
+        "{}",
+        describe(&o)
+    );
 
     let o = output(innative(["compile", "--shared", "--dir", ".", "x.wasm"]));
     assert_eq!(status(&o), 2, "{}", describe(&o));
@@ -355,12 +440,30 @@ fn sandbox_escapes_are_refused() {
         root
     };
     let check_untouched = |root: &Path, what: &str| {
-        assert_eq!(entries(root), vec!["box", "outside.txt"], "{what}: something was created outside the box");
-        assert_eq!(std::fs::read_to_string(root.join("outside.txt")).unwrap(), "secret\n", "{what}");
+        assert_eq!(
+            entries(root),
+            vec!["box", "outside.txt"],
+            "{what}: something was created outside the box"
+        );
+        assert_eq!(
+            std::fs::read_to_string(root.join("outside.txt")).unwrap(),
+            "secret\n",
+            "{what}"
+        );
         let inside = entries(&root.join("box"));
         assert_eq!(
             inside,
-            vec!["inside.txt", "link_abs", "link_dir_abs", "link_dir_up", "link_in", "link_up", "loop1", "loop2", "sub"],
+            vec![
+                "inside.txt",
+                "link_abs",
+                "link_dir_abs",
+                "link_dir_up",
+                "link_in",
+                "link_up",
+                "loop1",
+                "loop2",
+                "sub"
+            ],
             "{what}: the box changed"
         );
     };

@@ -14,7 +14,7 @@ mod model;
 mod read;
 
 pub use model::{
-    LineRow, LocOp, Location, Member, Provenance, Scope, ScopeKind, SourceFile, Subprogram, Type, TypeId, TypeKind, Unit,
-    Variable,
+    LineRow, LocOp, Location, Member, Provenance, Scope, ScopeKind, SourceFile, Subprogram, Type,
+    TypeId, TypeKind, Unit, Variable,
 };
 pub use read::{read_dwarf, DwarfSections};

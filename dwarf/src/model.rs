@@ -143,19 +143,45 @@ pub struct Member {
 #[derive(Debug, Clone)]
 pub enum TypeKind {
     /// `DW_TAG_base_type` with its `DW_ATE_*` encoding.
-    Base { encoding: u8, byte_size: u64 },
-    Pointer { pointee: Option<TypeId>, byte_size: u64 },
-    Reference { pointee: Option<TypeId>, rvalue: bool },
+    Base {
+        encoding: u8,
+        byte_size: u64,
+    },
+    Pointer {
+        pointee: Option<TypeId>,
+        byte_size: u64,
+    },
+    Reference {
+        pointee: Option<TypeId>,
+        rvalue: bool,
+    },
     Const(Option<TypeId>),
     Volatile(Option<TypeId>),
     Restrict(Option<TypeId>),
     Typedef(Option<TypeId>),
     /// `DW_TAG_structure_type` / `class_type` / `union_type`.
-    Composite { tag: u16, byte_size: u64, members: Vec<Member>, declaration: bool },
-    Enum { byte_size: u64, underlying: Option<TypeId>, enumerators: Vec<(String, i64)>, unsigned: bool },
+    Composite {
+        tag: u16,
+        byte_size: u64,
+        members: Vec<Member>,
+        declaration: bool,
+    },
+    Enum {
+        byte_size: u64,
+        underlying: Option<TypeId>,
+        enumerators: Vec<(String, i64)>,
+        unsigned: bool,
+    },
     /// Dimensions are element counts (None: flexible/unknown).
-    Array { element: Option<TypeId>, dims: Vec<Option<u64>> },
-    Subroutine { result: Option<TypeId>, params: Vec<Option<TypeId>>, variadic: bool },
+    Array {
+        element: Option<TypeId>,
+        dims: Vec<Option<u64>>,
+    },
+    Subroutine {
+        result: Option<TypeId>,
+        params: Vec<Option<TypeId>>,
+        variadic: bool,
+    },
     /// `void`, `decltype(nullptr)`, or a tag innative does not translate.
     Unspecified,
 }
@@ -251,13 +277,28 @@ mod tests {
     use super::*;
 
     fn row(address: u64, line: u32, end_sequence: bool) -> LineRow {
-        LineRow { address, unit: 0, file: 1, line, column: 0, is_stmt: true, prologue_end: false, end_sequence }
+        LineRow {
+            address,
+            unit: 0,
+            file: 1,
+            line,
+            column: 0,
+            is_stmt: true,
+            prologue_end: false,
+            end_sequence,
+        }
     }
 
     #[test]
     fn row_lookup_respects_sequence_ends() {
         let mut p = Provenance {
-            rows: vec![row(10, 1, false), row(14, 2, false), row(20, 2, true), row(20, 7, false), row(30, 7, true)],
+            rows: vec![
+                row(10, 1, false),
+                row(14, 2, false),
+                row(20, 2, true),
+                row(20, 7, false),
+                row(30, 7, true),
+            ],
             ..Default::default()
         };
         p.sort_rows();
@@ -272,9 +313,15 @@ mod tests {
 
     #[test]
     fn paths_join_directory_and_name() {
-        let f = SourceFile { directory: "/src/".into(), name: "a.c".into() };
+        let f = SourceFile {
+            directory: "/src/".into(),
+            name: "a.c".into(),
+        };
         assert_eq!(f.path(), "/src/a.c");
-        let abs = SourceFile { directory: "/src".into(), name: "/usr/include/x.h".into() };
+        let abs = SourceFile {
+            directory: "/src".into(),
+            name: "/usr/include/x.h".into(),
+        };
         assert_eq!(abs.path(), "/usr/include/x.h");
     }
 }

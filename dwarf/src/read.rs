@@ -3,8 +3,8 @@
 //! types, subprograms (with scopes and variables) and global variables.
 
 use crate::model::{
-    LineRow, LocOp, Location, Member, Provenance, Scope, ScopeKind, SourceFile, Subprogram, Type, TypeId, TypeKind,
-    Unit, Variable,
+    LineRow, LocOp, Location, Member, Provenance, Scope, ScopeKind, SourceFile, Subprogram, Type,
+    TypeId, TypeKind, Unit, Variable,
 };
 use gimli::{AttributeValue, EndianSlice, LittleEndian, UnitOffset};
 use std::collections::HashMap;
@@ -65,27 +65,44 @@ pub fn read_dwarf(sections: &DwarfSections<'_>, code_size: u64) -> Provenance {
             Ok(Some(h)) => h,
             Ok(None) => break,
             Err(e) => {
-                prov.warnings.push(format!("cannot read a compile unit header: {e}"));
+                prov.warnings
+                    .push(format!("cannot read a compile unit header: {e}"));
                 break;
             }
         };
-        let offset = header.offset().to_debug_info_offset(&header).map(|o| o.0).unwrap_or(0);
+        let offset = header
+            .offset()
+            .to_debug_info_offset(&header)
+            .map(|o| o.0)
+            .unwrap_or(0);
         // A unit that fails half-way must not leave half of itself behind.
-        let saved = (prov.units.len(), prov.rows.len(), prov.subprograms.len(), prov.types.len(), prov.globals.len());
+        let saved = (
+            prov.units.len(),
+            prov.rows.len(),
+            prov.subprograms.len(),
+            prov.types.len(),
+            prov.globals.len(),
+        );
         if let Err(e) = read_unit(&dwarf, header, code_size, &mut prov) {
             prov.units.truncate(saved.0);
             prov.rows.truncate(saved.1);
             prov.subprograms.truncate(saved.2);
             prov.types.truncate(saved.3);
             prov.globals.truncate(saved.4);
-            prov.warnings.push(format!("compile unit at .debug_info+{offset:#x}: {e}; its debug info is skipped"));
+            prov.warnings.push(format!(
+                "compile unit at .debug_info+{offset:#x}: {e}; its debug info is skipped"
+            ));
         }
     }
     prov.sort_rows();
     prov
 }
 
-fn attr_string<'a>(dwarf: &gimli::Dwarf<R<'a>>, unit: &gimli::Unit<R<'a>>, value: AttributeValue<R<'a>>) -> Option<String> {
+fn attr_string<'a>(
+    dwarf: &gimli::Dwarf<R<'a>>,
+    unit: &gimli::Unit<R<'a>>,
+    value: AttributeValue<R<'a>>,
+) -> Option<String> {
     dwarf
         .attr_string(unit, value)
         .ok()
@@ -100,9 +117,18 @@ fn read_unit<'a>(
 ) -> gimli::Result<()> {
     let unit = dwarf.unit(header)?;
     let unit_index = prov.units.len();
-    let mut u = Unit { version: unit.header.version(), ..Default::default() };
-    u.name = unit.name.map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    u.comp_dir = unit.comp_dir.map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut u = Unit {
+        version: unit.header.version(),
+        ..Default::default()
+    };
+    u.name = unit
+        .name
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    u.comp_dir = unit
+        .comp_dir
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     {
         let mut entries = unit.entries();
         if let Some(root) = entries.next_dfs()? {
@@ -148,14 +174,20 @@ fn read_unit<'a>(
         walker.walk(root)?;
     }
     walker.resolve_origins(prov.subprograms.len());
-    let Walker { types, subprograms, globals, .. } = walker;
+    let Walker {
+        types,
+        subprograms,
+        globals,
+        ..
+    } = walker;
     let mut types: Vec<(TypeId, Type)> = types;
     types.sort_by_key(|(id, _)| *id);
     prov.units.push(u);
     prov.rows.extend(rows);
     prov.subprograms.extend(subprograms);
     prov.types.extend(types.into_iter().map(|(_, t)| t));
-    prov.globals.extend(globals.into_iter().map(|v| (unit_index, v)));
+    prov.globals
+        .extend(globals.into_iter().map(|v| (unit_index, v)));
     Ok(())
 }
 
@@ -167,13 +199,18 @@ fn read_line_table<'a>(
     u: &mut Unit,
 ) -> gimli::Result<Vec<LineRow>> {
     let mut rows = Vec::new();
-    let Some(program) = unit.line_program.clone() else { return Ok(rows) };
+    let Some(program) = unit.line_program.clone() else {
+        return Ok(rows);
+    };
     let header = program.header();
     let count = header.file_names().len() as u64;
     for index in 0..=count {
         let file = header.file(index).map(|f| {
             let name = attr_string(dwarf, unit, f.path_name()).unwrap_or_default();
-            let directory = f.directory(header).and_then(|d| attr_string(dwarf, unit, d)).unwrap_or_default();
+            let directory = f
+                .directory(header)
+                .and_then(|d| attr_string(dwarf, unit, d))
+                .unwrap_or_default();
             let directory = if directory.starts_with('/') || u.comp_dir.is_empty() {
                 directory
             } else if directory.is_empty() {
@@ -196,14 +233,20 @@ fn read_line_table<'a>(
             address: row.address(),
             unit: unit_index,
             file: row.file_index() as usize,
-            line: row.line().map(|l| l.get().min(u32::MAX as u64) as u32).unwrap_or(0),
+            line: row
+                .line()
+                .map(|l| l.get().min(u32::MAX as u64) as u32)
+                .unwrap_or(0),
             column,
             is_stmt: row.is_stmt(),
             prologue_end: row.prologue_end(),
             end_sequence: row.end_sequence(),
         });
         if row.end_sequence() {
-            if sequence.first().is_some_and(|r| is_live(r.address, code_size)) {
+            if sequence
+                .first()
+                .is_some_and(|r| is_live(r.address, code_size))
+            {
                 rows.append(&mut sequence);
             }
             sequence.clear();
@@ -281,10 +324,17 @@ fn parse_expression(expr: gimli::Expression<R<'_>>, encoding: gimli::Encoding) -
             O::SignedConstant { value } => LocOp::Const(value),
             O::Plus => LocOp::Plus,
             O::Minus => LocOp::Minus,
-            O::Deref { size, space: false, .. } if size >= 8 => LocOp::Deref,
-            O::Deref { size, space: false, .. } => LocOp::DerefSize(size),
+            O::Deref {
+                size, space: false, ..
+            } if size >= 8 => LocOp::Deref,
+            O::Deref {
+                size, space: false, ..
+            } => LocOp::DerefSize(size),
             O::StackValue => LocOp::StackValue,
-            O::Piece { size_in_bits, bit_offset: None } if size_in_bits % 8 == 0 => LocOp::Piece(size_in_bits / 8),
+            O::Piece {
+                size_in_bits,
+                bit_offset: None,
+            } if size_in_bits % 8 == 0 => LocOp::Piece(size_in_bits / 8),
             _ => LocOp::Unsupported(0xff),
         });
     }
@@ -318,10 +368,15 @@ impl<'a, 'u> Walker<'a, 'u> {
     }
 
     fn name(&self, entry: &gimli::DebuggingInformationEntry<R<'a>>) -> Option<String> {
-        entry.attr_value(gimli::DW_AT_name).and_then(|v| attr_string(self.dwarf, self.unit, v))
+        entry
+            .attr_value(gimli::DW_AT_name)
+            .and_then(|v| attr_string(self.dwarf, self.unit, v))
     }
 
-    fn live_ranges(&self, entry: &gimli::DebuggingInformationEntry<R<'a>>) -> gimli::Result<Vec<Range<u64>>> {
+    fn live_ranges(
+        &self,
+        entry: &gimli::DebuggingInformationEntry<R<'a>>,
+    ) -> gimli::Result<Vec<Range<u64>>> {
         let mut out = Vec::new();
         let mut ranges = self.dwarf.die_ranges(self.unit, entry)?;
         while let Some(r) = ranges.next()? {
@@ -348,7 +403,10 @@ impl<'a, 'u> Walker<'a, 'u> {
             } else if is_type_tag(tag) {
                 self.type_entry(child)?;
             } else if tag == gimli::DW_TAG_namespace {
-                self.namespace.push(self.name(&entry).unwrap_or_else(|| "(anonymous namespace)".into()));
+                self.namespace.push(
+                    self.name(&entry)
+                        .unwrap_or_else(|| "(anonymous namespace)".into()),
+                );
                 self.walk(child)?;
                 self.namespace.pop();
             } else {
@@ -358,7 +416,11 @@ impl<'a, 'u> Walker<'a, 'u> {
         Ok(())
     }
 
-    fn variable(&self, entry: &gimli::DebuggingInformationEntry<R<'a>>, is_parameter: bool) -> gimli::Result<Variable> {
+    fn variable(
+        &self,
+        entry: &gimli::DebuggingInformationEntry<R<'a>>,
+        is_parameter: bool,
+    ) -> gimli::Result<Variable> {
         let mut v = Variable {
             name: self.name(entry),
             ty: self.type_ref(entry),
@@ -367,14 +429,19 @@ impl<'a, 'u> Walker<'a, 'u> {
             file: udata(entry.attr_value(gimli::DW_AT_decl_file)).map(|f| f as usize),
             line: udata(entry.attr_value(gimli::DW_AT_decl_line)).unwrap_or(0) as u32,
             is_parameter,
-            artificial: matches!(entry.attr_value(gimli::DW_AT_artificial), Some(AttributeValue::Flag(true))),
+            artificial: matches!(
+                entry.attr_value(gimli::DW_AT_artificial),
+                Some(AttributeValue::Flag(true))
+            ),
         };
         // Inlined instances name their abstract origin for name and type.
         if let Some(AttributeValue::UnitRef(o)) = entry.attr_value(gimli::DW_AT_abstract_origin) {
             if let Ok(origin) = self.unit.entry(o) {
                 v.name = v.name.or_else(|| self.name(&origin));
                 v.ty = v.ty.or_else(|| self.type_ref(&origin));
-                v.file = v.file.or(udata(origin.attr_value(gimli::DW_AT_decl_file)).map(|f| f as usize));
+                v.file = v
+                    .file
+                    .or(udata(origin.attr_value(gimli::DW_AT_decl_file)).map(|f| f as usize));
                 if v.line == 0 {
                     v.line = udata(origin.attr_value(gimli::DW_AT_decl_line)).unwrap_or(0) as u32;
                 }
@@ -382,13 +449,18 @@ impl<'a, 'u> Walker<'a, 'u> {
         }
         let encoding = self.unit.encoding();
         match entry.attr_value(gimli::DW_AT_location) {
-            Some(AttributeValue::Exprloc(expr)) => v.location = Location::Expr(parse_expression(expr, encoding)),
+            Some(AttributeValue::Exprloc(expr)) => {
+                v.location = Location::Expr(parse_expression(expr, encoding))
+            }
             Some(attr) => {
                 if let Ok(Some(mut list)) = self.dwarf.attr_locations(self.unit, attr) {
                     let mut entries = Vec::new();
                     while let Ok(Some(e)) = list.next() {
                         if e.range.end > e.range.begin && is_live(e.range.begin, self.code_size) {
-                            entries.push((e.range.begin..e.range.end, parse_expression(e.data, encoding)));
+                            entries.push((
+                                e.range.begin..e.range.end,
+                                parse_expression(e.data, encoding),
+                            ));
                         }
                     }
                     v.location = Location::List(entries);
@@ -401,7 +473,10 @@ impl<'a, 'u> Walker<'a, 'u> {
 
     fn subprogram(&mut self, node: gimli::EntriesTreeNode<R<'a>>) -> gimli::Result<()> {
         let entry = node.entry().clone();
-        let mut s = Subprogram { unit: self.unit_index, ..Default::default() };
+        let mut s = Subprogram {
+            unit: self.unit_index,
+            ..Default::default()
+        };
         s.name = self.name(&entry);
         for attr in [gimli::DW_AT_linkage_name, gimli::DW_AT_MIPS_linkage_name] {
             if let Some(v) = entry.attr_value(attr) {
@@ -410,7 +485,10 @@ impl<'a, 'u> Walker<'a, 'u> {
         }
         s.file = udata(entry.attr_value(gimli::DW_AT_decl_file)).map(|f| f as usize);
         s.line = udata(entry.attr_value(gimli::DW_AT_decl_line)).unwrap_or(0) as u32;
-        s.external = matches!(entry.attr_value(gimli::DW_AT_external), Some(AttributeValue::Flag(true)));
+        s.external = matches!(
+            entry.attr_value(gimli::DW_AT_external),
+            Some(AttributeValue::Flag(true))
+        );
         s.ranges = self.live_ranges(&entry)?;
         s.result = self.type_ref(&entry);
         if let Some(AttributeValue::Exprloc(expr)) = entry.attr_value(gimli::DW_AT_frame_base) {
@@ -458,15 +536,23 @@ impl<'a, 'u> Walker<'a, 'u> {
                         };
                         callee.map(|callee| ScopeKind::Inlined {
                             callee,
-                            call_file: udata(entry.attr_value(gimli::DW_AT_call_file)).map(|f| f as usize),
-                            call_line: udata(entry.attr_value(gimli::DW_AT_call_line)).unwrap_or(0) as u32,
-                            call_column: udata(entry.attr_value(gimli::DW_AT_call_column)).unwrap_or(0) as u32,
+                            call_file: udata(entry.attr_value(gimli::DW_AT_call_file))
+                                .map(|f| f as usize),
+                            call_line: udata(entry.attr_value(gimli::DW_AT_call_line)).unwrap_or(0)
+                                as u32,
+                            call_column: udata(entry.attr_value(gimli::DW_AT_call_column))
+                                .unwrap_or(0) as u32,
                         })
                     };
                     match kind {
                         Some(kind) => {
                             let ranges = self.live_ranges(&entry)?;
-                            let mut scope = Scope { kind, ranges, children: Vec::new(), variables: Vec::new() };
+                            let mut scope = Scope {
+                                kind,
+                                ranges,
+                                children: Vec::new(),
+                                variables: Vec::new(),
+                            };
                             let (mut c, mut v) = (Vec::new(), Vec::new());
                             self.scope_children(child, &mut c, &mut v)?;
                             scope.children = c;
@@ -487,7 +573,9 @@ impl<'a, 'u> Walker<'a, 'u> {
 
     fn type_entry(&mut self, node: gimli::EntriesTreeNode<R<'a>>) -> gimli::Result<()> {
         let entry = node.entry().clone();
-        let Some(&id) = self.type_ids.get(&entry.offset()) else { return Ok(()) };
+        let Some(&id) = self.type_ids.get(&entry.offset()) else {
+            return Ok(());
+        };
         let target = self.type_ref(&entry);
         let byte_size = udata(entry.attr_value(gimli::DW_AT_byte_size));
         let tag = entry.tag();
@@ -497,17 +585,32 @@ impl<'a, 'u> Walker<'a, 'u> {
                     Some(AttributeValue::Encoding(e)) => e.0,
                     _ => 0,
                 };
-                TypeKind::Base { encoding, byte_size: byte_size.unwrap_or(0) }
+                TypeKind::Base {
+                    encoding,
+                    byte_size: byte_size.unwrap_or(0),
+                }
             }
-            gimli::DW_TAG_pointer_type => TypeKind::Pointer { pointee: target, byte_size: byte_size.unwrap_or(4) },
-            gimli::DW_TAG_reference_type => TypeKind::Reference { pointee: target, rvalue: false },
-            gimli::DW_TAG_rvalue_reference_type => TypeKind::Reference { pointee: target, rvalue: true },
+            gimli::DW_TAG_pointer_type => TypeKind::Pointer {
+                pointee: target,
+                byte_size: byte_size.unwrap_or(4),
+            },
+            gimli::DW_TAG_reference_type => TypeKind::Reference {
+                pointee: target,
+                rvalue: false,
+            },
+            gimli::DW_TAG_rvalue_reference_type => TypeKind::Reference {
+                pointee: target,
+                rvalue: true,
+            },
             gimli::DW_TAG_const_type => TypeKind::Const(target),
             gimli::DW_TAG_volatile_type => TypeKind::Volatile(target),
             gimli::DW_TAG_restrict_type => TypeKind::Restrict(target),
             gimli::DW_TAG_atomic_type | gimli::DW_TAG_typedef => TypeKind::Typedef(target),
             gimli::DW_TAG_structure_type | gimli::DW_TAG_class_type | gimli::DW_TAG_union_type => {
-                let declaration = matches!(entry.attr_value(gimli::DW_AT_declaration), Some(AttributeValue::Flag(true)));
+                let declaration = matches!(
+                    entry.attr_value(gimli::DW_AT_declaration),
+                    Some(AttributeValue::Flag(true))
+                );
                 let mut members = Vec::new();
                 let mut children = node.children();
                 let name = self.name(&entry);
@@ -519,13 +622,15 @@ impl<'a, 'u> Walker<'a, 'u> {
                     match m.tag() {
                         gimli::DW_TAG_member => {
                             let offset = match m.attr_value(gimli::DW_AT_data_member_location) {
-                                Some(AttributeValue::Exprloc(e)) => parse_expression(e, self.unit.encoding())
-                                    .iter()
-                                    .find_map(|op| match op {
-                                        LocOp::PlusUconst(v) => Some(*v),
-                                        _ => None,
-                                    })
-                                    .unwrap_or(0),
+                                Some(AttributeValue::Exprloc(e)) => {
+                                    parse_expression(e, self.unit.encoding())
+                                        .iter()
+                                        .find_map(|op| match op {
+                                            LocOp::PlusUconst(v) => Some(*v),
+                                            _ => None,
+                                        })
+                                        .unwrap_or(0)
+                                }
                                 other => udata(other).unwrap_or(0),
                             };
                             members.push(Member {
@@ -544,7 +649,12 @@ impl<'a, 'u> Walker<'a, 'u> {
                 if name.is_some() {
                     self.namespace.pop();
                 }
-                TypeKind::Composite { tag: tag.0, byte_size: byte_size.unwrap_or(0), members, declaration }
+                TypeKind::Composite {
+                    tag: tag.0,
+                    byte_size: byte_size.unwrap_or(0),
+                    members,
+                    declaration,
+                }
             }
             gimli::DW_TAG_enumeration_type => {
                 let mut enumerators = Vec::new();
@@ -560,7 +670,12 @@ impl<'a, 'u> Walker<'a, 'u> {
                     target.and_then(|t| self.types.iter().find(|(id, _)| *id == t)).map(|(_, t)| &t.kind),
                     Some(TypeKind::Base { encoding, .. }) if *encoding == gimli::DW_ATE_unsigned.0 || *encoding == gimli::DW_ATE_unsigned_char.0
                 ) || enumerators.iter().all(|(_, v)| *v >= 0);
-                TypeKind::Enum { byte_size: byte_size.unwrap_or(4), underlying: target, enumerators, unsigned }
+                TypeKind::Enum {
+                    byte_size: byte_size.unwrap_or(4),
+                    underlying: target,
+                    enumerators,
+                    unsigned,
+                }
             }
             gimli::DW_TAG_array_type => {
                 let mut dims = Vec::new();
@@ -568,12 +683,16 @@ impl<'a, 'u> Walker<'a, 'u> {
                 while let Some(child) = children.next()? {
                     let e = child.entry();
                     if e.tag() == gimli::DW_TAG_subrange_type {
-                        let count = udata(e.attr_value(gimli::DW_AT_count))
-                            .or_else(|| udata(e.attr_value(gimli::DW_AT_upper_bound)).map(|u| u + 1));
+                        let count = udata(e.attr_value(gimli::DW_AT_count)).or_else(|| {
+                            udata(e.attr_value(gimli::DW_AT_upper_bound)).map(|u| u + 1)
+                        });
                         dims.push(count);
                     }
                 }
-                TypeKind::Array { element: target, dims }
+                TypeKind::Array {
+                    element: target,
+                    dims,
+                }
             }
             gimli::DW_TAG_subroutine_type => {
                 let mut params = Vec::new();
@@ -587,7 +706,11 @@ impl<'a, 'u> Walker<'a, 'u> {
                         _ => {}
                     }
                 }
-                TypeKind::Subroutine { result: target, params, variadic }
+                TypeKind::Subroutine {
+                    result: target,
+                    params,
+                    variadic,
+                }
             }
             _ => TypeKind::Unspecified,
         };
@@ -614,7 +737,14 @@ impl<'a, 'u> Walker<'a, 'u> {
             if let Some(&o) = self.by_offset.get(&origin) {
                 let (name, linkage, file, line, external, result) = {
                     let s = &self.subprograms[o];
-                    (s.name.clone(), s.linkage_name.clone(), s.file, s.line, s.external, s.result)
+                    (
+                        s.name.clone(),
+                        s.linkage_name.clone(),
+                        s.file,
+                        s.line,
+                        s.external,
+                        s.result,
+                    )
                 };
                 let s = &mut self.subprograms[index];
                 s.name = s.name.take().or(name);
@@ -630,8 +760,11 @@ impl<'a, 'u> Walker<'a, 'u> {
         // Inlined callees: from abstract-origin references to global
         // subprogram indices; an origin that is not a subprogram leaves a
         // plain lexical block.
-        let callees: Vec<Option<usize>> =
-            self.inline_refs.iter().map(|o| self.by_offset.get(o).map(|i| i + base)).collect();
+        let callees: Vec<Option<usize>> = self
+            .inline_refs
+            .iter()
+            .map(|o| self.by_offset.get(o).map(|i| i + base))
+            .collect();
         fn fix(scopes: &mut [Scope], callees: &[Option<usize>]) {
             for s in scopes {
                 if let ScopeKind::Inlined { callee, .. } = &s.kind {

@@ -209,10 +209,7 @@ pub(crate) fn parse(args: &[String]) -> Result<Action, Usage> {
             "--shared" => shared = true,
             "--object" => object = true,
             "--bounds-checks" => job.opts.bounds_checks = true,
-            "--dir" => job
-                .opts
-                .preopens
-                .push(t.value(&tok, "HOST[::GUEST]")?),
+            "--dir" => job.opts.preopens.push(t.value(&tok, "HOST[::GUEST]")?),
             "--header" => job.header = Some(t.value(&tok, "a header file")?.into()),
             other if NOT_YET.contains(&other) => {
                 return Err(Usage(format!("option '{other}' is not supported yet")));

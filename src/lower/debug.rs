@@ -9,7 +9,6 @@
 
 use super::debug_types::DebugTypes;
 use super::di::{dw, Di, Md};
-use innative_dwarf::{LocOp, Location, Provenance, Scope, ScopeKind, Subprogram, Variable};
 use inkwell::context::Context;
 use inkwell::debug_info::{
     AsDIScope, DICompileUnit, DIFile, DIFlags, DIFlagsConstants, DILocation, DIScope, DISubprogram,
@@ -17,6 +16,7 @@ use inkwell::debug_info::{
 };
 use inkwell::module::Module;
 use inkwell::values::FunctionValue;
+use innative_dwarf::{LocOp, Location, Provenance, Scope, ScopeKind, Subprogram, Variable};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -54,7 +54,10 @@ pub enum FrameBase {
 /// and the allocas of the wasm locals.
 pub struct VariableStorage<'a, 'ctx> {
     pub frame: Option<inkwell::values::PointerValue<'ctx>>,
-    pub locals: &'a [(inkwell::values::PointerValue<'ctx>, inkwell::types::BasicTypeEnum<'ctx>)],
+    pub locals: &'a [(
+        inkwell::values::PointerValue<'ctx>,
+        inkwell::types::BasicTypeEnum<'ctx>,
+    )],
     /// Insert the declarations before this instruction (the entry terminator).
     pub before: inkwell::values::InstructionValue<'ctx>,
 }
@@ -138,7 +141,11 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             let producer = if unit.producer.is_empty() {
                 format!("innative {}", env!("CARGO_PKG_VERSION"))
             } else {
-                format!("innative {} (from: {})", env!("CARGO_PKG_VERSION"), unit.producer)
+                format!(
+                    "innative {} (from: {})",
+                    env!("CARGO_PKG_VERSION"),
+                    unit.producer
+                )
             };
             let (builder, cu) = module.create_debug_info_builder(
                 true,
@@ -180,9 +187,15 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         // libraries) gets none, as in a native build.
         let has_dwarf_code = prov.subprograms.iter().any(|s| !s.ranges.is_empty());
         if !has_dwarf_code && !bodies.is_empty() {
-            let dir = module_path.parent().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
+            let dir = module_path
+                .parent()
+                .map(|d| d.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let dir = if dir.is_empty() { ".".to_string() } else { dir };
-            let name = module_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = module_path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             this.fallback = Some(module.create_debug_info_builder(
                 true,
                 DWARFSourceLanguage::C,
@@ -208,7 +221,10 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
     fn subprogram_index(&self, body: Range<u64>) -> Option<usize> {
         let start = self.dwarf_address(body.start);
         let end = self.dwarf_address(body.end);
-        self.prov.subprograms.iter().position(|s| s.ranges.iter().any(|r| r.start < end && start < r.end))
+        self.prov
+            .subprograms
+            .iter()
+            .position(|s| s.ranges.iter().any(|r| r.start < end && start < r.end))
     }
 
     fn dwarf_address(&self, module_offset: u64) -> u64 {
@@ -217,10 +233,19 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
 
     fn file_of(&self, sp: &Subprogram) -> Option<DIFile<'ctx>> {
         let (_, cu) = self.units.get(&sp.unit)?;
-        Some(sp.file.and_then(|f| self.files.get(&(sp.unit, f)).copied()).unwrap_or_else(|| cu.get_file()))
+        Some(
+            sp.file
+                .and_then(|f| self.files.get(&(sp.unit, f)).copied())
+                .unwrap_or_else(|| cu.get_file()),
+        )
     }
 
-    fn create_subprogram(&self, sp: &Subprogram, fallback_name: &str, scope_line: u32) -> Option<DISubprogram<'ctx>> {
+    fn create_subprogram(
+        &self,
+        sp: &Subprogram,
+        fallback_name: &str,
+        scope_line: u32,
+    ) -> Option<DISubprogram<'ctx>> {
         let (builder, cu) = self.units.get(&sp.unit)?;
         let file = self.file_of(sp)?;
         let name = sp.name.clone().unwrap_or_else(|| fallback_name.to_string());
@@ -243,7 +268,12 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         // set the subprogram's type operand (index 4) directly.
         let di = self.di(sp.unit);
         let mut types = vec![self.types.translate(&di, di.file, sp.result)];
-        types.extend(sp.variables.iter().filter(|v| v.is_parameter).map(|v| self.types.translate(&di, di.file, v.ty)));
+        types.extend(
+            sp.variables
+                .iter()
+                .filter(|v| v.is_parameter)
+                .map(|v| self.types.translate(&di, di.file, v.ty)),
+        );
         let ty = di.subroutine_type(&mut types);
         // SAFETY: a distinct DISubprogram just created in this context; its
         // operand 4 is the type, replaced by a DISubroutineType.
@@ -259,15 +289,24 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
     /// each gets a hidden pointer to `memory` (the memory struct) carrying a
     /// debug-info expression that reaches the variable from there (a global
     /// can carry only one `!dbg` through LLVM-C, hence one holder each).
-    pub fn declare_globals(&self, module: &Module<'ctx>, prefix: &str, memory: inkwell::values::GlobalValue<'ctx>) {
+    pub fn declare_globals(
+        &self,
+        module: &Module<'ctx>,
+        prefix: &str,
+        memory: inkwell::values::GlobalValue<'ctx>,
+    ) {
         let ptr = self.context.ptr_type(inkwell::AddressSpace::default());
         for (i, (unit, v)) in self.prov.globals.iter().enumerate() {
-            let (Some(name), Location::Expr(ops)) = (&v.name, &v.location) else { continue };
+            let (Some(name), Location::Expr(ops)) = (&v.name, &v.location) else {
+                continue;
+            };
             let [LocOp::Addr(a)] = ops.as_slice() else {
                 self.dropped_variables.set(self.dropped_variables.get() + 1);
                 continue;
             };
-            let Some((_, cu)) = self.units.get(unit) else { continue };
+            let Some((_, cu)) = self.units.get(unit) else {
+                continue;
+            };
             let di = self.di(*unit);
             let holder = module.add_global(ptr, None, &format!("{prefix}.dbg.global.{i}"));
             holder.set_linkage(inkwell::module::Linkage::External);
@@ -296,21 +335,37 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                         dw::OP_STACK_VALUE,
                     ],
                 ),
-                None => (self.types.translate(&di, di.file, v.ty), vec![dw::OP_DEREF, dw::OP_DEREF, dw::OP_PLUS_UCONST, *a]),
+                None => (
+                    self.types.translate(&di, di.file, v.ty),
+                    vec![dw::OP_DEREF, dw::OP_DEREF, dw::OP_PLUS_UCONST, *a],
+                ),
             };
-            let file = v.file.and_then(|fi| self.files.get(&(*unit, fi)).copied()).map(|f| f.as_mut_ptr()).unwrap_or(di.file);
+            let file = v
+                .file
+                .and_then(|fi| self.files.get(&(*unit, fi)).copied())
+                .map(|f| f.as_mut_ptr())
+                .unwrap_or(di.file);
             let expr = di.expression(&ops);
             let gve = di.global_variable(cu.as_mut_ptr(), name, "", file, v.line, ty, false, expr);
             // SAFETY: attaching a DIGlobalVariableExpression as !dbg (kind 0).
             unsafe {
-                llvm_sys::core::LLVMGlobalSetMetadata(inkwell::values::AsValueRef::as_value_ref(&holder), 0, gve);
+                llvm_sys::core::LLVMGlobalSetMetadata(
+                    inkwell::values::AsValueRef::as_value_ref(&holder),
+                    0,
+                    gve,
+                );
             }
         }
     }
 
     /// The subprogram of the function whose body spans `body` (module byte
     /// offsets), attached to `func`.  None when the DWARF does not cover it.
-    pub fn function(&self, func: FunctionValue<'ctx>, body: Range<u64>, fallback_name: &str) -> Option<FunctionDebug<'ctx>> {
+    pub fn function(
+        &self,
+        func: FunctionValue<'ctx>,
+        body: Range<u64>,
+        fallback_name: &str,
+    ) -> Option<FunctionDebug<'ctx>> {
         let start = self.dwarf_address(body.start);
         let end = self.dwarf_address(body.end);
         let Some(index) = self.subprogram_index(body) else {
@@ -332,35 +387,67 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 false,
             );
             func.set_subprogram(subprogram);
-            return Some(FunctionDebug { subprogram, sp: None, entry_line: 0, prologue_end: None });
+            return Some(FunctionDebug {
+                subprogram,
+                sp: None,
+                entry_line: 0,
+                prologue_end: None,
+            });
         };
         let sp = &self.prov.subprograms[index];
         let rows = self.prov.rows_in(start..end);
-        let entry_line = rows.iter().find(|r| r.line != 0).map(|r| r.line).unwrap_or(sp.line);
-        let prologue_end = rows.iter().find(|r| r.prologue_end && !r.end_sequence).map(|r| r.address);
+        let entry_line = rows
+            .iter()
+            .find(|r| r.line != 0)
+            .map(|r| r.line)
+            .unwrap_or(sp.line);
+        let prologue_end = rows
+            .iter()
+            .find(|r| r.prologue_end && !r.end_sequence)
+            .map(|r| r.address);
         let subprogram = self.create_subprogram(sp, fallback_name, entry_line)?;
         func.set_subprogram(subprogram);
-        Some(FunctionDebug { subprogram, sp: Some(index), entry_line, prologue_end })
+        Some(FunctionDebug {
+            subprogram,
+            sp: Some(index),
+            entry_line,
+            prologue_end,
+        })
     }
 
     /// A lexical block carrying `file` under `parent` when `file` is not the
     /// file `parent` already names (code from a header or macro).
-    fn in_file(&self, parent: DIScope<'ctx>, parent_file: Option<usize>, unit: usize, file: usize) -> DIScope<'ctx> {
+    fn in_file(
+        &self,
+        parent: DIScope<'ctx>,
+        parent_file: Option<usize>,
+        unit: usize,
+        file: usize,
+    ) -> DIScope<'ctx> {
         if parent_file == Some(file) {
             return parent;
         }
-        let Some(f) = self.files.get(&(unit, file)).copied() else { return parent };
+        let Some(f) = self.files.get(&(unit, file)).copied() else {
+            return parent;
+        };
         let mut cache = self.cache.borrow_mut();
-        *cache.file_blocks.entry((key(parent), file)).or_insert_with(|| {
-            let (builder, _) = &self.units[&unit];
-            builder.create_lexical_block(parent, f, 0, 0).as_debug_info_scope()
-        })
+        *cache
+            .file_blocks
+            .entry((key(parent), file))
+            .or_insert_with(|| {
+                let (builder, _) = &self.units[&unit];
+                builder
+                    .create_lexical_block(parent, f, 0, 0)
+                    .as_debug_info_scope()
+            })
     }
 
     /// The location of the operator at `module_offset` in `f`, with its
     /// lexical block and inlined-call chain.
     pub fn location(&self, f: &FunctionDebug<'ctx>, module_offset: u64) -> DILocation<'ctx> {
-        let Some(sp_index) = f.sp else { return self.entry_location(f) };
+        let Some(sp_index) = f.sp else {
+            return self.entry_location(f);
+        };
         let address = self.dwarf_address(module_offset);
         let sp = &self.prov.subprograms[sp_index];
         let in_prologue = f.prologue_end.is_some_and(|end| address < end);
@@ -370,15 +457,26 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         };
 
         // Walk the scopes that contain the address, outermost first.
-        let mut at = ScopeState { scope: f.subprogram.as_debug_info_scope(), file: sp.file, inlined_at: None };
+        let mut at = ScopeState {
+            scope: f.subprogram.as_debug_info_scope(),
+            file: sp.file,
+            inlined_at: None,
+        };
         let mut level: &[Scope] = &sp.scopes;
-        while let Some(s) = level.iter().find(|s| s.ranges.iter().any(|r| r.contains(&address))) {
+        while let Some(s) = level
+            .iter()
+            .find(|s| s.ranges.iter().any(|r| r.contains(&address)))
+        {
             if !self.enter_scope(sp.unit, &mut at, s) {
                 break;
             }
             level = &s.children;
         }
-        let ScopeState { mut scope, file: scope_file, inlined_at } = at;
+        let ScopeState {
+            mut scope,
+            file: scope_file,
+            inlined_at,
+        } = at;
 
         let (line, column) = match row {
             Some(r) => {
@@ -399,16 +497,34 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 let mut cache = self.cache.borrow_mut();
                 let parent = at.scope;
                 let file = at.file;
-                at.scope = *cache.blocks.entry((s as *const Scope, key(parent))).or_insert_with(|| {
-                    let (builder, cu) = &self.units[&unit];
-                    let file = file.and_then(|fi| self.files.get(&(unit, fi)).copied()).unwrap_or_else(|| cu.get_file());
-                    let line = self.prov.row_at(s.ranges[0].start).map(|r| r.line).unwrap_or(0);
-                    builder.create_lexical_block(parent, file, line, 0).as_debug_info_scope()
-                });
+                at.scope = *cache
+                    .blocks
+                    .entry((s as *const Scope, key(parent)))
+                    .or_insert_with(|| {
+                        let (builder, cu) = &self.units[&unit];
+                        let file = file
+                            .and_then(|fi| self.files.get(&(unit, fi)).copied())
+                            .unwrap_or_else(|| cu.get_file());
+                        let line = self
+                            .prov
+                            .row_at(s.ranges[0].start)
+                            .map(|r| r.line)
+                            .unwrap_or(0);
+                        builder
+                            .create_lexical_block(parent, file, line, 0)
+                            .as_debug_info_scope()
+                    });
                 true
             }
-            ScopeKind::Inlined { callee, call_file, call_line, call_column } => {
-                let Some(callee_sp) = self.prov.subprograms.get(*callee) else { return false };
+            ScopeKind::Inlined {
+                callee,
+                call_file,
+                call_line,
+                call_column,
+            } => {
+                let Some(callee_sp) = self.prov.subprograms.get(*callee) else {
+                    return false;
+                };
                 let call_scope = match call_file {
                     Some(cf) => self.in_file(at.scope, at.file, unit, *cf),
                     None => at.scope,
@@ -418,13 +534,22 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 let callee_scope = match existing {
                     Some(c) => c,
                     None => {
-                        let Some(c) = self.create_subprogram(callee_sp, "<inlined>", callee_sp.line) else { return false };
+                        let Some(c) =
+                            self.create_subprogram(callee_sp, "<inlined>", callee_sp.line)
+                        else {
+                            return false;
+                        };
                         self.cache.borrow_mut().callees.insert(*callee, c);
                         c
                     }
                 };
-                at.inlined_at =
-                    Some(builder.create_debug_location(self.context, *call_line, *call_column, call_scope, at.inlined_at));
+                at.inlined_at = Some(builder.create_debug_location(
+                    self.context,
+                    *call_line,
+                    *call_column,
+                    call_scope,
+                    at.inlined_at,
+                ));
                 at.scope = callee_scope.as_debug_info_scope();
                 at.file = callee_sp.file;
                 true
@@ -449,28 +574,45 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
     pub fn frame_base(&self, f: &FunctionDebug<'ctx>) -> Option<FrameBase> {
         let sp = &self.prov.subprograms[f.sp?];
         match sp.frame_base.as_deref()? {
-            [LocOp::WasmLocal(n)] | [LocOp::WasmLocal(n), LocOp::StackValue] => Some(FrameBase::Local(*n)),
-            [LocOp::WasmGlobal(n)] | [LocOp::WasmGlobal(n), LocOp::StackValue] => Some(FrameBase::Global(*n)),
+            [LocOp::WasmLocal(n)] | [LocOp::WasmLocal(n), LocOp::StackValue] => {
+                Some(FrameBase::Local(*n))
+            }
+            [LocOp::WasmGlobal(n)] | [LocOp::WasmGlobal(n), LocOp::StackValue] => {
+                Some(FrameBase::Global(*n))
+            }
             _ => None,
         }
     }
 
     fn di(&self, unit: usize) -> Di {
         let (builder, cu) = &self.units[&unit];
-        Di { builder: builder.as_mut_ptr(), file: cu.get_file().as_mut_ptr() }
+        Di {
+            builder: builder.as_mut_ptr(),
+            file: cu.get_file().as_mut_ptr(),
+        }
     }
 
     /// Declares every parameter and local of `f` (its own and those of the
     /// calls inlined into it) with locations LLVM can carry into native
     /// DWARF.  Returns how many variables could not be described.
-    pub fn declare_variables(&self, module: &Module<'ctx>, f: &FunctionDebug<'ctx>, storage: &VariableStorage<'_, 'ctx>) -> u32 {
+    pub fn declare_variables(
+        &self,
+        module: &Module<'ctx>,
+        f: &FunctionDebug<'ctx>,
+        storage: &VariableStorage<'_, 'ctx>,
+    ) -> u32 {
         let Some(sp_index) = f.sp else { return 0 };
         let sp = &self.prov.subprograms[sp_index];
-        let at = ScopeState { scope: f.subprogram.as_debug_info_scope(), file: sp.file, inlined_at: None };
+        let at = ScopeState {
+            scope: f.subprogram.as_debug_info_scope(),
+            file: sp.file,
+            inlined_at: None,
+        };
         let mut dropped = 0;
         self.declare_in(module, sp.unit, &at, &sp.variables, storage, &mut dropped);
         self.declare_scopes(module, sp.unit, &at, &sp.scopes, storage, &mut dropped);
-        self.dropped_variables.set(self.dropped_variables.get() + dropped);
+        self.dropped_variables
+            .set(self.dropped_variables.get() + dropped);
         dropped
     }
 
@@ -531,7 +673,8 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             };
             let expr = di.expression(&ops);
             let (builder, _) = &self.units[&unit];
-            let loc = builder.create_debug_location(self.context, v.line, 0, at.scope, at.inlined_at);
+            let loc =
+                builder.create_debug_location(self.context, v.line, 0, at.scope, at.inlined_at);
             di.declare(
                 module.as_mut_ptr(),
                 storage_value,
@@ -552,10 +695,20 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
     ) -> Option<(llvm_sys::prelude::LLVMValueRef, Vec<u64>, bool)> {
         use inkwell::values::AsValueRef;
         let is_pointer = self.types.pointee_if_pointer(v.ty).is_some();
-        let Location::Expr(ops) = &v.location else { return None };
+        let Location::Expr(ops) = &v.location else {
+            return None;
+        };
         // The tail shared by pointer variables: [.. M W] -> native pointer
         // (null stays null): W + M * (W != 0).
-        let to_native = [dw::OP_SWAP, dw::OP_OVER, dw::OP_LIT0, dw::OP_NE, dw::OP_MUL, dw::OP_PLUS, dw::OP_STACK_VALUE];
+        let to_native = [
+            dw::OP_SWAP,
+            dw::OP_OVER,
+            dw::OP_LIT0,
+            dw::OP_NE,
+            dw::OP_MUL,
+            dw::OP_PLUS,
+            dw::OP_STACK_VALUE,
+        ];
         let offset_ops = |k: i64| -> Vec<u64> {
             if k >= 0 {
                 vec![dw::OP_PLUS_UCONST, k as u64]
@@ -568,7 +721,14 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 let frame = storage.frame?.as_value_ref();
                 if is_pointer {
                     // [S] -> [M S] -> [M FB+k] -> [M W] -> native
-                    let mut e = vec![dw::OP_DUP, dw::OP_DEREF, dw::OP_SWAP, dw::OP_PLUS_UCONST, 8, dw::OP_DEREF];
+                    let mut e = vec![
+                        dw::OP_DUP,
+                        dw::OP_DEREF,
+                        dw::OP_SWAP,
+                        dw::OP_PLUS_UCONST,
+                        8,
+                        dw::OP_DEREF,
+                    ];
                     e.extend(offset_ops(*k));
                     e.extend([dw::OP_DEREF_SIZE, 4]);
                     e.extend(to_native);
@@ -582,7 +742,14 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             [LocOp::Addr(a)] => {
                 let frame = storage.frame?.as_value_ref();
                 if is_pointer {
-                    let e = [dw::OP_DEREF, dw::OP_DUP, dw::OP_PLUS_UCONST, *a, dw::OP_DEREF_SIZE, 4];
+                    let e = [
+                        dw::OP_DEREF,
+                        dw::OP_DUP,
+                        dw::OP_PLUS_UCONST,
+                        *a,
+                        dw::OP_DEREF_SIZE,
+                        4,
+                    ];
                     Some((frame, e.iter().copied().chain(to_native).collect(), true))
                 } else {
                     Some((frame, vec![dw::OP_DEREF, dw::OP_PLUS_UCONST, *a], false))
@@ -593,11 +760,16 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 let local_size = match ty {
                     inkwell::types::BasicTypeEnum::IntType(i) => i.get_bit_width() as u64 / 8,
                     inkwell::types::BasicTypeEnum::FloatType(f) => {
-                        if *f == self.context.f32_type() { 4 } else { 8 }
+                        if *f == self.context.f32_type() {
+                            4
+                        } else {
+                            8
+                        }
                     }
                     _ => 8,
                 };
-                (self.types.byte_size(v.ty) <= local_size).then(|| (slot.as_value_ref(), vec![], false))
+                (self.types.byte_size(v.ty) <= local_size)
+                    .then(|| (slot.as_value_ref(), vec![], false))
             }
             _ => None,
         }

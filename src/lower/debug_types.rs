@@ -19,7 +19,11 @@ pub struct DebugTypes<'p> {
 
 impl<'p> DebugTypes<'p> {
     pub fn new(prov: &'p Provenance) -> Self {
-        DebugTypes { prov, cache: RefCell::default(), native_pointers: RefCell::default() }
+        DebugTypes {
+            prov,
+            cache: RefCell::default(),
+            native_pointers: RefCell::default(),
+        }
     }
 
     /// Size in bytes of a type (0 when unknown).
@@ -28,20 +32,24 @@ impl<'p> DebugTypes<'p> {
     }
 
     fn byte_size_depth(&self, id: Option<TypeId>, depth: u32) -> u64 {
-        let Some(t) = id.and_then(|i| self.prov.types.get(i)) else { return 0 };
+        let Some(t) = id.and_then(|i| self.prov.types.get(i)) else {
+            return 0;
+        };
         if depth > 64 {
             return 0;
         }
         match &t.kind {
             TypeKind::Base { byte_size, .. } | TypeKind::Pointer { byte_size, .. } => *byte_size,
             TypeKind::Reference { .. } => 4,
-            TypeKind::Const(x) | TypeKind::Volatile(x) | TypeKind::Restrict(x) | TypeKind::Typedef(x) => {
-                self.byte_size_depth(*x, depth + 1)
-            }
+            TypeKind::Const(x)
+            | TypeKind::Volatile(x)
+            | TypeKind::Restrict(x)
+            | TypeKind::Typedef(x) => self.byte_size_depth(*x, depth + 1),
             TypeKind::Composite { byte_size, .. } | TypeKind::Enum { byte_size, .. } => *byte_size,
             TypeKind::Array { element, dims } => {
                 let count: u64 = dims.iter().map(|d| d.unwrap_or(0)).product();
-                self.byte_size_depth(*element, depth + 1).saturating_mul(count)
+                self.byte_size_depth(*element, depth + 1)
+                    .saturating_mul(count)
             }
             TypeKind::Subroutine { .. } | TypeKind::Unspecified => 0,
         }
@@ -51,7 +59,12 @@ impl<'p> DebugTypes<'p> {
     pub fn strip(&self, mut id: Option<TypeId>) -> Option<TypeId> {
         for _ in 0..64 {
             match id.and_then(|i| self.prov.types.get(i)).map(|t| &t.kind) {
-                Some(TypeKind::Const(x) | TypeKind::Volatile(x) | TypeKind::Restrict(x) | TypeKind::Typedef(x)) => id = *x,
+                Some(
+                    TypeKind::Const(x)
+                    | TypeKind::Volatile(x)
+                    | TypeKind::Restrict(x)
+                    | TypeKind::Typedef(x),
+                ) => id = *x,
                 _ => return id,
             }
         }
@@ -60,7 +73,11 @@ impl<'p> DebugTypes<'p> {
 
     /// If `id` is (a typedef of / qualified) pointer, its pointee.
     pub fn pointee_if_pointer(&self, id: Option<TypeId>) -> Option<Option<TypeId>> {
-        match self.strip(id).and_then(|i| self.prov.types.get(i)).map(|t| &t.kind) {
+        match self
+            .strip(id)
+            .and_then(|i| self.prov.types.get(i))
+            .map(|t| &t.kind)
+        {
             Some(TypeKind::Pointer { pointee, .. }) => Some(*pointee),
             _ => None,
         }
@@ -79,14 +96,21 @@ impl<'p> DebugTypes<'p> {
 
     /// The debug type of `id` (null metadata for `void`).
     pub fn translate(&self, di: &Di, scope: Md, id: Option<TypeId>) -> Md {
-        let Some(id) = id else { return std::ptr::null_mut() };
+        let Some(id) = id else {
+            return std::ptr::null_mut();
+        };
         if let Some(md) = self.cache.borrow().get(&id) {
             return *md;
         }
-        let Some(t) = self.prov.types.get(id) else { return std::ptr::null_mut() };
+        let Some(t) = self.prov.types.get(id) else {
+            return std::ptr::null_mut();
+        };
         let name = t.name.clone().unwrap_or_default();
         let md = match &t.kind {
-            TypeKind::Base { encoding, byte_size } => di.basic_type(&name, byte_size * 8, *encoding as u32),
+            TypeKind::Base {
+                encoding,
+                byte_size,
+            } => di.basic_type(&name, byte_size * 8, *encoding as u32),
             TypeKind::Pointer { pointee, byte_size } => {
                 // Reserve the slot first: a pointer may lead back to itself.
                 let target = self.translate(di, scope, *pointee);
@@ -97,13 +121,22 @@ impl<'p> DebugTypes<'p> {
                 di.pointer_type(target, 32, &name)
             }
             TypeKind::Const(x) => di.qualified_type(dw::TAG_CONST, self.translate(di, scope, *x)),
-            TypeKind::Volatile(x) => di.qualified_type(dw::TAG_VOLATILE, self.translate(di, scope, *x)),
-            TypeKind::Restrict(x) => di.qualified_type(dw::TAG_RESTRICT, self.translate(di, scope, *x)),
+            TypeKind::Volatile(x) => {
+                di.qualified_type(dw::TAG_VOLATILE, self.translate(di, scope, *x))
+            }
+            TypeKind::Restrict(x) => {
+                di.qualified_type(dw::TAG_RESTRICT, self.translate(di, scope, *x))
+            }
             TypeKind::Typedef(x) => {
                 let target = self.translate(di, scope, *x);
                 di.typedef(target, &name, t.line, scope)
             }
-            TypeKind::Composite { tag, byte_size, members, declaration } => {
+            TypeKind::Composite {
+                tag,
+                byte_size,
+                members,
+                declaration,
+            } => {
                 let llvm_tag = match *tag {
                     0x17 => dw::TAG_UNION,
                     0x02 => dw::TAG_CLASS,
@@ -112,7 +145,8 @@ impl<'p> DebugTypes<'p> {
                 if *declaration {
                     di.forward_declaration(llvm_tag, &name, scope, t.line)
                 } else {
-                    let temp = di.replaceable_composite(llvm_tag, &name, scope, t.line, byte_size * 8);
+                    let temp =
+                        di.replaceable_composite(llvm_tag, &name, scope, t.line, byte_size * 8);
                     self.cache.borrow_mut().insert(id, temp);
                     let mut elements: Vec<Md> = members
                         .iter()
@@ -124,7 +158,14 @@ impl<'p> DebugTypes<'p> {
                                     let offset = m.bit_offset.unwrap_or(m.offset * 8);
                                     di.bitfield(temp, &mname, 0, bits, offset, m.offset * 8, ty)
                                 }
-                                None => di.member(temp, &mname, 0, self.byte_size(m.ty) * 8, m.offset * 8, ty),
+                                None => di.member(
+                                    temp,
+                                    &mname,
+                                    0,
+                                    self.byte_size(m.ty) * 8,
+                                    m.offset * 8,
+                                    ty,
+                                ),
                             }
                         })
                         .collect();
@@ -137,13 +178,29 @@ impl<'p> DebugTypes<'p> {
                     full
                 }
             }
-            TypeKind::Enum { byte_size, underlying, enumerators, unsigned } => {
+            TypeKind::Enum {
+                byte_size,
+                underlying,
+                enumerators,
+                unsigned,
+            } => {
                 let base = self.translate(di, scope, *underlying);
-                di.enumeration(&name, scope, t.line, byte_size * 8, enumerators, *unsigned, base)
+                di.enumeration(
+                    &name,
+                    scope,
+                    t.line,
+                    byte_size * 8,
+                    enumerators,
+                    *unsigned,
+                    base,
+                )
             }
             TypeKind::Array { element, dims } => {
                 let elem = self.translate(di, scope, *element);
-                let counts: Vec<i64> = dims.iter().map(|d| d.map(|c| c as i64).unwrap_or(-1)).collect();
+                let counts: Vec<i64> = dims
+                    .iter()
+                    .map(|d| d.map(|c| c as i64).unwrap_or(-1))
+                    .collect();
                 di.array_type(elem, self.byte_size(Some(id)) * 8, &counts)
             }
             TypeKind::Subroutine { result, params, .. } => {
@@ -151,7 +208,9 @@ impl<'p> DebugTypes<'p> {
                 types.extend(params.iter().map(|p| self.translate(di, scope, *p)));
                 di.subroutine_type(&mut types)
             }
-            TypeKind::Unspecified => di.unspecified_type(if name.is_empty() { "void" } else { &name }),
+            TypeKind::Unspecified => {
+                di.unspecified_type(if name.is_empty() { "void" } else { &name })
+            }
         };
         self.cache.borrow_mut().insert(id, md);
         md

@@ -60,7 +60,14 @@ impl Di {
 
     /// A placeholder for a composite type, replaced once its members exist
     /// (composites can refer to themselves through pointers).
-    pub fn replaceable_composite(&self, tag: u32, name: &str, scope: Md, line: u32, bits: u64) -> Md {
+    pub fn replaceable_composite(
+        &self,
+        tag: u32,
+        name: &str,
+        scope: Md,
+        line: u32,
+        bits: u64,
+    ) -> Md {
         let (n, l) = s(name);
         unsafe {
             di::LLVMDIBuilderCreateReplaceableCompositeType(
@@ -81,13 +88,44 @@ impl Di {
         }
     }
 
-    pub fn member(&self, scope: Md, name: &str, line: u32, bits: u64, offset_bits: u64, ty: Md) -> Md {
+    pub fn member(
+        &self,
+        scope: Md,
+        name: &str,
+        line: u32,
+        bits: u64,
+        offset_bits: u64,
+        ty: Md,
+    ) -> Md {
         let (n, l) = s(name);
-        unsafe { di::LLVMDIBuilderCreateMemberType(self.builder, scope, n, l, self.file, line, bits, 0, offset_bits, 0, ty) }
+        unsafe {
+            di::LLVMDIBuilderCreateMemberType(
+                self.builder,
+                scope,
+                n,
+                l,
+                self.file,
+                line,
+                bits,
+                0,
+                offset_bits,
+                0,
+                ty,
+            )
+        }
     }
 
     /// A bitfield: `storage_offset_bits` is where its storage unit starts.
-    pub fn bitfield(&self, scope: Md, name: &str, line: u32, bits: u64, offset_bits: u64, storage_offset_bits: u64, ty: Md) -> Md {
+    pub fn bitfield(
+        &self,
+        scope: Md,
+        name: &str,
+        line: u32,
+        bits: u64,
+        offset_bits: u64,
+        storage_offset_bits: u64,
+        ty: Md,
+    ) -> Md {
         let (n, l) = s(name);
         unsafe {
             di::LLVMDIBuilderCreateBitFieldMemberType(
@@ -106,7 +144,14 @@ impl Di {
         }
     }
 
-    pub fn struct_type(&self, name: &str, scope: Md, line: u32, bits: u64, members: &mut [Md]) -> Md {
+    pub fn struct_type(
+        &self,
+        name: &str,
+        scope: Md,
+        line: u32,
+        bits: u64,
+        members: &mut [Md],
+    ) -> Md {
         let (n, l) = s(name);
         unsafe {
             di::LLVMDIBuilderCreateStructType(
@@ -130,7 +175,14 @@ impl Di {
         }
     }
 
-    pub fn union_type(&self, name: &str, scope: Md, line: u32, bits: u64, members: &mut [Md]) -> Md {
+    pub fn union_type(
+        &self,
+        name: &str,
+        scope: Md,
+        line: u32,
+        bits: u64,
+        members: &mut [Md],
+    ) -> Md {
         let (n, l) = s(name);
         unsafe {
             di::LLVMDIBuilderCreateUnionType(
@@ -154,7 +206,22 @@ impl Di {
 
     pub fn forward_declaration(&self, tag: u32, name: &str, scope: Md, line: u32) -> Md {
         let (n, l) = s(name);
-        unsafe { di::LLVMDIBuilderCreateForwardDecl(self.builder, tag, n, l, scope, self.file, line, 0, 0, 0, std::ptr::null(), 0) }
+        unsafe {
+            di::LLVMDIBuilderCreateForwardDecl(
+                self.builder,
+                tag,
+                n,
+                l,
+                scope,
+                self.file,
+                line,
+                0,
+                0,
+                0,
+                std::ptr::null(),
+                0,
+            )
+        }
     }
 
     pub fn replace(&self, temporary: Md, replacement: Md) {
@@ -163,17 +230,39 @@ impl Di {
 
     /// An array; `counts` per dimension, -1 for unknown (flexible).
     pub fn array_type(&self, element: Md, bits: u64, counts: &[i64]) -> Md {
-        let mut subs: Vec<Md> =
-            counts.iter().map(|c| unsafe { di::LLVMDIBuilderGetOrCreateSubrange(self.builder, 0, *c) }).collect();
-        unsafe { di::LLVMDIBuilderCreateArrayType(self.builder, bits, 0, element, subs.as_mut_ptr(), subs.len() as u32) }
+        let mut subs: Vec<Md> = counts
+            .iter()
+            .map(|c| unsafe { di::LLVMDIBuilderGetOrCreateSubrange(self.builder, 0, *c) })
+            .collect();
+        unsafe {
+            di::LLVMDIBuilderCreateArrayType(
+                self.builder,
+                bits,
+                0,
+                element,
+                subs.as_mut_ptr(),
+                subs.len() as u32,
+            )
+        }
     }
 
-    pub fn enumeration(&self, name: &str, scope: Md, line: u32, bits: u64, values: &[(String, i64)], unsigned: bool, underlying: Md) -> Md {
+    pub fn enumeration(
+        &self,
+        name: &str,
+        scope: Md,
+        line: u32,
+        bits: u64,
+        values: &[(String, i64)],
+        unsigned: bool,
+        underlying: Md,
+    ) -> Md {
         let mut enumerators: Vec<Md> = values
             .iter()
             .map(|(n, v)| {
                 let (p, l) = s(n);
-                unsafe { di::LLVMDIBuilderCreateEnumerator(self.builder, p, l, *v, unsigned as i32) }
+                unsafe {
+                    di::LLVMDIBuilderCreateEnumerator(self.builder, p, l, *v, unsigned as i32)
+                }
             })
             .collect();
         let (n, l) = s(name);
@@ -196,7 +285,15 @@ impl Di {
 
     /// A subroutine type; `types[0]` is the result (null for void).
     pub fn subroutine_type(&self, types: &mut [Md]) -> Md {
-        unsafe { di::LLVMDIBuilderCreateSubroutineType(self.builder, self.file, types.as_mut_ptr(), types.len() as u32, 0) }
+        unsafe {
+            di::LLVMDIBuilderCreateSubroutineType(
+                self.builder,
+                self.file,
+                types.as_mut_ptr(),
+                types.len() as u32,
+                0,
+            )
+        }
     }
 
     pub fn namespace(&self, parent: Md, name: &str) -> Md {
@@ -211,28 +308,68 @@ impl Di {
 
     pub fn parameter(&self, scope: Md, name: &str, arg_no: u32, file: Md, line: u32, ty: Md) -> Md {
         let (n, l) = s(name);
-        unsafe { di::LLVMDIBuilderCreateParameterVariable(self.builder, scope, n, l, arg_no, file, line, ty, 1, 0) }
+        unsafe {
+            di::LLVMDIBuilderCreateParameterVariable(
+                self.builder,
+                scope,
+                n,
+                l,
+                arg_no,
+                file,
+                line,
+                ty,
+                1,
+                0,
+            )
+        }
     }
 
     pub fn auto_variable(&self, scope: Md, name: &str, file: Md, line: u32, ty: Md) -> Md {
         let (n, l) = s(name);
-        unsafe { di::LLVMDIBuilderCreateAutoVariable(self.builder, scope, n, l, file, line, ty, 1, 0, 0) }
+        unsafe {
+            di::LLVMDIBuilderCreateAutoVariable(self.builder, scope, n, l, file, line, ty, 1, 0, 0)
+        }
     }
 
     /// `#dbg_declare(storage, var, expr)` before the instruction `before`.
-    pub fn declare(&self, module: LLVMModuleRef, storage: LLVMValueRef, var: Md, expr: Md, loc: Md, before: LLVMValueRef) {
+    pub fn declare(
+        &self,
+        module: LLVMModuleRef,
+        storage: LLVMValueRef,
+        var: Md,
+        expr: Md,
+        loc: Md,
+        before: LLVMValueRef,
+    ) {
         unsafe {
             // LLVM 19 records (not intrinsics) are the only form LLVM-C inserts.
             if llvm_sys::core::LLVMIsNewDbgInfoFormat(module) == 0 {
                 llvm_sys::core::LLVMSetIsNewDbgInfoFormat(module, 1);
             }
-            di::LLVMDIBuilderInsertDeclareRecordBefore(self.builder, storage, var, expr, loc, before);
+            di::LLVMDIBuilderInsertDeclareRecordBefore(
+                self.builder,
+                storage,
+                var,
+                expr,
+                loc,
+                before,
+            );
         }
     }
 
     /// A global variable whose address is `expr` applied to `global`'s address.
     #[allow(clippy::too_many_arguments)]
-    pub fn global_variable(&self, scope: Md, name: &str, linkage: &str, file: Md, line: u32, ty: Md, local: bool, expr: Md) -> Md {
+    pub fn global_variable(
+        &self,
+        scope: Md,
+        name: &str,
+        linkage: &str,
+        file: Md,
+        line: u32,
+        ty: Md,
+        local: bool,
+        expr: Md,
+    ) -> Md {
         let (n, l) = s(name);
         let (k, kl) = s(linkage);
         unsafe {

@@ -17,7 +17,8 @@ use inkwell::intrinsics::Intrinsic;
 use inkwell::module::Module;
 use inkwell::types::BasicTypeEnum;
 use inkwell::values::{
-    BasicMetadataValueEnum, BasicValue, BasicValueEnum, FunctionValue, IntValue, PhiValue, PointerValue,
+    BasicMetadataValueEnum, BasicValue, BasicValueEnum, FunctionValue, IntValue, PhiValue,
+    PointerValue,
 };
 use inkwell::IntPredicate;
 use wasmparser::{BlockType, FunctionBody, Operator, ValType};
@@ -26,8 +27,15 @@ use wasmparser::{BlockType, FunctionBody, Operator, ValType};
 enum FrameKind<'ctx> {
     Function,
     Block,
-    Loop { header: BasicBlock<'ctx>, phis: Vec<PhiValue<'ctx>> },
-    If { else_block: BasicBlock<'ctx>, params: Vec<BasicValueEnum<'ctx>>, has_else: bool },
+    Loop {
+        header: BasicBlock<'ctx>,
+        phis: Vec<PhiValue<'ctx>>,
+    },
+    If {
+        else_block: BasicBlock<'ctx>,
+        params: Vec<BasicValueEnum<'ctx>>,
+        has_else: bool,
+    },
 }
 
 /// One entry of the control stack.
@@ -99,14 +107,16 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         debug: Option<&'e ModuleDebug<'ctx, 'e>>,
         body: &FunctionBody<'a>,
     ) -> Result<Self> {
-        let func = env.functions[func_index as usize].ok_or_else(|| Error::new("not a defined function"))?;
+        let func = env.functions[func_index as usize]
+            .ok_or_else(|| Error::new("not a defined function"))?;
         let entry = rt.context.append_basic_block(func, "entry");
         let b = rt.context.create_builder();
         b.position_at_end(entry);
         let range = body.range();
         let fallback_name = env.info.display_func_name(func_index);
         let debug = debug.and_then(|d| {
-            d.function(func, range.start as u64..range.end as u64, &fallback_name).map(|f| (d, f))
+            d.function(func, range.start as u64..range.end as u64, &fallback_name)
+                .map(|f| (d, f))
         });
         if let Some((d, f)) = &debug {
             b.set_current_debug_location(d.entry_location(f));
@@ -139,14 +149,21 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let info = self.env.info;
         let ty = info.func_type(self.func_index).clone();
         let wasm_err = |e: wasmparser::BinaryReaderError| {
-            Error::at_offset(&info.input.path, e.offset() as usize, e.message().to_string())
+            Error::at_offset(
+                &info.input.path,
+                e.offset() as usize,
+                e.message().to_string(),
+            )
         };
 
         // Locals: parameters first, then declared locals, all zeroed.
         for (i, p) in ty.params().iter().enumerate() {
             let t = self.rt.val_type(*p);
             let slot = self.b.build_alloca(t, &format!("p{i}"))?;
-            let param = self.func.get_nth_param(i as u32).ok_or_else(|| Error::new("missing parameter"))?;
+            let param = self
+                .func
+                .get_nth_param(i as u32)
+                .ok_or_else(|| Error::new("missing parameter"))?;
             self.b.build_store(slot, param)?;
             self.locals.push((slot, t));
         }
@@ -163,7 +180,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
         // Stack guard: trap when the frame is below the runtime's limit.
         let body_block = self.rt.context.append_basic_block(self.func, "body");
-        let trap_block = self.rt.context.append_basic_block(self.func, "stack_exhausted");
+        let trap_block = self
+            .rt
+            .context
+            .append_basic_block(self.func, "stack_exhausted");
         let frameaddress = self.intrinsic("llvm.frameaddress", &[self.rt.ptr.into()])?;
         let frame = self
             .b
@@ -172,13 +192,28 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             .basic()
             .ok_or_else(|| Error::new("frameaddress returned nothing"))?
             .into_pointer_value();
-        let limit = self.b.build_load(self.rt.ptr, self.rt.stack_limit.as_pointer_value(), "limit")?;
+        let limit =
+            self.b
+                .build_load(self.rt.ptr, self.rt.stack_limit.as_pointer_value(), "limit")?;
         let frame_int = self.b.build_ptr_to_int(frame, self.rt.i64, "frame_int")?;
-        let limit_int = self.b.build_ptr_to_int(limit.into_pointer_value(), self.rt.i64, "limit_int")?;
-        let below = self.b.build_int_compare(IntPredicate::ULT, frame_int, limit_int, "below")?;
-        self.b.build_conditional_branch(below, trap_block, body_block)?;
+        let limit_int =
+            self.b
+                .build_ptr_to_int(limit.into_pointer_value(), self.rt.i64, "limit_int")?;
+        let below = self
+            .b
+            .build_int_compare(IntPredicate::ULT, frame_int, limit_int, "below")?;
+        self.b
+            .build_conditional_branch(below, trap_block, body_block)?;
         self.b.position_at_end(trap_block);
-        self.b.build_call(self.rt.trap, &[self.rt.i32.const_int(TrapKind::StackExhausted as u64, false).into()], "")?;
+        self.b.build_call(
+            self.rt.trap,
+            &[self
+                .rt
+                .i32
+                .const_int(TrapKind::StackExhausted as u64, false)
+                .into()],
+            "",
+        )?;
         self.b.build_unreachable()?;
         self.enter(body_block);
         self.declare_variables()?;
@@ -198,12 +233,15 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             let (op, offset) = reader.read_with_offset().map_err(wasm_err)?;
             self.offset = offset as u64;
             if let Some((d, f)) = &self.debug {
-                self.b.set_current_debug_location(d.location(f, self.offset));
+                self.b
+                    .set_current_debug_location(d.location(f, self.offset));
             }
             self.operator(op)?;
         }
         for pair in self.layout.windows(2) {
-            pair[1].move_after(pair[0]).map_err(|_| Error::new("cannot lay out blocks"))?;
+            pair[1]
+                .move_after(pair[0])
+                .map_err(|_| Error::new("cannot lay out blocks"))?;
         }
         Ok(())
     }
@@ -211,7 +249,9 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     /// With debug info: sets up the frame slot and declares the function's
     /// variables (all in the entry block, like clang at -O0).
     fn declare_variables(&mut self) -> Result<()> {
-        let Some((d, f)) = self.debug else { return Ok(()) };
+        let Some((d, f)) = self.debug else {
+            return Ok(());
+        };
         if let (Some(fb), false) = (d.frame_base(&f), self.env.memories.is_empty()) {
             let eb = self.entry_builder()?;
             let mem = self.env.memories[0].address(self.rt, &eb)?;
@@ -220,9 +260,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             eb.build_store(slot, base)?;
             self.debug_frame = Some((slot, fb));
             let initial = match fb {
-                FrameBase::Local(n) if (n as usize) < self.func.count_params() as usize => {
-                    Some(eb.build_load(self.rt.i32, self.locals[n as usize].0, "fb")?.into_int_value())
-                }
+                FrameBase::Local(n) if (n as usize) < self.func.count_params() as usize => Some(
+                    eb.build_load(self.rt.i32, self.locals[n as usize].0, "fb")?
+                        .into_int_value(),
+                ),
                 FrameBase::Global(g) if (g as usize) < self.env.globals.len() => {
                     let cell = self.env.globals[g as usize].address(self.rt, &eb)?;
                     Some(eb.build_load(self.rt.i32, cell, "fb")?.into_int_value())
@@ -233,21 +274,39 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 self.store_frame_base(&eb, v)?;
             }
         }
-        let before = self.entry.get_terminator().ok_or_else(|| Error::new("entry block has no terminator"))?;
-        let storage = VariableStorage { frame: self.debug_frame.map(|(s, _)| s), locals: &self.locals, before };
+        let before = self
+            .entry
+            .get_terminator()
+            .ok_or_else(|| Error::new("entry block has no terminator"))?;
+        let storage = VariableStorage {
+            frame: self.debug_frame.map(|(s, _)| s),
+            locals: &self.locals,
+            before,
+        };
         d.declare_variables(self.module, &f, &storage);
         Ok(())
     }
 
     /// Records a new frame-base value (wasm address) as a native pointer.
     fn store_frame_base(&self, b: &Builder<'ctx>, value: IntValue<'ctx>) -> Result<()> {
-        let Some((slot, _)) = self.debug_frame else { return Ok(()) };
+        let Some((slot, _)) = self.debug_frame else {
+            return Ok(());
+        };
         let mem = self.env.memories[0].address(self.rt, b)?;
-        let base = b.build_load(self.rt.ptr, mem, "membase")?.into_pointer_value();
+        let base = b
+            .build_load(self.rt.ptr, mem, "membase")?
+            .into_pointer_value();
         let offset = b.build_int_z_extend(value, self.rt.i64, "fb64")?;
         // SAFETY (for LLVM): a plain byte offset into linear memory.
         let native = unsafe { b.build_gep(self.rt.i8, base, &[offset], "fb_native")? };
-        let field = unsafe { b.build_in_bounds_gep(self.rt.ptr, slot, &[self.rt.i32.const_int(1, false)], "fb_slot")? };
+        let field = unsafe {
+            b.build_in_bounds_gep(
+                self.rt.ptr,
+                slot,
+                &[self.rt.i32.const_int(1, false)],
+                "fb_slot",
+            )?
+        };
         b.build_store(field, native)?;
         Ok(())
     }
@@ -255,7 +314,9 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     /// After a write to a wasm local or global: keep the frame slot current.
     fn track_frame_base(&self, written: FrameBase, value: BasicValueEnum<'ctx>) -> Result<()> {
         match self.debug_frame {
-            Some((_, fb)) if fb == written && value.is_int_value() => self.store_frame_base(&self.b, value.into_int_value()),
+            Some((_, fb)) if fb == written && value.is_int_value() => {
+                self.store_frame_base(&self.b, value.into_int_value())
+            }
             _ => Ok(()),
         }
     }
@@ -269,7 +330,11 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     }
 
     /// An LLVM intrinsic declaration.
-    pub fn intrinsic(&self, name: &str, types: &[BasicTypeEnum<'ctx>]) -> Result<FunctionValue<'ctx>> {
+    pub fn intrinsic(
+        &self,
+        name: &str,
+        types: &[BasicTypeEnum<'ctx>],
+    ) -> Result<FunctionValue<'ctx>> {
         Intrinsic::find(name)
             .and_then(|i| i.get_declaration(self.module, types))
             .ok_or_else(|| Error::new(format!("LLVM intrinsic {name} is missing")))
@@ -295,7 +360,9 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     }
 
     pub fn pop(&mut self) -> Result<BasicValueEnum<'ctx>> {
-        self.stack.pop().ok_or_else(|| Error::new("operand stack underflow (internal error)"))
+        self.stack
+            .pop()
+            .ok_or_else(|| Error::new("operand stack underflow (internal error)"))
     }
 
     pub fn pop_int(&mut self) -> Result<IntValue<'ctx>> {
@@ -311,7 +378,11 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
     /// Traps unconditionally; the position becomes unreachable.
     pub fn trap(&mut self, kind: TrapKind) -> Result<()> {
-        self.b.build_call(self.rt.trap, &[self.rt.i32.const_int(kind as u64, false).into()], "")?;
+        self.b.build_call(
+            self.rt.trap,
+            &[self.rt.i32.const_int(kind as u64, false).into()],
+            "",
+        )?;
         self.b.build_unreachable()?;
         self.unreachable = true;
         Ok(())
@@ -323,7 +394,11 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let cont = self.rt.context.append_basic_block(self.func, "cont");
         self.b.build_conditional_branch(cond, trap_block, cont)?;
         self.b.position_at_end(trap_block);
-        self.b.build_call(self.rt.trap, &[self.rt.i32.const_int(kind as u64, false).into()], "")?;
+        self.b.build_call(
+            self.rt.trap,
+            &[self.rt.i32.const_int(kind as u64, false).into()],
+            "",
+        )?;
         self.b.build_unreachable()?;
         self.enter(cont);
         Ok(())
@@ -336,7 +411,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         if let Some((d, f)) = &self.debug {
             b.set_current_debug_location(d.entry_location(f));
         }
-        let term = self.entry.get_terminator().ok_or_else(|| Error::new("entry block has no terminator"))?;
+        let term = self
+            .entry
+            .get_terminator()
+            .ok_or_else(|| Error::new("entry block has no terminator"))?;
         b.position_before(&term);
         Ok(b)
     }
@@ -348,7 +426,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             // start without a source location, which makes debuggers stop
             // twice on one line: load the base where it is used instead.
             let mem = self.env.memories[index as usize].address(self.rt, &self.b)?;
-            let base = self.b.build_load(self.rt.ptr, mem, "membase")?.into_pointer_value();
+            let base = self
+                .b
+                .build_load(self.rt.ptr, mem, "membase")?
+                .into_pointer_value();
             return Ok((mem, base));
         }
         if let Some(cached) = self.memory_cache[index as usize] {
@@ -356,12 +437,17 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         }
         let b = self.entry_builder()?;
         let mem = self.env.memories[index as usize].address(self.rt, &b)?;
-        let base = b.build_load(self.rt.ptr, mem, "membase")?.into_pointer_value();
+        let base = b
+            .build_load(self.rt.ptr, mem, "membase")?
+            .into_pointer_value();
         self.memory_cache[index as usize] = Some((mem, base));
         Ok((mem, base))
     }
 
-    fn block_signature(&self, bt: BlockType) -> (Vec<BasicTypeEnum<'ctx>>, Vec<BasicTypeEnum<'ctx>>) {
+    fn block_signature(
+        &self,
+        bt: BlockType,
+    ) -> (Vec<BasicTypeEnum<'ctx>>, Vec<BasicTypeEnum<'ctx>>) {
         match bt {
             BlockType::Empty => (vec![], vec![]),
             BlockType::Type(t) => (vec![], vec![self.rt.val_type(t)]),
@@ -434,15 +520,25 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             Operator::If { blockty } => {
                 let (params, results) = self.block_signature(blockty);
                 let cond = self.pop_int()?;
-                let cond = self.b.build_int_compare(IntPredicate::NE, cond, self.rt.i32.const_zero(), "cond")?;
+                let cond = self.b.build_int_compare(
+                    IntPredicate::NE,
+                    cond,
+                    self.rt.i32.const_zero(),
+                    "cond",
+                )?;
                 let then_block = self.rt.context.append_basic_block(self.func, "then");
                 let else_block = self.rt.context.append_basic_block(self.func, "else");
                 let end_block = self.rt.context.append_basic_block(self.func, "if_end");
-                self.b.build_conditional_branch(cond, then_block, else_block)?;
+                self.b
+                    .build_conditional_branch(cond, then_block, else_block)?;
                 self.enter(then_block);
                 let args = self.stack[self.stack.len() - params.len()..].to_vec();
                 self.control.push(Frame {
-                    kind: FrameKind::If { else_block, params: args, has_else: false },
+                    kind: FrameKind::If {
+                        else_block,
+                        params: args,
+                        has_else: false,
+                    },
                     height: self.stack.len() - params.len(),
                     params,
                     results,
@@ -458,7 +554,12 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             }
             Operator::BrIf { relative_depth } => {
                 let cond = self.pop_int()?;
-                let cond = self.b.build_int_compare(IntPredicate::NE, cond, self.rt.i32.const_zero(), "br_if")?;
+                let cond = self.b.build_int_compare(
+                    IntPredicate::NE,
+                    cond,
+                    self.rt.i32.const_zero(),
+                    "br_if",
+                )?;
                 let taken = self.rt.context.append_basic_block(self.func, "br_if_taken");
                 let cont = self.rt.context.append_basic_block(self.func, "br_if_cont");
                 self.b.build_conditional_branch(cond, taken, cont)?;
@@ -482,7 +583,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                     if let Some((_, bb)) = edge_blocks.iter().find(|(d, _)| *d == depth) {
                         return *bb;
                     }
-                    let bb = this.rt.context.append_basic_block(this.func, "br_table_edge");
+                    let bb = this
+                        .rt
+                        .context
+                        .append_basic_block(this.func, "br_table_edge");
                     edge_blocks.push((depth, bb));
                     bb
                 };
@@ -507,7 +611,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 self.unreachable = true;
             }
             Operator::Call { function_index } => self.call(function_index)?,
-            Operator::CallIndirect { type_index, table_index } => self.call_indirect(type_index, table_index)?,
+            Operator::CallIndirect {
+                type_index,
+                table_index,
+            } => self.call_indirect(type_index, table_index)?,
             Operator::Drop => {
                 // A dropped load must still trap when out of bounds: keep
                 // LLVM from deleting it as dead.
@@ -529,7 +636,12 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 let cond = self.pop_int()?;
                 let b = self.pop()?;
                 let a = self.pop()?;
-                let cond = self.b.build_int_compare(IntPredicate::NE, cond, self.rt.i32.const_zero(), "sel")?;
+                let cond = self.b.build_int_compare(
+                    IntPredicate::NE,
+                    cond,
+                    self.rt.i32.const_zero(),
+                    "sel",
+                )?;
                 let v = self.b.build_select(cond, a, b, "select")?;
                 self.push(v);
             }
@@ -544,12 +656,17 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 self.track_frame_base(FrameBase::Local(local_index), v)?;
             }
             Operator::LocalTee { local_index } => {
-                let v = *self.stack.last().ok_or_else(|| Error::new("operand stack underflow"))?;
+                let v = *self
+                    .stack
+                    .last()
+                    .ok_or_else(|| Error::new("operand stack underflow"))?;
                 self.b.build_store(self.locals[local_index as usize].0, v)?;
                 self.track_frame_base(FrameBase::Local(local_index), v)?;
             }
             Operator::GlobalGet { global_index } => {
-                let ty = self.rt.val_type(self.env.info.globals[global_index as usize].ty.content_type);
+                let ty = self
+                    .rt
+                    .val_type(self.env.info.globals[global_index as usize].ty.content_type);
                 let cell = self.env.globals[global_index as usize].address(self.rt, &self.b)?;
                 let v = self.b.build_load(ty, cell, "global")?;
                 self.push(v);
@@ -574,7 +691,9 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     }
 
     fn current_block(&self) -> Result<BasicBlock<'ctx>> {
-        self.b.get_insert_block().ok_or_else(|| Error::new("builder has no position"))
+        self.b
+            .get_insert_block()
+            .ok_or_else(|| Error::new("builder has no position"))
     }
 
     /// Branches to the frame `depth` levels out, carrying its branch values
@@ -605,7 +724,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     fn op_else(&mut self) -> Result<()> {
         let reachable = !self.unreachable;
         let from = self.current_block()?;
-        let frame = self.control.last_mut().ok_or_else(|| Error::new("else without if"))?;
+        let frame = self
+            .control
+            .last_mut()
+            .ok_or_else(|| Error::new("else without if"))?;
         let n = frame.results.len();
         let height = frame.height;
         if reachable {
@@ -613,7 +735,12 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             frame.incoming.push((values, from));
             self.b.build_unconditional_branch(frame.end_block)?;
         }
-        let FrameKind::If { else_block, params, has_else } = &mut frame.kind else {
+        let FrameKind::If {
+            else_block,
+            params,
+            has_else,
+        } = &mut frame.kind
+        else {
             return Err(Error::new("else without if"));
         };
         *has_else = true;
@@ -627,14 +754,22 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     }
 
     fn op_end(&mut self) -> Result<()> {
-        let mut frame = self.control.pop().ok_or_else(|| Error::new("end without block"))?;
+        let mut frame = self
+            .control
+            .pop()
+            .ok_or_else(|| Error::new("end without block"))?;
         if !self.unreachable {
             let n = frame.results.len();
             let values = self.stack[self.stack.len() - n..].to_vec();
             frame.incoming.push((values, self.current_block()?));
             self.b.build_unconditional_branch(frame.end_block)?;
         }
-        if let FrameKind::If { else_block, params, has_else: false } = &frame.kind {
+        if let FrameKind::If {
+            else_block,
+            params,
+            has_else: false,
+        } = &frame.kind
+        {
             // An `if` without `else`: the false edge carries the parameters
             // through as results.
             self.enter(*else_block);
@@ -681,7 +816,11 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             [] => self.b.build_return(None)?,
             [one] => self.b.build_return(Some(one))?,
             many => {
-                let ty = self.func.get_type().get_return_type().ok_or_else(|| Error::new("no return type"))?;
+                let ty = self
+                    .func
+                    .get_type()
+                    .get_return_type()
+                    .ok_or_else(|| Error::new("no return type"))?;
                 let mut agg = ty.into_struct_type().get_undef();
                 for (i, v) in many.iter().enumerate() {
                     agg = self
@@ -704,7 +843,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         if nresults == 0 {
             return Ok(());
         }
-        let v = call.try_as_basic_value().basic().ok_or_else(|| Error::new("call returned nothing"))?;
+        let v = call
+            .try_as_basic_value()
+            .basic()
+            .ok_or_else(|| Error::new("call returned nothing"))?;
         if nresults == 1 {
             self.push(v);
         } else {
@@ -719,15 +861,27 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
     fn call(&mut self, function_index: u32) -> Result<()> {
         let ty = self.env.info.func_type(function_index).clone();
-        let args: Vec<BasicMetadataValueEnum> =
-            self.pop_n(ty.params().len())?.into_iter().map(Into::into).collect();
+        let args: Vec<BasicMetadataValueEnum> = self
+            .pop_n(ty.params().len())?
+            .into_iter()
+            .map(Into::into)
+            .collect();
         let call = match self.env.callees[function_index as usize] {
             Callee::Direct(f) => self.b.build_call(f, &args, "call")?,
             Callee::Slot(slot) => {
-                let desc = self.b.build_load(self.rt.ptr, slot.as_pointer_value(), "import")?.into_pointer_value();
-                let code_ptr = self.b.build_struct_gep(self.rt.func, desc, FUNC_CODE, "code_ptr")?;
-                let code = self.b.build_load(self.rt.ptr, code_ptr, "code")?.into_pointer_value();
-                self.b.build_indirect_call(self.rt.fn_type(&ty), code, &args, "call")?
+                let desc = self
+                    .b
+                    .build_load(self.rt.ptr, slot.as_pointer_value(), "import")?
+                    .into_pointer_value();
+                let code_ptr =
+                    self.b
+                        .build_struct_gep(self.rt.func, desc, FUNC_CODE, "code_ptr")?;
+                let code = self
+                    .b
+                    .build_load(self.rt.ptr, code_ptr, "code")?
+                    .into_pointer_value();
+                self.b
+                    .build_indirect_call(self.rt.fn_type(&ty), code, &args, "call")?
             }
         };
         self.push_call_results(call, ty.results().len())

@@ -11,7 +11,9 @@ use crate::names;
 use inkwell::builder::Builder;
 use inkwell::module::{Linkage, Module};
 use inkwell::types::BasicType;
-use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, FunctionValue, GlobalValue, PointerValue};
+use inkwell::values::{
+    BasicMetadataValueEnum, BasicValueEnum, FunctionValue, GlobalValue, PointerValue,
+};
 use wasmparser::{ConstExpr, ExternalKind, FuncType, Operator};
 
 /// Evaluates a constant expression at the builder's position.
@@ -25,16 +27,24 @@ pub fn const_expr<'ctx>(
     let mut reader = expr.get_operators_reader();
     let bad = || Error::new("malformed constant expression");
     loop {
-        let op = reader.read().map_err(|e| Error::new(e.message().to_string()))?;
+        let op = reader
+            .read()
+            .map_err(|e| Error::new(e.message().to_string()))?;
         let v: BasicValueEnum = match op {
             Operator::End => break,
             Operator::I32Const { value } => rt.i32.const_int(value as u32 as u64, false).into(),
             Operator::I64Const { value } => rt.i64.const_int(value as u64, false).into(),
-            Operator::F32Const { value } => b.build_bit_cast(rt.i32.const_int(value.bits() as u64, false), rt.f32, "f")?,
-            Operator::F64Const { value } => b.build_bit_cast(rt.i64.const_int(value.bits(), false), rt.f64, "f")?,
+            Operator::F32Const { value } => {
+                b.build_bit_cast(rt.i32.const_int(value.bits() as u64, false), rt.f32, "f")?
+            }
+            Operator::F64Const { value } => {
+                b.build_bit_cast(rt.i64.const_int(value.bits(), false), rt.f64, "f")?
+            }
             Operator::RefNull { .. } => rt.ptr.const_null().into(),
             Operator::RefFunc { function_index } => env.descriptors[function_index as usize]
-                .ok_or_else(|| Error::new("ref.func of a function without descriptor (internal error)"))?
+                .ok_or_else(|| {
+                    Error::new("ref.func of a function without descriptor (internal error)")
+                })?
                 .address(rt, b)?
                 .into(),
             Operator::GlobalGet { global_index } => {
@@ -42,7 +52,12 @@ pub fn const_expr<'ctx>(
                 let cell = env.globals[global_index as usize].address(rt, b)?;
                 b.build_load(ty, cell, "g")?
             }
-            Operator::I32Add | Operator::I64Add | Operator::I32Sub | Operator::I64Sub | Operator::I32Mul | Operator::I64Mul => {
+            Operator::I32Add
+            | Operator::I64Add
+            | Operator::I32Sub
+            | Operator::I64Sub
+            | Operator::I32Mul
+            | Operator::I64Mul => {
                 let r = stack.pop().ok_or_else(bad)?.into_int_value();
                 let l = stack.pop().ok_or_else(bad)?.into_int_value();
                 match op {
@@ -51,7 +66,11 @@ pub fn const_expr<'ctx>(
                     _ => b.build_int_mul(l, r, "c")?.into(),
                 }
             }
-            other => return Err(Error::new(format!("unsupported constant expression operator {other:?}"))),
+            other => {
+                return Err(Error::new(format!(
+                    "unsupported constant expression operator {other:?}"
+                )))
+            }
         };
         stack.push(v);
     }
@@ -88,7 +107,9 @@ pub fn call_callee<'ctx>(
     Ok(match callee {
         Callee::Direct(f) => b.build_call(f, args, "call")?,
         Callee::Slot(slot) => {
-            let desc = b.build_load(rt.ptr, slot.as_pointer_value(), "import")?.into_pointer_value();
+            let desc = b
+                .build_load(rt.ptr, slot.as_pointer_value(), "import")?
+                .into_pointer_value();
             let code = b.build_load(rt.ptr, desc, "code")?.into_pointer_value();
             b.build_indirect_call(rt.fn_type(ty), code, args, "call")?
         }
@@ -102,7 +123,11 @@ pub struct InstanceBuilder<'ctx, 'a, 'e> {
 }
 
 impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
-    fn new_function(&self, name: &str, ty: inkwell::types::FunctionType<'ctx>) -> (FunctionValue<'ctx>, Builder<'ctx>) {
+    fn new_function(
+        &self,
+        name: &str,
+        ty: inkwell::types::FunctionType<'ctx>,
+    ) -> (FunctionValue<'ctx>, Builder<'ctx>) {
         let f = self.module.add_function(name, ty, Some(Linkage::Internal));
         let b = self.rt.context.create_builder();
         b.position_at_end(self.rt.context.append_basic_block(f, "entry"));
@@ -112,22 +137,37 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
     /// Builds the init function.
     pub fn build_init(&self) -> Result<FunctionValue<'ctx>> {
         let (rt, env, info) = (self.rt, self.env, self.env.info);
-        let (init, b) = self.new_function(&format!("{}.init", env.prefix), rt.context.void_type().fn_type(&[], false));
-        b.build_call(rt.register_module, &[env.descriptor.as_pointer_value().into()], "")?;
+        let (init, b) = self.new_function(
+            &format!("{}.init", env.prefix),
+            rt.context.void_type().fn_type(&[], false),
+        );
+        b.build_call(
+            rt.register_module,
+            &[env.descriptor.as_pointer_value().into()],
+            "",
+        )?;
 
         // Signature ids, then the descriptors' signatures.
         let ntypes = info.types.len() as u32;
         for (i, ty) in info.types.iter().enumerate() {
             let s = b.build_global_string_ptr(&signature_string(ty), "sig")?;
             let id = b.build_call(rt.sig_intern, &[s.as_pointer_value().into()], "sigid")?;
-            let id = id.try_as_basic_value().basic().ok_or_else(|| Error::new("sig_intern returned nothing"))?;
+            let id = id
+                .try_as_basic_value()
+                .basic()
+                .ok_or_else(|| Error::new("sig_intern returned nothing"))?;
             b.build_store(gep_index(rt, &b, env.sigids, rt.i32, ntypes, i as u32)?, id)?;
         }
         for (f, place) in env.descriptors.iter().enumerate() {
             if let Some(Place::Direct(desc)) = place {
                 let ty_index = info.func_types[f];
-                let id = b.build_load(rt.i32, gep_index(rt, &b, env.sigids, rt.i32, ntypes, ty_index)?, "id")?;
-                let sig_ptr = b.build_struct_gep(rt.func, desc.as_pointer_value(), FUNC_SIG, "sig_ptr")?;
+                let id = b.build_load(
+                    rt.i32,
+                    gep_index(rt, &b, env.sigids, rt.i32, ntypes, ty_index)?,
+                    "id",
+                )?;
+                let sig_ptr =
+                    b.build_struct_gep(rt.func, desc.as_pointer_value(), FUNC_SIG, "sig_ptr")?;
                 b.build_store(sig_ptr, id)?;
             }
         }
@@ -192,7 +232,10 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
                 Some(p) => p.address(rt, &b)?,
                 None => rt.ptr.const_null(),
             };
-            b.build_store(gep_index(rt, &b, env.exports_array, rt.ptr, nexports, i as u32)?, value)?;
+            b.build_store(
+                gep_index(rt, &b, env.exports_array, rt.ptr, nexports, i as u32)?,
+                value,
+            )?;
         }
 
         // Element segments, then data segments, in order; an out-of-bounds
@@ -220,7 +263,14 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
                     let n = rt.i32.const_int(s.count as u64, false);
                     b.build_call(
                         rt.table_init,
-                        &[t.into(), offset.into(), s.items.as_pointer_value().into(), n.into(), rt.i32.const_zero().into(), n.into()],
+                        &[
+                            t.into(),
+                            offset.into(),
+                            s.items.as_pointer_value().into(),
+                            n.into(),
+                            rt.i32.const_zero().into(),
+                            n.into(),
+                        ],
                         "",
                     )?;
                     b.build_store(s.len.as_pointer_value(), rt.i32.const_zero())?;
@@ -235,7 +285,14 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
                 let n = rt.i32.const_int(s.count as u64, false);
                 b.build_call(
                     rt.memory_init,
-                    &[m.into(), offset.into(), s.items.as_pointer_value().into(), n.into(), rt.i32.const_zero().into(), n.into()],
+                    &[
+                        m.into(),
+                        offset.into(),
+                        s.items.as_pointer_value().into(),
+                        n.into(),
+                        rt.i32.const_zero().into(),
+                        n.into(),
+                    ],
                     "",
                 )?;
                 b.build_store(s.len.as_pointer_value(), rt.i32.const_zero())?;
@@ -248,7 +305,10 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
     /// The start wrapper (`void(void)`), when the module has a start function.
     pub fn build_start(&self, start: Option<u32>) -> Result<Option<FunctionValue<'ctx>>> {
         let Some(start) = start else { return Ok(None) };
-        let (f, b) = self.new_function(&format!("{}.start", self.env.prefix), self.rt.context.void_type().fn_type(&[], false));
+        let (f, b) = self.new_function(
+            &format!("{}.start", self.env.prefix),
+            self.rt.context.void_type().fn_type(&[], false),
+        );
         let ty = self.env.info.func_type(start).clone();
         call_callee(self.rt, &b, self.env.callees[start as usize], &ty, &[])?;
         b.build_return(None)?;
@@ -274,7 +334,10 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
                 }
             }
             if self.module.get_function(&sym).is_some() || self.module.get_global(&sym).is_some() {
-                return Err(Error::in_file(&info.input.path, format!("duplicate export symbol {sym}")));
+                return Err(Error::in_file(
+                    &info.input.path,
+                    format!("duplicate export symbol {sym}"),
+                ));
             }
             let ty = info.func_type(e.index).clone();
             self.export_wrapper(&sym, &ty, env.callees[e.index as usize])?;
@@ -293,17 +356,25 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
         } else {
             rt.fn_type(ty)
         };
-        let f = self.module.add_function(sym, fn_ty, Some(Linkage::External));
+        let f = self
+            .module
+            .add_function(sym, fn_ty, Some(Linkage::External));
         let b = rt.context.create_builder();
         b.position_at_end(rt.context.append_basic_block(f, "entry"));
-        let args: Vec<BasicMetadataValueEnum> =
-            (0..ty.params().len() as u32).filter_map(|i| f.get_nth_param(i)).map(Into::into).collect();
+        let args: Vec<BasicMetadataValueEnum> = (0..ty.params().len() as u32)
+            .filter_map(|i| f.get_nth_param(i))
+            .map(Into::into)
+            .collect();
         let call = call_callee(rt, &b, callee, ty, &args)?;
         let result = call.try_as_basic_value().basic();
         if multi {
-            let out = f.get_nth_param(ty.params().len() as u32).ok_or_else(|| Error::new("missing out param"))?;
+            let out = f
+                .get_nth_param(ty.params().len() as u32)
+                .ok_or_else(|| Error::new("missing out param"))?;
             let st = rt.results_struct(ty.results());
-            let agg = result.ok_or_else(|| Error::new("no results"))?.into_struct_value();
+            let agg = result
+                .ok_or_else(|| Error::new("no results"))?
+                .into_struct_value();
             for i in 0..ty.results().len() as u32 {
                 let v = b.build_extract_value(agg, i, "r")?;
                 let p = b.build_struct_gep(st, out.into_pointer_value(), i, "out")?;
@@ -327,10 +398,15 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
             &format!("{}.invoke.{export_index}", self.env.prefix),
             rt.context.void_type().fn_type(&[rt.ptr.into()], false),
         );
-        let slots = f.get_nth_param(0).ok_or_else(|| Error::new("missing param"))?.into_pointer_value();
+        let slots = f
+            .get_nth_param(0)
+            .ok_or_else(|| Error::new("missing param"))?
+            .into_pointer_value();
         let slot = |i: usize| -> Result<PointerValue<'ctx>> {
             // SAFETY (for LLVM): the host passes max(params, results) slots.
-            Ok(unsafe { b.build_in_bounds_gep(rt.i64, slots, &[rt.i64.const_int(i as u64, false)], "slot")? })
+            Ok(unsafe {
+                b.build_in_bounds_gep(rt.i64, slots, &[rt.i64.const_int(i as u64, false)], "slot")?
+            })
         };
         let mut args: Vec<BasicMetadataValueEnum> = Vec::new();
         for (i, p) in ty.params().iter().enumerate() {
@@ -340,11 +416,18 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
         match ty.results().len() {
             0 => {}
             1 => {
-                let v = call.try_as_basic_value().basic().ok_or_else(|| Error::new("no result"))?;
+                let v = call
+                    .try_as_basic_value()
+                    .basic()
+                    .ok_or_else(|| Error::new("no result"))?;
                 b.build_store(slot(0)?, v)?;
             }
             n => {
-                let agg = call.try_as_basic_value().basic().ok_or_else(|| Error::new("no result"))?.into_struct_value();
+                let agg = call
+                    .try_as_basic_value()
+                    .basic()
+                    .ok_or_else(|| Error::new("no result"))?
+                    .into_struct_value();
                 for i in 0..n {
                     let v = b.build_extract_value(agg, i as u32, "r")?;
                     b.build_store(slot(i)?, v)?;
@@ -375,7 +458,11 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
 
     /// Fills in the `innative_module` descriptor and the descriptors of the
     /// module's own functions.
-    pub fn build_descriptor(&self, init: FunctionValue<'ctx>, start: Option<FunctionValue<'ctx>>) -> Result<()> {
+    pub fn build_descriptor(
+        &self,
+        init: FunctionValue<'ctx>,
+        start: Option<FunctionValue<'ctx>>,
+    ) -> Result<()> {
         let (rt, env, info) = (self.rt, self.env, self.env.info);
         let p = &env.prefix;
         for (f, place) in env.descriptors.iter().enumerate() {
@@ -390,12 +477,17 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
         }
         let imports = self.constant_array(
             &format!("{p}.imports"),
-            &env.import_slots.iter().map(|s| s.as_pointer_value()).collect::<Vec<_>>(),
+            &env.import_slots
+                .iter()
+                .map(|s| s.as_pointer_value())
+                .collect::<Vec<_>>(),
         );
         let mut invokers = Vec::new();
         for (i, e) in info.exports.iter().enumerate() {
             invokers.push(if e.kind == ExternalKind::Func {
-                self.build_invoker(i, e.index)?.as_global_value().as_pointer_value()
+                self.build_invoker(i, e.index)?
+                    .as_global_value()
+                    .as_pointer_value()
             } else {
                 rt.ptr.const_null()
             });
@@ -404,7 +496,10 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
         let defined: Vec<FunctionValue> = env.functions.iter().flatten().copied().collect();
         let code = self.constant_array(
             &format!("{p}.func_code"),
-            &defined.iter().map(|f| f.as_global_value().as_pointer_value()).collect::<Vec<_>>(),
+            &defined
+                .iter()
+                .map(|f| f.as_global_value().as_pointer_value())
+                .collect::<Vec<_>>(),
         );
         let names: Vec<PointerValue> = (info.num_imported_funcs..info.func_types.len() as u32)
             .map(|f| self.c_string(&format!("{p}.name.{f}"), &info.display_func_name(f)))
@@ -415,20 +510,24 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
             Some(s) => s.as_global_value().as_pointer_value(),
             None => rt.ptr.const_null(),
         };
-        env.descriptor.set_initializer(&rt.module_desc.const_named_struct(&[
-            rt.i32.const_int(1, false).into(),
-            rt.i32.const_int(env.import_slots.len() as u64, false).into(),
-            name.into(),
-            imports.as_pointer_value().into(),
-            rt.i32.const_int(info.exports.len() as u64, false).into(),
-            rt.i32.const_int(defined.len() as u64, false).into(),
-            env.exports_array.as_pointer_value().into(),
-            invokers.as_pointer_value().into(),
-            init.as_global_value().as_pointer_value().into(),
-            start_ptr.into(),
-            code.as_pointer_value().into(),
-            names.as_pointer_value().into(),
-        ]));
+        env.descriptor.set_initializer(
+            &rt.module_desc.const_named_struct(&[
+                rt.i32.const_int(1, false).into(),
+                rt.i32
+                    .const_int(env.import_slots.len() as u64, false)
+                    .into(),
+                name.into(),
+                imports.as_pointer_value().into(),
+                rt.i32.const_int(info.exports.len() as u64, false).into(),
+                rt.i32.const_int(defined.len() as u64, false).into(),
+                env.exports_array.as_pointer_value().into(),
+                invokers.as_pointer_value().into(),
+                init.as_global_value().as_pointer_value().into(),
+                start_ptr.into(),
+                code.as_pointer_value().into(),
+                names.as_pointer_value().into(),
+            ]),
+        );
         Ok(())
     }
 }

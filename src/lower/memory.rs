@@ -24,20 +24,32 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let addr = self.pop_int()?;
         let index = match memarg.target {
             wasmparser::MemArgTarget::Memory(i) => i,
-            wasmparser::MemArgTarget::Array(_) => return Err(crate::error::Error::new("GC arrays are not supported yet")),
+            wasmparser::MemArgTarget::Array(_) => {
+                return Err(crate::error::Error::new("GC arrays are not supported yet"))
+            }
         };
         let (mem, base) = self.memory(index)?;
         let addr = self.index64(addr)?;
         let ea = if memarg.offset != 0 {
-            self.b.build_int_add(addr, self.rt.i64.const_int(memarg.offset, false), "ea")?
+            self.b
+                .build_int_add(addr, self.rt.i64.const_int(memarg.offset, false), "ea")?
         } else {
             addr
         };
         if self.opts.bounds_checks {
-            let size_ptr = self.b.build_struct_gep(self.rt.memory, mem, MEMORY_SIZE, "size_ptr")?;
-            let limit = self.b.build_load(self.rt.i64, size_ptr, "mem_size")?.into_int_value();
-            let end = self.b.build_int_add(ea, self.rt.i64.const_int(size, false), "end")?;
-            let oob = self.b.build_int_compare(IntPredicate::UGT, end, limit, "oob")?;
+            let size_ptr = self
+                .b
+                .build_struct_gep(self.rt.memory, mem, MEMORY_SIZE, "size_ptr")?;
+            let limit = self
+                .b
+                .build_load(self.rt.i64, size_ptr, "mem_size")?
+                .into_int_value();
+            let end = self
+                .b
+                .build_int_add(ea, self.rt.i64.const_int(size, false), "end")?;
+            let oob = self
+                .b
+                .build_int_compare(IntPredicate::UGT, end, limit, "oob")?;
             self.trap_if(oob, TrapKind::MemoryOutOfBounds)?;
         }
         // SAFETY (for LLVM): a plain byte offset from the base; never inbounds-
@@ -45,7 +57,14 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         Ok(unsafe { self.b.build_gep(self.rt.i8, base, &[ea], "addr")? })
     }
 
-    fn load(&mut self, memarg: &MemArg, mem_ty: BasicTypeEnum<'ctx>, size: u64, ext: Extend, result: IntType<'ctx>) -> Result<()> {
+    fn load(
+        &mut self,
+        memarg: &MemArg,
+        mem_ty: BasicTypeEnum<'ctx>,
+        size: u64,
+        ext: Extend,
+        result: IntType<'ctx>,
+    ) -> Result<()> {
         let ptr = self.effective_address(memarg, size)?;
         let v = self.b.build_load(mem_ty, ptr, "load")?;
         if let Some(inst) = inkwell::values::BasicValue::as_instruction_value(&v) {
@@ -53,8 +72,14 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         }
         let v: BasicValueEnum = match ext {
             Extend::None => v,
-            Extend::Signed => self.b.build_int_s_extend(v.into_int_value(), result, "sext")?.into(),
-            Extend::Unsigned => self.b.build_int_z_extend(v.into_int_value(), result, "zext")?.into(),
+            Extend::Signed => self
+                .b
+                .build_int_s_extend(v.into_int_value(), result, "sext")?
+                .into(),
+            Extend::Unsigned => self
+                .b
+                .build_int_z_extend(v.into_int_value(), result, "zext")?
+                .into(),
         };
         self.push(v);
         Ok(())
@@ -63,7 +88,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     fn store(&mut self, memarg: &MemArg, narrow: Option<IntType<'ctx>>, size: u64) -> Result<()> {
         let mut v = self.pop()?;
         if let Some(t) = narrow {
-            v = self.b.build_int_truncate(v.into_int_value(), t, "narrow")?.into();
+            v = self
+                .b
+                .build_int_truncate(v.into_int_value(), t, "narrow")?
+                .into();
         }
         let ptr = self.effective_address(memarg, size)?;
         let st = self.b.build_store(ptr, v)?;
@@ -84,30 +112,46 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             O::I32Load8S { memarg } => self.load(memarg, i8t.into(), 1, Extend::Signed, i32t)?,
             O::I32Load8U { memarg } => self.load(memarg, i8t.into(), 1, Extend::Unsigned, i32t)?,
             O::I32Load16S { memarg } => self.load(memarg, i16t.into(), 2, Extend::Signed, i32t)?,
-            O::I32Load16U { memarg } => self.load(memarg, i16t.into(), 2, Extend::Unsigned, i32t)?,
+            O::I32Load16U { memarg } => {
+                self.load(memarg, i16t.into(), 2, Extend::Unsigned, i32t)?
+            }
             O::I64Load8S { memarg } => self.load(memarg, i8t.into(), 1, Extend::Signed, i64t)?,
             O::I64Load8U { memarg } => self.load(memarg, i8t.into(), 1, Extend::Unsigned, i64t)?,
             O::I64Load16S { memarg } => self.load(memarg, i16t.into(), 2, Extend::Signed, i64t)?,
-            O::I64Load16U { memarg } => self.load(memarg, i16t.into(), 2, Extend::Unsigned, i64t)?,
+            O::I64Load16U { memarg } => {
+                self.load(memarg, i16t.into(), 2, Extend::Unsigned, i64t)?
+            }
             O::I64Load32S { memarg } => self.load(memarg, i32t.into(), 4, Extend::Signed, i64t)?,
-            O::I64Load32U { memarg } => self.load(memarg, i32t.into(), 4, Extend::Unsigned, i64t)?,
+            O::I64Load32U { memarg } => {
+                self.load(memarg, i32t.into(), 4, Extend::Unsigned, i64t)?
+            }
             O::I32Store { memarg } | O::F32Store { memarg } => self.store(memarg, None, 4)?,
             O::I64Store { memarg } | O::F64Store { memarg } => self.store(memarg, None, 8)?,
-            O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(memarg, Some(i8t), 1)?,
-            O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(memarg, Some(i16t), 2)?,
+            O::I32Store8 { memarg } | O::I64Store8 { memarg } => {
+                self.store(memarg, Some(i8t), 1)?
+            }
+            O::I32Store16 { memarg } | O::I64Store16 { memarg } => {
+                self.store(memarg, Some(i16t), 2)?
+            }
             O::I64Store32 { memarg } => self.store(memarg, Some(i32t), 4)?,
             O::MemorySize { mem } => {
                 let (m, _) = self.memory(*mem)?;
-                let size_ptr = self.b.build_struct_gep(rt.memory, m, MEMORY_SIZE, "size_ptr")?;
+                let size_ptr = self
+                    .b
+                    .build_struct_gep(rt.memory, m, MEMORY_SIZE, "size_ptr")?;
                 let bytes = self.b.build_load(i64t, size_ptr, "bytes")?.into_int_value();
-                let pages = self.b.build_right_shift(bytes, i64t.const_int(16, false), false, "pages")?;
+                let pages =
+                    self.b
+                        .build_right_shift(bytes, i64t.const_int(16, false), false, "pages")?;
                 let pages = self.b.build_int_truncate(pages, i32t, "pages32")?;
                 self.push(pages);
             }
             O::MemoryGrow { mem } => {
                 let delta = self.pop_int()?;
                 let (m, _) = self.memory(*mem)?;
-                let call = self.b.build_call(rt.memory_grow, &[m.into(), delta.into()], "grow")?;
+                let call = self
+                    .b
+                    .build_call(rt.memory_grow, &[m.into(), delta.into()], "grow")?;
                 self.push_call_results(call, 1)?;
             }
             O::MemoryInit { data_index, mem } => {
@@ -116,16 +160,26 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 let dst = self.pop_int()?;
                 let (m, _) = self.memory(*mem)?;
                 let seg = &self.env.datas[*data_index as usize];
-                let len = self.b.build_load(i32t, seg.len.as_pointer_value(), "seg_len")?;
+                let len = self
+                    .b
+                    .build_load(i32t, seg.len.as_pointer_value(), "seg_len")?;
                 self.b.build_call(
                     rt.memory_init,
-                    &[m.into(), dst.into(), seg.items.as_pointer_value().into(), len.into(), src.into(), n.into()],
+                    &[
+                        m.into(),
+                        dst.into(),
+                        seg.items.as_pointer_value().into(),
+                        len.into(),
+                        src.into(),
+                        n.into(),
+                    ],
                     "",
                 )?;
             }
             O::DataDrop { data_index } => {
                 let seg = &self.env.datas[*data_index as usize];
-                self.b.build_store(seg.len.as_pointer_value(), i32t.const_zero())?;
+                self.b
+                    .build_store(seg.len.as_pointer_value(), i32t.const_zero())?;
             }
             O::MemoryCopy { dst_mem, src_mem } => {
                 let n = self.pop_int()?;
@@ -133,14 +187,22 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 let dst = self.pop_int()?;
                 let (dm, _) = self.memory(*dst_mem)?;
                 let (sm, _) = self.memory(*src_mem)?;
-                self.b.build_call(rt.memory_copy, &[dm.into(), sm.into(), dst.into(), src.into(), n.into()], "")?;
+                self.b.build_call(
+                    rt.memory_copy,
+                    &[dm.into(), sm.into(), dst.into(), src.into(), n.into()],
+                    "",
+                )?;
             }
             O::MemoryFill { mem } => {
                 let n = self.pop_int()?;
                 let val = self.pop_int()?;
                 let dst = self.pop_int()?;
                 let (m, _) = self.memory(*mem)?;
-                self.b.build_call(rt.memory_fill, &[m.into(), dst.into(), val.into(), n.into()], "")?;
+                self.b.build_call(
+                    rt.memory_fill,
+                    &[m.into(), dst.into(), val.into(), n.into()],
+                    "",
+                )?;
             }
             _ => return Ok(false),
         }

@@ -39,7 +39,10 @@ pub fn lower_program<'ctx>(
     modules: &[ModuleInfo<'_>],
     opts: &Options,
 ) -> Result<Module<'ctx>> {
-    let llvm_name = modules.first().map(|m| m.name.as_str()).unwrap_or("innative");
+    let llvm_name = modules
+        .first()
+        .map(|m| m.name.as_str())
+        .unwrap_or("innative");
     let module = context.create_module(llvm_name);
     let rt = Runtime::declare(context, &module);
 
@@ -47,29 +50,35 @@ pub fn lower_program<'ctx>(
         if modules[..i].iter().any(|other| other.name == m.name) {
             return Err(Error::in_file(
                 &m.input.path,
-                format!("two modules are named '{}'; module names must be unique", m.name),
+                format!(
+                    "two modules are named '{}'; module names must be unique",
+                    m.name
+                ),
             ));
         }
     }
 
-    let mut envs: Vec<ModuleEnv> = modules.iter().map(|m| ModuleEnv::declare(&rt, &module, m)).collect();
+    let mut envs: Vec<ModuleEnv> = modules
+        .iter()
+        .map(|m| ModuleEnv::declare(&rt, &module, m))
+        .collect();
     if opts.linkage == Linkage::Static {
         resolve_static_imports(&rt, &module, &mut envs, opts)?;
     }
 
     // Provenance is read up front; odd debug info only warns.
-    let provenance: Vec<Option<innative_dwarf::Provenance>> =
-        envs.iter()
-            .map(|env| {
-                opts.debug.then(|| {
-                    let mut prov = crate::provenance::read_module_dwarf(env.info);
-                    if !opts.debug_system_libs {
-                        crate::provenance::drop_system_units(&mut prov);
-                    }
-                    prov
-                })
+    let provenance: Vec<Option<innative_dwarf::Provenance>> = envs
+        .iter()
+        .map(|env| {
+            opts.debug.then(|| {
+                let mut prov = crate::provenance::read_module_dwarf(env.info);
+                if !opts.debug_system_libs {
+                    crate::provenance::drop_system_units(&mut prov);
+                }
+                prov
             })
-            .collect();
+        })
+        .collect();
     if opts.debug {
         add_debug_module_flags(context, &module, opts);
     }
@@ -78,8 +87,12 @@ pub fn lower_program<'ctx>(
         .zip(&provenance)
         .map(|(env, prov)| {
             prov.as_ref().map(|p| {
-                let bodies: Vec<std::ops::Range<u64>> =
-                    env.info.bodies.iter().map(|b| b.range().start as u64..b.range().end as u64).collect();
+                let bodies: Vec<std::ops::Range<u64>> = env
+                    .info
+                    .bodies
+                    .iter()
+                    .map(|b| b.range().start as u64..b.range().end as u64)
+                    .collect();
                 debug::ModuleDebug::new(
                     context,
                     &module,
@@ -96,7 +109,8 @@ pub fn lower_program<'ctx>(
     for (env, dbg) in envs.iter().zip(&debug) {
         for (i, body) in env.info.bodies.iter().enumerate() {
             let func_index = env.info.num_imported_funcs + i as u32;
-            function::FuncTranslator::new(&rt, env, &module, opts, func_index, dbg.as_ref(), body)?.translate(body)?;
+            function::FuncTranslator::new(&rt, env, &module, opts, func_index, dbg.as_ref(), body)?
+                .translate(body)?;
         }
     }
     for (env, d) in envs.iter().zip(&debug) {
@@ -116,7 +130,11 @@ pub fn lower_program<'ctx>(
 
     let mut inits = Vec::new();
     for env in &envs {
-        let ib = InstanceBuilder { rt: &rt, env, module: &module };
+        let ib = InstanceBuilder {
+            rt: &rt,
+            env,
+            module: &module,
+        };
         let init = ib.build_init()?;
         let start = ib.build_start(start_function(env, opts))?;
         ib.export_symbols()?;
@@ -135,7 +153,12 @@ pub fn lower_program<'ctx>(
         }
     }
 
-    module.verify().map_err(|e| Error::new(format!("internal error: invalid LLVM IR: {}", e.to_string_lossy())))?;
+    module.verify().map_err(|e| {
+        Error::new(format!(
+            "internal error: invalid LLVM IR: {}",
+            e.to_string_lossy()
+        ))
+    })?;
     Ok(module)
 }
 
@@ -148,7 +171,11 @@ fn add_debug_module_flags<'ctx>(context: &'ctx Context, module: &Module<'ctx>, _
         FlagBehavior::Warning,
         i32t.const_int(inkwell::debug_info::debug_metadata_version() as u64, false),
     );
-    module.add_basic_value_flag("Dwarf Version", FlagBehavior::Warning, i32t.const_int(5, false));
+    module.add_basic_value_flag(
+        "Dwarf Version",
+        FlagBehavior::Warning,
+        i32t.const_int(5, false),
+    );
 }
 
 /// The start function: `--start MOD:FN` (for the named module) or the module's own.
@@ -167,7 +194,12 @@ fn start_function(env: &ModuleEnv, opts: &Options) -> Option<u32> {
 }
 
 /// Follows an export (possibly a re-exported import) to the module that defines it.
-fn resolve_export(envs: &[ModuleEnv], module: &str, name: &str, depth: u32) -> Option<(usize, ExternalKind, u32)> {
+fn resolve_export(
+    envs: &[ModuleEnv],
+    module: &str,
+    name: &str,
+    depth: u32,
+) -> Option<(usize, ExternalKind, u32)> {
     if depth > 64 {
         return None;
     }
@@ -175,13 +207,16 @@ fn resolve_export(envs: &[ModuleEnv], module: &str, name: &str, depth: u32) -> O
     let info = envs[mi].info;
     let export = info.exports.iter().find(|e| e.name == name)?;
     // Is the exported index itself an import of this module?
-    let imported = info.imports.iter().find(|imp| match (imp.kind, export.kind) {
-        (ImportKind::Func { func }, ExternalKind::Func) => func == export.index,
-        (ImportKind::Table { table }, ExternalKind::Table) => table == export.index,
-        (ImportKind::Memory { memory }, ExternalKind::Memory) => memory == export.index,
-        (ImportKind::Global { global }, ExternalKind::Global) => global == export.index,
-        _ => false,
-    });
+    let imported = info
+        .imports
+        .iter()
+        .find(|imp| match (imp.kind, export.kind) {
+            (ImportKind::Func { func }, ExternalKind::Func) => func == export.index,
+            (ImportKind::Table { table }, ExternalKind::Table) => table == export.index,
+            (ImportKind::Memory { memory }, ExternalKind::Memory) => memory == export.index,
+            (ImportKind::Global { global }, ExternalKind::Global) => global == export.index,
+            _ => false,
+        });
     match imported {
         Some(imp) => resolve_export(envs, imp.module, imp.name, depth + 1),
         None => Some((mi, export.kind, export.index)),
@@ -282,7 +317,9 @@ fn c_import<'ctx>(
     opts: &Options,
 ) -> Result<FunctionValue<'ctx>> {
     if let Some(list) = &opts.whitelist {
-        let allowed = list.iter().any(|(m, f)| m == import_module && (f.is_empty() || f == import_name));
+        let allowed = list
+            .iter()
+            .any(|(m, f)| m == import_module && (f.is_empty() || f == import_name));
         if !allowed {
             return Err(Error::in_file(
                 &info.input.path,
@@ -304,7 +341,10 @@ fn c_import<'ctx>(
         )),
         None => {
             if module.get_global(&symbol).is_some() {
-                return Err(Error::in_file(&info.input.path, format!("C import {symbol} clashes with a data symbol")));
+                return Err(Error::in_file(
+                    &info.input.path,
+                    format!("C import {symbol} clashes with a data symbol"),
+                ));
             }
             Ok(module.add_function(&symbol, ty, Some(inkwell::module::Linkage::External)))
         }
@@ -342,12 +382,20 @@ fn build_program_start<'ctx>(
     envs: &[ModuleEnv<'ctx, '_>],
     inits: &[(FunctionValue<'ctx>, Option<FunctionValue<'ctx>>)],
 ) -> Result<()> {
-    let f = module.add_function("innative_program_start", rt.context.void_type().fn_type(&[], false), None);
+    let f = module.add_function(
+        "innative_program_start",
+        rt.context.void_type().fn_type(&[], false),
+        None,
+    );
     let b = rt.context.create_builder();
     b.position_at_end(rt.context.append_basic_block(f, "entry"));
     // WASI functions work on the main module's exported memory.
     if let Some(main) = envs.first() {
-        let memory = main.info.exports.iter().find(|e| e.kind == ExternalKind::Memory && e.name == "memory");
+        let memory = main
+            .info
+            .exports
+            .iter()
+            .find(|e| e.kind == ExternalKind::Memory && e.name == "memory");
         if let Some(e) = memory {
             // Weak: a runtime without WASI (or an object linked by hand)
             // simply has none.
@@ -374,13 +422,20 @@ fn build_program_start<'ctx>(
         }
     }
     if let Some(main) = envs.first() {
-        let entry = main.info.exports.iter().find(|e| e.kind == ExternalKind::Func && e.name == "_start");
+        let entry = main
+            .info
+            .exports
+            .iter()
+            .find(|e| e.kind == ExternalKind::Func && e.name == "_start");
         if let Some(e) = entry {
             let ty = main.info.func_type(e.index).clone();
             if ty.params().is_empty() && ty.results().is_empty() {
                 instance::call_callee(rt, &b, main.callees[e.index as usize], &ty, &[])?;
             } else {
-                return Err(Error::in_file(&main.info.input.path, "_start must take no parameters and return nothing"));
+                return Err(Error::in_file(
+                    &main.info.input.path,
+                    "_start must take no parameters and return nothing",
+                ));
             }
         }
     }
@@ -423,7 +478,11 @@ fn build_library_constructor<'ctx>(
     );
     let b = rt.context.create_builder();
     b.position_at_end(rt.context.append_basic_block(f, "entry"));
-    let runtime_init = module.add_function("innative_runtime_init", rt.context.void_type().fn_type(&[], false), None);
+    let runtime_init = module.add_function(
+        "innative_runtime_init",
+        rt.context.void_type().fn_type(&[], false),
+        None,
+    );
     b.build_call(runtime_init, &[], "")?;
     for (init, start) in inits {
         b.build_call(*init, &[], "")?;
@@ -433,7 +492,9 @@ fn build_library_constructor<'ctx>(
     }
     b.build_return(None)?;
     // llvm.global_ctors = [{ i32 65535, ptr @innative.library_init, ptr null }]
-    let entry_ty = rt.context.struct_type(&[rt.i32.into(), rt.ptr.into(), rt.ptr.into()], false);
+    let entry_ty = rt
+        .context
+        .struct_type(&[rt.i32.into(), rt.ptr.into(), rt.ptr.into()], false);
     let entry = entry_ty.const_named_struct(&[
         rt.i32.const_int(65535, false).into(),
         f.as_global_value().as_pointer_value().into(),

@@ -26,7 +26,9 @@ impl<'ctx> Place<'ctx> {
     pub fn address(&self, rt: &Runtime<'ctx>, b: &Builder<'ctx>) -> Result<PointerValue<'ctx>> {
         Ok(match self {
             Place::Direct(g) => g.as_pointer_value(),
-            Place::Slot(slot) => b.build_load(rt.ptr, slot.as_pointer_value(), "slot")?.into_pointer_value(),
+            Place::Slot(slot) => b
+                .build_load(rt.ptr, slot.as_pointer_value(), "slot")?
+                .into_pointer_value(),
         })
     }
 }
@@ -86,12 +88,17 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         // The first export of a defined entity names it directly: created
         // external from the start, so that PIC code reaches exported data
         // through the GOT like any other default-visibility symbol.
-        let mut export_name: std::collections::HashMap<(u8, u32), String> = std::collections::HashMap::new();
+        let mut export_name: std::collections::HashMap<(u8, u32), String> =
+            std::collections::HashMap::new();
         for e in &info.exports {
             let key = (e.kind as u8, e.index);
-            export_name.entry(key).or_insert_with(|| names::export_symbol(&info.name, e.name));
+            export_name
+                .entry(key)
+                .or_insert_with(|| names::export_symbol(&info.name, e.name));
         }
-        let exported = |kind: wasmparser::ExternalKind, index: u32| export_name.get(&(kind as u8, index)).cloned();
+        let exported = |kind: wasmparser::ExternalKind, index: u32| {
+            export_name.get(&(kind as u8, index)).cloned()
+        };
         let external = |name: String, ty: inkwell::types::BasicTypeEnum<'ctx>| {
             let g = module.add_global(ty, None, &name);
             g.set_initializer(&ty.const_zero());
@@ -100,10 +107,14 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
 
         let mut import_slots = Vec::new();
         for (i, imp) in info.imports.iter().enumerate() {
-            let slot = internal(format!("{prefix}.import.{i}.{}.{}", imp.module, imp.name), rt.ptr.into());
+            let slot = internal(
+                format!("{prefix}.import.{i}.{}.{}", imp.module, imp.name),
+                rt.ptr.into(),
+            );
             import_slots.push(slot);
         }
-        let slot_of = |kind_index: &dyn Fn(&crate::module::ImportKind) -> Option<u32>, index: u32| {
+        let slot_of = |kind_index: &dyn Fn(&crate::module::ImportKind) -> Option<u32>,
+                       index: u32| {
             info.imports
                 .iter()
                 .position(|imp| kind_index(&imp.kind) == Some(index))
@@ -213,20 +224,28 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             });
         }
 
-        let sigids = internal(format!("{prefix}.sigids"), rt.i32.array_type(info.types.len() as u32).into());
+        let sigids = internal(
+            format!("{prefix}.sigids"),
+            rt.i32.array_type(info.types.len() as u32).into(),
+        );
         let datas = info
             .datas
             .iter()
             .enumerate()
             .map(|(i, d)| {
                 let bytes = rt.context.const_string(d.bytes, false);
-                let items = module.add_global(bytes.get_type(), None, &format!("{prefix}.data.{i}"));
+                let items =
+                    module.add_global(bytes.get_type(), None, &format!("{prefix}.data.{i}"));
                 items.set_linkage(Linkage::Private);
                 items.set_constant(true);
                 items.set_initializer(&bytes);
                 let len = internal(format!("{prefix}.data.{i}.len"), rt.i32.into());
                 len.set_initializer(&rt.i32.const_int(d.bytes.len() as u64, false));
-                Segment { items, len, count: d.bytes.len() as u32 }
+                Segment {
+                    items,
+                    len,
+                    count: d.bytes.len() as u32,
+                }
             })
             .collect();
         let elems = info
@@ -235,15 +254,24 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             .enumerate()
             .map(|(i, e)| {
                 let count = e.items.len() as u32;
-                let items = internal(format!("{prefix}.elem.{i}"), rt.ptr.array_type(count).into());
+                let items = internal(
+                    format!("{prefix}.elem.{i}"),
+                    rt.ptr.array_type(count).into(),
+                );
                 let len = internal(format!("{prefix}.elem.{i}.len"), rt.i32.into());
                 len.set_initializer(&rt.i32.const_int(count as u64, false));
                 Segment { items, len, count }
             })
             .collect();
-        let exports_array =
-            internal(format!("{prefix}.exports"), rt.ptr.array_type(info.exports.len() as u32).into());
-        let descriptor = module.add_global(rt.module_desc, None, &names::module_descriptor_symbol(&info.name));
+        let exports_array = internal(
+            format!("{prefix}.exports"),
+            rt.ptr.array_type(info.exports.len() as u32).into(),
+        );
+        let descriptor = module.add_global(
+            rt.module_desc,
+            None,
+            &names::module_descriptor_symbol(&info.name),
+        );
         descriptor.set_linkage(Linkage::External);
 
         ModuleEnv {

@@ -49,7 +49,8 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         // With an identity operand (x*1, x-0, -0-x, x/-1...) LLVM folds the
         // operation away, and a signaling NaN would come back unquieted.
         let identity = |c: FloatValue<'ctx>| {
-            c.get_constant().is_some_and(|(v, _)| v == 0.0 || v == 1.0 || v == -1.0)
+            c.get_constant()
+                .is_some_and(|(v, _)| v == 0.0 || v == 1.0 || v == -1.0)
         };
         let v = match (identity(l), identity(r)) {
             (false, true) => self.quiet_if_nan(l, v.into_float_value())?,
@@ -62,8 +63,14 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
     /// `isnan(x) ? x + x : v`: a quiet NaN where wasm requires an arithmetic
     /// one, in case LLVM folded `v` to `x` (or `-x`).
-    fn quiet_if_nan(&mut self, x: FloatValue<'ctx>, v: FloatValue<'ctx>) -> Result<BasicValueEnum<'ctx>> {
-        let nan = self.b.build_float_compare(FloatPredicate::UNO, x, x, "isnan")?;
+    fn quiet_if_nan(
+        &mut self,
+        x: FloatValue<'ctx>,
+        v: FloatValue<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let nan = self
+            .b
+            .build_float_compare(FloatPredicate::UNO, x, x, "isnan")?;
         let quiet = self.b.build_float_add(x, x, "quiet_nan")?;
         Ok(self.b.build_select(nan, quiet, v, "arith")?)
     }
@@ -103,8 +110,12 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let r = self.pop_float()?;
         let l = self.pop_float()?;
         let ty: BasicTypeEnum = l.get_type().into();
-        let m = self.call_intrinsic(name, &[ty], &[l.into(), r.into()])?.into_float_value();
-        let unordered = self.b.build_float_compare(FloatPredicate::UNO, l, r, "uno")?;
+        let m = self
+            .call_intrinsic(name, &[ty], &[l.into(), r.into()])?
+            .into_float_value();
+        let unordered = self
+            .b
+            .build_float_compare(FloatPredicate::UNO, l, r, "uno")?;
         let quiet = self.b.build_float_add(l, r, "quiet_nan")?;
         let v = self.b.build_select(unordered, quiet, m, "minmax")?;
         self.push(v);
@@ -123,28 +134,39 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     /// Shift amount modulo the bit width, as wasm defines it.
     fn shift_amount(&self, r: IntValue<'ctx>) -> Result<IntValue<'ctx>> {
         let bits = r.get_type().get_bit_width() as u64;
-        Ok(self.b.build_and(r, r.get_type().const_int(bits - 1, false), "shamt")?)
+        Ok(self
+            .b
+            .build_and(r, r.get_type().const_int(bits - 1, false), "shamt")?)
     }
 
     fn division(&mut self, signed: bool, remainder: bool) -> Result<()> {
         let r = self.pop_int()?;
         let l = self.pop_int()?;
         let ty = r.get_type();
-        let zero = self.b.build_int_compare(IntPredicate::EQ, r, ty.const_zero(), "div_zero")?;
+        let zero = self
+            .b
+            .build_int_compare(IntPredicate::EQ, r, ty.const_zero(), "div_zero")?;
         self.trap_if(zero, TrapKind::DivideByZero)?;
-        let minus_one = self.b.build_int_compare(IntPredicate::EQ, r, ty.const_all_ones(), "minus_one")?;
+        let minus_one =
+            self.b
+                .build_int_compare(IntPredicate::EQ, r, ty.const_all_ones(), "minus_one")?;
         let v = match (signed, remainder) {
             (true, false) => {
                 let bits = ty.get_bit_width();
                 let min = ty.const_int(1u64 << (bits - 1), false);
-                let is_min = self.b.build_int_compare(IntPredicate::EQ, l, min, "is_min")?;
+                let is_min = self
+                    .b
+                    .build_int_compare(IntPredicate::EQ, l, min, "is_min")?;
                 let overflow = self.b.build_and(is_min, minus_one, "overflow")?;
                 self.trap_if(overflow, TrapKind::IntegerOverflow)?;
                 self.b.build_int_signed_div(l, r, "div")?
             }
             (true, true) => {
                 // INT_MIN % -1 is 0 in wasm and undefined in LLVM: use % 1.
-                let safe = self.b.build_select(minus_one, ty.const_int(1, false), r, "safe")?.into_int_value();
+                let safe = self
+                    .b
+                    .build_select(minus_one, ty.const_int(1, false), r, "safe")?
+                    .into_int_value();
                 self.b.build_int_signed_rem(l, safe, "rem")?
             }
             (false, false) => self.b.build_int_unsigned_div(l, r, "div")?,
@@ -156,7 +178,9 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
     /// A float constant from its exact bit pattern (NaN payloads kept).
     fn float_const(&mut self, bits: u64, ty: FloatType<'ctx>, int_ty: IntType<'ctx>) -> Result<()> {
-        let v = self.b.build_bit_cast(int_ty.const_int(bits, false), ty, "fconst")?;
+        let v = self
+            .b
+            .build_bit_cast(int_ty.const_int(bits, false), ty, "fconst")?;
         self.push(v);
         Ok(())
     }
@@ -174,11 +198,21 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     ) -> Result<()> {
         let v = self.pop_float()?;
         let fty = v.get_type();
-        let nan = self.b.build_float_compare(FloatPredicate::UNO, v, v, "isnan")?;
+        let nan = self
+            .b
+            .build_float_compare(FloatPredicate::UNO, v, v, "isnan")?;
         self.trap_if(nan, TrapKind::BadConversion)?;
-        let lo_pred = if lower_inclusive { FloatPredicate::OGE } else { FloatPredicate::OGT };
-        let above = self.b.build_float_compare(lo_pred, v, fty.const_float(lower), "above")?;
-        let below = self.b.build_float_compare(FloatPredicate::OLT, v, fty.const_float(upper), "below")?;
+        let lo_pred = if lower_inclusive {
+            FloatPredicate::OGE
+        } else {
+            FloatPredicate::OGT
+        };
+        let above = self
+            .b
+            .build_float_compare(lo_pred, v, fty.const_float(lower), "above")?;
+        let below =
+            self.b
+                .build_float_compare(FloatPredicate::OLT, v, fty.const_float(upper), "below")?;
         let in_range = self.b.build_and(above, below, "in_range")?;
         let out = self.b.build_not(in_range, "out_of_range")?;
         self.trap_if(out, TrapKind::IntegerOverflow)?;
@@ -193,7 +227,11 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
     fn saturating_truncate(&mut self, int_ty: IntType<'ctx>, signed: bool) -> Result<()> {
         let v = self.pop()?;
-        let name = if signed { "llvm.fptosi.sat" } else { "llvm.fptoui.sat" };
+        let name = if signed {
+            "llvm.fptosi.sat"
+        } else {
+            "llvm.fptoui.sat"
+        };
         let r = self.call_intrinsic(name, &[int_ty.into(), v.get_type()], &[v.into()])?;
         self.push(r);
         Ok(())
@@ -202,7 +240,13 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     fn sign_extend_from(&mut self, bits: u32) -> Result<()> {
         let v = self.pop_int()?;
         let ty = v.get_type();
-        let narrow = self.rt.context.custom_width_int_type(std::num::NonZeroU32::new(bits).unwrap_or(std::num::NonZeroU32::MIN)).map_err(crate::error::Error::new)?;
+        let narrow = self
+            .rt
+            .context
+            .custom_width_int_type(
+                std::num::NonZeroU32::new(bits).unwrap_or(std::num::NonZeroU32::MIN),
+            )
+            .map_err(crate::error::Error::new)?;
         let t = self.b.build_int_truncate(v, narrow, "narrow")?;
         let e = self.b.build_int_s_extend(t, ty, "sext")?;
         self.push(e);
@@ -221,7 +265,12 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
             O::I32Eqz | O::I64Eqz => {
                 let v = self.pop_int()?;
-                let c = self.b.build_int_compare(IntPredicate::EQ, v, v.get_type().const_zero(), "eqz")?;
+                let c = self.b.build_int_compare(
+                    IntPredicate::EQ,
+                    v,
+                    v.get_type().const_zero(),
+                    "eqz",
+                )?;
                 self.bool_to_i32(c)?;
             }
             O::I32Eq | O::I64Eq => self.int_compare(IntPredicate::EQ)?,
@@ -245,25 +294,34 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             O::I32Clz | O::I64Clz => self.unary_intrinsic("llvm.ctlz", true)?,
             O::I32Ctz | O::I64Ctz => self.unary_intrinsic("llvm.cttz", true)?,
             O::I32Popcnt | O::I64Popcnt => self.unary_intrinsic("llvm.ctpop", false)?,
-            O::I32Add | O::I64Add => self.int_binary(|s, l, r| Ok(s.b.build_int_add(l, r, "add")?))?,
-            O::I32Sub | O::I64Sub => self.int_binary(|s, l, r| Ok(s.b.build_int_sub(l, r, "sub")?))?,
-            O::I32Mul | O::I64Mul => self.int_binary(|s, l, r| Ok(s.b.build_int_mul(l, r, "mul")?))?,
+            O::I32Add | O::I64Add => {
+                self.int_binary(|s, l, r| Ok(s.b.build_int_add(l, r, "add")?))?
+            }
+            O::I32Sub | O::I64Sub => {
+                self.int_binary(|s, l, r| Ok(s.b.build_int_sub(l, r, "sub")?))?
+            }
+            O::I32Mul | O::I64Mul => {
+                self.int_binary(|s, l, r| Ok(s.b.build_int_mul(l, r, "mul")?))?
+            }
             O::I32DivS | O::I64DivS => self.division(true, false)?,
             O::I32DivU | O::I64DivU => self.division(false, false)?,
             O::I32RemS | O::I64RemS => self.division(true, true)?,
             O::I32RemU | O::I64RemU => self.division(false, true)?,
-            O::I32And | O::I64And => self.int_binary(|s, l, r| Ok(s.b.build_and(l, r, "and")?))?,
+            O::I32And | O::I64And => {
+                self.int_binary(|s, l, r| Ok(s.b.build_and(l, r, "and")?))?
+            }
             O::I32Or | O::I64Or => self.int_binary(|s, l, r| Ok(s.b.build_or(l, r, "or")?))?,
-            O::I32Xor | O::I64Xor => self.int_binary(|s, l, r| Ok(s.b.build_xor(l, r, "xor")?))?,
-            O::I32Shl | O::I64Shl => {
-                self.int_binary(|s, l, r| Ok(s.b.build_left_shift(l, s.shift_amount(r)?, "shl")?))?
+            O::I32Xor | O::I64Xor => {
+                self.int_binary(|s, l, r| Ok(s.b.build_xor(l, r, "xor")?))?
             }
-            O::I32ShrS | O::I64ShrS => {
-                self.int_binary(|s, l, r| Ok(s.b.build_right_shift(l, s.shift_amount(r)?, true, "shr")?))?
-            }
-            O::I32ShrU | O::I64ShrU => {
-                self.int_binary(|s, l, r| Ok(s.b.build_right_shift(l, s.shift_amount(r)?, false, "shr")?))?
-            }
+            O::I32Shl | O::I64Shl => self
+                .int_binary(|s, l, r| Ok(s.b.build_left_shift(l, s.shift_amount(r)?, "shl")?))?,
+            O::I32ShrS | O::I64ShrS => self.int_binary(|s, l, r| {
+                Ok(s.b.build_right_shift(l, s.shift_amount(r)?, true, "shr")?)
+            })?,
+            O::I32ShrU | O::I64ShrU => self.int_binary(|s, l, r| {
+                Ok(s.b.build_right_shift(l, s.shift_amount(r)?, false, "shr")?)
+            })?,
             O::I32Rotl | O::I64Rotl => self.rotate("llvm.fshl")?,
             O::I32Rotr | O::I64Rotr => self.rotate("llvm.fshr")?,
 
@@ -278,10 +336,18 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             O::F32Trunc | O::F64Trunc => self.unary_intrinsic("llvm.trunc", false)?,
             O::F32Nearest | O::F64Nearest => self.unary_intrinsic("llvm.roundeven", false)?,
             O::F32Sqrt | O::F64Sqrt => self.unary_intrinsic("llvm.sqrt", false)?,
-            O::F32Add | O::F64Add => self.float_binary(|s, l, r| Ok(s.b.build_float_add(l, r, "fadd")?.into()))?,
-            O::F32Sub | O::F64Sub => self.float_binary(|s, l, r| Ok(s.b.build_float_sub(l, r, "fsub")?.into()))?,
-            O::F32Mul | O::F64Mul => self.float_binary(|s, l, r| Ok(s.b.build_float_mul(l, r, "fmul")?.into()))?,
-            O::F32Div | O::F64Div => self.float_binary(|s, l, r| Ok(s.b.build_float_div(l, r, "fdiv")?.into()))?,
+            O::F32Add | O::F64Add => {
+                self.float_binary(|s, l, r| Ok(s.b.build_float_add(l, r, "fadd")?.into()))?
+            }
+            O::F32Sub | O::F64Sub => {
+                self.float_binary(|s, l, r| Ok(s.b.build_float_sub(l, r, "fsub")?.into()))?
+            }
+            O::F32Mul | O::F64Mul => {
+                self.float_binary(|s, l, r| Ok(s.b.build_float_mul(l, r, "fmul")?.into()))?
+            }
+            O::F32Div | O::F64Div => {
+                self.float_binary(|s, l, r| Ok(s.b.build_float_div(l, r, "fdiv")?.into()))?
+            }
             O::F32Min | O::F64Min => self.min_max("llvm.minimum")?,
             O::F32Max | O::F64Max => self.min_max("llvm.maximum")?,
             O::F32Copysign | O::F64Copysign => self.binary_intrinsic("llvm.copysign")?,
@@ -306,12 +372,22 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             O::I64Extend32S => self.sign_extend_from(32)?,
 
             // Valid ranges of the trapping truncations, as exact doubles.
-            O::I32TruncF32S => self.trapping_truncate(i32t, true, -2147483648.0, true, 2147483648.0)?,
-            O::I32TruncF64S => self.trapping_truncate(i32t, true, -2147483649.0, false, 2147483648.0)?,
-            O::I32TruncF32U | O::I32TruncF64U => self.trapping_truncate(i32t, false, -1.0, false, 4294967296.0)?,
-            O::I64TruncF32S | O::I64TruncF64S => {
-                self.trapping_truncate(i64t, true, -9223372036854775808.0, true, 9223372036854775808.0)?
+            O::I32TruncF32S => {
+                self.trapping_truncate(i32t, true, -2147483648.0, true, 2147483648.0)?
             }
+            O::I32TruncF64S => {
+                self.trapping_truncate(i32t, true, -2147483649.0, false, 2147483648.0)?
+            }
+            O::I32TruncF32U | O::I32TruncF64U => {
+                self.trapping_truncate(i32t, false, -1.0, false, 4294967296.0)?
+            }
+            O::I64TruncF32S | O::I64TruncF64S => self.trapping_truncate(
+                i64t,
+                true,
+                -9223372036854775808.0,
+                true,
+                9223372036854775808.0,
+            )?,
             O::I64TruncF32U | O::I64TruncF64U => {
                 self.trapping_truncate(i64t, false, -1.0, false, 18446744073709551616.0)?
             }
@@ -344,7 +420,9 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 let v = self.pop_float()?;
                 let mut r: BasicValueEnum = self.b.build_float_trunc(v, f32t, "demote")?.into();
                 // demote(promote(x)) folds to x: keep NaNs arithmetic.
-                let promoted = v.as_instruction().is_some_and(|i| i.get_opcode() == inkwell::values::InstructionOpcode::FPExt);
+                let promoted = v
+                    .as_instruction()
+                    .is_some_and(|i| i.get_opcode() == inkwell::values::InstructionOpcode::FPExt);
                 if promoted {
                     r = self.quiet_if_nan(r.into_float_value(), r.into_float_value())?;
                 }

@@ -15,22 +15,44 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
     /// Address of element `index` of `table`, trapping with `kind` when the
     /// index is out of bounds.
-    fn table_element(&mut self, table: PointerValue<'ctx>, index: IntValue<'ctx>, kind: TrapKind) -> Result<PointerValue<'ctx>> {
-        let size_ptr = self.b.build_struct_gep(self.rt.table, table, TABLE_SIZE, "tsize_ptr")?;
-        let size = self.b.build_load(self.rt.i32, size_ptr, "tsize")?.into_int_value();
-        let oob = self.b.build_int_compare(IntPredicate::UGE, index, size, "toob")?;
+    fn table_element(
+        &mut self,
+        table: PointerValue<'ctx>,
+        index: IntValue<'ctx>,
+        kind: TrapKind,
+    ) -> Result<PointerValue<'ctx>> {
+        let size_ptr = self
+            .b
+            .build_struct_gep(self.rt.table, table, TABLE_SIZE, "tsize_ptr")?;
+        let size = self
+            .b
+            .build_load(self.rt.i32, size_ptr, "tsize")?
+            .into_int_value();
+        let oob = self
+            .b
+            .build_int_compare(IntPredicate::UGE, index, size, "toob")?;
         self.trap_if(oob, kind)?;
-        let elems_ptr = self.b.build_struct_gep(self.rt.table, table, TABLE_ELEMS, "elems_ptr")?;
-        let elems = self.b.build_load(self.rt.ptr, elems_ptr, "elems")?.into_pointer_value();
+        let elems_ptr = self
+            .b
+            .build_struct_gep(self.rt.table, table, TABLE_ELEMS, "elems_ptr")?;
+        let elems = self
+            .b
+            .build_load(self.rt.ptr, elems_ptr, "elems")?
+            .into_pointer_value();
         let index = self.index64(index)?;
         // SAFETY (for LLVM): in bounds, checked just above.
-        Ok(unsafe { self.b.build_in_bounds_gep(self.rt.ptr, elems, &[index], "elem")? })
+        Ok(unsafe {
+            self.b
+                .build_in_bounds_gep(self.rt.ptr, elems, &[index], "elem")?
+        })
     }
 
     /// A function's descriptor (its funcref value).
     pub fn func_ref(&self, func: u32) -> Result<PointerValue<'ctx>> {
         let place = self.env.descriptors[func as usize].ok_or_else(|| {
-            Error::new(format!("function {func} is referenced but has no descriptor (internal error)"))
+            Error::new(format!(
+                "function {func} is referenced but has no descriptor (internal error)"
+            ))
         })?;
         place.address(self.rt, &self.b)
     }
@@ -39,27 +61,50 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let index = self.pop_int()?;
         let table = self.table(table_index)?;
         let slot = self.table_element(table, index, TrapKind::UndefinedElement)?;
-        let desc = self.b.build_load(self.rt.ptr, slot, "funcref")?.into_pointer_value();
+        let desc = self
+            .b
+            .build_load(self.rt.ptr, slot, "funcref")?
+            .into_pointer_value();
         let null = self.b.build_is_null(desc, "is_null")?;
         self.trap_if(null, TrapKind::UninitializedElement)?;
-        let sig_ptr = self.b.build_struct_gep(self.rt.func, desc, FUNC_SIG, "sig_ptr")?;
-        let sig = self.b.build_load(self.rt.i32, sig_ptr, "sig")?.into_int_value();
+        let sig_ptr = self
+            .b
+            .build_struct_gep(self.rt.func, desc, FUNC_SIG, "sig_ptr")?;
+        let sig = self
+            .b
+            .build_load(self.rt.i32, sig_ptr, "sig")?
+            .into_int_value();
         let expected_ptr = unsafe {
             self.b.build_in_bounds_gep(
                 self.rt.i32.array_type(self.env.info.types.len() as u32),
                 self.env.sigids.as_pointer_value(),
-                &[self.rt.i32.const_zero(), self.rt.i32.const_int(type_index as u64, false)],
+                &[
+                    self.rt.i32.const_zero(),
+                    self.rt.i32.const_int(type_index as u64, false),
+                ],
                 "expected_ptr",
             )?
         };
-        let expected = self.b.build_load(self.rt.i32, expected_ptr, "expected")?.into_int_value();
-        let mismatch = self.b.build_int_compare(IntPredicate::NE, sig, expected, "mismatch")?;
+        let expected = self
+            .b
+            .build_load(self.rt.i32, expected_ptr, "expected")?
+            .into_int_value();
+        let mismatch = self
+            .b
+            .build_int_compare(IntPredicate::NE, sig, expected, "mismatch")?;
         self.trap_if(mismatch, TrapKind::IndirectCallType)?;
-        let code_ptr = self.b.build_struct_gep(self.rt.func, desc, FUNC_CODE, "code_ptr")?;
-        let code = self.b.build_load(self.rt.ptr, code_ptr, "code")?.into_pointer_value();
+        let code_ptr = self
+            .b
+            .build_struct_gep(self.rt.func, desc, FUNC_CODE, "code_ptr")?;
+        let code = self
+            .b
+            .build_load(self.rt.ptr, code_ptr, "code")?
+            .into_pointer_value();
         let ty = self.env.info.types[type_index as usize].clone();
         let args = self.pop_args(ty.params().len())?;
-        let call = self.b.build_indirect_call(self.rt.fn_type(&ty), code, &args, "call_indirect")?;
+        let call =
+            self.b
+                .build_indirect_call(self.rt.fn_type(&ty), code, &args, "call_indirect")?;
         self.push_call_results(call, ty.results().len())
     }
 
@@ -95,7 +140,9 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             }
             O::TableSize { table } => {
                 let t = self.table(table)?;
-                let size_ptr = self.b.build_struct_gep(rt.table, t, TABLE_SIZE, "tsize_ptr")?;
+                let size_ptr = self
+                    .b
+                    .build_struct_gep(rt.table, t, TABLE_SIZE, "tsize_ptr")?;
                 let size = self.b.build_load(rt.i32, size_ptr, "tsize")?;
                 self.push(size);
             }
@@ -103,7 +150,11 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 let delta = self.pop_int()?;
                 let init = self.pop()?;
                 let t = self.table(table)?;
-                let call = self.b.build_call(rt.table_grow, &[t.into(), init.into(), delta.into()], "tgrow")?;
+                let call = self.b.build_call(
+                    rt.table_grow,
+                    &[t.into(), init.into(), delta.into()],
+                    "tgrow",
+                )?;
                 self.push_call_results(call, 1)?;
             }
             O::TableFill { table } => {
@@ -111,15 +162,26 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 let v = self.pop()?;
                 let dst = self.pop_int()?;
                 let t = self.table(table)?;
-                self.b.build_call(rt.table_fill, &[t.into(), dst.into(), v.into(), n.into()], "")?;
+                self.b.build_call(
+                    rt.table_fill,
+                    &[t.into(), dst.into(), v.into(), n.into()],
+                    "",
+                )?;
             }
-            O::TableCopy { dst_table, src_table } => {
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => {
                 let n = self.pop_int()?;
                 let src = self.pop_int()?;
                 let dst = self.pop_int()?;
                 let dt = self.table(dst_table)?;
                 let st = self.table(src_table)?;
-                self.b.build_call(rt.table_copy, &[dt.into(), st.into(), dst.into(), src.into(), n.into()], "")?;
+                self.b.build_call(
+                    rt.table_copy,
+                    &[dt.into(), st.into(), dst.into(), src.into(), n.into()],
+                    "",
+                )?;
             }
             O::TableInit { elem_index, table } => {
                 let n = self.pop_int()?;
@@ -127,16 +189,26 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 let dst = self.pop_int()?;
                 let t = self.table(table)?;
                 let seg = &self.env.elems[elem_index as usize];
-                let len = self.b.build_load(rt.i32, seg.len.as_pointer_value(), "seg_len")?;
+                let len = self
+                    .b
+                    .build_load(rt.i32, seg.len.as_pointer_value(), "seg_len")?;
                 self.b.build_call(
                     rt.table_init,
-                    &[t.into(), dst.into(), seg.items.as_pointer_value().into(), len.into(), src.into(), n.into()],
+                    &[
+                        t.into(),
+                        dst.into(),
+                        seg.items.as_pointer_value().into(),
+                        len.into(),
+                        src.into(),
+                        n.into(),
+                    ],
                     "",
                 )?;
             }
             O::ElemDrop { elem_index } => {
                 let seg = &self.env.elems[elem_index as usize];
-                self.b.build_store(seg.len.as_pointer_value(), rt.i32.const_zero())?;
+                self.b
+                    .build_store(seg.len.as_pointer_value(), rt.i32.const_zero())?;
             }
             _ => return Ok(false),
         }

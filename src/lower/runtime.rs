@@ -78,7 +78,10 @@ impl<'ctx> Runtime<'ctx> {
         let i64 = context.i64_type();
         let ptr = context.ptr_type(AddressSpace::default());
         let void = context.void_type();
-        let memory = context.struct_type(&[ptr.into(), i64.into(), i32.into(), i32.into(), i64.into()], false);
+        let memory = context.struct_type(
+            &[ptr.into(), i64.into(), i32.into(), i32.into(), i64.into()],
+            false,
+        );
         let table = context.struct_type(&[ptr.into(), i32.into(), i32.into()], false);
         let func = context.struct_type(&[ptr.into(), i32.into(), i32.into(), ptr.into()], false);
         let module_desc = context.struct_type(
@@ -101,7 +104,10 @@ impl<'ctx> Runtime<'ctx> {
         let declare = |name: &str, ty: FunctionType<'ctx>| {
             let f = module.add_function(name, ty, Some(Linkage::External));
             let nounwind = Attribute::get_named_enum_kind_id("nounwind");
-            f.add_attribute(AttributeLoc::Function, context.create_enum_attribute(nounwind, 0));
+            f.add_attribute(
+                AttributeLoc::Function,
+                context.create_enum_attribute(nounwind, 0),
+            );
             f
         };
         let p = |t: &[BasicMetadataTypeEnum<'ctx>]| void.fn_type(t, false);
@@ -128,28 +134,60 @@ impl<'ctx> Runtime<'ctx> {
             trap,
             sig_intern: declare("innative_sig_intern", i32.fn_type(&[ptr.into()], false)),
             register_module: declare("innative_register_module", p(&[ptr.into()])),
-            memory_new: declare("innative_memory_new", p(&[ptr.into(), i32.into(), i32.into()])),
-            memory_grow: declare("innative_memory_grow", i32.fn_type(&[ptr.into(), i32.into()], false)),
+            memory_new: declare(
+                "innative_memory_new",
+                p(&[ptr.into(), i32.into(), i32.into()]),
+            ),
+            memory_grow: declare(
+                "innative_memory_grow",
+                i32.fn_type(&[ptr.into(), i32.into()], false),
+            ),
             memory_init: declare(
                 "innative_memory_init",
-                p(&[ptr.into(), i32.into(), ptr.into(), i32.into(), i32.into(), i32.into()]),
+                p(&[
+                    ptr.into(),
+                    i32.into(),
+                    ptr.into(),
+                    i32.into(),
+                    i32.into(),
+                    i32.into(),
+                ]),
             ),
             memory_copy: declare(
                 "innative_memory_copy",
                 p(&[ptr.into(), ptr.into(), i32.into(), i32.into(), i32.into()]),
             ),
-            memory_fill: declare("innative_memory_fill", p(&[ptr.into(), i32.into(), i32.into(), i32.into()])),
-            table_new: declare("innative_table_new", p(&[ptr.into(), i32.into(), i32.into(), ptr.into()])),
-            table_grow: declare("innative_table_grow", i32.fn_type(&[ptr.into(), ptr.into(), i32.into()], false)),
+            memory_fill: declare(
+                "innative_memory_fill",
+                p(&[ptr.into(), i32.into(), i32.into(), i32.into()]),
+            ),
+            table_new: declare(
+                "innative_table_new",
+                p(&[ptr.into(), i32.into(), i32.into(), ptr.into()]),
+            ),
+            table_grow: declare(
+                "innative_table_grow",
+                i32.fn_type(&[ptr.into(), ptr.into(), i32.into()], false),
+            ),
             table_init: declare(
                 "innative_table_init",
-                p(&[ptr.into(), i32.into(), ptr.into(), i32.into(), i32.into(), i32.into()]),
+                p(&[
+                    ptr.into(),
+                    i32.into(),
+                    ptr.into(),
+                    i32.into(),
+                    i32.into(),
+                    i32.into(),
+                ]),
             ),
             table_copy: declare(
                 "innative_table_copy",
                 p(&[ptr.into(), ptr.into(), i32.into(), i32.into(), i32.into()]),
             ),
-            table_fill: declare("innative_table_fill", p(&[ptr.into(), i32.into(), ptr.into(), i32.into()])),
+            table_fill: declare(
+                "innative_table_fill",
+                p(&[ptr.into(), i32.into(), ptr.into(), i32.into()]),
+            ),
             stack_limit,
         }
     }
@@ -169,8 +207,11 @@ impl<'ctx> Runtime<'ctx> {
     /// The natural native signature of a wasm function type: several results
     /// come back as an LLVM struct.
     pub fn fn_type(&self, ty: &FuncType) -> FunctionType<'ctx> {
-        let params: Vec<BasicMetadataTypeEnum> =
-            ty.params().iter().map(|t| self.val_type(*t).into()).collect();
+        let params: Vec<BasicMetadataTypeEnum> = ty
+            .params()
+            .iter()
+            .map(|t| self.val_type(*t).into())
+            .collect();
         match ty.results() {
             [] => self.context.void_type().fn_type(&params, false),
             [one] => self.val_type(*one).fn_type(&params, false),
