@@ -299,8 +299,13 @@ fn sdata(v: Option<AttributeValue<R<'_>>>) -> Option<i64> {
     }
 }
 
-/// Parses a location expression into [`LocOp`]s.
-fn parse_expression(expr: gimli::Expression<R<'_>>, encoding: gimli::Encoding) -> Vec<LocOp> {
+/// Parses a location expression into [`LocOp`]s; `resolve_index` reads a
+/// `DW_OP_addrx` entry of `.debug_addr` (DWARF 5).
+fn parse_expression(
+    expr: gimli::Expression<R<'_>>,
+    encoding: gimli::Encoding,
+    resolve_index: &dyn Fn(gimli::DebugAddrIndex<usize>) -> Option<u64>,
+) -> Vec<LocOp> {
     let mut out = Vec::new();
     let mut ops = expr.operations(encoding);
     loop {
@@ -335,6 +340,10 @@ fn parse_expression(expr: gimli::Expression<R<'_>>, encoding: gimli::Encoding) -
                 size_in_bits,
                 bit_offset: None,
             } if size_in_bits % 8 == 0 => LocOp::Piece(size_in_bits / 8),
+            O::AddressIndex { index } => match resolve_index(index) {
+                Some(address) => LocOp::Addr(address),
+                None => LocOp::Unsupported(0xfb),
+            },
             _ => LocOp::Unsupported(0xff),
         });
     }
@@ -448,9 +457,10 @@ impl<'a, 'u> Walker<'a, 'u> {
             }
         }
         let encoding = self.unit.encoding();
+        let resolve = |index| self.dwarf.address(self.unit, index).ok();
         match entry.attr_value(gimli::DW_AT_location) {
             Some(AttributeValue::Exprloc(expr)) => {
-                v.location = Location::Expr(parse_expression(expr, encoding))
+                v.location = Location::Expr(parse_expression(expr, encoding, &resolve))
             }
             Some(attr) => {
                 if let Ok(Some(mut list)) = self.dwarf.attr_locations(self.unit, attr) {
@@ -459,7 +469,7 @@ impl<'a, 'u> Walker<'a, 'u> {
                         if e.range.end > e.range.begin && is_live(e.range.begin, self.code_size) {
                             entries.push((
                                 e.range.begin..e.range.end,
-                                parse_expression(e.data, encoding),
+                                parse_expression(e.data, encoding, &resolve),
                             ));
                         }
                     }
@@ -492,7 +502,7 @@ impl<'a, 'u> Walker<'a, 'u> {
         s.ranges = self.live_ranges(&entry)?;
         s.result = self.type_ref(&entry);
         if let Some(AttributeValue::Exprloc(expr)) = entry.attr_value(gimli::DW_AT_frame_base) {
-            s.frame_base = Some(parse_expression(expr, self.unit.encoding()));
+            s.frame_base = Some(parse_expression(expr, self.unit.encoding(), &|_| None));
         }
         let index = self.subprograms.len();
         self.by_offset.insert(entry.offset(), index);
@@ -623,7 +633,7 @@ impl<'a, 'u> Walker<'a, 'u> {
                         gimli::DW_TAG_member => {
                             let offset = match m.attr_value(gimli::DW_AT_data_member_location) {
                                 Some(AttributeValue::Exprloc(e)) => {
-                                    parse_expression(e, self.unit.encoding())
+                                    parse_expression(e, self.unit.encoding(), &|_| None)
                                         .iter()
                                         .find_map(|op| match op {
                                             LocOp::PlusUconst(v) => Some(*v),

@@ -1,0 +1,261 @@
+//! The DWARF reader on real clang output, and its robustness: corrupt or
+//! truncated DWARF never panics and never fails a compile that would
+//! otherwise succeed — it warns and degrades to less debug info.
+
+mod common;
+
+use common::{innative, tempdir};
+use innative_dwarf::{read_dwarf, DwarfSections, LocOp, Location, ScopeKind, TypeKind};
+use std::path::Path;
+use std::process::Command;
+
+const PROGRAM: &str = r#"
+struct point { int x; int y; };
+static inline __attribute__((always_inline)) int twice(int v) { int r = v * 2; return r; }
+int counter = 3;
+int area(struct point *p) {
+    int total = 0;
+    for (int i = 0; i < 2; i++) { total += twice(p->x) * p->y; }
+    return total;
+}
+int main(void) { struct point p = { 2, 5 }; counter = area(&p); return counter == 40 ? 0 : 1; }
+"#;
+
+/// Builds the test program to wasm with clang-19 (`-g`), or None when clang
+/// is missing outside CI.
+fn build(dir: &Path, extra: &[&str]) -> Option<Vec<u8>> {
+    let src = dir.join("prog.c");
+    std::fs::write(&src, PROGRAM).unwrap();
+    let out = dir.join("prog.wasm");
+    let status = Command::new("clang-19")
+        .args(["--target=wasm32-wasi", "-g", "-O0"])
+        .args(extra)
+        .arg(&src)
+        .arg("-o")
+        .arg(&out)
+        .status();
+    match status {
+        Ok(s) if s.success() => Some(std::fs::read(&out).unwrap()),
+        _ if std::env::var_os("CI").is_some() => panic!("clang-19 is required on CI"),
+        _ => {
+            eprintln!("SKIPPED: clang-19 not available");
+            None
+        }
+    }
+}
+
+/// The DWARF custom sections of a module: (name, payload range), and the code size.
+fn dwarf_sections(bytes: &[u8]) -> (Vec<(String, std::ops::Range<usize>)>, u64) {
+    let mut out = Vec::new();
+    let mut code_size = 0;
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        match payload.unwrap() {
+            wasmparser::Payload::CustomSection(r) if r.name().starts_with(".debug_") => {
+                let start = r.data_offset() as usize;
+                out.push((r.name().to_string(), start..start + r.data().len()));
+            }
+            wasmparser::Payload::CodeSectionStart {
+                unchecked_range, ..
+            } => {
+                code_size = unchecked_range.end - unchecked_range.start;
+            }
+            _ => {}
+        }
+    }
+    (out, code_size)
+}
+
+fn read(bytes: &[u8]) -> innative_dwarf::Provenance {
+    let (sections, code_size) = dwarf_sections(bytes);
+    let mut s = DwarfSections::new();
+    for (name, range) in &sections {
+        s.add(name, &bytes[range.clone()]);
+    }
+    read_dwarf(&s, code_size)
+}
+
+#[test]
+fn reads_units_lines_subprograms_scopes_variables_and_types() {
+    let dir = tempdir();
+    for version in ["-gdwarf-4", "-gdwarf-5"] {
+        let Some(bytes) = build(dir.path(), &[version]) else {
+            return;
+        };
+        let p = read(&bytes);
+        assert!(p.warnings.is_empty(), "{version}: {:?}", p.warnings);
+        let unit = p
+            .units
+            .iter()
+            .position(|u| u.name.ends_with("prog.c"))
+            .expect("the program's unit");
+        assert_eq!(
+            p.units[unit].version,
+            if version == "-gdwarf-4" { 4 } else { 5 }
+        );
+        let area = p
+            .subprograms
+            .iter()
+            .find(|s| s.name.as_deref() == Some("area"))
+            .expect("area");
+        assert!(!area.ranges.is_empty());
+        assert_eq!(area.line, 5);
+        let file = p.file(unit, area.file.unwrap()).unwrap();
+        assert!(file.path().ends_with("prog.c"), "{}", file.path());
+        // Parameter p lives in the shadow stack; frame base is a wasm local.
+        assert!(matches!(
+            area.frame_base.as_deref(),
+            Some([LocOp::WasmLocal(_), ..])
+        ));
+        let param = area.variables.iter().find(|v| v.is_parameter).unwrap();
+        assert_eq!(param.name.as_deref(), Some("p"));
+        assert!(
+            matches!(&param.location, Location::Expr(ops) if matches!(ops.as_slice(), [LocOp::Fbreg(_)]))
+        );
+        // p: pointer to struct point { int x; int y; }.
+        let pointee = match &p.types[param.ty.unwrap()].kind {
+            TypeKind::Pointer {
+                pointee,
+                byte_size: 4,
+            } => pointee.unwrap(),
+            other => panic!("p has type {other:?}"),
+        };
+        match &p.types[pointee].kind {
+            TypeKind::Composite {
+                byte_size: 8,
+                members,
+                ..
+            } => {
+                let names: Vec<_> = members
+                    .iter()
+                    .map(|m| (m.name.clone().unwrap(), m.offset))
+                    .collect();
+                assert_eq!(names, [("x".to_string(), 0), ("y".to_string(), 4)]);
+            }
+            other => panic!("struct point is {other:?}"),
+        }
+        // The loop body is a lexical block holding `i`, with `twice` inlined in it.
+        fn find_inlined(scopes: &[innative_dwarf::Scope]) -> bool {
+            scopes
+                .iter()
+                .any(|s| matches!(s.kind, ScopeKind::Inlined { .. }) || find_inlined(&s.children))
+        }
+        assert!(find_inlined(&area.scopes), "twice is inlined into area");
+        assert!(area
+            .scopes
+            .iter()
+            .any(|s| s.variables.iter().any(|v| v.name.as_deref() == Some("i"))));
+        let counter = p
+            .globals
+            .iter()
+            .find(|(u, v)| *u == unit && v.name.as_deref() == Some("counter"))
+            .expect("global");
+        assert!(
+            matches!(&counter.1.location, Location::Expr(ops) if matches!(ops.as_slice(), [LocOp::Addr(_)])),
+            "{:?}",
+            counter.1.location
+        );
+        // Rows: every row of `area` is inside its range and names prog.c.
+        let r = area.ranges[0].clone();
+        let rows = p.rows_in(r.clone());
+        assert!(
+            rows.iter().any(|row| row.line == 6),
+            "a row for `int total = 0;`"
+        );
+        assert!(rows.iter().any(|row| row.prologue_end));
+        assert_eq!(p.row_at(r.start).map(|row| row.line), Some(5));
+    }
+}
+
+/// A small deterministic generator (no dependency needed for this).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+}
+
+#[test]
+fn corrupt_dwarf_never_panics_the_reader() {
+    let dir = tempdir();
+    let Some(bytes) = build(dir.path(), &[]) else {
+        return;
+    };
+    let (sections, _) = dwarf_sections(&bytes);
+    let mut rng = Lcg(0x1234_5678);
+    let mut degraded = 0;
+    for round in 0..400 {
+        let mut m = bytes.clone();
+        let (_, range) = &sections[round % sections.len()];
+        match round % 3 {
+            // Random byte flips.
+            0 => {
+                for _ in 0..8 {
+                    let at = range.start + (rng.next() as usize) % range.len().max(1);
+                    m[at] ^= (rng.next() as u8) | 1;
+                }
+            }
+            // Truncation: the tail of the section becomes 0xff.
+            1 => {
+                let cut = range.start + (rng.next() as usize) % range.len().max(1);
+                m[cut..range.end].fill(0xff);
+            }
+            // Zeroed section.
+            _ => m[range.clone()].fill(0),
+        }
+        let p = read(&m);
+        if !p.warnings.is_empty() {
+            degraded += 1;
+        }
+    }
+    assert!(
+        degraded > 0,
+        "some corruptions must be reported as warnings"
+    );
+}
+
+#[test]
+fn compile_with_corrupt_dwarf_warns_and_still_produces_a_working_program() {
+    let dir = tempdir();
+    let Some(bytes) = build(dir.path(), &[]) else {
+        return;
+    };
+    let (sections, _) = dwarf_sections(&bytes);
+    let (_, info) = sections
+        .iter()
+        .find(|(n, _)| n == ".debug_info")
+        .expect(".debug_info")
+        .clone();
+    let (_, line) = sections
+        .iter()
+        .find(|(n, _)| n == ".debug_line")
+        .expect(".debug_line")
+        .clone();
+    let mut m = bytes.clone();
+    // Break the first unit header's version and scribble over the line table.
+    m[info.start + 4] = 0x77;
+    m[line.start + 4..line.start + 40].fill(0xee);
+    let bad = dir.path().join("bad.wasm");
+    std::fs::write(&bad, &m).unwrap();
+    let exe = dir.path().join("bad");
+    let out = innative(["compile", "-g", "-O0"])
+        .arg(&bad)
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "compile failed: {stderr}");
+    assert!(
+        stderr.contains("warning"),
+        "expected a warning, got: {stderr}"
+    );
+    for line in stderr.lines() {
+        assert!(line.contains("bad.wasm"), "warnings name the file: {line}");
+    }
+    let run = Command::new(&exe).status().unwrap();
+    assert!(run.success(), "the program still runs correctly");
+}
