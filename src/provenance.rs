@@ -1,9 +1,14 @@
 //! A module's provenance, built up front before anything is compiled: today
-//! the DWARF in its `.debug_*` custom sections (source maps and `.wat`
-//! positions come later).  Problems with it are warnings, never errors.
+//! the DWARF in its `.debug_*` custom sections, their split-DWARF `.dwo`
+//! files, or the separate file `external_debug_info` names (source maps and
+//! `.wat` positions come later).  Problems with it are warnings, never errors.
 
 use crate::module::ModuleInfo;
-use innative_dwarf::{read_dwarf, DwarfSections, Provenance};
+use innative_dwarf::{
+    check_external, external_debug_path, read_dwarf_split, wasm, DwarfSections, Provenance,
+    EXTERNAL_DEBUG_INFO,
+};
+use std::path::Path;
 
 /// Source directories of the WASI C library (wasi-libc's layout).  Its
 /// compile units are treated like a native system library's: no
@@ -41,19 +46,93 @@ pub fn drop_system_units(prov: &mut Provenance) {
 }
 
 /// Reads the DWARF of `info`; prints one warning line per problem.
+///
+/// The DWARF is the module's own `.debug_*` sections (following split-DWARF
+/// skeletons to their `.dwo`/`.dwp` files), or, when it has none, the
+/// sections of the file its `external_debug_info` section names.
 pub fn read_module_dwarf(info: &ModuleInfo<'_>) -> Provenance {
+    let path = &info.input.path;
     let mut sections = DwarfSections::new();
     for (name, data) in &info.custom_sections {
         sections.add(name, data);
     }
-    if !sections.has_debug_info() {
-        return Provenance::default();
+    if sections.has_debug_info() {
+        let prov = read_dwarf_split(&sections, info.code_section_size, path);
+        warn_all(path, &prov);
+        return prov;
     }
-    let prov = read_dwarf(&sections, info.code_section_size);
+    match info
+        .custom_sections
+        .iter()
+        .find(|(name, _)| *name == EXTERNAL_DEBUG_INFO)
+    {
+        Some((_, payload)) => read_external(info, payload),
+        None => Provenance::default(),
+    }
+}
+
+fn warn_all(path: &Path, prov: &Provenance) {
     for w in &prov.warnings {
-        eprintln!("{}: warning: {w}", info.input.path.display());
+        eprintln!("{}: warning: {w}", path.display());
     }
-    prov
+}
+
+/// Reads the DWARF of the separate debug file named by the module's
+/// `external_debug_info` section.  Any problem is one warning naming both
+/// files, and no debug info.
+fn read_external(info: &ModuleInfo<'_>, payload: &[u8]) -> Provenance {
+    let module = info.input.path.display();
+    let Some(name) = wasm::name_payload(payload) else {
+        eprintln!("{module}: warning: malformed external_debug_info section; no debug info");
+        return Provenance::default();
+    };
+    let debug_path = match external_debug_path(&info.input.path, name) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{module}: warning: external debug info {name}: {e}; no debug info");
+            return Provenance::default();
+        }
+    };
+    match read_external_file(info, &debug_path) {
+        Ok(prov) => {
+            warn_all(&debug_path, &prov);
+            prov
+        }
+        Err(e) => {
+            eprintln!(
+                "{module}: warning: external debug info {}: {e}; no debug info",
+                debug_path.display()
+            );
+            Provenance::default()
+        }
+    }
+}
+
+fn read_external_file(info: &ModuleInfo<'_>, debug_path: &Path) -> Result<Provenance, String> {
+    let bytes = std::fs::read(debug_path).map_err(|e| format!("cannot read it: {e}"))?;
+    let container = wasm::parse_container(&bytes)?;
+    let mut sections = DwarfSections::new();
+    for (name, data) in &container.custom_sections {
+        sections.add(name, data);
+    }
+    if !sections.has_debug_info() {
+        return Err("it has no .debug_info section".into());
+    }
+    let start = info.code_section_offset as usize;
+    let main_code = info
+        .input
+        .bytes
+        .get(start..start + info.code_section_size as usize)
+        .unwrap_or(&[]);
+    let prov = read_dwarf_split(&sections, info.code_section_size, debug_path);
+    let mut body_starts: Vec<u64> = info
+        .bodies
+        .iter()
+        .map(|b| b.range().start.saturating_sub(info.code_section_offset))
+        .collect();
+    body_starts.sort_unstable();
+    check_external(main_code, container.code, &prov, &body_starts)?;
+    Ok(prov)
 }
 
 #[cfg(test)]

@@ -6,15 +6,24 @@
 //! Addresses are wasm *code offsets*: byte offsets from the start of the code
 //! section's payload, as clang and wasm-ld write them.
 //!
+//! Split DWARF is followed too: skeleton units whose DIEs live in `.dwo`
+//! files or a `.dwp` package ([`read_dwarf_split`]), and the
+//! `external_debug_info` section naming a separate debug file
+//! ([`external_debug_path`], [`check_external`]).
+//!
 //! Reading never panics on bad input: what cannot be read is skipped and
 //! reported in [`Provenance::warnings`]; a module whose DWARF is unusable
 //! simply yields an empty model.
 
+mod external;
 mod model;
 mod read;
+mod split;
+pub mod wasm;
 
+pub use external::{check_external, external_debug_path, EXTERNAL_DEBUG_INFO};
 pub use model::{
     LineRow, LocOp, Location, Member, Provenance, Scope, ScopeKind, SourceFile, Subprogram, Type,
     TypeId, TypeKind, Unit, Variable,
 };
-pub use read::{read_dwarf, DwarfSections};
+pub use read::{read_dwarf, read_dwarf_split, DwarfSections};

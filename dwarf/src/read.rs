@@ -6,9 +6,11 @@ use crate::model::{
     LineRow, LocOp, Location, Member, Provenance, Scope, ScopeKind, SourceFile, Subprogram, Type,
     TypeId, TypeKind, Unit, Variable,
 };
+use crate::split::{self, SideFiles};
 use gimli::{AttributeValue, EndianSlice, LittleEndian, UnitOffset};
 use std::collections::HashMap;
 use std::ops::Range;
+use std::path::Path;
 
 type R<'a> = EndianSlice<'a, LittleEndian>;
 
@@ -46,13 +48,36 @@ fn is_live(address: u64, code_size: u64) -> bool {
 }
 
 /// Reads the DWARF in `sections`.  `code_size` is the size of the code
-/// section payload; rows and ranges outside it are dead code.
+/// section payload; rows and ranges outside it are dead code.  Split-DWARF
+/// skeletons are read without their `.dwo` files (see [`read_dwarf_split`]).
 pub fn read_dwarf(sections: &DwarfSections<'_>, code_size: u64) -> Provenance {
-    let mut prov = Provenance::default();
-    let dwarf = gimli::Dwarf::load(|id| -> gimli::Result<R<'_>> {
+    read_with(sections, code_size, &SideFiles::none())
+}
+
+/// Like [`read_dwarf`], and the `.dwo`/`.dwp` files that split-DWARF
+/// skeleton units name are looked for on disk (relative to the module at
+/// `module_path` as a fallback) and read.
+pub fn read_dwarf_split(
+    sections: &DwarfSections<'_>,
+    code_size: u64,
+    module_path: &Path,
+) -> Provenance {
+    let side = match load_dwarf(sections) {
+        Ok(dwarf) => SideFiles::load(&dwarf, module_path),
+        Err(_) => SideFiles::none(),
+    };
+    read_with(sections, code_size, &side)
+}
+
+fn load_dwarf<'a>(sections: &DwarfSections<'a>) -> gimli::Result<gimli::Dwarf<R<'a>>> {
+    gimli::Dwarf::load(|id| -> gimli::Result<R<'a>> {
         Ok(EndianSlice::new(sections.get(id.name()), LittleEndian))
-    });
-    let dwarf = match dwarf {
+    })
+}
+
+fn read_with<'a>(sections: &DwarfSections<'a>, code_size: u64, side: &'a SideFiles) -> Provenance {
+    let mut prov = Provenance::default();
+    let dwarf = match load_dwarf(sections) {
         Ok(d) => d,
         Err(e) => {
             prov.warnings.push(format!("cannot load DWARF: {e}"));
@@ -82,13 +107,15 @@ pub fn read_dwarf(sections: &DwarfSections<'_>, code_size: u64) -> Provenance {
             prov.subprograms.len(),
             prov.types.len(),
             prov.globals.len(),
+            prov.warnings.len(),
         );
-        if let Err(e) = read_unit(&dwarf, header, code_size, &mut prov) {
+        if let Err(e) = read_unit(&dwarf, header, code_size, side, &mut prov) {
             prov.units.truncate(saved.0);
             prov.rows.truncate(saved.1);
             prov.subprograms.truncate(saved.2);
             prov.types.truncate(saved.3);
             prov.globals.truncate(saved.4);
+            prov.warnings.truncate(saved.5);
             prov.warnings.push(format!(
                 "compile unit at .debug_info+{offset:#x}: {e}; its debug info is skipped"
             ));
@@ -109,10 +136,28 @@ fn attr_string<'a>(
         .map(|s| s.to_string_lossy().into_owned())
 }
 
+fn root_strings<'a>(
+    dwarf: &gimli::Dwarf<R<'a>>,
+    unit: &gimli::Unit<R<'a>>,
+    u: &mut Unit,
+) -> gimli::Result<()> {
+    let mut entries = unit.entries();
+    if let Some(root) = entries.next_dfs()? {
+        if let Some(v) = root.attr_value(gimli::DW_AT_producer) {
+            u.producer = attr_string(dwarf, unit, v).unwrap_or_default();
+        }
+        if let Some(AttributeValue::Language(l)) = root.attr_value(gimli::DW_AT_language) {
+            u.language = l.0;
+        }
+    }
+    Ok(())
+}
+
 fn read_unit<'a>(
     dwarf: &gimli::Dwarf<R<'a>>,
     header: gimli::UnitHeader<R<'a>>,
     code_size: u64,
+    side: &'a SideFiles,
     prov: &mut Provenance,
 ) -> gimli::Result<()> {
     let unit = dwarf.unit(header)?;
@@ -129,19 +174,90 @@ fn read_unit<'a>(
         .comp_dir
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    {
-        let mut entries = unit.entries();
-        if let Some(root) = entries.next_dfs()? {
-            if let Some(v) = root.attr_value(gimli::DW_AT_producer) {
-                u.producer = attr_string(dwarf, &unit, v).unwrap_or_default();
-            }
-            if let Some(AttributeValue::Language(l)) = root.attr_value(gimli::DW_AT_language) {
-                u.language = l.0;
-            }
+    root_strings(dwarf, &unit, &mut u)?;
+    // The line table is always the (skeleton) unit's own.
+    let rows = read_line_table(dwarf, &unit, unit_index, code_size, &mut u)?;
+    if !split::is_skeleton(&unit) {
+        return read_dies(dwarf, &unit, unit_index, code_size, u, rows, prov);
+    }
+    let split = match side.split_unit(dwarf, &unit) {
+        Ok(split) => split,
+        Err(e) => return Ok(lines_only(u, rows, unit_index, &e, prov)),
+    };
+    let mut full = u.clone();
+    // Name, producer and language are in the split unit's root.
+    if let Some(name) = split.unit.name {
+        full.name = name.to_string_lossy().into_owned();
+    }
+    if full.comp_dir.is_empty() {
+        if let Some(dir) = split.unit.comp_dir {
+            full.comp_dir = dir.to_string_lossy().into_owned();
         }
     }
-    let rows = read_line_table(dwarf, &unit, unit_index, code_size, &mut u)?;
+    let _ = root_strings(&split.dwarf, &split.unit, &mut full);
+    // A broken split unit still leaves the skeleton's line table.
+    if let Err(e) = read_dies(
+        &split.dwarf,
+        &split.unit,
+        unit_index,
+        code_size,
+        full,
+        rows.clone(),
+        prov,
+    ) {
+        lines_only(
+            u,
+            rows,
+            unit_index,
+            &format!("cannot read its split unit: {e}"),
+            prov,
+        );
+    }
+    Ok(())
+}
 
+/// Adds a skeleton unit whose split unit is unavailable (`why`): its line
+/// table, with one nameless subprogram per function.
+fn lines_only(
+    mut u: Unit,
+    rows: Vec<LineRow>,
+    unit_index: usize,
+    why: &str,
+    prov: &mut Provenance,
+) {
+    // Skeletons carry no DW_AT_name: the line table's primary file (DWARF 5
+    // file 0; DWARF 4: file 1, clang's first) names the unit instead.
+    if u.name.is_empty() {
+        let primary = if u.version >= 5 { 0 } else { 1 };
+        if let Some(Some(f)) = u.files.get(primary) {
+            u.name = f.name.clone();
+        }
+    }
+    let name = if u.name.is_empty() {
+        "a split-DWARF unit"
+    } else {
+        &u.name
+    };
+    prov.warnings.push(format!(
+        "{name}: {why}; only its line table is used (no variables or types)"
+    ));
+    prov.subprograms
+        .extend(split::line_only_subprograms(&rows, unit_index));
+    prov.units.push(u);
+    prov.rows.extend(rows);
+}
+
+/// Reads the DIE tree of `unit` (the unit itself, or a skeleton's split
+/// unit) and adds it, with the unit `u` and its line `rows`, to `prov`.
+fn read_dies<'a>(
+    dwarf: &gimli::Dwarf<R<'a>>,
+    unit: &gimli::Unit<R<'a>>,
+    unit_index: usize,
+    code_size: u64,
+    u: Unit,
+    rows: Vec<LineRow>,
+    prov: &mut Provenance,
+) -> gimli::Result<()> {
     // Every type DIE gets its id up front, so references can point forward.
     let mut type_ids = HashMap::new();
     {
@@ -156,7 +272,7 @@ fn read_unit<'a>(
     }
     let mut walker = Walker {
         dwarf,
-        unit: &unit,
+        unit,
         unit_index,
         code_size,
         type_ids,

@@ -178,6 +178,9 @@ pub fn var_mismatches(
     for &(i, j) in pairs {
         let mut used = vec![false; innative[j].vars.len()];
         for nv in &native[i].vars {
+            if not_yet_declared(&native[i], nv) {
+                continue;
+            }
             let found = innative[j]
                 .vars
                 .iter()
@@ -222,14 +225,26 @@ pub fn var_mismatches(
     out
 }
 
+/// Whether a native variable is still uninitialized at `stop`: a local whose
+/// declaration is on or after the stop's line has not run its initializer yet,
+/// so native shows leftover stack bytes (`-ftrivial-auto-var-init` only
+/// applies at the declaration) and any value is as right as another.
+pub fn not_yet_declared(stop: &Stop, v: &Var) -> bool {
+    v.kind == "local" && v.decl_line >= stop.loc.line
+}
+
 /// Variable fidelity: over the matched stops, the fraction of the native
 /// (stop, variable) pairs that the innative stop shows with the same name
-/// and value.  Shadowed names are paired in order of appearance.
+/// and value.  Shadowed names are paired in order of appearance; locals not
+/// declared yet at the stop are left out (see [`not_yet_declared`]).
 pub fn var_fidelity(native: &[Stop], innative: &[Stop], pairs: &[(usize, usize)]) -> Ratio {
     let mut r = Ratio::default();
     for &(i, j) in pairs {
         let mut used = vec![false; innative[j].vars.len()];
         for nv in &native[i].vars {
+            if not_yet_declared(&native[i], nv) {
+                continue;
+            }
             r.den += 1;
             let found = innative[j]
                 .vars
@@ -365,6 +380,7 @@ mod tests {
             ty: "int".into(),
             value: value.into(),
             pointee: pointee.into(),
+            decl_line: 0,
         };
         let mut a = stop("main", 1);
         a.vars = vec![v("x", "1", "-"), v("p", "0x?", "{a = 1}"), v("y", "2", "-")];

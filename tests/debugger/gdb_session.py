@@ -110,7 +110,7 @@ def record_vars(frame):
                 pointee = pointee_text(value)
             except (gdb.error, gdb.MemoryError, RuntimeError) as e:
                 text, ty, pointee = "<error: %s>" % normalize(e), str(sym.type), "-"
-            out.rec("VAR", kind, sym.print_name, ty, text, pointee)
+            out.rec("VAR", kind, sym.print_name, ty, text, pointee, sym.line or 0)
         if block.function is not None:
             break
         block = block.superblock

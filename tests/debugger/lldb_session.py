@@ -122,8 +122,10 @@ class Session:
         for i in range(vs.GetSize()):
             v = vs.GetValueAtIndex(i)
             kind = "arg" if v.GetValueType() == lldb.eValueTypeVariableArgument else "local"
+            decl = v.GetDeclaration()
+            line = decl.GetLine() if decl.IsValid() else 0
             self.out.rec("VAR", kind, v.GetName(), v.GetTypeName() or "",
-                         self.value_text(v), self.pointee_text(v))
+                         self.value_text(v), self.pointee_text(v), line)
 
     def set_break(self, spec):
         kind, f, what = parse_spec(spec)

@@ -10,9 +10,10 @@ and newline are escaped as \\\\, \\t and \\n.
                                      first); follows STOP or HIT
   RAW    text                        raw `info args`+`info locals` (gdb) or
                                      `frame variable` (lldb) at the stop
-  VAR    kind  name  type  value  pointee
+  VAR    kind  name  type  value  pointee  line
                                      one variable in scope at the stop (kind
-                                     arg|local; pointee is `-` for non-pointers)
+                                     arg|local; pointee is `-` for non-pointers;
+                                     line: its declaration line, 0 if unknown)
   BP     spec  locations             a breakpoint and where it resolved
                                      ("file:line" joined by spaces, `-` if none)
   HIT    specs  func  file  line     a breakpoint stop (specs joined by spaces)

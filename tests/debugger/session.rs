@@ -53,6 +53,8 @@ pub struct Var {
     pub ty: String,
     pub value: String,
     pub pointee: String,
+    /// Declaration line (0 when the debugger does not say).
+    pub decl_line: u32,
 }
 
 impl Var {
@@ -348,6 +350,7 @@ pub fn parse(text: &str) -> Result<Session, String> {
                         ty: rest[2].clone(),
                         value: rest[3].clone(),
                         pointee: rest[4].clone(),
+                        decl_line: rest.get(5).and_then(|l| l.parse().ok()).unwrap_or(0),
                     });
                 }
             }
