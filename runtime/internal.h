@@ -43,7 +43,9 @@ typedef struct innative_invoke_frame {
   struct innative_invoke_frame *prev;
 } innative_invoke_frame;
 
-#define INNATIVE_REPORT_MAX 1024
+#define INNATIVE_REPORT_MAX 4096
+/* Wasm frames kept for a trap's backtrace. */
+#define INNATIVE_BACKTRACE_MAX 16
 
 typedef struct innative_thread_state {
   /* Innermost active invoke frame (NULL: none on this thread). */
@@ -61,6 +63,10 @@ typedef struct innative_thread_state {
   uint32_t trap_kind;
   uintptr_t trap_pc;
   int trap_pc_is_return;
+  /* The wasm frames at the trap, innermost first: trap_frames[0] is trap_pc,
+   * the others are return addresses. */
+  uintptr_t trap_frames[INNATIVE_BACKTRACE_MAX];
+  unsigned trap_nframes;
   /* Its report, formatted when an invoke catches it. */
   char report[INNATIVE_REPORT_MAX];
 } innative_thread_state;
@@ -76,10 +82,20 @@ INNATIVE_INTERNAL innative_thread_state *innative_thread_peek(void);
 INNATIVE_INTERNAL void innative_unwind_to_invoke(innative_thread_state *ts, uint32_t kind);
 
 /* ---- trap.c: reports ------------------------------------------------------
- * Formats "trap: <message> in function <name>" into `buf`. */
+ * Formats "trap: <message> in function <name>" into `buf`, then one line per
+ * wasm frame ("    at <name> (<file>:<line>)", the position when the code
+ * has debug info).  frames[0] is the trap address (a return address when
+ * `first_is_return`), the others return addresses.  In a signal handler
+ * only names are looked up. */
 INNATIVE_INTERNAL void innative_format_trap_report(char *buf, size_t len, uint32_t kind,
-                                                   uintptr_t pc, int pc_is_return,
-                                                   int in_signal);
+                                                   const uintptr_t *frames, unsigned nframes,
+                                                   int first_is_return, int in_signal);
+
+/* ---- lines.c ----------------------------------------------------------------
+ * The source position of code address `pc` from the DWARF line table of the
+ * object containing it; 1 when found.  Not for signal handlers. */
+INNATIVE_INTERNAL int innative_source_position(uintptr_t pc, char *file, size_t file_len,
+                                               unsigned *line);
 
 /* ---- memory.c -------------------------------------------------------------
  * Is `addr` inside the reservation of a live linear memory?  Lock-free and

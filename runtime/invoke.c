@@ -193,8 +193,8 @@ static __attribute__((noinline)) int run(innative_invoker fn, uint64_t *slots,
     else
       fn0();
   } else {
-    innative_format_trap_report(ts->report, sizeof ts->report, ts->trap_kind,
-                                ts->trap_pc, ts->trap_pc_is_return, 0);
+    innative_format_trap_report(ts->report, sizeof ts->report, ts->trap_kind, ts->trap_frames,
+                                ts->trap_nframes, ts->trap_pc_is_return, 0);
   }
 
   ts->top = frame.prev;

@@ -63,15 +63,38 @@ const char *innative_trap_message(int kind) {
   }
 }
 
-void innative_format_trap_report(char *buf, size_t len, uint32_t kind, uintptr_t pc,
-                                 int pc_is_return, int in_signal) {
-  /* A return address points after the call, which may already be the next
-   * function when the call (to a noreturn function) ends its caller. */
-  uintptr_t at = pc_is_return && pc != 0 ? pc - 1 : pc;
-  char tmp[32];
-  const char *name = at != 0 ? innative_function_name_at(at, tmp, sizeof tmp, in_signal) : NULL;
-  snprintf(buf, len, "trap: %s in function %s", innative_trap_message((int)kind),
-           name != NULL ? name : "<unknown>");
+void innative_format_trap_report(char *buf, size_t len, uint32_t kind, const uintptr_t *frames,
+                                 unsigned nframes, int first_is_return, int in_signal) {
+  size_t used = 0;
+  for (unsigned i = 0; i < nframes || i == 0; i++) {
+    uintptr_t pc = i < nframes ? frames[i] : 0;
+    /* A return address points after the call, which may already be the
+     * next function when the call (to a noreturn function) ends its caller. */
+    uintptr_t at = (i > 0 || first_is_return) && pc != 0 ? pc - 1 : pc;
+    char tmp[32];
+    const char *name = at != 0 ? innative_function_name_at(at, tmp, sizeof tmp, in_signal) : NULL;
+    if (name == NULL)
+      name = "<unknown>";
+    int n;
+    if (i == 0)
+      n = snprintf(buf, len, "trap: %s in function %s", innative_trap_message((int)kind), name);
+    else
+      n = 0;
+    if (n > 0)
+      used += (size_t)n < len - used ? (size_t)n : len - used - 1;
+    if (nframes <= 1 && i == 0)
+      break;
+    char file[512];
+    unsigned line = 0;
+    int known = !in_signal && at != 0 && innative_source_position(at, file, sizeof file, &line);
+    if (used + 1 >= len)
+      break;
+    n = known ? snprintf(buf + used, len - used, "\n    at %s (%s:%u)", name, file, line)
+              : snprintf(buf + used, len - used, "\n    at %s", name);
+    if (n < 0)
+      break;
+    used += (size_t)n < len - used ? (size_t)n : len - used - 1;
+  }
 }
 
 /* Report a trap nobody catches and end the process.  exit() outside a signal
@@ -96,24 +119,60 @@ static __attribute__((noreturn)) void uncaught(const char *report, int in_signal
   _exit(INNATIVE_TRAP_EXIT_STATUS);
 }
 
-void innative_trap_at(uint32_t kind, void *pc, int pc_is_return) {
+static int in_wasm_code(uintptr_t pc, int in_signal);
+
+/* Walks the frame-pointer chain of wasm code from `fp` (generated code
+ * always keeps frame pointers): frames[0] = pc, then each return address
+ * that lands in wasm code.  Reads only the thread's own stack, so it is
+ * safe in a signal handler. */
+static unsigned capture_frames(innative_thread_state *ts, uintptr_t pc, uintptr_t fp,
+                               uintptr_t *frames, int in_signal) {
+  unsigned n = 0;
+  frames[n++] = pc;
+  uintptr_t low = ts != NULL ? ts->stack_low : 0, high = ts != NULL ? ts->stack_high : 0;
+  while (n < INNATIVE_BACKTRACE_MAX && fp != 0 && (fp & 7) == 0 &&
+         (high == 0 || (fp >= low && fp + 16 <= high))) {
+    const uintptr_t *frame = (const uintptr_t *)fp;
+    uintptr_t next = frame[0], ret = frame[1];
+    if (!in_wasm_code(ret - 1, in_signal))
+      break;
+    frames[n++] = ret;
+    if (next <= fp || next - fp > (64u << 20))
+      break;
+    fp = next;
+  }
+  return n;
+}
+
+static __attribute__((noreturn)) void raise_trap(uint32_t kind, uintptr_t pc, int pc_is_return,
+                                                  uintptr_t fp) {
   /* 0 would make sigsetjmp look like it returned normally. */
   if (kind == INNATIVE_TRAP_NONE)
     kind = INNATIVE_TRAP_HOST;
   innative_thread_state *ts = innative_thread_peek();
+  uintptr_t frames[INNATIVE_BACKTRACE_MAX];
+  unsigned n = capture_frames(ts, pc, fp, frames, 0);
   if (ts != NULL) {
     ts->trap_kind = kind;
-    ts->trap_pc = (uintptr_t)pc;
+    ts->trap_pc = pc;
     ts->trap_pc_is_return = pc_is_return;
+    memcpy(ts->trap_frames, frames, n * sizeof frames[0]);
+    ts->trap_nframes = n;
     innative_unwind_to_invoke(ts, kind);
   }
   char report[INNATIVE_REPORT_MAX];
-  innative_format_trap_report(report, sizeof report, kind, (uintptr_t)pc, pc_is_return, 0);
+  innative_format_trap_report(report, sizeof report, kind, frames, n, pc_is_return, 0);
   uncaught(report, 0);
 }
 
+void innative_trap_at(uint32_t kind, void *pc, int pc_is_return) {
+  raise_trap(kind, (uintptr_t)pc, pc_is_return, 0);
+}
+
 void innative_trap(uint32_t kind) {
-  innative_trap_at(kind, __builtin_return_address(0), 1);
+  /* This function's frame holds the frame pointer of its wasm caller. */
+  const uintptr_t *self = __builtin_frame_address(0);
+  raise_trap(kind, (uintptr_t)__builtin_return_address(0), 1, self[0]);
 }
 
 /* ---- signals ----------------------------------------------------------------- */
@@ -135,9 +194,22 @@ static uintptr_t fault_pc(const void *uctx) {
 #endif
 }
 
-static int in_wasm_code(uintptr_t pc) {
+/* The frame pointer register at the fault (wasm code keeps one). */
+static uintptr_t fault_fp(const void *uctx) {
+  const ucontext_t *uc = uctx;
+#if defined(__x86_64__)
+  return (uintptr_t)uc->uc_mcontext.gregs[REG_RBP];
+#elif defined(__aarch64__)
+  return (uintptr_t)uc->uc_mcontext.regs[29];
+#else
+  (void)uc;
+  return 0;
+#endif
+}
+
+static int in_wasm_code(uintptr_t pc, int in_signal) {
   char tmp[32];
-  return pc != 0 && innative_function_name_at(pc, tmp, sizeof tmp, 1) != NULL;
+  return pc != 0 && innative_function_name_at(pc, tmp, sizeof tmp, in_signal) != NULL;
 }
 
 /* The trap a fault stands for, or INNATIVE_TRAP_NONE for a genuine crash. */
@@ -164,7 +236,7 @@ static uint32_t classify(int sig, const siginfo_t *si, uintptr_t pc,
     return INNATIVE_TRAP_NONE;
   }
   case SIGFPE:
-    if (!invoked && !in_wasm_code(pc))
+    if (!invoked && !in_wasm_code(pc, 1))
       return INNATIVE_TRAP_NONE;
     if (si->si_code == FPE_INTDIV)
       return INNATIVE_TRAP_DIV_ZERO;
@@ -172,7 +244,7 @@ static uint32_t classify(int sig, const siginfo_t *si, uintptr_t pc,
       return INNATIVE_TRAP_INT_OVERFLOW;
     return INNATIVE_TRAP_NONE;
   case SIGILL:
-    return in_wasm_code(pc) ? INNATIVE_TRAP_UNREACHABLE : INNATIVE_TRAP_NONE;
+    return in_wasm_code(pc, 1) ? INNATIVE_TRAP_UNREACHABLE : INNATIVE_TRAP_NONE;
   default:
     return INNATIVE_TRAP_NONE;
   }
@@ -217,14 +289,18 @@ static void on_signal(int sig, siginfo_t *si, void *uctx) {
     errno = saved_errno;
     return;
   }
+  uintptr_t frames[INNATIVE_BACKTRACE_MAX];
+  unsigned n = capture_frames(ts, pc, fault_fp(uctx), frames, 1);
   if (ts != NULL) {
     ts->trap_kind = kind;
     ts->trap_pc = pc;
     ts->trap_pc_is_return = 0;
+    memcpy(ts->trap_frames, frames, n * sizeof frames[0]);
+    ts->trap_nframes = n;
     innative_unwind_to_invoke(ts, kind); /* siglongjmp restores the signal mask */
   }
   char report[INNATIVE_REPORT_MAX];
-  innative_format_trap_report(report, sizeof report, kind, pc, 0, 1);
+  innative_format_trap_report(report, sizeof report, kind, frames, n, 0, 1);
   uncaught(report, 1);
 }
 

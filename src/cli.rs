@@ -14,6 +14,7 @@
 //! `run` passes the program's own status through (a signal `S` → `128 + S`).
 
 mod legacy;
+mod serialize;
 
 use crate::compile::{OptLevel, Options, OutputKind};
 use crate::error::Error;
@@ -42,7 +43,10 @@ inNative spellings (used when the first argument is not a subcommand):
   -w, -whitelist [MOD:]FN...  allow a C import (turns the whitelist on)
   -sys, -system MOD           the module whose imports are plain C names
   -start [MOD:]FN             set or override the start function
-  -serialize, -build-sourcemap  same as the subcommands (not supported yet)
+  -serialize [FILE|emitdebug]  also write every module as .wat (<stem>.wat,
+                              or FILE for one module; emitdebug annotates it
+                              with source positions), then compile
+  -build-sourcemap            same as the subcommand (not supported yet)
 Example: innative app.wasm -o app -f o3     innative -r app.wasm
          innative lib.wasm -f library       innative prog.wat -f debug
 
@@ -80,9 +84,13 @@ enum Command {
     /// Run WebAssembly spec scripts (.wast) through the real AOT path; prints a
     /// line per file and ends with `N passed, M failed`.
     Wast(WastArgs),
-    /// Write each module as WebAssembly text (.wat), optionally annotated with
-    /// source positions.  Not supported yet.
-    Serialize(PassThroughArgs),
+    /// Write each module as WebAssembly text (.wat), with names from the name
+    /// section, optionally annotated with source positions.
+    ///
+    /// One input: written to -o FILE (`-o -`: standard output), into -o DIR,
+    /// or to <stem>.wat in the current directory.  Several inputs: one
+    /// <stem>.wat per module, in -o DIR or the current directory.
+    Serialize(SerializeArgs),
     /// Build a source map (v3) from the DWARF in a wasm module or a native
     /// binary.  Not supported yet.
     BuildSourcemap(PassThroughArgs),
@@ -235,6 +243,24 @@ struct WastArgs {
 }
 
 #[derive(Args, Debug)]
+struct SerializeArgs {
+    /// Annotate the text with where each function and instruction came from:
+    /// `(; file.c:12:5 ;)` comments from the module's DWARF (or, for a .wat
+    /// input, from that text), written where the position changes; a module
+    /// without provenance gets its byte offsets, `(;@1f2 ;)`.
+    #[arg(long = "emit-debug")]
+    emit_debug: bool,
+
+    /// Output file (one input; `-` for standard output) or directory.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    output: Option<PathBuf>,
+
+    /// Input modules: .wasm binaries or .wat text.
+    #[arg(value_name = "IN", required = true)]
+    inputs: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
 struct PassThroughArgs {
     #[arg(
         value_name = "ARGS",
@@ -299,7 +325,7 @@ pub(crate) enum Action {
         in_process: bool,
     },
     Serialize {
-        args: Vec<String>,
+        req: serialize::Request,
     },
     BuildSourcemap {
         args: Vec<String>,
@@ -323,6 +349,9 @@ pub(crate) struct Job {
     pub start: Option<String>,
     /// Where to write the C header (`--header`).
     pub header: Option<PathBuf>,
+    /// inNative's `-serialize`: also write the inputs as text (its `inputs`
+    /// are the job's).
+    pub serialize: Option<serialize::Request>,
 }
 
 /// A usage error: printed as one line, exit 2.
@@ -350,6 +379,7 @@ impl From<CodegenArgs> for Job {
             whitelist: c.whitelist,
             start: c.start,
             header: None,
+            serialize: None,
         }
     }
 }
@@ -425,7 +455,13 @@ fn parse_modern(args: &[String]) -> Result<Action, Usage> {
             jobs: w.jobs.unwrap_or_else(default_jobs).max(1),
             verbose: w.verbose,
         },
-        Command::Serialize(p) => Action::Serialize { args: p.args },
+        Command::Serialize(a) => Action::Serialize {
+            req: serialize::Request {
+                inputs: a.inputs,
+                output: a.output,
+                emit_debug: a.emit_debug,
+            },
+        },
         Command::BuildSourcemap(p) => Action::BuildSourcemap { args: p.args },
     })
 }
@@ -552,18 +588,9 @@ fn execute(action: Action) -> i32 {
             }
             crate::wast::run_cli(&files, jobs, verbose)
         }
-        Action::Serialize { args } => serialize(&args),
+        Action::Serialize { req } => guarded(move || serialize::run(&req)),
         Action::BuildSourcemap { args } => build_sourcemap(&args),
     }
-}
-
-/// `innative serialize` / inNative `-serialize`.
-fn serialize(_args: &[String]) -> i32 {
-    eprintln!(
-        "{}",
-        Error::new("serialize (writing modules as .wat) is not supported yet")
-    );
-    EXIT_USAGE
 }
 
 /// `innative build-sourcemap` / inNative `-build-sourcemap`.
@@ -823,11 +850,26 @@ fn check_preopen_dirs(preopens: &[String]) -> Result<(), Error> {
     Ok(())
 }
 
+/// inNative's `-serialize`: the text of every input, before compiling.
+fn serialize_first(job: &Job) -> i32 {
+    match &job.serialize {
+        Some(req) => serialize::run(&serialize::Request {
+            inputs: job.inputs.clone(),
+            ..req.clone()
+        }),
+        None => 0,
+    }
+}
+
 fn compile_job(mut job: Job) -> i32 {
     let Some(first) = job.inputs.first().cloned() else {
         eprintln!("{}", Error::new("no input files"));
         return EXIT_USAGE;
     };
+    let status = serialize_first(&job);
+    if status != 0 {
+        return status;
+    }
     let out = job
         .output
         .clone()
@@ -851,7 +893,7 @@ fn compile_job(mut job: Job) -> i32 {
     }
 }
 
-fn same_path(a: &Path, b: &Path) -> bool {
+pub(crate) fn same_path(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
@@ -867,6 +909,10 @@ fn run_job(mut job: Job, args: &[String]) -> i32 {
         return EXIT_USAGE;
     };
     job.opts.kind = OutputKind::Executable;
+    let status = serialize_first(&job);
+    if status != 0 {
+        return status;
+    }
     if let Err(e) = check_preopen_dirs(&job.opts.preopens) {
         eprintln!("{e}");
         return EXIT_ERROR;

@@ -66,6 +66,10 @@ pub struct Options {
     /// WASI directories baked into an executable: "HOST" or "HOST::GUEST".
     pub preopens: Vec<String>,
     pub verbose: bool,
+    /// The output path; with `-g`, the text of a module without DWARF is
+    /// written beside it (`OUT.wat`) and debugged at that level.  Set by
+    /// [`compile`] when unset.
+    pub output: Option<PathBuf>,
 }
 
 /// Compiles `inputs` (linked together) into an ELF relocatable object.
@@ -88,6 +92,10 @@ pub fn compile(inputs: &[Input], opts: &Options, out: &Path) -> Result<()> {
     if inputs.is_empty() {
         return Err(Error::new("no input files"));
     }
-    let object = compile_to_object(inputs, opts)?;
-    crate::link::link_output(&object, opts, out)
+    let mut opts = opts.clone();
+    if opts.output.is_none() {
+        opts.output = Some(out.to_path_buf());
+    }
+    let object = compile_to_object(inputs, &opts)?;
+    crate::link::link_output(&object, &opts, out)
 }

@@ -5,7 +5,9 @@
 //! [`load`] → [`validate`] → [`module`] (what the wasm declares) →
 //! [`lower`] (LLVM IR) → [`emit`] (optimize + ELF object) → [`link`].
 //! [`compile`] drives it; [`wast`] runs spec scripts through it; [`cli`] is the
-//! command line.
+//! command line; [`serialize`] prints modules as text and
+//! [`text_provenance`] makes that text (or the user's `.wat`) the debug info
+//! of a module without DWARF.
 
 pub mod cli;
 pub mod compile;
@@ -18,6 +20,8 @@ pub mod lower;
 pub mod module;
 pub mod names;
 pub mod provenance;
+pub mod serialize;
+pub mod text_provenance;
 pub mod validate;
 pub mod wast;
 

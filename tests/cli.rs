@@ -554,3 +554,102 @@ fn start_override() {
     ]));
     assert_eq!(status(&o), 5, "-start entry: {}", describe(&o));
 }
+
+/// C imports resolve to `<module>_WASM_<name>` (or the plain name for the
+/// `--sys` module), found in a static library (`--lib`, inNative's `-l`) or
+/// a shared library (`--shared-lib`); without them the link fails with one
+/// line naming the symbol.
+#[test]
+fn c_imports_link_static_and_shared_libraries() {
+    if !require("cc") || !require("ar") {
+        return;
+    }
+    let dir = tempdir();
+    let obj = dir.path().join("c_imports_lib.o");
+    let o = output(
+        std::process::Command::new("cc")
+            .args(["-c", "-fPIC"])
+            .arg(fixture("host/c_imports_lib.c"))
+            .arg("-o")
+            .arg(&obj),
+    );
+    assert_success(&o, "cc -c c_imports_lib.c");
+    let static_lib = dir.path().join("libhost.a");
+    assert_success(
+        &output(
+            std::process::Command::new("ar")
+                .arg("rcs")
+                .arg(&static_lib)
+                .arg(&obj),
+        ),
+        "ar",
+    );
+    let shared_lib = dir.path().join("libhost.so");
+    assert_success(
+        &output(
+            std::process::Command::new("cc")
+                .arg("-shared")
+                .arg(&obj)
+                .arg("-o")
+                .arg(&shared_lib),
+        ),
+        "cc -shared",
+    );
+    let prog = fixture("c_imports.wat");
+
+    let o = output(
+        innative(["run", "--sys", "env", "--lib"])
+            .arg(&static_lib)
+            .arg(&prog),
+    );
+    assert_eq!(status(&o), 42, "--lib: {}", describe(&o));
+    let o = output(
+        innative(["-sys", "env", "-l"])
+            .arg(&static_lib)
+            .arg(&prog)
+            .arg("-r"),
+    );
+    assert_eq!(status(&o), 42, "-l (inNative): {}", describe(&o));
+    let o = output(
+        innative([
+            "run",
+            "--sys",
+            "env",
+            "-w",
+            "host:twice",
+            "-w",
+            "env:exit",
+            "--lib",
+        ])
+        .arg(&static_lib)
+        .arg(&prog),
+    );
+    assert_eq!(status(&o), 42, "whitelisted: {}", describe(&o));
+
+    let exe = dir.path().join("c_imports");
+    let o = output(
+        innative(["compile", "--sys", "env", "--shared-lib"])
+            .arg(&shared_lib)
+            .arg(&prog)
+            .arg("-o")
+            .arg(&exe),
+    );
+    assert_success(&o, "compile --shared-lib");
+    let o = run_program(&exe, &[]);
+    assert_eq!(status(&o), 42, "--shared-lib: {}", describe(&o));
+
+    let missing = dir.path().join("missing");
+    let o = output(
+        innative(["compile", "--sys", "env"])
+            .arg(&prog)
+            .arg("-o")
+            .arg(&missing),
+    );
+    assert_eq!(status(&o), 1, "{}", describe(&o));
+    assert!(
+        one_line_stderr(&o).contains("host_WASM_twice"),
+        "{}",
+        describe(&o)
+    );
+    assert!(!missing.exists());
+}

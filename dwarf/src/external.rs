@@ -87,6 +87,7 @@ pub fn check_external(
 }
 
 #[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)]
 mod tests {
     use super::*;
     use crate::model::Subprogram;

@@ -182,7 +182,10 @@ fn read_unit<'a>(
     }
     let split = match side.split_unit(dwarf, &unit) {
         Ok(split) => split,
-        Err(e) => return Ok(lines_only(u, rows, unit_index, &e, prov)),
+        Err(e) => {
+            lines_only(u, rows, unit_index, &e, prov);
+            return Ok(());
+        }
     };
     let mut full = u.clone();
     // Name, producer and language are in the split unit's root.

@@ -101,8 +101,11 @@ impl SideFiles {
                     d
                 }
             })
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
+            .unwrap_or(Path::new("."));
+        // Absolute, so that comp_dir and the module directory name one
+        // file the same way when they are the same place.
+        let module_dir =
+            std::fs::canonicalize(module_dir).unwrap_or_else(|_| module_dir.to_path_buf());
         let mut side = SideFiles {
             module_dir: Some(module_dir.clone()),
             ..Default::default()
@@ -189,7 +192,12 @@ impl SideFiles {
         }
         let comp_dir = skeleton.comp_dir.map(|d| d.to_string_lossy().into_owned());
         let paths = candidates(module_dir, comp_dir.as_deref(), &name);
+        let mut tried = std::collections::HashSet::new();
         for path in &paths {
+            // The same file under two names is tried once.
+            if !tried.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())) {
+                continue;
+            }
             match self.dwos.get(path) {
                 None => {}
                 Some(Err(e)) => problems.push(format!("{}: {e}", path.display())),
@@ -246,13 +254,13 @@ fn from_dwo<'a>(
         ids.extend(unit.dwo_id.map(|i| format!("{:#x}", i.0)));
     }
     Err(format!(
-        "no unit with dwo id {:#x} (it has {}); stale .dwo?",
-        dwo_id.0,
+        "it holds dwo id {}, the module wants {:#x} (stale .dwo?)",
         if ids.is_empty() {
             "none".to_string()
         } else {
             ids.join(", ")
-        }
+        },
+        dwo_id.0,
     ))
 }
 
@@ -300,6 +308,7 @@ fn from_dwp<'a>(
 /// so that the lowering still attaches the unit's lines to its functions.
 /// The name comes from the module's name section; there are no scopes,
 /// variables or types.
+#[allow(clippy::single_range_in_vec_init)] // one range per function
 pub(crate) fn line_only_subprograms(rows: &[LineRow], unit: usize) -> Vec<Subprogram> {
     let mut out = Vec::new();
     let mut start: Option<&LineRow> = None;
@@ -330,6 +339,7 @@ pub(crate) fn line_only_subprograms(rows: &[LineRow], unit: usize) -> Vec<Subpro
 }
 
 #[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)]
 mod tests {
     use super::*;
 

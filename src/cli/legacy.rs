@@ -185,13 +185,20 @@ pub(crate) fn parse(args: &[String]) -> Result<Action, Usage> {
             }
             "-start" | "--start" => job.start = Some(t.value(&tok, "[MODULE:]FUNCTION")?),
             "-serialize" => {
-                let mut rest: Vec<String> = Vec::new();
+                // inNative: `-serialize [FILE|emitdebug]` writes every module
+                // as text in addition to compiling it.
+                let mut req = super::serialize::Request::default();
                 if let Some(v) = t.0.front() {
                     if !is_option(v) && !looks_like_module(v) {
-                        rest.push(t.0.pop_front().unwrap());
+                        let v = t.0.pop_front().unwrap();
+                        if v.eq_ignore_ascii_case("emitdebug") {
+                            req.emit_debug = true;
+                        } else {
+                            req.output = Some(PathBuf::from(v));
+                        }
                     }
                 }
-                return Ok(Action::Serialize { args: rest });
+                job.serialize = Some(req);
             }
             "-build-sourcemap" => {
                 return Ok(Action::BuildSourcemap {
@@ -225,6 +232,14 @@ pub(crate) fn parse(args: &[String]) -> Result<Action, Usage> {
 
     if job.inputs.is_empty() {
         return Err(Usage("no input files (try 'innative --help')".into()));
+    }
+    if let Some(req) = &job.serialize {
+        if req.output.is_some() && job.inputs.len() > 1 {
+            return Err(Usage(
+                "-serialize FILE names the text of a single module; with several inputs use                  -serialize alone (each module goes to <stem>.wat)"
+                    .into(),
+            ));
+        }
     }
     if shared && object {
         return Err(Usage(
@@ -384,10 +399,23 @@ mod tests {
 
     #[test]
     fn routes_provenance_tools() {
-        assert!(matches!(
-            parse_str("app.wasm -serialize emitdebug").unwrap(),
-            Action::Serialize { .. }
-        ));
+        let j = job("app.wasm -serialize emitdebug -f o0");
+        let req = j.serialize.expect("serialize request");
+        assert!(req.emit_debug && req.output.is_none());
+        assert_eq!(j.opts.opt_level, OptLevel::O0);
+        let j = job("-serialize out.wat app.wasm");
+        assert_eq!(
+            j.serialize.and_then(|r| r.output),
+            Some(PathBuf::from("out.wat"))
+        );
+        assert_eq!(j.inputs, vec![PathBuf::from("app.wasm")]);
+        let j = job("-serialize app.wasm");
+        assert_eq!(j.serialize, Some(Default::default()));
+        assert!(parse_str("a.wasm b.wasm -serialize x.txt").is_err());
+        match parse_str("-r app.wasm -serialize").unwrap() {
+            Action::Run { job, .. } => assert!(job.serialize.is_some()),
+            a => panic!("{a:?}"),
+        }
         assert!(matches!(
             parse_str("-build-sourcemap app").unwrap(),
             Action::BuildSourcemap { .. }

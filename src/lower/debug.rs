@@ -97,6 +97,14 @@ pub struct FunctionDebug<'ctx> {
     prologue_end: Option<u64>,
 }
 
+/// The wasm global a location names (`DW_OP_WASM_location 1/3 N`).
+fn wasm_global(ops: &[LocOp]) -> Option<u32> {
+    match ops {
+        [LocOp::WasmGlobal(n)] | [LocOp::WasmGlobal(n), LocOp::StackValue] => Some(*n),
+        _ => None,
+    }
+}
+
 fn language(code: u16) -> DWARFSourceLanguage {
     match code {
         0x01 => DWARFSourceLanguage::C89,
@@ -301,7 +309,9 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 continue;
             };
             let [LocOp::Addr(a)] = ops.as_slice() else {
-                self.dropped_variables.set(self.dropped_variables.get() + 1);
+                if wasm_global(ops).is_none() {
+                    self.dropped_variables.set(self.dropped_variables.get() + 1);
+                }
                 continue;
             };
             let Some((_, cu)) = self.units.get(unit) else {
@@ -340,6 +350,58 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                     vec![dw::OP_DEREF, dw::OP_DEREF, dw::OP_PLUS_UCONST, *a],
                 ),
             };
+            let file = v
+                .file
+                .and_then(|fi| self.files.get(&(*unit, fi)).copied())
+                .map(|f| f.as_mut_ptr())
+                .unwrap_or(di.file);
+            let expr = di.expression(&ops);
+            let gve = di.global_variable(cu.as_mut_ptr(), name, "", file, v.line, ty, false, expr);
+            // SAFETY: attaching a DIGlobalVariableExpression as !dbg (kind 0).
+            unsafe {
+                llvm_sys::core::LLVMGlobalSetMetadata(
+                    inkwell::values::AsValueRef::as_value_ref(&holder),
+                    0,
+                    gve,
+                );
+            }
+        }
+    }
+
+    /// Describes the globals whose location is a wasm global
+    /// (`DW_OP_WASM_location 1/3 N`; the text-level debug info names every
+    /// wasm global so): each gets a hidden pointer to the global's cell (or
+    /// to the import slot that points at it) whose debug-info expression
+    /// dereferences to the cell, where the value sits at offset 0.
+    pub fn declare_wasm_globals(
+        &self,
+        module: &Module<'ctx>,
+        prefix: &str,
+        globals: &[super::module_env::Place<'ctx>],
+    ) {
+        use super::module_env::Place;
+        let ptr = self.context.ptr_type(inkwell::AddressSpace::default());
+        for (i, (unit, v)) in self.prov.globals.iter().enumerate() {
+            let (Some(name), Location::Expr(ops)) = (&v.name, &v.location) else {
+                continue;
+            };
+            let Some(n) = wasm_global(ops) else { continue };
+            let (Some(place), Some((_, cu))) = (globals.get(n as usize), self.units.get(unit))
+            else {
+                self.dropped_variables.set(self.dropped_variables.get() + 1);
+                continue;
+            };
+            let (target, ops) = match place {
+                Place::Direct(g) => (*g, vec![dw::OP_DEREF]),
+                Place::Slot(slot) => (*slot, vec![dw::OP_DEREF, dw::OP_DEREF]),
+            };
+            let di = self.di(*unit);
+            let holder = module.add_global(ptr, None, &format!("{prefix}.dbg.wasm_global.{i}"));
+            holder.set_linkage(inkwell::module::Linkage::External);
+            holder.set_visibility(inkwell::GlobalVisibility::Hidden);
+            holder.set_constant(true);
+            holder.set_initializer(&target.as_pointer_value());
+            let ty = self.types.translate(&di, di.file, v.ty);
             let file = v
                 .file
                 .and_then(|fi| self.files.get(&(*unit, fi)).copied())

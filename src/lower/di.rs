@@ -406,6 +406,8 @@ pub mod dw {
     pub const OP_CONSTU: u64 = 0x10;
     pub const OP_MINUS: u64 = 0x1c;
     pub const OP_DEREF_SIZE: u64 = 0x94;
+    pub const OP_AND: u64 = 0x1a;
+    pub const OP_PUSH_OBJECT_ADDRESS: u64 = 0x97;
     pub const OP_STACK_VALUE: u64 = 0x9f;
     pub const TAG_CONST: u32 = 0x26;
     pub const TAG_VOLATILE: u32 = 0x35;

@@ -116,6 +116,17 @@ pub fn call_callee<'ctx>(
     })
 }
 
+/// A call from a trampoline or wrapper into a wasm function stays a call:
+/// inlined, the function's code would run under the trampoline's name, and
+/// trap reports and backtraces would name the wrong function.
+fn keep_frame<'ctx>(rt: &Runtime<'ctx>, call: inkwell::values::CallSiteValue<'ctx>) {
+    let noinline = inkwell::attributes::Attribute::get_named_enum_kind_id("noinline");
+    call.add_attribute(
+        inkwell::attributes::AttributeLoc::Function,
+        rt.context.create_enum_attribute(noinline, 0),
+    );
+}
+
 pub struct InstanceBuilder<'ctx, 'a, 'e> {
     pub rt: &'e Runtime<'ctx>,
     pub env: &'e ModuleEnv<'ctx, 'a>,
@@ -366,6 +377,7 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
             .map(Into::into)
             .collect();
         let call = call_callee(rt, &b, callee, ty, &args)?;
+        keep_frame(rt, call);
         let result = call.try_as_basic_value().basic();
         if multi {
             let out = f
@@ -413,6 +425,7 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
             args.push(b.build_load(rt.val_type(*p), slot(i)?, "arg")?.into());
         }
         let call = call_callee(rt, &b, self.env.callees[func as usize], &ty, &args)?;
+        keep_frame(rt, call);
         match ty.results().len() {
             0 => {}
             1 => {

@@ -26,7 +26,6 @@ use crate::module::{ImportKind, ModuleInfo};
 use crate::names;
 use inkwell::context::Context;
 use inkwell::module::Module;
-use inkwell::types::BasicType;
 use inkwell::values::FunctionValue;
 use instance::InstanceBuilder;
 use module_env::{Callee, ModuleEnv, Place};
@@ -72,6 +71,12 @@ pub fn lower_program<'ctx>(
         .map(|env| {
             opts.debug.then(|| {
                 let mut prov = crate::provenance::read_module_dwarf(env.info);
+                if prov.is_empty() {
+                    // No DWARF: debug the module's WebAssembly text.
+                    let out = opts.output.as_deref();
+                    let text = crate::text_provenance::provenance_for(env.info, out, envs.len());
+                    prov = text.unwrap_or(prov);
+                }
                 if !opts.debug_system_libs {
                     crate::provenance::drop_system_units(&mut prov);
                 }
@@ -118,6 +123,7 @@ pub fn lower_program<'ctx>(
         if let Some(Place::Direct(memory)) = env.memories.first() {
             d.declare_globals(&module, &env.prefix, *memory);
         }
+        d.declare_wasm_globals(&module, &env.prefix, &env.globals);
         if opts.verbose && d.dropped_variables.get() > 0 {
             eprintln!(
                 "{}: note: {} variables have locations innative cannot describe yet; the debugger shows them as optimized out",
@@ -148,9 +154,12 @@ pub fn lower_program<'ctx>(
                 build_program_start(&rt, &module, &envs, &inits)?;
                 build_preopens(&rt, &module, &opts.preopens);
             }
-            OutputKind::SharedLibrary => build_library_constructor(&rt, &module, &inits)?,
+            OutputKind::SharedLibrary => build_library_constructor(&rt, &module, &envs, &inits)?,
             OutputKind::Object => {}
         }
+    } else {
+        // A host initializes the modules itself, and may unload them.
+        build_unregister_on_unload(&rt, &module, &envs)?;
     }
 
     module.verify().map_err(|e| {
@@ -389,32 +398,7 @@ fn build_program_start<'ctx>(
     );
     let b = rt.context.create_builder();
     b.position_at_end(rt.context.append_basic_block(f, "entry"));
-    // WASI functions work on the main module's exported memory.
-    if let Some(main) = envs.first() {
-        let memory = main
-            .info
-            .exports
-            .iter()
-            .find(|e| e.kind == ExternalKind::Memory && e.name == "memory");
-        if let Some(e) = memory {
-            // Weak: a runtime without WASI (or an object linked by hand)
-            // simply has none.
-            let set = module.add_function(
-                "innative_wasi_set_memory",
-                rt.context.void_type().fn_type(&[rt.ptr.into()], false),
-                Some(inkwell::module::Linkage::ExternalWeak),
-            );
-            let mem = main.memories[e.index as usize].address(rt, &b)?;
-            let present = rt.context.append_basic_block(f, "wasi");
-            let rest = rt.context.append_basic_block(f, "inits");
-            let null = b.build_is_null(set.as_global_value().as_pointer_value(), "no_wasi")?;
-            b.build_conditional_branch(null, rest, present)?;
-            b.position_at_end(present);
-            b.build_call(set, &[mem.into()], "")?;
-            b.build_unconditional_branch(rest)?;
-            b.position_at_end(rest);
-        }
-    }
+    hand_memory_to_wasi(rt, module, envs, f, &b)?;
     for i in init_order(envs) {
         b.build_call(inits[i].0, &[], "")?;
         if let Some(start) = inits[i].1 {
@@ -440,6 +424,45 @@ fn build_program_start<'ctx>(
         }
     }
     b.build_return(None)?;
+    Ok(())
+}
+
+/// WASI functions work on the main module's exported memory: tell the
+/// runtime which one (through a weak reference — a runtime without WASI, or
+/// an object linked by hand, simply has none).  Leaves `b` after the call.
+fn hand_memory_to_wasi<'ctx>(
+    rt: &Runtime<'ctx>,
+    module: &Module<'ctx>,
+    envs: &[ModuleEnv<'ctx, '_>],
+    f: FunctionValue<'ctx>,
+    b: &inkwell::builder::Builder<'ctx>,
+) -> Result<()> {
+    let Some(main) = envs.first() else {
+        return Ok(());
+    };
+    let memory = main
+        .info
+        .exports
+        .iter()
+        .find(|e| e.kind == ExternalKind::Memory && e.name == "memory");
+    let Some(e) = memory else { return Ok(()) };
+    let set = match module.get_function("innative_wasi_set_memory") {
+        Some(set) => set,
+        None => module.add_function(
+            "innative_wasi_set_memory",
+            rt.context.void_type().fn_type(&[rt.ptr.into()], false),
+            Some(inkwell::module::Linkage::ExternalWeak),
+        ),
+    };
+    let mem = main.memories[e.index as usize].address(rt, b)?;
+    let present = rt.context.append_basic_block(f, "wasi");
+    let rest = rt.context.append_basic_block(f, "inits");
+    let null = b.build_is_null(set.as_global_value().as_pointer_value(), "no_wasi")?;
+    b.build_conditional_branch(null, rest, present)?;
+    b.position_at_end(present);
+    b.build_call(set, &[mem.into()], "")?;
+    b.build_unconditional_branch(rest)?;
+    b.position_at_end(rest);
     Ok(())
 }
 
@@ -469,21 +492,20 @@ fn build_preopens<'ctx>(rt: &Runtime<'ctx>, module: &Module<'ctx>, preopens: &[S
 fn build_library_constructor<'ctx>(
     rt: &Runtime<'ctx>,
     module: &Module<'ctx>,
+    envs: &[ModuleEnv<'ctx, '_>],
     inits: &[(FunctionValue<'ctx>, Option<FunctionValue<'ctx>>)],
 ) -> Result<()> {
+    let void_fn = rt.context.void_type().fn_type(&[], false);
     let f = module.add_function(
         "innative.library_init",
-        rt.context.void_type().fn_type(&[], false),
+        void_fn,
         Some(inkwell::module::Linkage::Internal),
     );
     let b = rt.context.create_builder();
     b.position_at_end(rt.context.append_basic_block(f, "entry"));
-    let runtime_init = module.add_function(
-        "innative_runtime_init",
-        rt.context.void_type().fn_type(&[], false),
-        None,
-    );
+    let runtime_init = module.add_function("innative_runtime_init", void_fn, None);
     b.build_call(runtime_init, &[], "")?;
+    hand_memory_to_wasi(rt, module, envs, f, &b)?;
     for (init, start) in inits {
         b.build_call(*init, &[], "")?;
         if let Some(s) = start {
@@ -491,18 +513,55 @@ fn build_library_constructor<'ctx>(
         }
     }
     b.build_return(None)?;
-    // llvm.global_ctors = [{ i32 65535, ptr @innative.library_init, ptr null }]
+
+    add_to_global_list(rt, module, "llvm.global_ctors", f);
+    build_unregister_on_unload(rt, module, envs)
+}
+
+/// On unload (dlclose), the runtime must forget the modules: trap reports
+/// and backtraces look their code up.
+fn build_unregister_on_unload<'ctx>(
+    rt: &Runtime<'ctx>,
+    module: &Module<'ctx>,
+    envs: &[ModuleEnv<'ctx, '_>],
+) -> Result<()> {
+    let void_fn = rt.context.void_type().fn_type(&[], false);
+    let fini = module.add_function(
+        "innative.library_fini",
+        void_fn,
+        Some(inkwell::module::Linkage::Internal),
+    );
+    let b = rt.context.create_builder();
+    b.position_at_end(rt.context.append_basic_block(fini, "entry"));
+    let unregister = module.add_function(
+        "innative_unregister_module",
+        rt.context.void_type().fn_type(&[rt.ptr.into()], false),
+        None,
+    );
+    for env in envs {
+        b.build_call(unregister, &[env.descriptor.as_pointer_value().into()], "")?;
+    }
+    b.build_return(None)?;
+    add_to_global_list(rt, module, "llvm.global_dtors", fini);
+    Ok(())
+}
+
+/// `list = [{ i32 65535, ptr @function, ptr null }]` (global ctors/dtors).
+fn add_to_global_list<'ctx>(
+    rt: &Runtime<'ctx>,
+    module: &Module<'ctx>,
+    list: &str,
+    function: FunctionValue<'ctx>,
+) {
     let entry_ty = rt
         .context
         .struct_type(&[rt.i32.into(), rt.ptr.into(), rt.ptr.into()], false);
     let entry = entry_ty.const_named_struct(&[
         rt.i32.const_int(65535, false).into(),
-        f.as_global_value().as_pointer_value().into(),
+        function.as_global_value().as_pointer_value().into(),
         rt.ptr.const_null().into(),
     ]);
-    let ctors = module.add_global(entry_ty.array_type(1), None, "llvm.global_ctors");
-    ctors.set_linkage(inkwell::module::Linkage::Appending);
-    ctors.set_initializer(&entry_ty.const_array(&[entry]));
-    let _ = entry_ty.as_basic_type_enum();
-    Ok(())
+    let g = module.add_global(entry_ty.array_type(1), None, list);
+    g.set_linkage(inkwell::module::Linkage::Appending);
+    g.set_initializer(&entry_ty.const_array(&[entry]));
 }

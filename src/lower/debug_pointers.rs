@@ -1,0 +1,362 @@
+//! Wasm pointers in a native debugger.
+//!
+//! A C pointer stored in linear memory is a 4-byte wasm address `W`; the
+//! object it designates is at native address `M + W` (`M`: the memory's
+//! base).  DWARF cannot describe the *value* of a struct member or array
+//! element as `M + W`, so innative describes such pointers in a way each
+//! debugger can follow (see the README, "Pointers in the debugger"):
+//!
+//! * **struct/union members** of pointer type are a 32-bit bitfield whose
+//!   type is a typedef named after the C type (`struct Node *`) of a 64-bit
+//!   pointer to a one-element *dynamic array* of the pointee.  The array
+//!   carries `DW_AT_data_location`, a reference to a per-unit helper
+//!   variable (`__innative_wasm_address`) whose location expression turns
+//!   `DW_OP_push_object_address` (the pointer value `W`) into `M + W`
+//!   (null stays null).  gdb honours it: `p->next->value`, `*p->next`,
+//!   `p->next[0]` follow the pointer with no script at all.  LLVM only
+//!   emits a data location on array types, hence the one-element array.
+//! * **array elements** and the pointee of a native pointer that points at
+//!   a wasm pointer (`char **argv`) must stay 4 bytes wide (gdb and lldb
+//!   give every pointer type 8 bytes and ignore `DW_AT_byte_size`, and gdb
+//!   13 crashes on array strides shorter than the element), so they are a
+//!   4-byte anonymous struct `{ <pointer typedef> __wasm_ptr : 32; }`
+//!   under a typedef named after the C type.
+//! * the per-unit variable `__innative_memory_base` holds `M`; the debugger
+//!   extensions (`scripts/innative_gdb.py`, embedded in the output's
+//!   `.debug_gdb_scripts` section, and `scripts/innative_lldb.py`, written
+//!   next to the output) use it to print these pointers as native
+//!   addresses (strings for `char *`) and, in lldb, to follow them.
+//!
+//! The dynamic array's element is the pointee with every named struct,
+//! union or class replaced by a declaration of the *other* tag (a `union`
+//! declaration for `struct Node`): gdb resolves a declaration by name only
+//! (it finds `struct Node`), while lldb, which completes array element
+//! types eagerly, would otherwise recurse into the struct being completed
+//! and mark it `<incomplete type>`; a union declaration does not match the
+//! struct, so lldb leaves it alone.
+
+use super::di::{dw, Di, Md};
+use innative_dwarf::{Provenance, TypeId, TypeKind};
+use llvm_sys::core as c;
+use llvm_sys::prelude::{LLVMModuleRef, LLVMValueRef};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+/// The gdb extension, embedded in every `-g` output (`.debug_gdb_scripts`).
+pub const GDB_SCRIPT: &str = include_str!("../../scripts/innative_gdb.py");
+/// The lldb extension, written next to `-g` executables and libraries.
+pub const LLDB_SCRIPT: &str = include_str!("../../scripts/innative_lldb.py");
+/// File name of the lldb extension written next to the output.
+pub const LLDB_SCRIPT_NAME: &str = "innative_lldb.py";
+
+/// Name of the per-unit DWARF variable holding the memory base.
+pub const MEMORY_BASE_VARIABLE: &str = "__innative_memory_base";
+/// Name of the per-unit DWARF variable the dynamic arrays' data location
+/// refers to.
+pub const ADDRESS_VARIABLE: &str = "__innative_wasm_address";
+/// Name of the member of the 4-byte wrapper of array elements.
+pub const BOX_MEMBER: &str = "__wasm_ptr";
+
+/// Per-module state: the helper variables of each compile unit and the
+/// globals holding `&memory` that their locations start from.
+pub struct WasmPointers {
+    module: LLVMModuleRef,
+    /// DIBuilder (one per unit) → the address helper `DIGlobalVariable`.
+    units: RefCell<HashMap<usize, Md>>,
+    holders: RefCell<Vec<LLVMValueRef>>,
+    memory: Cell<LLVMValueRef>,
+}
+
+// SAFETY (whole impl): `module` is the live LLVM module this lowering
+// builds; every value and metadata passed belongs to its context.
+impl WasmPointers {
+    pub fn new(module: LLVMModuleRef) -> Self {
+        let this = WasmPointers {
+            module,
+            units: RefCell::default(),
+            holders: RefCell::default(),
+            memory: Cell::new(std::ptr::null_mut()),
+        };
+        this.embed_gdb_script();
+        this
+    }
+
+    fn context(&self) -> llvm_sys::prelude::LLVMContextRef {
+        unsafe { c::LLVMGetModuleContext(self.module) }
+    }
+
+    fn ptr_type(&self) -> llvm_sys::prelude::LLVMTypeRef {
+        unsafe { c::LLVMPointerTypeInContext(self.context(), 0) }
+    }
+
+    /// The memory struct (`innative_memory`, whose first field is the base)
+    /// that the helper variables read: set once the module knows it.
+    pub fn set_memory(&self, memory: LLVMValueRef) {
+        self.memory.set(memory);
+        for h in self.holders.borrow().iter() {
+            unsafe { c::LLVMSetInitializer(*h, memory) };
+        }
+    }
+
+    /// A global holding `&memory` (null until [`set_memory`]), kept alive
+    /// through `llvm.compiler.used`, carrying `gve` as its `!dbg`.
+    fn holder(&self, gve: Md) {
+        let name = unique_global_name(self.module, "innative.dbg.memory");
+        let cname = std::ffi::CString::new(name).unwrap_or_default();
+        unsafe {
+            let ptr = self.ptr_type();
+            let g = c::LLVMAddGlobal(self.module, ptr, cname.as_ptr());
+            c::LLVMSetLinkage(g, llvm_sys::LLVMLinkage::LLVMInternalLinkage);
+            c::LLVMSetGlobalConstant(g, 1);
+            let init = if self.memory.get().is_null() {
+                c::LLVMConstPointerNull(ptr)
+            } else {
+                self.memory.get()
+            };
+            c::LLVMSetInitializer(g, init);
+            c::LLVMGlobalSetMetadata(g, 0, gve);
+            compiler_used(self.module, g);
+            self.holders.borrow_mut().push(g);
+        }
+    }
+
+    /// The unit's address helper variable (created with the memory base
+    /// variable on first use, so that both come before any variable whose
+    /// type needs them: LLVM only links a data location to a variable DIE
+    /// that already exists).
+    pub fn address_variable(&self, di: &Di) -> Md {
+        let key = di.builder as usize;
+        if let Some(v) = self.units.borrow().get(&key) {
+            return *v;
+        }
+        let ulong = di.basic_type("unsigned long", 64, 0x07);
+        // &holder -> &memory -> M
+        let base = di.expression(&[dw::OP_DEREF, dw::OP_DEREF, dw::OP_STACK_VALUE]);
+        let gve = di.global_variable(di.file, MEMORY_BASE_VARIABLE, "", di.file, 0, ulong, true, base);
+        self.holder(gve);
+        // [M W] -> W + M * (W != 0), W = the pointer value (low 32 bits:
+        // a debugger may have read 8 bytes).
+        let address = di.expression(&[
+            dw::OP_DEREF,
+            dw::OP_DEREF,
+            dw::OP_PUSH_OBJECT_ADDRESS,
+            dw::OP_CONSTU,
+            0xffff_ffff,
+            dw::OP_AND,
+            dw::OP_SWAP,
+            dw::OP_OVER,
+            dw::OP_LIT0,
+            dw::OP_NE,
+            dw::OP_MUL,
+            dw::OP_PLUS,
+            dw::OP_STACK_VALUE,
+        ]);
+        let gve = di.global_variable(di.file, ADDRESS_VARIABLE, "", di.file, 0, ulong, true, address);
+        self.holder(gve);
+        let var = unsafe { llvm_sys::debuginfo::LLVMDIGlobalVariableExpressionGetVariable(gve) };
+        self.units.borrow_mut().insert(key, var);
+        var
+    }
+
+    /// A one-element array of `element` named `name` whose data lives at
+    /// `M + W` (see the module comment).  Its size is 1 bit, which no C
+    /// array has, so LLVM's uniquing never hands back (and this never
+    /// modifies) an array type of the program.
+    pub fn dynamic_array(&self, di: &Di, element: Md, name: &str) -> Md {
+        let var = self.address_variable(di);
+        let array = di.array_type(element, 1, &[1]);
+        unsafe {
+            let ctx = self.context();
+            let node = c::LLVMMetadataAsValue(ctx, array);
+            // DICompositeType operands: 2 name, 9 dataLocation.
+            if c::LLVMGetMDNodeNumOperands(node) > 9 {
+                let s = c::LLVMMDStringInContext2(ctx, name.as_ptr() as *const _, name.len());
+                c::LLVMReplaceMDNodeOperandWith(node, 2, s);
+                c::LLVMReplaceMDNodeOperandWith(node, 9, var);
+            }
+        }
+        array
+    }
+
+    /// `.debug_gdb_scripts`: one inline Python script (entry kind 4) that
+    /// gdb runs when it loads the output — where `auto-load safe-path`
+    /// allows it.
+    fn embed_gdb_script(&self) {
+        const NAME: &str = "innative.debug_gdb_scripts";
+        let cname = std::ffi::CString::new(NAME).unwrap_or_default();
+        unsafe {
+            if !c::LLVMGetNamedGlobal(self.module, cname.as_ptr()).is_null() {
+                return;
+            }
+            let mut bytes = vec![4u8];
+            bytes.extend_from_slice(b"gdb.inlined-script.innative\n");
+            bytes.extend_from_slice(GDB_SCRIPT.as_bytes());
+            let ctx = self.context();
+            // Null-terminated (DontNullTerminate = 0).
+            let init = c::LLVMConstStringInContext2(ctx, bytes.as_ptr() as *const _, bytes.len(), 0);
+            let g = c::LLVMAddGlobal(self.module, c::LLVMTypeOf(init), cname.as_ptr());
+            c::LLVMSetInitializer(g, init);
+            c::LLVMSetGlobalConstant(g, 1);
+            c::LLVMSetLinkage(g, llvm_sys::LLVMLinkage::LLVMInternalLinkage);
+            c::LLVMSetAlignment(g, 1);
+            c::LLVMSetSection(g, c".debug_gdb_scripts".as_ptr());
+            compiler_used(self.module, g);
+        }
+    }
+}
+
+fn unique_global_name(module: LLVMModuleRef, base: &str) -> String {
+    for n in 0.. {
+        let name = format!("{base}.{n}");
+        let cname = std::ffi::CString::new(name.clone()).unwrap_or_default();
+        // SAFETY: a lookup by a NUL-terminated name in a live module.
+        if unsafe { c::LLVMGetNamedGlobal(module, cname.as_ptr()) }.is_null() {
+            return name;
+        }
+    }
+    unreachable!()
+}
+
+/// Appends `g` to `llvm.compiler.used` (rebuilding the list), so that
+/// optimization keeps a global only debug info refers to.
+///
+/// SAFETY: `module` is live and `g` one of its globals.
+unsafe fn compiler_used(module: LLVMModuleRef, g: LLVMValueRef) {
+    let ctx = c::LLVMGetModuleContext(module);
+    let ptr = c::LLVMPointerTypeInContext(ctx, 0);
+    let name = c"llvm.compiler.used";
+    let mut values = Vec::new();
+    let old = c::LLVMGetNamedGlobal(module, name.as_ptr());
+    if !old.is_null() {
+        let init = c::LLVMGetInitializer(old);
+        if !init.is_null() {
+            for i in 0..c::LLVMGetNumOperands(init) {
+                values.push(c::LLVMGetOperand(init, i as u32));
+            }
+        }
+        c::LLVMDeleteGlobal(old);
+    }
+    values.push(g);
+    let array = c::LLVMConstArray2(ptr, values.as_mut_ptr(), values.len() as u64);
+    let list = c::LLVMAddGlobal(module, c::LLVMTypeOf(array), name.as_ptr());
+    c::LLVMSetLinkage(list, llvm_sys::LLVMLinkage::LLVMAppendingLinkage);
+    c::LLVMSetSection(list, c"llvm.metadata".as_ptr());
+    c::LLVMSetInitializer(list, array);
+}
+
+/// The C spelling of a type as gdb prints it: `struct Node *`,
+/// `const char *`, `char **`, `int (*)[4]`, `void (*)(int)`.
+pub fn spell(prov: &Provenance, id: Option<TypeId>) -> String {
+    declarator(prov, id, String::new(), 0)
+}
+
+fn join(base: &str, inner: &str) -> String {
+    if inner.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base} {inner}")
+    }
+}
+
+fn is_cplusplus(prov: &Provenance, unit: usize) -> bool {
+    prov.units
+        .get(unit)
+        .is_some_and(|u| matches!(u.language, 0x04 | 0x1a | 0x21 | 0x2b))
+}
+
+fn declarator(prov: &Provenance, id: Option<TypeId>, inner: String, depth: u32) -> String {
+    let Some(t) = id.and_then(|i| prov.types.get(i)) else {
+        return join("void", &inner);
+    };
+    if depth > 32 {
+        return join("?", &inner);
+    }
+    let name = t.name.as_deref().unwrap_or("");
+    let parenthesize = |target: Option<TypeId>, inner: String| -> String {
+        match target.and_then(|i| prov.types.get(i)).map(|t| &t.kind) {
+            Some(TypeKind::Array { .. } | TypeKind::Subroutine { .. }) => format!("({inner})"),
+            _ => inner,
+        }
+    };
+    match &t.kind {
+        TypeKind::Pointer { pointee, .. } => {
+            let inner = parenthesize(*pointee, format!("*{inner}"));
+            declarator(prov, *pointee, inner, depth + 1)
+        }
+        TypeKind::Reference { pointee, rvalue } => {
+            let amp = if *rvalue { "&&" } else { "&" };
+            let inner = parenthesize(*pointee, format!("{amp}{inner}"));
+            declarator(prov, *pointee, inner, depth + 1)
+        }
+        TypeKind::Const(x) | TypeKind::Volatile(x) | TypeKind::Restrict(x) => {
+            let q = match &t.kind {
+                TypeKind::Const(_) => "const",
+                TypeKind::Volatile(_) => "volatile",
+                _ => "restrict",
+            };
+            let target_is_pointer = matches!(
+                x.and_then(|i| prov.types.get(i)).map(|t| &t.kind),
+                Some(TypeKind::Pointer { .. } | TypeKind::Reference { .. })
+            );
+            if target_is_pointer {
+                declarator(prov, *x, join(q, &inner), depth + 1)
+            } else {
+                format!("{q} {}", declarator(prov, *x, inner, depth + 1))
+            }
+        }
+        TypeKind::Array { element, dims } => {
+            let mut inner = inner;
+            for d in dims {
+                match d {
+                    Some(n) => inner.push_str(&format!("[{n}]")),
+                    None => inner.push_str("[]"),
+                }
+            }
+            declarator(prov, *element, inner, depth + 1)
+        }
+        TypeKind::Subroutine {
+            result,
+            params,
+            variadic,
+        } => {
+            let mut ps: Vec<String> = params
+                .iter()
+                .map(|p| declarator(prov, *p, String::new(), depth + 1))
+                .collect();
+            if *variadic {
+                ps.push("...".into());
+            }
+            if ps.is_empty() && !is_cplusplus(prov, t.unit) {
+                ps.push("void".into());
+            }
+            declarator(prov, *result, format!("{inner}({})", ps.join(", ")), depth + 1)
+        }
+        TypeKind::Composite { tag, .. } => {
+            let keyword = match tag {
+                0x17 => "union",
+                0x02 => "class",
+                _ => "struct",
+            };
+            let base = if name.is_empty() {
+                format!("{keyword} {{...}}")
+            } else if is_cplusplus(prov, t.unit) {
+                name.to_string()
+            } else {
+                format!("{keyword} {name}")
+            };
+            join(&base, &inner)
+        }
+        TypeKind::Enum { .. } => {
+            let base = if name.is_empty() {
+                "enum {...}".to_string()
+            } else if is_cplusplus(prov, t.unit) {
+                name.to_string()
+            } else {
+                format!("enum {name}")
+            };
+            join(&base, &inner)
+        }
+        TypeKind::Base { .. } | TypeKind::Typedef(_) => join(name, &inner),
+        TypeKind::Unspecified => join(if name.is_empty() { "void" } else { name }, &inner),
+    }
+}

@@ -1,0 +1,260 @@
+//! `innative serialize`: a module as WebAssembly text, printed with
+//! wasmprinter (names from the name section), optionally annotated with
+//! where each function and instruction came from.
+//!
+//! Annotations are block comments, so the text still parses:
+//!
+//! * with provenance (the module's DWARF, or — for a `.wat` input — the
+//!   text itself): `(; file.c:12:5 ;)` at the end of a function's header
+//!   line (its declaration, `file.c:12`) and of every instruction line whose
+//!   source position differs from the previous one in that function;
+//! * without provenance: wasmprinter's byte offsets, `(;@1f2   ;)` at the
+//!   start of every line (module offsets, as in innative's diagnostics).
+
+use crate::error::{Error, Result};
+use crate::load::Input;
+use crate::module::ModuleInfo;
+use innative_dwarf::Provenance;
+use std::collections::{HashMap, HashSet};
+
+/// A module printed as text, with the module byte offset of every line.
+#[derive(Debug, Clone, Default)]
+pub struct Printed {
+    pub text: String,
+    /// For every line: the index in `text` where it starts, and the byte
+    /// offset in the module of what it prints (None for lines that print no
+    /// particular byte, such as a closing parenthesis of a section).
+    pub lines: Vec<(usize, Option<u64>)>,
+}
+
+impl Printed {
+    /// Line `i` (0-based) with its newline.
+    pub fn line(&self, i: usize) -> &str {
+        let start = self.lines[i].0;
+        let end = self
+            .lines
+            .get(i + 1)
+            .map(|l| l.0)
+            .unwrap_or(self.text.len());
+        &self.text[start..end]
+    }
+}
+
+struct Tracking<'a>(&'a mut Printed);
+
+impl wasmprinter::Print for Tracking<'_> {
+    fn write_str(&mut self, s: &str) -> std::io::Result<()> {
+        self.0.text.push_str(s);
+        Ok(())
+    }
+
+    fn start_line(&mut self, binary_offset: Option<u64>) {
+        let start = self.0.text.len();
+        self.0.lines.push((start, binary_offset));
+    }
+}
+
+/// Prints `bytes` as text (one instruction per line); with `offsets`, every
+/// line starts with its byte offset in a comment, `(;@1f2   ;)`.
+pub fn print(bytes: &[u8], offsets: bool) -> std::result::Result<Printed, String> {
+    let mut printed = Printed::default();
+    let mut config = wasmprinter::Config::new();
+    config.print_offsets(offsets);
+    config
+        .print(bytes, &mut Tracking(&mut printed))
+        .map_err(|e| format!("{e:#}"))?;
+    if printed.lines.first().map(|l| l.0) != Some(0) {
+        printed.lines.insert(0, (0, None));
+    }
+    if !printed.text.ends_with('\n') {
+        printed.text.push('\n');
+    }
+    Ok(printed)
+}
+
+/// The text of `input`, annotated with provenance when `emit_debug` is set.
+/// The module is validated first (errors as in `compile`).
+pub fn serialize_input(input: &Input, emit_debug: bool) -> Result<String> {
+    crate::validate::validate(input)?;
+    let printed_err = |e: String| Error::in_file(&input.path, format!("cannot print: {e}"));
+    if !emit_debug {
+        return Ok(print(&input.bytes, false).map_err(printed_err)?.text);
+    }
+    let info = ModuleInfo::parse(input)?;
+    let mut prov = crate::provenance::read_module_dwarf(&info);
+    if prov.rows.is_empty() {
+        if let Some(p) = crate::text_provenance::from_input_text(&info) {
+            prov = p;
+        }
+    }
+    if prov.rows.is_empty() {
+        return Ok(print(&input.bytes, true).map_err(printed_err)?.text);
+    }
+    let printed = print(&input.bytes, false).map_err(printed_err)?;
+    Ok(annotate(&printed, &info, &prov))
+}
+
+/// Module offsets of every operator of every function body, and where each
+/// body starts (→ defined-function index).
+pub(crate) struct CodeMap {
+    pub operators: HashSet<u64>,
+    pub bodies: HashMap<u64, usize>,
+}
+
+impl CodeMap {
+    pub fn new(info: &ModuleInfo<'_>) -> CodeMap {
+        let mut operators = HashSet::new();
+        let mut bodies = HashMap::new();
+        for (i, body) in info.bodies.iter().enumerate() {
+            bodies.insert(body.range().start as u64, i);
+            let Ok(mut reader) = body.get_operators_reader() else {
+                continue;
+            };
+            while !reader.eof() {
+                match reader.read_with_offset() {
+                    Ok((_, offset)) => {
+                        operators.insert(offset as u64);
+                    }
+                    Err(_) => break,
+                }
+            }
+        }
+        CodeMap { operators, bodies }
+    }
+}
+
+/// `printed` with `(; file:line:col ;)` comments from `prov` (see the module
+/// documentation).
+pub fn annotate(printed: &Printed, info: &ModuleInfo<'_>, prov: &Provenance) -> String {
+    let code = CodeMap::new(info);
+    let base = info.code_section_offset;
+    let mut out = String::with_capacity(printed.text.len() * 3 / 2);
+    let mut last: Option<(usize, usize, u32, u32)> = None;
+    for i in 0..printed.lines.len() {
+        let line = printed.line(i);
+        let Some(offset) = printed.lines[i].1 else {
+            out.push_str(line);
+            continue;
+        };
+        let note = if code.bodies.contains_key(&offset) {
+            last = None;
+            function_position(prov, offset.saturating_sub(base))
+        } else if code.operators.contains(&offset) {
+            match prov.row_at(offset.saturating_sub(base)) {
+                Some(r) if r.line != 0 => {
+                    let here = (r.unit, r.file, r.line, r.column);
+                    if last == Some(here) {
+                        None
+                    } else {
+                        last = Some(here);
+                        Some(position(prov, r.unit, r.file, r.line, r.column))
+                    }
+                }
+                _ => None,
+            }
+        } else {
+            None
+        };
+        match note {
+            Some(note) => out.push_str(&with_comment(line, &note)),
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
+/// Where the function whose body starts at code address `address` was
+/// declared (its subprogram), else its first line row.
+fn function_position(prov: &Provenance, address: u64) -> Option<String> {
+    if let Some(sp) = prov.subprogram_at(address) {
+        if let (Some(file), true) = (sp.file, sp.line != 0) {
+            return Some(position(prov, sp.unit, file, sp.line, 0));
+        }
+    }
+    let sp = prov.subprogram_at(address)?;
+    let end = sp.ranges.iter().map(|r| r.end).max()?;
+    let r = prov
+        .rows_in(address..end)
+        .iter()
+        .find(|r| r.line != 0 && !r.end_sequence)?;
+    Some(position(prov, r.unit, r.file, r.line, 0))
+}
+
+/// `file:line:column` (`file:line` when the column is 0); the file relative
+/// to its unit's compilation directory when it lies inside it.
+fn position(prov: &Provenance, unit: usize, file: usize, line: u32, column: u32) -> String {
+    let name = match prov.file(unit, file) {
+        Some(f) => {
+            let path = f.path();
+            let comp_dir = prov
+                .units
+                .get(unit)
+                .map(|u| u.comp_dir.trim_end_matches('/').to_string())
+                .unwrap_or_default();
+            match path.strip_prefix(&format!("{comp_dir}/")) {
+                Some(rest) if !comp_dir.is_empty() => rest.to_string(),
+                _ => path,
+            }
+        }
+        None => "?".to_string(),
+    };
+    // Block comments nest in WebAssembly text: keep the name from opening
+    // or closing one.
+    let name = name.replace("(;", "( ;").replace(";)", "; )");
+    if column == 0 {
+        format!("{name}:{line}")
+    } else {
+        format!("{name}:{line}:{column}")
+    }
+}
+
+/// `line` with `(; note ;)` added at its end (before a `;;` comment).
+fn with_comment(line: &str, note: &str) -> String {
+    let body = line.trim_end_matches(['\n', '\r']);
+    let newline = &line[body.len()..];
+    match body.find(";;") {
+        Some(i) => format!(
+            "{}  (; {note} ;) {}{newline}",
+            body[..i].trim_end(),
+            &body[i..]
+        ),
+        None => format!("{body}  (; {note} ;){newline}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_go_before_line_comments() {
+        assert_eq!(
+            with_comment("    block ;; label = @1\n", "a.c:3:1"),
+            "    block  (; a.c:3:1 ;) ;; label = @1\n"
+        );
+        assert_eq!(
+            with_comment("    i32.add\n", "a.c:3"),
+            "    i32.add  (; a.c:3 ;)\n"
+        );
+        assert_eq!(with_comment("  )", "x:1"), "  )  (; x:1 ;)");
+    }
+
+    #[test]
+    fn printed_lines_carry_offsets() {
+        let bytes = wat::parse_str(
+            "(module (func $f (param $x i32) (result i32) local.get $x i32.const 1 i32.add))",
+        )
+        .unwrap();
+        let p = print(&bytes, false).unwrap();
+        let adds: Vec<usize> = (0..p.lines.len())
+            .filter(|&i| p.line(i).contains("i32.add"))
+            .collect();
+        assert_eq!(adds.len(), 1);
+        assert!(p.lines[adds[0]].1.is_some());
+        assert!(p.text.contains("(func $f"));
+        assert_eq!(wat::parse_str(&p.text).unwrap(), bytes);
+        let with_offsets = print(&bytes, true).unwrap();
+        assert!(with_offsets.text.contains("(;@"));
+        wat::parse_str(&with_offsets.text).unwrap();
+    }
+}

@@ -1,0 +1,509 @@
+//! Provenance from WebAssembly text, for modules that carry no DWARF: the
+//! user's own `.wat`, or — for a binary module — the text innative writes
+//! beside the output (`OUT.wat`, as `innative serialize` prints it).
+//!
+//! The result is an ordinary [`Provenance`], so the debug layer treats it
+//! like clang's DWARF: one compile unit named after the `.wat`, a line row
+//! per instruction (line and column of the instruction in the text), one
+//! subprogram per function (the name-section name, else the export name,
+//! else `func[N]`), its parameters and locals as variables living in wasm
+//! locals (names from the text or the name section, else `param0`/`local1`
+//! — the number is the wasm local index), the wasm globals as global
+//! variables (`global0` when unnamed) and the linear memory as `__memory`,
+//! an array of bytes.
+//!
+//! How the line rows are found:
+//!
+//! 1. the text is encoded again with the `wast` crate's DWARF generation
+//!    (line rows from every instruction's span).  When that encoding's code
+//!    section equals the module's byte for byte, its addresses are the
+//!    module's and its line table is used (the `wast` line program counts
+//!    addresses from just after the code section's function count, so they
+//!    are moved by the size of that count to be code-section offsets as
+//!    clang writes them);
+//! 2. otherwise (a binary whose encoding the text does not reproduce, e.g.
+//!    padded LEB128s as `wasm-ld` writes them) the rows are built from the
+//!    printer's own record of which module offset each line prints.
+
+use crate::module::ModuleInfo;
+use crate::serialize::{self, CodeMap, Printed};
+use innative_dwarf::{
+    read_dwarf, DwarfSections, LineRow, LocOp, Location, Provenance, SourceFile, Subprogram, Type,
+    TypeId, TypeKind, Unit, Variable,
+};
+use std::path::{Path, PathBuf};
+use wasmparser::ValType;
+
+const DW_ATE_FLOAT: u8 = 0x04;
+const DW_ATE_SIGNED: u8 = 0x05;
+const DW_ATE_UNSIGNED: u8 = 0x07;
+/// `DW_LANG_C99`: debuggers evaluate expressions in C.
+const DW_LANG_C99: u16 = 0x0c;
+
+/// Where `compile -g` writes the text of module `module` whose output is
+/// `output`: `OUT.wat`, or `OUT.<module>.wat` when several modules are
+/// compiled together.
+pub fn wat_path(output: &Path, module: &str, modules: usize) -> PathBuf {
+    let mut name = output.as_os_str().to_owned();
+    if modules > 1 {
+        let safe: String = module
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        name.push(".");
+        name.push(safe);
+    }
+    name.push(".wat");
+    PathBuf::from(name)
+}
+
+/// The text-level provenance of a module without DWARF (the hook of
+/// `lower`): its own text when it was read from a `.wat`, else the text
+/// written to [`wat_path`]`(output, ...)`.  None (after a one-line warning
+/// when something failed) leaves the module with function-level debug info.
+pub fn provenance_for(
+    info: &ModuleInfo<'_>,
+    output: Option<&Path>,
+    modules: usize,
+) -> Option<Provenance> {
+    if let Some(p) = from_input_text(info) {
+        return Some(p);
+    }
+    let wat = wat_path(output?, &info.name, modules);
+    let warn = |what: String| {
+        eprintln!(
+            "{}: warning: {what}; no line-level debug info",
+            info.input.path.display()
+        );
+    };
+    let printed = match serialize::print(&info.input.bytes, false) {
+        Ok(p) => p,
+        Err(e) => {
+            warn(format!("cannot print the module as text: {e}"));
+            return None;
+        }
+    };
+    if let Err(e) = std::fs::write(&wat, &printed.text) {
+        warn(format!("cannot write {}: {e}", wat.display()));
+        return None;
+    }
+    match from_text(info, &wat, &printed.text) {
+        Ok(Some(p)) => Some(p),
+        _ => Some(synthesize(info, &wat, &printed)),
+    }
+}
+
+/// The provenance of a module read from a `.wat` file: positions in that
+/// file.  None for binary inputs and text that does not reproduce the
+/// module (e.g. `(module binary ...)`).
+pub fn from_input_text(info: &ModuleInfo<'_>) -> Option<Provenance> {
+    let text = info.input.text.as_deref()?;
+    match from_text(info, &info.input.path, text) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!(
+                "{}: warning: {e}; no line-level debug info",
+                info.input.path.display()
+            );
+            None
+        }
+    }
+}
+
+/// Encodes `text` (the text of `info`'s module, in file `path`) with the
+/// `wast` crate's DWARF line tables.  Ok(None) when that encoding's code
+/// section is not the module's.
+pub fn from_text(
+    info: &ModuleInfo<'_>,
+    path: &Path,
+    text: &str,
+) -> Result<Option<Provenance>, String> {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut buf = wast::parser::ParseBuffer::new(text).map_err(|e| e.message())?;
+    buf.track_instr_spans(true);
+    let mut wat: wast::Wat = wast::parser::parse(&buf).map_err(|e| e.message())?;
+    let bytes = wast::core::EncodeOptions::new()
+        .dwarf(&abs, text, wast::core::GenerateDwarf::Lines)
+        .encode_wat(&mut wat)
+        .map_err(|e| e.message())?;
+
+    let mut code: Option<(&[u8], u32)> = None;
+    let mut sections = DwarfSections::new();
+    for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
+        match payload.map_err(|e| e.to_string())? {
+            wasmparser::Payload::CodeSectionStart {
+                unchecked_range,
+                count,
+                ..
+            } => {
+                let range = unchecked_range.start as usize..unchecked_range.end as usize;
+                code = bytes.get(range).map(|c| (c, count));
+            }
+            wasmparser::Payload::CustomSection(c) => sections.add(c.name(), c.data()),
+            _ => {}
+        }
+    }
+    let start = info.code_section_offset as usize;
+    let original = info
+        .input
+        .bytes
+        .get(start..start + info.code_section_size as usize)
+        .unwrap_or(&[]);
+    let Some((code, count)) = code else {
+        return Ok(None);
+    };
+    if code != original || !sections.has_debug_info() {
+        return Ok(None);
+    }
+    let mut prov = read_dwarf(&sections, code.len() as u64);
+    if prov.units.len() != 1 || prov.rows.is_empty() {
+        return Ok(None);
+    }
+    // wast's addresses count from the first function's size field, not
+    // from the start of the code section payload (its function count).
+    let shift = leb128_len(count as u64);
+    for r in &mut prov.rows {
+        r.address += shift;
+    }
+    for s in &mut prov.subprograms {
+        for range in &mut s.ranges {
+            *range = range.start + shift..range.end + shift;
+        }
+    }
+    prov.sort_rows();
+    let unit = &mut prov.units[0];
+    unit.language = DW_LANG_C99;
+    unit.producer = "innative (from WebAssembly text)".to_string();
+    // Map each subprogram to its function by where its body starts.
+    let starts = body_starts(info);
+    let subprograms = std::mem::take(&mut prov.subprograms);
+    let mut by_func: Vec<Option<Subprogram>> = vec![None; starts.len()];
+    for s in subprograms {
+        let Some(start) = s.ranges.first().map(|r| r.start) else {
+            continue;
+        };
+        if let Some(i) = starts.iter().position(|&b| b == start) {
+            by_func[i] = Some(s);
+        }
+    }
+    let subprograms = by_func
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            s.unwrap_or_else(|| Subprogram {
+                unit: 0,
+                file: Some(0),
+                ranges: vec![body_range(info, i)],
+                ..Default::default()
+            })
+        })
+        .collect();
+    finish(info, &mut prov, subprograms);
+    Ok(Some(prov))
+}
+
+/// Code-section offsets of the defined functions' bodies.
+fn body_starts(info: &ModuleInfo<'_>) -> Vec<u64> {
+    (0..info.bodies.len())
+        .map(|i| body_range(info, i).start)
+        .collect()
+}
+
+fn body_range(info: &ModuleInfo<'_>, i: usize) -> std::ops::Range<u64> {
+    let r = info.bodies[i].range();
+    let base = info.code_section_offset;
+    (r.start as u64).saturating_sub(base)..(r.end as u64).saturating_sub(base)
+}
+
+fn leb128_len(mut v: u64) -> u64 {
+    let mut n = 1;
+    while v >= 0x80 {
+        v >>= 7;
+        n += 1;
+    }
+    n
+}
+
+/// Provenance built from the printer's line offsets: `printed` is the text
+/// written to `path`.
+pub fn synthesize(info: &ModuleInfo<'_>, path: &Path, printed: &Printed) -> Provenance {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let directory = abs
+        .parent()
+        .map(|d| d.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = abs
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "module.wat".into());
+    let mut prov = Provenance {
+        units: vec![Unit {
+            name: name.clone(),
+            comp_dir: directory.clone(),
+            producer: "innative (from WebAssembly text)".into(),
+            language: DW_LANG_C99,
+            version: 5,
+            files: vec![Some(SourceFile { directory, name })],
+        }],
+        ..Default::default()
+    };
+    let code = CodeMap::new(info);
+    let base = info.code_section_offset;
+    let mut header_line: Vec<u32> = vec![0; info.bodies.len()];
+    let mut first_in_function = false;
+    for (i, &(start, offset)) in printed.lines.iter().enumerate() {
+        let Some(offset) = offset else { continue };
+        let line = (i + 1) as u32;
+        if let Some(&f) = code.bodies.get(&offset) {
+            header_line[f] = line;
+            first_in_function = true;
+            continue;
+        }
+        if !code.operators.contains(&offset) {
+            continue;
+        }
+        let text = printed.line(i);
+        let indent = text.len() - text.trim_start().len();
+        let _ = start;
+        prov.rows.push(LineRow {
+            address: offset.saturating_sub(base),
+            unit: 0,
+            file: 0,
+            line,
+            column: indent as u32 + 1,
+            is_stmt: true,
+            prologue_end: first_in_function,
+            end_sequence: false,
+        });
+        first_in_function = false;
+    }
+    for i in 0..info.bodies.len() {
+        let range = body_range(info, i);
+        if let Some(last) = prov
+            .rows
+            .iter()
+            .filter(|r| range.contains(&r.address))
+            .last()
+            .copied()
+        {
+            prov.rows.push(LineRow {
+                address: range.end,
+                end_sequence: true,
+                prologue_end: false,
+                ..last
+            });
+        }
+    }
+    prov.sort_rows();
+    let subprograms = (0..info.bodies.len())
+        .map(|i| Subprogram {
+            unit: 0,
+            file: Some(0),
+            line: header_line[i],
+            ranges: vec![body_range(info, i)],
+            ..Default::default()
+        })
+        .collect();
+    finish(info, &mut prov, subprograms);
+    prov
+}
+
+/// The basic types the variables use, added to `prov.types`.
+struct BaseTypes {
+    i32: TypeId,
+    i64: TypeId,
+    f32: TypeId,
+    f64: TypeId,
+    u8: TypeId,
+}
+
+impl BaseTypes {
+    fn add(prov: &mut Provenance) -> BaseTypes {
+        let mut base = |name: &str, encoding: u8, byte_size: u64| {
+            prov.types.push(Type {
+                name: Some(name.to_string()),
+                kind: TypeKind::Base {
+                    encoding,
+                    byte_size,
+                },
+                unit: 0,
+                file: None,
+                line: 0,
+                scope: Vec::new(),
+            });
+            prov.types.len() - 1
+        };
+        BaseTypes {
+            i32: base("i32", DW_ATE_SIGNED, 4),
+            i64: base("i64", DW_ATE_SIGNED, 8),
+            f32: base("f32", DW_ATE_FLOAT, 4),
+            f64: base("f64", DW_ATE_FLOAT, 8),
+            u8: base("u8", DW_ATE_UNSIGNED, 1),
+        }
+    }
+
+    fn of(&self, ty: ValType) -> Option<TypeId> {
+        match ty {
+            ValType::I32 => Some(self.i32),
+            ValType::I64 => Some(self.i64),
+            ValType::F32 => Some(self.f32),
+            ValType::F64 => Some(self.f64),
+            // v128 and references have no C-like type to show them as.
+            _ => None,
+        }
+    }
+}
+
+/// Fills in what does not depend on where the lines came from: function
+/// names, result types, parameters and locals, wasm globals and the memory.
+fn finish(info: &ModuleInfo<'_>, prov: &mut Provenance, mut subprograms: Vec<Subprogram>) {
+    let types = BaseTypes::add(prov);
+    for (i, sp) in subprograms.iter_mut().enumerate() {
+        let func = info.num_imported_funcs + i as u32;
+        let ty = info.func_type(func);
+        sp.unit = 0;
+        sp.name = Some(info.display_func_name(func));
+        sp.linkage_name = None;
+        sp.external = info
+            .exports
+            .iter()
+            .any(|e| e.kind == wasmparser::ExternalKind::Func && e.index == func);
+        sp.result = match ty.results() {
+            [one] => types.of(*one),
+            _ => None,
+        };
+        sp.scopes.clear();
+        sp.frame_base = None;
+        let names = info.local_names.get(&func);
+        let name_of = |n: u32, default: &str| -> String {
+            names
+                .and_then(|m| m.get(&n))
+                .map(|s| s.to_string())
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| format!("{default}{n}"))
+        };
+        let mut variables = Vec::new();
+        let mut index = 0u32;
+        for p in ty.params() {
+            variables.push(local_variable(
+                name_of(index, "param"),
+                types.of(*p),
+                index,
+                true,
+                sp.line,
+            ));
+            index += 1;
+        }
+        if let Ok(locals) = info.bodies[i].get_locals_reader() {
+            for group in locals.into_iter() {
+                let Ok((count, ty)) = group else { break };
+                for _ in 0..count.min(100_000) {
+                    variables.push(local_variable(
+                        name_of(index, "local"),
+                        types.of(ty),
+                        index,
+                        false,
+                        sp.line,
+                    ));
+                    index += 1;
+                }
+            }
+        }
+        // Variables without a type cannot be shown; drop them.
+        variables.retain(|v| v.ty.is_some());
+        sp.variables = variables;
+    }
+    prov.subprograms = subprograms;
+    add_globals(info, prov, &types);
+}
+
+fn local_variable(
+    name: String,
+    ty: Option<TypeId>,
+    index: u32,
+    is_parameter: bool,
+    line: u32,
+) -> Variable {
+    Variable {
+        name: Some(name),
+        ty,
+        location: Location::Expr(vec![LocOp::WasmLocal(index)]),
+        const_value: None,
+        file: Some(0),
+        line,
+        is_parameter,
+        artificial: false,
+    }
+}
+
+/// The wasm globals (`WasmGlobal` locations; names from the name section,
+/// else `global<N>`) and `__memory`, the first linear memory as an array of
+/// bytes of its initial size (`DW_OP_addr 0`: linear-memory address 0).
+fn add_globals(info: &ModuleInfo<'_>, prov: &mut Provenance, types: &BaseTypes) {
+    let names = global_names(info);
+    let variable = |name: String, ty: TypeId, location: LocOp, artificial: bool| Variable {
+        name: Some(name),
+        ty: Some(ty),
+        location: Location::Expr(vec![location]),
+        const_value: None,
+        file: Some(0),
+        line: 0,
+        is_parameter: false,
+        artificial,
+    };
+    let mut globals = Vec::new();
+    for (g, global) in info.globals.iter().enumerate() {
+        let Some(ty) = types.of(global.ty.content_type) else {
+            continue;
+        };
+        let name = names
+            .get(&(g as u32))
+            .cloned()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| format!("global{g}"));
+        globals.push((0, variable(name, ty, LocOp::WasmGlobal(g as u32), false)));
+    }
+    if let Some(memory) = info.memories.first() {
+        let page = 1u64 << memory.page_size_log2.unwrap_or(16);
+        let bytes = memory.initial.saturating_mul(page).clamp(1, 1 << 32);
+        prov.types.push(Type {
+            name: None,
+            kind: TypeKind::Array {
+                element: Some(types.u8),
+                dims: vec![Some(bytes)],
+            },
+            unit: 0,
+            file: None,
+            line: 0,
+            scope: Vec::new(),
+        });
+        let array = prov.types.len() - 1;
+        globals.push((0, variable("__memory".into(), array, LocOp::Addr(0), true)));
+    }
+    prov.globals = globals;
+}
+
+/// Global names from the name section.
+fn global_names(info: &ModuleInfo<'_>) -> std::collections::HashMap<u32, String> {
+    let mut out = std::collections::HashMap::new();
+    for (name, data) in &info.custom_sections {
+        if *name != "name" {
+            continue;
+        }
+        let reader = wasmparser::NameSectionReader::new(wasmparser::BinaryReader::new(data, 0));
+        for subsection in reader.flatten() {
+            if let wasmparser::Name::Global(map) = subsection {
+                for n in map.into_iter().flatten() {
+                    out.insert(n.index, n.name.to_string());
+                }
+            }
+        }
+    }
+    out
+}
