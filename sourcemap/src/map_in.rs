@@ -428,7 +428,7 @@ pub fn to_provenance(
 mod tests {
     use super::*;
 
-    const MAP: &str = r#"{"version":3,"sourceRoot":"root","sources":["a.ts","/abs/b.ts"],"sourcesContent":["let a = 1;\n",null],"names":["main"],"mappings":"UAAAA,EAAC,CACC;AAAA"}"#;
+    const MAP: &str = r#"{"version":3,"sourceRoot":"root","sources":["a.ts","/abs/b.ts"],"sourcesContent":["let a = 1;\n",null],"names":["main"],"mappings":"UAAAA,EAAC,CCCC;AAAA"}"#;
 
     #[test]
     fn parses_in_order_with_root() {

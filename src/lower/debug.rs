@@ -187,7 +187,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             files,
             cache: RefCell::default(),
             fallback: None,
-            types: DebugTypes::new(prov),
+            types: DebugTypes::new(prov, module.as_mut_ptr()),
             dropped_variables: std::cell::Cell::new(0),
         };
         // A module with no DWARF at all still gets function-level debug
@@ -303,6 +303,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         prefix: &str,
         memory: inkwell::values::GlobalValue<'ctx>,
     ) {
+        self.types.set_memory(memory);
         let ptr = self.context.ptr_type(inkwell::AddressSpace::default());
         for (i, (unit, v)) in self.prov.globals.iter().enumerate() {
             let (Some(name), Location::Expr(ops)) = (&v.name, &v.location) else {

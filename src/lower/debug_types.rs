@@ -2,28 +2,59 @@
 //!
 //! Types keep their wasm layout — a pointer inside a struct or array is 4
 //! bytes — because the debugger reads them from linear memory as they are.
+//! Pointers *stored in linear memory* get the descriptions of
+//! [`super::debug_pointers`], which let gdb follow them by itself and the
+//! debugger extensions print them as native pointers.
 //! A *variable* of pointer type is different: its value is presented as a
 //! native pointer (memory base + wasm address), so that `*p`, `p->f` and
 //! `p[i]` work in the debugger; [`DebugTypes::native_pointer`] gives that type.
+//!
+//! Types are translated per compile unit (the caches are keyed by the
+//! unit's DIBuilder): a wasm pointer refers to its unit's helper variable.
 
+use super::debug_pointers::{spell, WasmPointers, BOX_MEMBER};
 use super::di::{dw, Di, Md};
 use innative_dwarf::{Provenance, TypeId, TypeKind};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+/// Cache key: the unit's DIBuilder and the source type.
+type Key<T> = (usize, T);
+
 pub struct DebugTypes<'p> {
     prov: &'p Provenance,
-    cache: RefCell<HashMap<TypeId, Md>>,
-    native_pointers: RefCell<HashMap<Option<TypeId>, Md>>,
+    cache: RefCell<HashMap<Key<TypeId>, Md>>,
+    native_pointers: RefCell<HashMap<Key<Option<TypeId>>, Md>>,
+    /// 4-byte wrappers of wasm pointers that are array elements.
+    boxes: RefCell<HashMap<Key<TypeId>, Md>>,
+    /// Element types of the dynamic arrays wasm pointers point to.
+    elements: RefCell<HashMap<Key<TypeId>, Md>>,
+    /// The dynamic arrays, by element metadata.
+    arrays: RefCell<HashMap<Key<usize>, Md>>,
+    pub pointers: WasmPointers,
+}
+
+fn unit(di: &Di) -> usize {
+    di.builder as usize
 }
 
 impl<'p> DebugTypes<'p> {
-    pub fn new(prov: &'p Provenance) -> Self {
+    pub fn new(prov: &'p Provenance, module: llvm_sys::prelude::LLVMModuleRef) -> Self {
         DebugTypes {
             prov,
             cache: RefCell::default(),
             native_pointers: RefCell::default(),
+            boxes: RefCell::default(),
+            elements: RefCell::default(),
+            arrays: RefCell::default(),
+            pointers: WasmPointers::new(module),
         }
+    }
+
+    /// The module's memory struct, which wasm pointers are relative to.
+    pub fn set_memory(&self, memory: inkwell::values::GlobalValue<'_>) {
+        use inkwell::values::AsValueRef;
+        self.pointers.set_memory(memory.as_value_ref());
     }
 
     /// Size in bytes of a type (0 when unknown).
@@ -83,14 +114,122 @@ impl<'p> DebugTypes<'p> {
         }
     }
 
-    /// A native (64-bit) pointer to `pointee`.
+    /// A native (64-bit) pointer to `pointee`.  A pointee that is itself a
+    /// pointer (in linear memory, 4 bytes) is its 4-byte wrapper, so that
+    /// `p[i]` steps by 4.
     pub fn native_pointer(&self, di: &Di, scope: Md, pointee: Option<TypeId>) -> Md {
-        if let Some(md) = self.native_pointers.borrow().get(&pointee) {
+        if let Some(md) = self.native_pointers.borrow().get(&(unit(di), pointee)) {
             return *md;
         }
-        let target = self.translate(di, scope, pointee);
+        let target = self.slot(di, scope, pointee);
         let md = di.pointer_type(target, 64, "");
-        self.native_pointers.borrow_mut().insert(pointee, md);
+        self.native_pointers
+            .borrow_mut()
+            .insert((unit(di), pointee), md);
+        md
+    }
+
+    fn is_pointer(&self, id: Option<TypeId>) -> bool {
+        self.pointee_if_pointer(id).is_some()
+    }
+
+    /// The type of a 4-byte-stride slot holding a value of type `id` (an
+    /// array element, the target of a native pointer): a wasm pointer is
+    /// wrapped in its 4-byte struct, anything else is `id` itself.
+    fn slot(&self, di: &Di, scope: Md, id: Option<TypeId>) -> Md {
+        match id {
+            Some(i) if self.is_pointer(id) => self.boxed(di, scope, i),
+            _ => self.translate(di, scope, id),
+        }
+    }
+
+    /// `typedef struct { T __wasm_ptr : 32; } T` for a wasm pointer type `T`
+    /// (see [`super::debug_pointers`]).
+    fn boxed(&self, di: &Di, scope: Md, id: TypeId) -> Md {
+        if let Some(md) = self.boxes.borrow().get(&(unit(di), id)) {
+            return *md;
+        }
+        let inner = self.translate(di, scope, Some(id));
+        let temp = di.replaceable_composite(dw::TAG_STRUCTURE, "", scope, 0, 32);
+        let mut members = [di.bitfield(temp, BOX_MEMBER, 0, 32, 0, 0, inner)];
+        let full = di.struct_type("", scope, 0, 32, &mut members);
+        di.replace(temp, full);
+        let md = di.typedef(full, &spell(self.prov, Some(id)), 0, scope);
+        self.boxes.borrow_mut().insert((unit(di), id), md);
+        md
+    }
+
+    /// A wasm pointer type `id` (stored in linear memory): a typedef named
+    /// after the C type, of a native pointer to a one-element dynamic array
+    /// of the pointee (see [`super::debug_pointers`]).
+    fn wasm_pointer(&self, di: &Di, scope: Md, id: TypeId, pointee: Option<TypeId>) -> Md {
+        let stripped = self.strip(pointee).and_then(|i| self.prov.types.get(i));
+        let target = match stripped.map(|t| &t.kind) {
+            None | Some(TypeKind::Subroutine { .. } | TypeKind::Unspecified) => {
+                self.translate(di, scope, pointee)
+            }
+            Some(_) => {
+                let element = self.element(di, scope, pointee);
+                let key = (unit(di), element as usize);
+                let existing = self.arrays.borrow().get(&key).copied();
+                match existing {
+                    Some(a) => a,
+                    None => {
+                        let name = spell(self.prov, pointee);
+                        let a = self.pointers.dynamic_array(di, element, &name);
+                        self.arrays.borrow_mut().insert(key, a);
+                        a
+                    }
+                }
+            }
+        };
+        let pointer = di.pointer_type(target, 64, "");
+        di.typedef(pointer, &spell(self.prov, Some(id)), 0, scope)
+    }
+
+    /// The element type of the dynamic array a wasm pointer to `id` points
+    /// to: `id` with named structs, unions and classes replaced by a
+    /// declaration of the other tag (see [`super::debug_pointers`]) and
+    /// wasm pointers by their 4-byte wrapper.
+    fn element(&self, di: &Di, scope: Md, id: Option<TypeId>) -> Md {
+        let Some(i) = id else {
+            return std::ptr::null_mut();
+        };
+        if let Some(md) = self.elements.borrow().get(&(unit(di), i)) {
+            return *md;
+        }
+        let Some(t) = self.prov.types.get(i) else {
+            return std::ptr::null_mut();
+        };
+        let md = match &t.kind {
+            TypeKind::Composite { tag, .. } if t.name.as_deref().is_some_and(|n| !n.is_empty()) => {
+                let other = if *tag == 0x17 {
+                    dw::TAG_STRUCTURE
+                } else {
+                    dw::TAG_UNION
+                };
+                di.forward_declaration(other, t.name.as_deref().unwrap_or(""), scope, t.line)
+            }
+            TypeKind::Typedef(x) => {
+                let target = self.element(di, scope, *x);
+                di.typedef(target, t.name.as_deref().unwrap_or(""), t.line, scope)
+            }
+            TypeKind::Const(x) => di.qualified_type(dw::TAG_CONST, self.element(di, scope, *x)),
+            TypeKind::Volatile(x) => {
+                di.qualified_type(dw::TAG_VOLATILE, self.element(di, scope, *x))
+            }
+            TypeKind::Pointer { .. } => self.boxed(di, scope, i),
+            TypeKind::Array { element, dims } => {
+                let elem = self.element(di, scope, *element);
+                let counts: Vec<i64> = dims
+                    .iter()
+                    .map(|d| d.map(|c| c as i64).unwrap_or(-1))
+                    .collect();
+                di.array_type(elem, self.byte_size(Some(i)) * 8, &counts)
+            }
+            _ => self.translate(di, scope, id),
+        };
+        self.elements.borrow_mut().insert((unit(di), i), md);
         md
     }
 
@@ -99,7 +238,7 @@ impl<'p> DebugTypes<'p> {
         let Some(id) = id else {
             return std::ptr::null_mut();
         };
-        if let Some(md) = self.cache.borrow().get(&id) {
+        if let Some(md) = self.cache.borrow().get(&(unit(di), id)) {
             return *md;
         }
         let Some(t) = self.prov.types.get(id) else {
@@ -111,11 +250,7 @@ impl<'p> DebugTypes<'p> {
                 encoding,
                 byte_size,
             } => di.basic_type(&name, byte_size * 8, *encoding as u32),
-            TypeKind::Pointer { pointee, byte_size } => {
-                // Reserve the slot first: a pointer may lead back to itself.
-                let target = self.translate(di, scope, *pointee);
-                di.pointer_type(target, byte_size * 8, &name)
-            }
+            TypeKind::Pointer { pointee, .. } => self.wasm_pointer(di, scope, id, *pointee),
             TypeKind::Reference { pointee, .. } => {
                 let target = self.translate(di, scope, *pointee);
                 di.pointer_type(target, 32, &name)
@@ -147,7 +282,7 @@ impl<'p> DebugTypes<'p> {
                 } else {
                     let temp =
                         di.replaceable_composite(llvm_tag, &name, scope, t.line, byte_size * 8);
-                    self.cache.borrow_mut().insert(id, temp);
+                    self.cache.borrow_mut().insert((unit(di), id), temp);
                     let mut elements: Vec<Md> = members
                         .iter()
                         .map(|m| {
@@ -157,6 +292,11 @@ impl<'p> DebugTypes<'p> {
                                 Some(bits) => {
                                     let offset = m.bit_offset.unwrap_or(m.offset * 8);
                                     di.bitfield(temp, &mname, 0, bits, offset, m.offset * 8, ty)
+                                }
+                                // A wasm pointer: exactly its 32 bits (the
+                                // debugger's pointer type is 64 bits wide).
+                                None if self.is_pointer(m.ty) => {
+                                    di.bitfield(temp, &mname, 0, 32, m.offset * 8, m.offset * 8, ty)
                                 }
                                 None => di.member(
                                     temp,
@@ -196,7 +336,7 @@ impl<'p> DebugTypes<'p> {
                 )
             }
             TypeKind::Array { element, dims } => {
-                let elem = self.translate(di, scope, *element);
+                let elem = self.slot(di, scope, *element);
                 let counts: Vec<i64> = dims
                     .iter()
                     .map(|d| d.map(|c| c as i64).unwrap_or(-1))
@@ -212,7 +352,7 @@ impl<'p> DebugTypes<'p> {
                 di.unspecified_type(if name.is_empty() { "void" } else { &name })
             }
         };
-        self.cache.borrow_mut().insert(id, md);
+        self.cache.borrow_mut().insert((unit(di), id), md);
         md
     }
 }

@@ -10,6 +10,7 @@
 //!    descriptor; executables also get `innative_program_start`.
 
 pub mod debug;
+pub mod debug_pointers;
 pub mod debug_types;
 pub mod di;
 pub mod function;
