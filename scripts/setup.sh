@@ -14,6 +14,7 @@ PACKAGES=(
   lldb-19 gdb                                        # debugger tests
   wabt                                               # wat2wasm / wasm-validate / wasm2wat
   build-essential pkg-config                         # cc, make, the runtime's C
+  nodejs                                             # source-map tests (npm `source-map`, AssemblyScript)
 )
 
 missing=()
@@ -40,6 +41,23 @@ if ((${#missing[@]})); then
   "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
 else
   echo "setup: Debian packages present"
+fi
+
+# tests/sourcemap.rs installs npm packages (source-map, assemblyscript) into
+# target/npm.  Debian's nodejs comes without npm (NodeSource's includes it).
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: installing npm"
+  if [[ $(id -u) -eq 0 ]]; then
+    SUDO=()
+  elif command -v sudo >/dev/null 2>&1; then
+    SUDO=(sudo)
+  else
+    echo "setup: error: need root (or sudo) to install npm" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${SUDO[@]}" apt-get update -q
+  "${SUDO[@]}" apt-get install -y -q --no-install-recommends npm </dev/null
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

@@ -46,7 +46,8 @@ inNative spellings (used when the first argument is not a subcommand):
   -serialize [FILE|emitdebug]  also write every module as .wat (<stem>.wat,
                               or FILE for one module; emitdebug annotates it
                               with source positions), then compile
-  -build-sourcemap            same as the subcommand (not supported yet)
+  -build-sourcemap            same as the subcommand: FILE.map from the DWARF
+                              of each input (wasm or ELF), or -o FILE
 Example: innative app.wasm -o app -f o3     innative -r app.wasm
          innative lib.wasm -f library       innative prog.wat -f debug
 
@@ -91,9 +92,11 @@ enum Command {
     /// or to <stem>.wat in the current directory.  Several inputs: one
     /// <stem>.wat per module, in -o DIR or the current directory.
     Serialize(SerializeArgs),
-    /// Build a source map (v3) from the DWARF in a wasm module or a native
-    /// binary.  Not supported yet.
-    BuildSourcemap(PassThroughArgs),
+    /// Build a source map (v3) from the DWARF line tables of a wasm module
+    /// (column = byte offset in the .wasm file) or of an ELF object,
+    /// executable or shared library (column = virtual address; in a
+    /// relocatable object, the offset inside the code section).
+    BuildSourcemap(crate::build_sourcemap::BuildArgs),
 }
 
 /// Options that change the generated code; shared by `compile` and `run`.
@@ -107,6 +110,22 @@ struct CodegenArgs {
     /// Emit native DWARF debug info.  (inNative: -f debug)
     #[arg(short = 'g', long = "debug")]
     debug: bool,
+
+    /// DWARF version of the native debug info: 5 (default) or 4.
+    #[arg(long, value_name = "N", default_value = "5", value_parser = clap::builder::PossibleValuesParser::new(["4", "5"]))]
+    dwarf_version: String,
+
+    /// With -g, take the module's debug info from this source map (v3 or an
+    /// index map; generated column = byte offset in the .wasm file) instead
+    /// of its `sourceMappingURL` section.  Used when the module has no DWARF
+    /// (or with --prefer-source-map).  Repeatable: the i-th map belongs to the
+    /// i-th input.
+    #[arg(long = "source-map", value_name = "FILE")]
+    source_map: Vec<PathBuf>,
+
+    /// With -g, use the module's source map even when it has DWARF.
+    #[arg(long)]
+    prefer_source_map: bool,
 
     /// With -g, keep source-level debug info for the WASI C library too.  By
     /// default it is treated like a native system library (no debug info), so
@@ -260,16 +279,6 @@ struct SerializeArgs {
     inputs: Vec<PathBuf>,
 }
 
-#[derive(Args, Debug)]
-struct PassThroughArgs {
-    #[arg(
-        value_name = "ARGS",
-        trailing_var_arg = true,
-        allow_hyphen_values = true
-    )]
-    args: Vec<String>,
-}
-
 fn parse_opt_level(s: &str) -> Result<OptLevel, String> {
     match s {
         "0" => Ok(OptLevel::O0),
@@ -367,6 +376,9 @@ impl From<CodegenArgs> for Job {
                 opt_level: c.opt_level,
                 debug: c.debug,
                 debug_system_libs: c.debug_system_libs,
+                source_maps: c.source_map,
+                prefer_source_map: c.prefer_source_map,
+                dwarf_version: c.dwarf_version.parse().unwrap_or(5),
                 bounds_checks: c.bounds_checks,
                 system_module: c.sys,
                 libs: c.libs,
@@ -462,7 +474,10 @@ fn parse_modern(args: &[String]) -> Result<Action, Usage> {
                 emit_debug: a.emit_debug,
             },
         },
-        Command::BuildSourcemap(p) => Action::BuildSourcemap { args: p.args },
+        // Parsed again by build_sourcemap::main (clap checked them here).
+        Command::BuildSourcemap(_) => Action::BuildSourcemap {
+            args: args[1..].to_vec(),
+        },
     })
 }
 
@@ -594,12 +609,8 @@ fn execute(action: Action) -> i32 {
 }
 
 /// `innative build-sourcemap` / inNative `-build-sourcemap`.
-fn build_sourcemap(_args: &[String]) -> i32 {
-    eprintln!(
-        "{}",
-        Error::new("build-sourcemap (DWARF to source map) is not supported yet")
-    );
-    EXIT_USAGE
+fn build_sourcemap(args: &[String]) -> i32 {
+    crate::build_sourcemap::main(args)
 }
 
 /// Runs `f`, turning a panic into a one-line "internal error" report

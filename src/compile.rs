@@ -45,6 +45,14 @@ pub struct Options {
     pub opt_level: OptLevel,
     /// Emit native DWARF (`-g`, inNative `-f debug`).
     pub debug: bool,
+    /// DWARF version of the native debug info (5, or 4 with
+    /// `--dwarf-version 4`); 0 means the default, 5.
+    pub dwarf_version: u16,
+    /// Source maps given with `--source-map`: the i-th is the map of the
+    /// i-th input; it overrides the module's `sourceMappingURL` section.
+    pub source_maps: Vec<PathBuf>,
+    /// With `-g`, use a module's source map even when it has DWARF.
+    pub prefer_source_map: bool,
     /// Keep source-level debug info for the WASI C library too (by default
     /// it is treated like a native system library: no debug info).
     pub debug_system_libs: bool,

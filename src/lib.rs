@@ -9,6 +9,7 @@
 //! [`text_provenance`] makes that text (or the user's `.wat`) the debug info
 //! of a module without DWARF.
 
+pub mod build_sourcemap;
 pub mod cli;
 pub mod compile;
 pub mod emit;
@@ -21,6 +22,7 @@ pub mod module;
 pub mod names;
 pub mod provenance;
 pub mod serialize;
+pub mod sourcemap_provenance;
 pub mod text_provenance;
 pub mod validate;
 pub mod wast;

@@ -218,7 +218,7 @@ fn body_starts(info: &ModuleInfo<'_>) -> Vec<u64> {
 fn body_range(info: &ModuleInfo<'_>, i: usize) -> std::ops::Range<u64> {
     let r = info.bodies[i].range();
     let base = info.code_section_offset;
-    (r.start as u64).saturating_sub(base)..(r.end as u64).saturating_sub(base)
+    r.start.saturating_sub(base)..r.end.saturating_sub(base)
 }
 
 fn leb128_len(mut v: u64) -> u64 {
@@ -288,8 +288,7 @@ pub fn synthesize(info: &ModuleInfo<'_>, path: &Path, printed: &Printed) -> Prov
         if let Some(last) = prov
             .rows
             .iter()
-            .filter(|r| range.contains(&r.address))
-            .last()
+            .rfind(|r| range.contains(&r.address))
             .copied()
         {
             prov.rows.push(LineRow {
@@ -506,4 +505,190 @@ fn global_names(info: &ModuleInfo<'_>) -> std::collections::HashMap<u32, String>
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Input;
+
+    const TEXT: &str = r#"(module $m
+  (memory 1)
+  (global $g (mut i32) (i32.const 7))
+  (global i64 (i64.const 1))
+  (func $add (param $a i32) (param i32) (result i32)
+    (local $sum i32) (local f64)
+    local.get $a
+    local.get 1
+    i32.add
+    local.set $sum
+    local.get $sum)
+  (func (export "main") (result i32)
+    i32.const 1
+    i32.const 2
+    call $add))
+"#;
+
+    fn operator_offsets(info: &ModuleInfo<'_>) -> Vec<u64> {
+        let mut v: Vec<u64> = CodeMap::new(info)
+            .operators
+            .into_iter()
+            .map(|o| o - info.code_section_offset)
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// The line of `needle` in `text` (1-based), and its column.
+    fn line_of(text: &str, needle: &str) -> (u32, u32) {
+        let (i, l) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(needle))
+            .unwrap();
+        ((i + 1) as u32, (l.find(needle).unwrap() + 1) as u32)
+    }
+
+    #[test]
+    fn text_input_lines_point_at_the_instructions() {
+        let input = Input::from_bytes(Path::new("dir/m.wat"), TEXT.as_bytes().to_vec()).unwrap();
+        let info = ModuleInfo::parse(&input).unwrap();
+        let prov = from_input_text(&info).expect("text provenance");
+        assert_eq!(prov.units.len(), 1);
+        assert_eq!(prov.units[0].name, "m.wat");
+        assert!(
+            prov.units[0].comp_dir.ends_with("/dir"),
+            "{}",
+            prov.units[0].comp_dir
+        );
+        // Every row sits on an operator, and `i32.add` is where the text says.
+        let ops = operator_offsets(&info);
+        for r in prov.rows.iter().filter(|r| !r.end_sequence) {
+            assert!(
+                ops.contains(&r.address),
+                "row at {} is not an operator",
+                r.address
+            );
+        }
+        let add = prov
+            .rows
+            .iter()
+            .find(|r| r.line == line_of(TEXT, "i32.add").0)
+            .expect("a row for i32.add");
+        assert_eq!(add.column, line_of(TEXT, "i32.add").1);
+        // Subprograms cover the bodies, with names, results and variables.
+        assert_eq!(prov.subprograms.len(), 2);
+        let add_sp = &prov.subprograms[0];
+        assert_eq!(add_sp.name.as_deref(), Some("add"));
+        assert_eq!(add_sp.ranges, vec![body_range(&info, 0)]);
+        assert_eq!(add_sp.line, line_of(TEXT, "(func $add").0);
+        let names: Vec<&str> = add_sp
+            .variables
+            .iter()
+            .map(|v| v.name.as_deref().unwrap())
+            .collect();
+        assert_eq!(names, ["a", "param1", "sum", "local3"]);
+        assert_eq!(
+            add_sp.variables[2].location,
+            Location::Expr(vec![LocOp::WasmLocal(2)])
+        );
+        assert!(add_sp.variables[0].is_parameter && !add_sp.variables[2].is_parameter);
+        assert!(add_sp.result.is_some());
+        assert_eq!(prov.subprograms[1].name.as_deref(), Some("main"));
+        // Globals and the memory.
+        let globals: Vec<&str> = prov
+            .globals
+            .iter()
+            .map(|(_, v)| v.name.as_deref().unwrap())
+            .collect();
+        assert_eq!(globals, ["g", "global1", "__memory"]);
+        let (_, memory) = &prov.globals[2];
+        match &prov.types[memory.ty.unwrap()].kind {
+            TypeKind::Array { dims, .. } => assert_eq!(dims, &vec![Some(65536)]),
+            k => panic!("{k:?}"),
+        }
+    }
+
+    #[test]
+    fn canonical_binary_uses_the_printed_text_dwarf() {
+        let bytes = wat::parse_str(TEXT).unwrap();
+        let input = Input::from_bytes(Path::new("m.wasm"), bytes).unwrap();
+        let info = ModuleInfo::parse(&input).unwrap();
+        assert!(from_input_text(&info).is_none());
+        let printed = serialize::print(&input.bytes, false).unwrap();
+        let prov = from_text(&info, Path::new("out.wat"), &printed.text)
+            .unwrap()
+            .expect("the printed text encodes the same code section");
+        let line = line_of(&printed.text, "i32.add").0;
+        assert!(prov.rows.iter().any(|r| r.line == line));
+        // The same rows as the printer's offsets give.
+        // (wast gives a function's closing `end` the line of the instruction
+        // before it; the printer puts it on the line of the closing `)`.)
+        let synthesized = synthesize(&info, Path::new("out.wat"), &printed);
+        let ends: Vec<u64> = (0..info.bodies.len())
+            .map(|i| body_range(&info, i).end - 1)
+            .collect();
+        let key = |p: &Provenance| -> Vec<(u64, u32, u32)> {
+            p.rows
+                .iter()
+                .filter(|r| !r.end_sequence && !ends.contains(&r.address))
+                .map(|r| (r.address, r.line, r.column))
+                .collect()
+        };
+        assert_eq!(key(&prov), key(&synthesized));
+    }
+
+    /// `(func (result i32) i32.const 1)` with the constant as a padded
+    /// LEB128 (`41 81 00`), as wasm-ld writes relocated values.
+    fn padded_module() -> Vec<u8> {
+        let mut m = b"\0asm\x01\0\0\0".to_vec();
+        m.extend_from_slice(&[0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f]);
+        m.extend_from_slice(&[0x03, 0x02, 0x01, 0x00]);
+        m.extend_from_slice(&[0x07, 0x08, 0x01, 0x04, b'm', b'a', b'i', b'n', 0x00, 0x00]);
+        m.extend_from_slice(&[0x0a, 0x07, 0x01, 0x05, 0x00, 0x41, 0x81, 0x00, 0x0b]);
+        m
+    }
+
+    #[test]
+    fn non_canonical_binary_gets_rows_from_the_printer() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = Input::from_bytes(Path::new("p.wasm"), padded_module()).unwrap();
+        crate::validate::validate(&input).unwrap();
+        let info = ModuleInfo::parse(&input).unwrap();
+        let out = dir.path().join("p");
+        let printed = serialize::print(&input.bytes, false).unwrap();
+        assert!(from_text(&info, Path::new("p.wat"), &printed.text)
+            .unwrap()
+            .is_none());
+        let prov = provenance_for(&info, Some(&out), 1).expect("provenance");
+        let wat = dir.path().join("p.wat");
+        assert_eq!(std::fs::read_to_string(&wat).unwrap(), printed.text);
+        assert_eq!(prov.units[0].name, "p.wat");
+        let (line, column) = line_of(&printed.text, "i32.const 1");
+        let r = prov.row_at(operator_offsets(&info)[0]).unwrap();
+        assert_eq!((r.line, r.column), (line, column));
+        assert!(r.prologue_end);
+        assert_eq!(prov.subprograms[0].name.as_deref(), Some("main"));
+        assert_eq!(
+            prov.subprograms[0].line,
+            line_of(&printed.text, "(func (;0;)").0
+        );
+        assert!(prov.rows.last().unwrap().end_sequence);
+    }
+
+    #[test]
+    fn text_files_beside_the_output() {
+        assert_eq!(
+            wat_path(Path::new("out/app"), "app", 1),
+            Path::new("out/app.wat")
+        );
+        assert_eq!(
+            wat_path(Path::new("lib.so"), "m", 1),
+            Path::new("lib.so.wat")
+        );
+        assert_eq!(
+            wat_path(Path::new("app"), "my mod", 2),
+            Path::new("app.my_mod.wat")
+        );
+    }
 }

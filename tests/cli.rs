@@ -133,10 +133,6 @@ fn known_but_unimplemented_innative_options_say_so() {
         ),
         (&[demo, "-linker", "ld"], "'-linker' is not supported yet"),
         (&[demo, "-generate-loader"], "not supported yet"),
-        (&[demo, "-serialize"], "not supported yet"),
-        (&["-build-sourcemap", demo], "not supported yet"),
-        (&["serialize", demo], "not supported yet"),
-        (&["build-sourcemap", demo], "not supported yet"),
     ];
     for (args, want) in cases {
         let o = output(&mut innative(*args));

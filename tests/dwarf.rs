@@ -263,7 +263,9 @@ fn compile_with_corrupt_dwarf_warns_and_still_produces_a_working_program() {
 #[test]
 fn native_dwarf_version_is_5_by_default_and_4_on_request() {
     let dir = tempdir();
-    let Some(bytes) = build(dir.path(), &[]) else { return };
+    let Some(bytes) = build(dir.path(), &[]) else {
+        return;
+    };
     let wasm = dir.path().join("v.wasm");
     std::fs::write(&wasm, bytes).unwrap();
     for (flag, want) in [(None, "version = 0x0005"), (Some("4"), "version = 0x0004")] {
@@ -274,11 +276,27 @@ fn native_dwarf_version_is_5_by_default_and_4_on_request() {
         }
         let st = cmd.arg(&wasm).arg("-o").arg(&obj).status().unwrap();
         assert!(st.success());
-        let dump = Command::new("llvm-dwarfdump-19").arg("--debug-info").arg(&obj).output().unwrap();
+        let dump = Command::new("llvm-dwarfdump-19")
+            .arg("--debug-info")
+            .arg(&obj)
+            .output()
+            .unwrap();
         let text = String::from_utf8_lossy(&dump.stdout);
-        let first = text.lines().find(|l| l.contains("Compile Unit:")).unwrap_or_default().to_string();
+        let first = text
+            .lines()
+            .find(|l| l.contains("Compile Unit:"))
+            .unwrap_or_default()
+            .to_string();
         assert!(first.contains(want), "{flag:?}: {first}");
-        let verify = Command::new("llvm-dwarfdump-19").arg("--verify").arg(&obj).output().unwrap();
-        assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+        let verify = Command::new("llvm-dwarfdump-19")
+            .arg("--verify")
+            .arg(&obj)
+            .output()
+            .unwrap();
+        assert!(
+            verify.status.success(),
+            "{}",
+            String::from_utf8_lossy(&verify.stdout)
+        );
     }
 }

@@ -1,6 +1,8 @@
-//! Writing a source map v3 from a [`LineTable`], streaming: the `mappings`
-//! string is encoded straight into the output (a buffer of 64 KiB at a
-//! time), so memory is the table itself plus the sources and names.
+//! Writing a source map v3, streaming: rows arrive in address order (from
+//! [`crate::lines::Lines::stream`]) and the `mappings` string is encoded
+//! straight into the output, 64 KiB at a time; `sources`, `sourcesContent`
+//! and `names` follow it (JSON keys have no order).  Memory is the sources
+//! and names, not the mappings.
 //!
 //! Conventions (emscripten's `wasm-sourcemap.py` for wasm):
 //! * generated position: line 1, column = the row's address plus
@@ -15,10 +17,11 @@
 //!   that a consumer looking up an address there finds no source (as
 //!   `llvm-symbolizer` reports line 0) instead of the row before;
 //! * at an address with several rows, the one in effect (the last) comes
-//!   first: consumers that pick the first mapping of a position then agree
-//!   with DWARF consumers.
+//!   first: innative's own reader takes the first mapping of a position.
+//!   (The npm `source-map` library picks any one of them: its binary search
+//!   stops at whichever it meets.)
 
-use crate::lines::{LineTable, RANK_END, UNMAPPED};
+use crate::lines::{LineTable, Row, RANK_END, UNMAPPED};
 use std::collections::HashMap;
 use std::io::{self, Write};
 
@@ -141,136 +144,195 @@ impl Encoder<'_> {
     }
 }
 
-/// Writes the map of `input` to `out` (a JSON object; `mappings` is
-/// streamed).
-pub fn build_map(
-    input: &Input,
-    opts: &BuildOptions,
-    out: &mut dyn Write,
-) -> io::Result<BuildStats> {
-    let mut stats = BuildStats::default();
-    let rows = &input.table.rows;
-    out.write_all(b"{\"version\":3,")?;
-    if let Some(file) = &opts.file {
-        out.write_all(b"\"file\":")?;
-        serde_json::to_writer(&mut *out, file)?;
-        out.write_all(b",")?;
+/// Writes a map as rows arrive: [`MapWriter::begin`], [`MapWriter::push`]
+/// for every row in (address, rank) order, [`MapWriter::finish`] with the
+/// sources.  Holds one row back (an end-of-sequence row is dropped when
+/// another row starts at the same address).
+pub struct MapWriter<'w, 'o> {
+    enc: Encoder<'w>,
+    opts: &'o BuildOptions,
+    functions: &'o [(u64, u64, String)],
+    column_offset: u64,
+    func: usize,
+    named_func: Option<usize>,
+    names: Vec<String>,
+    name_ids: HashMap<String, u32>,
+    /// What the last written segment says (None: unmapped / nothing yet).
+    last: Option<(u64, u32, u32, u32)>,
+    last_unmapped_at: Option<u64>,
+    prev: Option<Row>,
+    held: Option<Row>,
+    stats: BuildStats,
+}
+
+impl<'w, 'o> MapWriter<'w, 'o> {
+    /// Writes the start of the map (up to the `mappings` string).
+    pub fn begin(
+        out: &'w mut dyn Write,
+        opts: &'o BuildOptions,
+        functions: &'o [(u64, u64, String)],
+        column_offset: u64,
+    ) -> io::Result<Self> {
+        out.write_all(b"{\"version\":3,")?;
+        if let Some(file) = &opts.file {
+            out.write_all(b"\"file\":")?;
+            serde_json::to_writer(&mut *out, file)?;
+            out.write_all(b",")?;
+        }
+        out.write_all(b"\"mappings\":\"")?;
+        Ok(MapWriter {
+            enc: Encoder {
+                out,
+                buf: Vec::with_capacity((1 << 16) + 64),
+                first: true,
+                col: 0,
+                src: 0,
+                line: 0,
+                scol: 0,
+                name: 0,
+            },
+            opts,
+            functions,
+            column_offset,
+            func: 0,
+            named_func: None,
+            names: Vec::new(),
+            name_ids: HashMap::new(),
+            last: None,
+            last_unmapped_at: None,
+            prev: None,
+            held: None,
+            stats: BuildStats::default(),
+        })
     }
-    out.write_all(b"\"mappings\":\"")?;
 
-    let mut names: Vec<&str> = Vec::new();
-    let mut name_ids: HashMap<&str, u32> = HashMap::new();
-    let mut func = 0usize;
-    let mut named_func: Option<usize> = None;
+    pub fn push(&mut self, row: Row) -> io::Result<()> {
+        if let Some(r) = self.held.replace(row) {
+            self.write(r, Some(row))?;
+        }
+        Ok(())
+    }
 
-    let mut enc = Encoder {
-        out: &mut *out,
-        buf: Vec::with_capacity(1 << 16 | 64),
-        first: true,
-        col: 0,
-        src: 0,
-        line: 0,
-        scol: 0,
-        name: 0,
-    };
-    // What the last written segment says (None: unmapped / nothing yet).
-    let mut last: Option<(u64, u32, u32, u32)> = None;
-    let mut last_unmapped_at: Option<u64> = None;
-    for (i, r) in rows.iter().enumerate() {
-        let col = r.address.wrapping_add(input.column_offset);
+    fn write(&mut self, r: Row, next: Option<Row>) -> io::Result<()> {
+        let prev = self.prev.replace(r);
+        let col = r.address.wrapping_add(self.column_offset);
         if r.source == UNMAPPED {
             // Useless when nothing mapped precedes it, or when a mapping
-            // starts at the same address anyway.
-            if last.is_none() || last_unmapped_at == Some(r.address) {
-                continue;
+            // ends at the same address anyway.
+            if self.last.is_none() || self.last_unmapped_at == Some(r.address) {
+                return Ok(());
             }
             if r.rank == RANK_END {
-                let same = |j: usize| {
-                    rows.get(j)
-                        .is_some_and(|o| o.address == r.address && o.rank != RANK_END)
+                let same = |o: Option<Row>| {
+                    o.is_some_and(|o| o.address == r.address && o.rank != RANK_END)
                 };
-                if same(i + 1) || (i > 0 && same(i - 1)) {
-                    continue;
+                if same(next) || same(prev) {
+                    return Ok(());
                 }
             }
-            enc.unmapped(col)?;
-            last = None;
-            last_unmapped_at = Some(r.address);
-            continue;
+            self.enc.unmapped(col)?;
+            self.last = None;
+            self.last_unmapped_at = Some(r.address);
+            return Ok(());
         }
         let this = (r.address, r.source, r.line, r.column);
-        if last == Some(this) {
-            continue;
+        if self.last == Some(this) {
+            return Ok(());
         }
         let mut name = None;
-        if opts.names {
-            let f = &input.functions;
-            while func < f.len() && f[func].1 <= r.address {
-                func += 1;
+        if self.opts.names {
+            let f = self.functions;
+            while self.func < f.len() && f[self.func].1 <= r.address {
+                self.func += 1;
             }
-            if func < f.len() && f[func].0 <= r.address && named_func != Some(func) {
-                named_func = Some(func);
-                let n = f[func].2.as_str();
-                let next = names.len() as u32;
-                let id = *name_ids.entry(n).or_insert(next);
-                if id == next {
-                    names.push(n);
+            let i = self.func;
+            if i < f.len() && f[i].0 <= r.address && self.named_func != Some(i) {
+                self.named_func = Some(i);
+                let next_id = self.names.len() as u32;
+                let id = *self.name_ids.entry(f[i].2.clone()).or_insert(next_id);
+                if id == next_id {
+                    self.names.push(f[i].2.clone());
                 }
                 name = Some(id);
             }
         }
-        enc.mapped(
+        self.enc.mapped(
             col,
             r.source,
             r.line.saturating_sub(1),
             r.column.saturating_sub(1),
             name,
         )?;
-        stats.mappings += 1;
-        last = Some(this);
-        last_unmapped_at = None;
+        self.stats.mappings += 1;
+        self.last = Some(this);
+        self.last_unmapped_at = None;
+        Ok(())
     }
-    let buf = std::mem::take(&mut enc.buf);
-    out.write_all(&buf)?;
-    drop(buf);
-    out.write_all(b"\",\"sources\":[")?;
-    let sources = &input.table.sources;
-    for (i, s) in sources.iter().enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
+
+    /// Ends `mappings` and writes `sources` (rewritten by the prefixes),
+    /// `sourcesContent` and `names`.
+    pub fn finish(mut self, sources: &[String]) -> io::Result<BuildStats> {
+        if let Some(r) = self.held.take() {
+            self.write(r, None)?;
         }
-        serde_json::to_writer(&mut *out, &apply_prefix(s, &opts.prefixes))?;
-    }
-    out.write_all(b"]")?;
-    stats.sources = sources.len();
-    if opts.sources_content {
-        out.write_all(b",\"sourcesContent\":[")?;
+        let opts = self.opts;
+        let mut stats = self.stats;
+        let names = std::mem::take(&mut self.names);
+        let out = &mut *self.enc.out;
+        out.write_all(&self.enc.buf)?;
+        out.write_all(b"\",\"sources\":[")?;
         for (i, s) in sources.iter().enumerate() {
             if i > 0 {
                 out.write_all(b",")?;
             }
-            let path = apply_prefix(s, &opts.load_prefixes);
-            match std::fs::read(&path) {
-                Ok(bytes) => serde_json::to_writer(&mut *out, &String::from_utf8_lossy(&bytes))?,
-                Err(_) => {
-                    stats.missing_sources += 1;
-                    out.write_all(b"null")?
-                }
-            }
+            serde_json::to_writer(&mut *out, &apply_prefix(s, &opts.prefixes))?;
         }
         out.write_all(b"]")?;
+        stats.sources = sources.len();
+        if opts.sources_content {
+            out.write_all(b",\"sourcesContent\":[")?;
+            for (i, s) in sources.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                let path = apply_prefix(s, &opts.load_prefixes);
+                match std::fs::read(&path) {
+                    Ok(bytes) => {
+                        serde_json::to_writer(&mut *out, &String::from_utf8_lossy(&bytes))?
+                    }
+                    Err(_) => {
+                        stats.missing_sources += 1;
+                        out.write_all(b"null")?
+                    }
+                }
+            }
+            out.write_all(b"]")?;
+        }
+        out.write_all(b",\"names\":")?;
+        serde_json::to_writer(&mut *out, &names)?;
+        stats.names = names.len();
+        out.write_all(b"}\n")?;
+        Ok(stats)
     }
-    out.write_all(b",\"names\":")?;
-    serde_json::to_writer(&mut *out, &names)?;
-    stats.names = names.len();
-    out.write_all(b"}\n")?;
-    Ok(stats)
+}
+
+/// Writes the map of an in-memory `input` to `out`.
+pub fn build_map(
+    input: &Input,
+    opts: &BuildOptions,
+    out: &mut dyn Write,
+) -> io::Result<BuildStats> {
+    let mut w = MapWriter::begin(out, opts, &input.functions, input.column_offset)?;
+    for r in &input.table.rows {
+        w.push(*r)?;
+    }
+    w.finish(&input.table.sources)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lines::{Row, RANK_EFFECTIVE, RANK_OTHER};
+    use crate::lines::{RANK_EFFECTIVE, RANK_OTHER};
 
     fn row(address: u64, source: u32, line: u32, column: u32, rank: u8) -> Row {
         Row {

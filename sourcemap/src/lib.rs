@@ -16,6 +16,7 @@
 //! errors (strings) for the caller to report.
 
 pub mod build;
+pub mod driver;
 pub mod lines;
 pub mod map_in;
 pub mod vlq;

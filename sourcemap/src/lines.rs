@@ -1,23 +1,31 @@
-//! DWARF line tables → a flat, address-sorted list of rows, read straight
-//! from the line programs with gimli (no DIE walk, no `addr2line`): the
-//! input may hold many megabytes of DWARF and only `.debug_line` (plus each
-//! unit's root DIE, for its compilation directory) is needed.
+//! DWARF line tables → address-ordered rows, read straight from the line
+//! programs with gimli (no DIE walk, no `addr2line`): the input may hold
+//! many megabytes of DWARF, and only `.debug_line` (plus each unit's root
+//! DIE, for its compilation directory) is needed.
+//!
+//! Two passes keep memory small: the first runs every line program once to
+//! find its sequences (address ranges, and where each starts in the
+//! program); the second replays the live sequences in address order
+//! (`resume_from`) and hands their rows to a sink one by one, so no table of
+//! all rows is ever built — only the rows of sequences that overlap the one
+//! being read are held back for merging.
 //!
 //! Two containers: a wasm module (addresses are code-section offsets;
-//! sequences starting at 0 or at a tombstone are dead code that the linker
+//! sequences starting at 0 or at a tombstone are dead code the linker
 //! discarded) and an ELF file (addresses are virtual addresses; sequences
 //! starting outside every executable section are dead; in a relocatable
 //! object the relocations of the DWARF sections are applied first, so an
 //! address is the offset inside its code section).
 //!
-//! File names follow LLVM's rules (`llvm-dwarfdump`, `llvm-symbolizer`):
-//! a relative include directory is joined to the compilation directory,
-//! except DWARF 5's directory 0, which *is* the compilation directory.
-//! `.` path components are removed.
+//! File names follow LLVM's rules (`llvm-dwarfdump`, `llvm-symbolizer`): a
+//! relative include directory is joined to the compilation directory,
+//! except DWARF 5's directory 0, which *is* the compilation directory; `.`
+//! path components are removed.
 
 use gimli::{EndianSlice, RunTimeEndian};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::io;
 use std::ops::Range;
 
 /// `Row::source` of a row that maps to no source (a line-0 row, or the end
@@ -40,21 +48,37 @@ pub struct Row {
     pub line: u32,
     /// 1-based; 0 = no column.
     pub column: u32,
-    /// Index into [`LineTable::sources`], or [`UNMAPPED`].
+    /// Index into the source table, or [`UNMAPPED`].
     pub source: u32,
     pub rank: u8,
 }
 
-/// The live rows of every line table of an input.
+/// Rows collected in memory (tests, small inputs).
 #[derive(Debug, Default)]
 pub struct LineTable {
-    /// Source paths (compilation directory and include directory applied).
     pub sources: Vec<String>,
-    /// Sorted by (address, rank); rows of one address and rank keep their
-    /// line-table order.
+    /// Sorted by (address, rank).
     pub rows: Vec<Row>,
-    /// Problems that were skipped over (one line each).
     pub warnings: Vec<String>,
+}
+
+/// Source paths, numbered in order of first use.
+#[derive(Debug, Default)]
+pub struct Sources {
+    pub paths: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Sources {
+    pub fn id(&mut self, path: &str) -> u32 {
+        if let Some(&id) = self.index.get(path) {
+            return id;
+        }
+        let id = self.paths.len() as u32;
+        self.paths.push(path.to_string());
+        self.index.insert(path.to_string(), id);
+        id
+    }
 }
 
 type R<'a> = EndianSlice<'a, RunTimeEndian>;
@@ -91,76 +115,420 @@ fn join(a: &str, b: &str) -> String {
     format!("{}/{}", a.trim_end_matches('/'), b)
 }
 
-/// Sequences being read, rows of the current one, and the source table.
-struct Collector<'l> {
-    table: LineTable,
-    sources: HashMap<String, u32>,
-    live: &'l dyn Fn(u64) -> bool,
-    /// (address, file index, line, column) of the current sequence.
-    seq: Vec<(u64, u64, u32, u32)>,
+/// Which sequences are live code.
+#[derive(Debug, Clone)]
+enum Live {
+    /// wasm: inside the code section, not 0 and not a tombstone.
+    Wasm { code_size: u64 },
+    /// ELF: inside an executable section (relocatable objects: always).
+    Elf {
+        relocatable: bool,
+        text: Vec<Range<u64>>,
+    },
 }
 
-impl<'l> Collector<'l> {
-    fn source_id(&mut self, path: String) -> u32 {
-        if let Some(&id) = self.sources.get(&path) {
-            return id;
+impl Live {
+    fn contains(&self, a: u64) -> bool {
+        match self {
+            Live::Wasm { code_size } => a != 0 && a < *code_size && a < 0xffff_fffe,
+            Live::Elf { relocatable, text } => *relocatable || text.iter().any(|r| r.contains(&a)),
         }
-        let id = self.table.sources.len() as u32;
-        self.table.sources.push(path.clone());
-        self.sources.insert(path, id);
-        id
     }
+}
 
-    /// Ends the current sequence at `end`: keeps it when it is live.
-    fn flush(&mut self, end: u64, file_id: &mut dyn FnMut(&mut Self, u64) -> u32) {
-        let seq = std::mem::take(&mut self.seq);
-        if seq.first().is_some_and(|r| (self.live)(r.0)) {
-            let mut i = 0;
-            while i < seq.len() {
-                let address = seq[i].0;
-                let mut j = i + 1;
-                while j < seq.len() && seq[j].0 == address {
-                    j += 1;
+/// The DWARF of an input, ready to read.
+pub struct Debug<'d> {
+    sections: HashMap<String, Cow<'d, [u8]>>,
+    endian: RunTimeEndian,
+    live: Live,
+    /// wasm: file offset of the code section payload (DWARF address 0).
+    pub code_offset: u64,
+    pub relocatable: bool,
+    /// ELF: function symbols (start, end, name), sorted.
+    pub symbols: Vec<(u64, u64, String)>,
+}
+
+/// The DWARF of a wasm module's `.debug_*` sections.
+pub fn wasm_debug(bytes: &[u8]) -> Result<Debug<'_>, String> {
+    let sections = crate::wasm::sections(bytes)?;
+    let code = crate::wasm::code_payload(&sections).ok_or("the module has no code section")?;
+    let mut debug = HashMap::new();
+    for s in &sections {
+        if let (true, Some(name)) = (s.is_debug(), s.name) {
+            debug.insert(name.to_string(), Cow::Borrowed(&bytes[s.payload.clone()]));
+        }
+    }
+    if !debug.contains_key(".debug_line") {
+        return Err(
+            "the module has no DWARF line table (.debug_line section); build it with -g".into(),
+        );
+    }
+    Ok(Debug {
+        sections: debug,
+        endian: RunTimeEndian::Little,
+        live: Live::Wasm {
+            code_size: code.len() as u64,
+        },
+        code_offset: code.start as u64,
+        relocatable: false,
+        symbols: Vec::new(),
+    })
+}
+
+/// The DWARF of an ELF object, executable or shared library.
+pub fn elf_debug(bytes: &[u8], want_symbols: bool) -> Result<Debug<'_>, String> {
+    use object::{Object, ObjectSection, ObjectSymbol, SectionKind};
+    let file = object::File::parse(bytes).map_err(|e| format!("not a readable ELF file: {e}"))?;
+    let endian = if file.is_little_endian() {
+        RunTimeEndian::Little
+    } else {
+        RunTimeEndian::Big
+    };
+    let relocatable = file.kind() == object::ObjectKind::Relocatable;
+    let mut debug = HashMap::new();
+    let mut text = Vec::new();
+    for section in file.sections() {
+        let Ok(name) = section.name() else { continue };
+        if section.kind() == SectionKind::Text && section.size() > 0 {
+            text.push(section.address()..section.address() + section.size());
+        }
+        let name = if let Some(rest) = name.strip_prefix(".zdebug_") {
+            format!(".debug_{rest}")
+        } else if name.starts_with(".debug_") {
+            name.to_string()
+        } else {
+            continue;
+        };
+        let data = section
+            .uncompressed_data()
+            .map_err(|e| format!("section {name}: {e}"))?;
+        let data = if relocatable {
+            Cow::Owned(relocate(&file, &section, data.into_owned(), endian))
+        } else {
+            data
+        };
+        debug.insert(name, data);
+    }
+    if !debug.contains_key(".debug_line") {
+        return Err(
+            "the file has no DWARF line table (.debug_line section); build it with -g".into(),
+        );
+    }
+    let mut symbols = Vec::new();
+    if want_symbols {
+        for s in file.symbols() {
+            if s.kind() == object::SymbolKind::Text && s.size() > 0 {
+                if let Ok(name) = s.name() {
+                    symbols.push((s.address(), s.address() + s.size(), name.to_string()));
                 }
-                // The last row at an address is the one in effect there; it
-                // goes first so that consumers that take the first mapping
-                // of a position (the `source-map` library, browsers) agree
-                // with DWARF consumers (llvm-symbolizer, debuggers).
-                let (_, file, line, column) = seq[j - 1];
-                let effective = if line == 0 {
-                    (UNMAPPED, 0, 0)
-                } else {
-                    (file_id(self, file), line, column)
-                };
-                self.push(address, effective, RANK_EFFECTIVE);
-                let mut last = effective;
-                for &(_, file, line, column) in &seq[i..j - 1] {
-                    if line == 0 {
-                        continue;
-                    }
-                    let r = (file_id(self, file), line, column);
-                    if r != last && r != effective {
-                        self.push(address, r, RANK_OTHER);
-                        last = r;
-                    }
-                }
-                i = j;
             }
-            self.push(end, (UNMAPPED, 0, 0), RANK_END);
         }
-        self.seq = seq;
-        self.seq.clear();
+        symbols.sort();
+        symbols.dedup_by_key(|f| f.0);
+    }
+    Ok(Debug {
+        sections: debug,
+        endian,
+        live: Live::Elf { relocatable, text },
+        code_offset: 0,
+        relocatable,
+        symbols,
+    })
+}
+
+impl<'d> Debug<'d> {
+    fn dwarf(&self) -> Result<gimli::Dwarf<R<'_>>, String> {
+        gimli::Dwarf::load(|id| -> gimli::Result<R<'_>> {
+            let data = self.sections.get(id.name()).map(|c| &c[..]).unwrap_or(&[]);
+            Ok(EndianSlice::new(data, self.endian))
+        })
+        .map_err(|e| format!("cannot load DWARF: {e}"))
     }
 
-    fn push(&mut self, address: u64, (source, line, column): (u32, u32, u32), rank: u8) {
-        self.table.rows.push(Row {
-            address,
-            line,
-            column,
-            source,
-            rank,
-        });
+    /// First pass: every unit's line program and its live sequences.
+    pub fn lines(&self) -> Result<Lines<'_>, String> {
+        let dwarf = self.dwarf()?;
+        let mut lines = Lines {
+            units: Vec::new(),
+            order: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut headers = dwarf.units();
+        loop {
+            let header = match headers.next() {
+                Ok(Some(h)) => h,
+                Ok(None) => break,
+                Err(e) => {
+                    lines
+                        .warnings
+                        .push(format!("cannot read a compile unit header: {e}"));
+                    break;
+                }
+            };
+            let at = header
+                .offset()
+                .to_debug_info_offset(&header)
+                .map(|o| o.0)
+                .unwrap_or(0);
+            let unit = match dwarf.unit(header) {
+                Ok(u) => u,
+                Err(e) => {
+                    lines
+                        .warnings
+                        .push(format!("compile unit at .debug_info+{at:#x}: {e}; skipped"));
+                    continue;
+                }
+            };
+            let Some(program) = unit.line_program.clone() else {
+                continue;
+            };
+            // Units sharing a line table (type units) read it once.
+            if !seen.insert(program.header().offset().0) {
+                continue;
+            }
+            let header = program.header();
+            let paths: Vec<String> = (0..=header.file_names().len() as u64)
+                .map(|i| file_path(&dwarf, &unit, header, i))
+                .collect();
+            let (program, sequences) = match program.sequences() {
+                Ok(p) => p,
+                Err(e) => {
+                    lines.warnings.push(format!(
+                        "line table of the compile unit at .debug_info+{at:#x}: {e}; skipped"
+                    ));
+                    continue;
+                }
+            };
+            let u = lines.units.len() as u32;
+            for (s, seq) in sequences.iter().enumerate() {
+                if seq.start < seq.end && self.live.contains(seq.start) {
+                    lines.order.push((seq.start, u, s as u32));
+                }
+            }
+            lines.units.push(UnitLines {
+                program,
+                sequences,
+                ids: vec![None; paths.len()],
+                paths,
+            });
+        }
+        // Stable: sequences starting together keep line-table order.
+        lines.order.sort_by_key(|o| o.0);
+        Ok(lines)
     }
+
+    /// Concrete functions of the DWARF (subprograms with code): (start, end,
+    /// name) for the live ones, sorted by start.
+    pub fn functions(&self) -> Vec<(u64, u64, String)> {
+        let Ok(dwarf) = self.dwarf() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut headers = dwarf.units();
+        while let Ok(Some(header)) = headers.next() {
+            let Ok(unit) = dwarf.unit(header) else {
+                continue;
+            };
+            let mut entries = unit.entries();
+            while let Ok(Some(entry)) = entries.next_dfs() {
+                if entry.tag() != gimli::DW_TAG_subprogram
+                    || (entry.attr_value(gimli::DW_AT_low_pc).is_none()
+                        && entry.attr_value(gimli::DW_AT_ranges).is_none())
+                {
+                    continue;
+                }
+                let Some(name) = die_name(&dwarf, &unit, entry, 0) else {
+                    continue;
+                };
+                let Ok(mut ranges) = dwarf.die_ranges(&unit, entry) else {
+                    continue;
+                };
+                while let Ok(Some(r)) = ranges.next() {
+                    if r.begin < r.end && self.live.contains(r.begin) {
+                        out.push((r.begin, r.end, name.clone()));
+                    }
+                }
+            }
+        }
+        out.sort();
+        out.dedup_by_key(|f| f.0);
+        out
+    }
+}
+
+struct UnitLines<'a> {
+    program: gimli::CompleteLineProgram<R<'a>>,
+    sequences: Vec<gimli::LineSequence<R<'a>>>,
+    /// Path of every file index.
+    paths: Vec<String>,
+    /// Source id of every file index, assigned on first use.
+    ids: Vec<Option<u32>>,
+}
+
+/// The live sequences of every line table, in address order.
+pub struct Lines<'a> {
+    units: Vec<UnitLines<'a>>,
+    /// (start, unit, sequence), sorted by start.
+    order: Vec<(u64, u32, u32)>,
+    pub warnings: Vec<String>,
+}
+
+impl Lines<'_> {
+    pub fn sequences(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Second pass: hands every row to `sink` in (address, rank) order.
+    /// Sources get their ids in `sources` as rows first use them.  Returns
+    /// the number of rows.
+    pub fn stream(
+        &mut self,
+        sources: &mut Sources,
+        sink: &mut dyn FnMut(Row) -> io::Result<()>,
+    ) -> io::Result<u64> {
+        let mut count = 0u64;
+        let mut seq: Vec<(u64, u64, u32, u32)> = Vec::new();
+        let mut pending: Vec<Row> = Vec::new();
+        let mut rows_of_seq: Vec<Row> = Vec::new();
+        let order = std::mem::take(&mut self.order);
+        for &(start, u, s) in &order {
+            let unit = &mut self.units[u as usize];
+            seq.clear();
+            let mut end = None;
+            {
+                let mut rows = unit.program.resume_from(&unit.sequences[s as usize]);
+                loop {
+                    match rows.next_row() {
+                        Ok(Some((_, row))) => {
+                            if row.end_sequence() {
+                                end = Some(row.address());
+                                break;
+                            }
+                            let line = row
+                                .line()
+                                .map(|l| l.get().min(u32::MAX as u64) as u32)
+                                .unwrap_or(0);
+                            let column = match row.column() {
+                                gimli::ColumnType::LeftEdge => 0,
+                                gimli::ColumnType::Column(c) => c.get().min(u32::MAX as u64) as u32,
+                            };
+                            seq.push((row.address(), row.file_index(), line, column));
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            self.warnings
+                                .push(format!("a line table sequence at {start:#x}: {e}; skipped"));
+                            seq.clear();
+                            break;
+                        }
+                    }
+                }
+            }
+            let Some(end) = end else { continue };
+            rows_of_seq.clear();
+            sequence_rows(&seq, end, unit, sources, &mut rows_of_seq);
+            // Everything held back that starts before this sequence is final.
+            let cut = pending.partition_point(|r| r.address < start);
+            for r in pending.drain(..cut) {
+                sink(r)?;
+                count += 1;
+            }
+            if pending.is_empty() {
+                // The common case: sequences do not overlap.
+                pending.extend_from_slice(&rows_of_seq);
+            } else {
+                pending.extend_from_slice(&rows_of_seq);
+                pending.sort_by_key(|r| (r.address, r.rank));
+            }
+        }
+        self.order = order;
+        for r in pending.drain(..) {
+            sink(r)?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    /// Both passes into memory.
+    pub fn collect(mut self) -> LineTable {
+        let mut sources = Sources::default();
+        let mut rows = Vec::new();
+        let _ = self.stream(&mut sources, &mut |r| {
+            rows.push(r);
+            Ok(())
+        });
+        LineTable {
+            sources: sources.paths,
+            rows,
+            warnings: self.warnings,
+        }
+    }
+}
+
+/// The rows of one sequence, ranked: at each address the row in effect (the
+/// last one) first, then the others with a line; the end last.
+fn sequence_rows(
+    seq: &[(u64, u64, u32, u32)],
+    end: u64,
+    unit: &mut UnitLines<'_>,
+    sources: &mut Sources,
+    out: &mut Vec<Row>,
+) {
+    let mut id = |file: u64| -> u32 {
+        match unit.ids.get(file as usize) {
+            Some(Some(id)) => *id,
+            Some(None) => {
+                let id = sources.id(&unit.paths[file as usize]);
+                unit.ids[file as usize] = Some(id);
+                id
+            }
+            None => sources.id(&format!("<file {file}>")),
+        }
+    };
+    let mut i = 0;
+    while i < seq.len() {
+        let address = seq[i].0;
+        let mut j = i + 1;
+        while j < seq.len() && seq[j].0 == address {
+            j += 1;
+        }
+        let (_, file, line, column) = seq[j - 1];
+        let effective = if line == 0 {
+            (UNMAPPED, 0, 0)
+        } else {
+            (id(file), line, column)
+        };
+        let push = |out: &mut Vec<Row>, (source, line, column): (u32, u32, u32), rank| {
+            out.push(Row {
+                address,
+                line,
+                column,
+                source,
+                rank,
+            })
+        };
+        push(out, effective, RANK_EFFECTIVE);
+        let mut last = effective;
+        for &(_, file, line, column) in &seq[i..j - 1] {
+            if line == 0 {
+                continue;
+            }
+            let r = (id(file), line, column);
+            if r != last && r != effective {
+                push(out, r, RANK_OTHER);
+                last = r;
+            }
+        }
+        i = j;
+    }
+    out.push(Row {
+        address: end,
+        line: 0,
+        column: 0,
+        source: UNMAPPED,
+        rank: RANK_END,
+    });
 }
 
 fn string_of<'a>(
@@ -213,225 +581,53 @@ fn file_path<'a>(
     normalize(&join(&path, &name))
 }
 
-/// Reads every unit's line program.
-fn read_units<'a>(dwarf: &gimli::Dwarf<R<'a>>, live: &dyn Fn(u64) -> bool) -> LineTable {
-    let mut c = Collector {
-        table: LineTable::default(),
-        sources: HashMap::new(),
-        live,
-        seq: Vec::new(),
-    };
-    let mut seen = std::collections::HashSet::new();
-    let mut headers = dwarf.units();
-    loop {
-        let header = match headers.next() {
-            Ok(Some(h)) => h,
-            Ok(None) => break,
-            Err(e) => {
-                c.table
-                    .warnings
-                    .push(format!("cannot read a compile unit header: {e}"));
-                break;
-            }
-        };
-        let at = header
-            .offset()
-            .to_debug_info_offset(&header)
-            .map(|o| o.0)
-            .unwrap_or(0);
-        let unit = match dwarf.unit(header) {
-            Ok(u) => u,
-            Err(e) => {
-                c.table
-                    .warnings
-                    .push(format!("compile unit at .debug_info+{at:#x}: {e}; skipped"));
-                continue;
-            }
-        };
-        let Some(program) = unit.line_program.clone() else {
-            continue;
-        };
-        // Units sharing a line table (type units) read it once.
-        if !seen.insert(program.header().offset().0) {
-            continue;
-        }
-        if let Err(e) = read_program(dwarf, &unit, program, &mut c) {
-            c.seq.clear();
-            c.table
-                .warnings
-                .push(format!("line table of the compile unit at .debug_info+{at:#x}: {e}; the rest of it is skipped"));
-        }
-    }
-    let mut table = c.table;
-    // Usually sorted already (sequences in address order): the sort is
-    // then a single pass.
-    table.rows.sort_by_key(|r| (r.address, r.rank));
-    table
-}
-
-fn read_program<'a>(
+/// The name of a subprogram DIE: its `DW_AT_name`, or that of the DIE its
+/// `DW_AT_abstract_origin` / `DW_AT_specification` points at.
+fn die_name<'a>(
     dwarf: &gimli::Dwarf<R<'a>>,
     unit: &gimli::Unit<R<'a>>,
-    program: gimli::IncompleteLineProgram<R<'a>>,
-    c: &mut Collector<'_>,
-) -> gimli::Result<()> {
-    let header = program.header().clone();
-    let mut ids: Vec<Option<u32>> = vec![None; header.file_names().len() + 1];
-    let mut file_id = |c: &mut Collector<'_>, index: u64| -> u32 {
-        if let Some(Some(id)) = ids.get(index as usize) {
-            return *id;
-        }
-        let id = c.source_id(file_path(dwarf, unit, &header, index));
-        if let Some(slot) = ids.get_mut(index as usize) {
-            *slot = Some(id);
-        }
-        id
-    };
-    let mut rows = program.rows();
-    while let Some((_, row)) = rows.next_row()? {
-        if row.end_sequence() {
-            c.flush(row.address(), &mut file_id);
-            continue;
-        }
-        let line = row
-            .line()
-            .map(|l| l.get().min(u32::MAX as u64) as u32)
-            .unwrap_or(0);
-        let column = match row.column() {
-            gimli::ColumnType::LeftEdge => 0,
-            gimli::ColumnType::Column(c) => c.get().min(u32::MAX as u64) as u32,
-        };
-        c.seq.push((row.address(), row.file_index(), line, column));
+    entry: &gimli::DebuggingInformationEntry<R<'a>>,
+    depth: u32,
+) -> Option<String> {
+    if let Some(v) = entry.attr_value(gimli::DW_AT_name) {
+        return Some(string_of(dwarf, unit, v)).filter(|s| !s.is_empty());
     }
-    // A sequence without its end row is dropped.
-    c.seq.clear();
-    Ok(())
+    if depth > 3 {
+        return None;
+    }
+    for at in [gimli::DW_AT_abstract_origin, gimli::DW_AT_specification] {
+        if let Some(gimli::AttributeValue::UnitRef(off)) = entry.attr_value(at) {
+            let target = unit.entry(off).ok()?;
+            return die_name(dwarf, unit, &target, depth + 1);
+        }
+    }
+    None
 }
 
-fn load<'a>(
-    sections: &'a HashMap<String, Cow<'a, [u8]>>,
-    endian: RunTimeEndian,
-) -> Result<gimli::Dwarf<R<'a>>, String> {
-    gimli::Dwarf::load(|id| -> gimli::Result<R<'a>> {
-        let data = sections.get(id.name()).map(|c| &c[..]).unwrap_or(&[]);
-        Ok(EndianSlice::new(data, endian))
-    })
-    .map_err(|e| format!("cannot load DWARF: {e}"))
-}
-
-/// What a wasm module's line tables need.
-pub struct WasmLines {
-    pub table: LineTable,
-    /// File offset of the code section's payload (DWARF address 0).
-    pub code_offset: u64,
-}
-
-/// Reads the line tables of a wasm module's `.debug_*` sections.
-pub fn read_wasm(bytes: &[u8]) -> Result<WasmLines, String> {
-    let sections = crate::wasm::sections(bytes)?;
-    let code = crate::wasm::code_payload(&sections).ok_or("the module has no code section")?;
-    let mut debug: HashMap<String, Cow<[u8]>> = HashMap::new();
-    for s in &sections {
-        if s.is_debug() {
-            debug.insert(
-                s.name.unwrap().to_string(),
-                Cow::Borrowed(&bytes[s.payload.clone()]),
-            );
+/// Adds the functions of `more` that overlap none of `base` (both sorted;
+/// `base` holds disjoint ranges).
+pub fn merge_functions(base: &mut Vec<(u64, u64, String)>, more: Vec<(u64, u64, String)>) {
+    let mut added = Vec::new();
+    for f in more {
+        let i = base.partition_point(|b| b.0 < f.1);
+        // Only the last range starting before `f` ends can overlap it.
+        if !(i > 0 && base[i - 1].1 > f.0) {
+            added.push(f);
         }
     }
-    if !debug.contains_key(".debug_line") {
-        return Err(
-            "the module has no DWARF line table (.debug_line section); build it with -g".into(),
-        );
-    }
-    let dwarf = load(&debug, RunTimeEndian::Little)?;
-    let code_size = code.len() as u64;
-    // wasm-ld leaves discarded functions' sequences at 0 or at -1/-2.
-    let live = move |a: u64| a != 0 && a < code_size && a < 0xffff_fffe;
-    Ok(WasmLines {
-        table: read_units(&dwarf, &live),
-        code_offset: code.start as u64,
-    })
-}
-
-/// What an ELF file's line tables need.
-pub struct ElfLines {
-    pub table: LineTable,
-    pub relocatable: bool,
-    /// Function symbols: (start, end, name), sorted by start.
-    pub functions: Vec<(u64, u64, String)>,
-}
-
-/// Reads the line tables of an ELF object, executable or shared library.
-pub fn read_elf(bytes: &[u8], want_functions: bool) -> Result<ElfLines, String> {
-    use object::{Object, ObjectSection, ObjectSymbol, SectionKind};
-    let file = object::File::parse(bytes).map_err(|e| format!("not a readable ELF file: {e}"))?;
-    let endian = if file.is_little_endian() {
-        RunTimeEndian::Little
-    } else {
-        RunTimeEndian::Big
-    };
-    let relocatable = file.kind() == object::ObjectKind::Relocatable;
-    let mut debug: HashMap<String, Cow<[u8]>> = HashMap::new();
-    let mut text: Vec<Range<u64>> = Vec::new();
-    for section in file.sections() {
-        let Ok(name) = section.name() else { continue };
-        if section.kind() == SectionKind::Text && section.size() > 0 {
-            text.push(section.address()..section.address() + section.size());
-        }
-        let name = if let Some(rest) = name.strip_prefix(".zdebug_") {
-            format!(".debug_{rest}")
-        } else if name.starts_with(".debug_") {
-            name.to_string()
-        } else {
-            continue;
-        };
-        let data = section
-            .uncompressed_data()
-            .map_err(|e| format!("section {name}: {e}"))?;
-        let data = if relocatable {
-            Cow::Owned(relocate(&file, &section, data.into_owned(), endian)?)
-        } else {
-            data
-        };
-        debug.insert(name, data);
-    }
-    if !debug.contains_key(".debug_line") {
-        return Err(
-            "the file has no DWARF line table (.debug_line section); build it with -g".into(),
-        );
-    }
-    let dwarf = load(&debug, endian)?;
-    let live = move |a: u64| relocatable || text.iter().any(|r| r.contains(&a));
-    let table = read_units(&dwarf, &live);
-    let mut functions = Vec::new();
-    if want_functions {
-        for s in file.symbols() {
-            if s.kind() == object::SymbolKind::Text && s.size() > 0 {
-                if let Ok(name) = s.name() {
-                    functions.push((s.address(), s.address() + s.size(), name.to_string()));
-                }
-            }
-        }
-        functions.sort();
-        functions.dedup_by_key(|f| f.0);
-    }
-    Ok(ElfLines {
-        table,
-        relocatable,
-        functions,
-    })
+    base.extend(added);
+    base.sort();
 }
 
 /// Applies the relocations of a DWARF section of a relocatable object to
 /// its bytes: references to code become offsets in their section (address
 /// 0), references to other DWARF sections offsets in them.
-fn relocate<'d>(
-    file: &object::File<'d>,
-    section: &object::Section<'d, '_>,
+fn relocate(
+    file: &object::File<'_>,
+    section: &object::Section<'_, '_>,
     mut data: Vec<u8>,
     endian: RunTimeEndian,
-) -> Result<Vec<u8>, String> {
+) -> Vec<u8> {
     use object::{Object, ObjectSection, ObjectSymbol, RelocationKind, RelocationTarget};
     for (offset, r) in section.relocations() {
         if r.kind() != RelocationKind::Absolute {
@@ -445,35 +641,37 @@ fn relocate<'d>(
         let Some(target) = target else { continue };
         let at = offset as usize;
         let size = (r.size() / 8) as usize;
+        if size != 4 && size != 8 {
+            continue;
+        }
         let Some(place) = at.checked_add(size).and_then(|end| data.get_mut(at..end)) else {
             continue;
         };
-        let read = |p: &[u8]| -> u64 {
+        let mut value = target.wrapping_add(r.addend() as u64);
+        if r.has_implicit_addend() {
             let mut b = [0u8; 8];
-            match endian {
+            let old = match endian {
                 RunTimeEndian::Little => {
-                    b[..p.len()].copy_from_slice(p);
+                    b[..size].copy_from_slice(place);
                     u64::from_le_bytes(b)
                 }
                 RunTimeEndian::Big => {
-                    b[8 - p.len()..].copy_from_slice(p);
+                    b[8 - size..].copy_from_slice(place);
                     u64::from_be_bytes(b)
                 }
-            }
-        };
-        let mut value = target.wrapping_add(r.addend() as u64);
-        if r.has_implicit_addend() {
-            value = value.wrapping_add(read(place));
+            };
+            value = value.wrapping_add(old);
         }
-        match (size, endian) {
-            (4, RunTimeEndian::Little) => place.copy_from_slice(&(value as u32).to_le_bytes()),
-            (4, RunTimeEndian::Big) => place.copy_from_slice(&(value as u32).to_be_bytes()),
-            (8, RunTimeEndian::Little) => place.copy_from_slice(&value.to_le_bytes()),
-            (8, RunTimeEndian::Big) => place.copy_from_slice(&value.to_be_bytes()),
-            _ => {}
+        let bytes = match endian {
+            RunTimeEndian::Little => value.to_le_bytes(),
+            RunTimeEndian::Big => value.to_be_bytes(),
+        };
+        match endian {
+            RunTimeEndian::Little => place.copy_from_slice(&bytes[..size]),
+            RunTimeEndian::Big => place.copy_from_slice(&bytes[8 - size..]),
         }
     }
-    Ok(data)
+    data
 }
 
 #[cfg(test)]
@@ -490,8 +688,17 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        assert!(read_elf(b"\x7fELF\x02\x01\x01", false).is_err());
-        assert!(read_wasm(b"\0asm\x01\0\0\0").is_err());
-        assert!(read_elf(b"", false).is_err());
+        assert!(elf_debug(b"\x7fELF\x02\x01\x01", false).is_err());
+        assert!(wasm_debug(b"\0asm\x01\0\0\0").is_err());
+        assert!(elf_debug(b"", false).is_err());
+    }
+
+    #[test]
+    fn sources_are_numbered_by_first_use() {
+        let mut sources = Sources::default();
+        assert_eq!(sources.id("b.c"), 0);
+        assert_eq!(sources.id("a.c"), 1);
+        assert_eq!(sources.id("b.c"), 0);
+        assert_eq!(sources.paths, vec!["b.c", "a.c"]);
     }
 }

@@ -12,8 +12,8 @@
 //! [`to_provenance`] turns the mappings that fall inside the module's
 //! function bodies into [`Provenance`] rows (keyed by code offset), one
 //! sequence per function, and one subprogram per function that has a
-//! mapping: named from the name section (else the map's name on its first
-//! mapping), declared at its first mapping.  Functions are grouped into
+//! mapping: named by the map's name on its first mapping (else from the
+//! name section), declared at its first mapping.  Functions are grouped into
 //! units by the source of their first mapping, so a unit stands for a
 //! source file much as a DWARF compile unit does (and the WASI C library's
 //! units can be recognised and left out as for DWARF).
@@ -74,6 +74,64 @@ pub fn parse_map(bytes: &[u8]) -> Result<ParsedMap, String> {
     let mut out = ParsedMap::default();
     flatten(&value, bytes, 0, 0, &mut out, 0)?;
     Ok(out)
+}
+
+/// The bytes of a `data:` URL: `data:[<type>][;charset=..][;base64],<data>`
+/// (base64, or percent-encoded text).
+pub fn data_url_bytes(url: &str) -> Result<Vec<u8>, String> {
+    let rest = url.strip_prefix("data:").ok_or("not a data: URL")?;
+    let (head, data) = rest
+        .split_once(',')
+        .ok_or("malformed data: URL (no comma)")?;
+    if head.split(';').any(|p| p.eq_ignore_ascii_case("base64")) {
+        base64(data).ok_or_else(|| "malformed data: URL (bad base64)".to_string())
+    } else {
+        Ok(percent_decode(data))
+    }
+}
+
+fn base64(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() / 4 * 3);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' => break,
+            b' ' | b'\n' | b'\r' | b'\t' => continue,
+            _ => return None,
+        } as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// Decodes `%XX` escapes (anything malformed stays as written).
+pub fn percent_decode(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() && s.is_char_boundary(i + 3) {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
 }
 
 /// Skips a UTF-8 byte-order mark and an XSSI guard line (`)]}'`).
@@ -284,8 +342,8 @@ pub struct ModuleLayout {
 pub struct SourceChoice {
     pub directory: String,
     pub name: String,
-    /// The name a unit whose functions start in this source gets (the
-    /// source as the map writes it, `.` components removed).
+    /// The name of the unit whose functions start in this source (a path,
+    /// relative to the unit's compilation directory or absolute).
     pub unit_name: String,
 }
 
@@ -298,6 +356,27 @@ fn language_of(name: &str) -> u16 {
         "rs" => 0x1c,
         _ => 0,
     }
+}
+
+/// Where a function's prologue ends, as an index into its mappings.
+///
+/// DWARF marks it (`prologue_end`); a source map cannot.  clang's wasm code
+/// starts each function with a row for the function's opening line with no
+/// column (the frame setup), and emscripten's convention and
+/// `build-sourcemap` write that as the function's first mapping at column
+/// 0.  Such a function's prologue ends at its next mapping of another line,
+/// so that a breakpoint on the function (or a `step` into it) stops at its
+/// first statement as in a DWARF-driven build.  Mappings from other
+/// producers carry real columns (AssemblyScript: the statement's) and are
+/// left as they are.
+fn prologue_end(inside: &[&Mapping]) -> Option<usize> {
+    let first = inside.first()?;
+    if first.src.is_none() || first.src_col != 0 {
+        return None;
+    }
+    inside
+        .iter()
+        .position(|m| m.src.is_some() && (m.src != first.src || m.src_line != first.src_line))
 }
 
 /// Turns the mappings of `map` into provenance for a module laid out as
@@ -361,8 +440,9 @@ pub fn to_provenance(
             })
         };
         let primary_file = local(primary, &mut prov);
+        let prologue_end = prologue_end(inside);
         let mut last_file = primary_file;
-        for m in inside {
+        for (j, m) in inside.iter().enumerate() {
             let (file, line, column) = match m.src {
                 Some(s) => (local(s, &mut prov), m.src_line + 1, m.src_col + 1),
                 None => (last_file, 0, 0),
@@ -375,7 +455,7 @@ pub fn to_provenance(
                 line,
                 column,
                 is_stmt: true,
-                prologue_end: false,
+                prologue_end: prologue_end == Some(j),
                 end_sequence: false,
             });
         }
@@ -389,12 +469,14 @@ pub fn to_provenance(
             prologue_end: false,
             end_sequence: true,
         });
-        let name = layout.names.get(fi).cloned().flatten().or_else(|| {
-            inside
-                .iter()
-                .find_map(|m| m.name)
-                .and_then(|n| map.names.get(n as usize).cloned())
-        });
+        // The map's name on the function's first mapping is its source-level
+        // name (emscripten's and build-sourcemap's `--names`); else the
+        // name section's.
+        let name = inside
+            .first()
+            .and_then(|m| m.name)
+            .and_then(|n| map.names.get(n as usize).cloned())
+            .or_else(|| layout.names.get(fi).cloned().flatten());
         prov.subprograms.push(Subprogram {
             unit,
             name,
@@ -429,6 +511,26 @@ mod tests {
     use super::*;
 
     const MAP: &str = r#"{"version":3,"sourceRoot":"root","sources":["a.ts","/abs/b.ts"],"sourcesContent":["let a = 1;\n",null],"names":["main"],"mappings":"UAAAA,EAAC,CCCC;AAAA"}"#;
+
+    #[test]
+    fn data_urls() {
+        assert_eq!(
+            data_url_bytes("data:application/json;base64,eyJhIjoxfQ==").unwrap(),
+            b"{\"a\":1}"
+        );
+        assert_eq!(
+            data_url_bytes("data:application/json;charset=utf-8;base64,eyJhIjoxfQ").unwrap(),
+            b"{\"a\":1}"
+        );
+        assert_eq!(
+            data_url_bytes("data:application/json,%7B%7D").unwrap(),
+            b"{}"
+        );
+        assert!(data_url_bytes("data:application/json;base64,!!").is_err());
+        assert!(data_url_bytes("data:nocomma").is_err());
+        assert_eq!(percent_decode("a%2"), b"a%2");
+        assert_eq!(percent_decode("%zz%41"), b"%zzA");
+    }
 
     #[test]
     fn parses_in_order_with_root() {

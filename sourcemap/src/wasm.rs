@@ -233,7 +233,7 @@ pub fn rewrite<'a>(
 }
 
 impl Rewrite<'_> {
-    pub fn write_to(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+    pub fn write_to(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         for r in &self.keep {
             w.write_all(&self.bytes[r.clone()])?;
         }

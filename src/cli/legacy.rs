@@ -187,9 +187,14 @@ pub(crate) fn parse(args: &[String]) -> Result<Action, Usage> {
             "-serialize" => {
                 // inNative: `-serialize [FILE|emitdebug]` writes every module
                 // as text in addition to compiling it.
+                // FILE is the next word unless it is an option or an input
+                // module; a `.wat` after the inputs is FILE (`app.wasm
+                // -serialize app.wat`).
                 let mut req = super::serialize::Request::default();
                 if let Some(v) = t.0.front() {
-                    if !is_option(v) && !looks_like_module(v) {
+                    let wat_after_inputs =
+                        v.to_ascii_lowercase().ends_with(".wat") && !job.inputs.is_empty();
+                    if !is_option(v) && (!looks_like_module(v) || wat_after_inputs) {
                         let v = t.0.pop_front().unwrap();
                         if v.eq_ignore_ascii_case("emitdebug") {
                             req.emit_debug = true;
@@ -216,6 +221,11 @@ pub(crate) fn parse(args: &[String]) -> Result<Action, Usage> {
             "--shared" => shared = true,
             "--object" => object = true,
             "--bounds-checks" => job.opts.bounds_checks = true,
+            "--source-map" => job
+                .opts
+                .source_maps
+                .push(t.value(&tok, "a source map file")?.into()),
+            "--prefer-source-map" => job.opts.prefer_source_map = true,
             "--dir" => job.opts.preopens.push(t.value(&tok, "HOST[::GUEST]")?),
             "--header" => job.header = Some(t.value(&tok, "a header file")?.into()),
             other if NOT_YET.contains(&other) => {
@@ -403,12 +413,20 @@ mod tests {
         let req = j.serialize.expect("serialize request");
         assert!(req.emit_debug && req.output.is_none());
         assert_eq!(j.opts.opt_level, OptLevel::O0);
-        let j = job("-serialize out.wat app.wasm");
+        let j = job("-serialize out.txt app.wasm");
+        assert_eq!(
+            j.serialize.and_then(|r| r.output),
+            Some(PathBuf::from("out.txt"))
+        );
+        assert_eq!(j.inputs, vec![PathBuf::from("app.wasm")]);
+        let j = job("app.wasm -serialize out.wat");
         assert_eq!(
             j.serialize.and_then(|r| r.output),
             Some(PathBuf::from("out.wat"))
         );
         assert_eq!(j.inputs, vec![PathBuf::from("app.wasm")]);
+        let j = job("-serialize prog.wat");
+        assert_eq!(j.inputs, vec![PathBuf::from("prog.wat")]);
         let j = job("-serialize app.wasm");
         assert_eq!(j.serialize, Some(Default::default()));
         assert!(parse_str("a.wasm b.wasm -serialize x.txt").is_err());

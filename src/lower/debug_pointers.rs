@@ -7,7 +7,8 @@
 //! debugger can follow (see the README, "Pointers in the debugger"):
 //!
 //! * **struct/union members** of pointer type are a 32-bit bitfield whose
-//!   type is a typedef named after the C type (`struct Node *`) of a 64-bit
+//!   type is a typedef named after the C type (`struct Node * __ptr32`,
+//!   see [`pointer_name`]) of a 64-bit
 //!   pointer to a one-element *dynamic array* of the pointee.  The array
 //!   carries `DW_AT_data_location`, a reference to a per-unit helper
 //!   variable (`__innative_wasm_address`) whose location expression turns
@@ -34,9 +35,44 @@
 //! types eagerly, would otherwise recurse into the struct being completed
 //! and mark it `<incomplete type>`; a union declaration does not match the
 //! struct, so lldb leaves it alone.
+//!
+//! Alternatives measured (gdb 13.1, lldb 19.1.7, LLVM 19) and why not:
+//!
+//! * `DW_AT_data_location` on the pointee struct itself: LLVM's verifier
+//!   rejects `dataLocation` on anything but an array ("dataLocation can only
+//!   appear in array type") and `DwarfUnit` emits it for arrays only.
+//! * a member typed as the dynamic array itself (no pointer): gdb resolves
+//!   the member's data location with the wrong object address (wrong
+//!   values) and hits `value_address: Assertion PROP_CONST ==
+//!   TYPE_DATA_LOCATION_KIND` when printing.  The same assertion fires when
+//!   gdb prints an array whose *elements* are dynamic arrays, which is why
+//!   array elements stay plain 4-byte wrappers and gdb cannot apply `*` to
+//!   them without the extension's `$native()`.
+//! * 8-byte pointer elements with `DW_AT_byte_stride` 4: gdb 13 prints array
+//!   elements at their size, not the stride, and corrupts its heap
+//!   ("free(): invalid next size").
+//! * `DW_AT_byte_size` 4 or `DW_AT_address_class` on a pointer type: both
+//!   debuggers give every pointer 8 bytes (gdb has no address classes on
+//!   x86-64), so a 4-byte member read 4 bytes of its neighbour.
+//! * gdb xmethods (`operator->`, `operator*` on a 4-byte wrapper struct,
+//!   like libstdc++'s `unique_ptr`): gdb consults them in C++ mode only (in
+//!   C it looks for a member named `operator*`); pretty-printers only change
+//!   how values print, and gdb 13's Python has no other evaluation hook.
+//! * linear memory at a fixed address `K` (`MAP_FIXED_NOREPLACE`): `K = 0`
+//!   is impossible (`vm.mmap_min_addr`, 4096 here; clang puts data from
+//!   1024), and with `K != 0` DWARF still cannot add `K` to a member's
+//!   value; a data location can read `M` from a variable instead, so a
+//!   fixed address buys nothing (and would weaken linear memory's ASLR).
+//! * lldb ignores `DW_AT_data_location`; its `->` on a pointer falls back to
+//!   synthetic children only for names the pointee lacks, `*` never does,
+//!   and lldb 19's `p` (`dwim-print`) runs clang for anything but a plain
+//!   name — hence the extension's `innative-print`.  lldb caches formatter
+//!   choices by type name, hence `__ptr32` in the typedef names (a typedef
+//!   named `int *` made lldb format every native `int *` as a wasm one).
+//!   lldb reads a pointer *bitfield* right only through a typedef.
 
 use super::di::{dw, Di, Md};
-use innative_dwarf::{Provenance, TypeId, TypeKind};
+use innative_dwarf::{LocOp, Location, Provenance, Scope, TypeId, TypeKind, Variable};
 use llvm_sys::core as c;
 use llvm_sys::prelude::{LLVMModuleRef, LLVMValueRef};
 use std::cell::{Cell, RefCell};
@@ -91,7 +127,9 @@ impl WasmPointers {
 
     /// The memory struct (`innative_memory`, whose first field is the base)
     /// that the helper variables read: set once the module knows it.
-    pub fn set_memory(&self, memory: LLVMValueRef) {
+    pub fn set_memory(&self, memory: inkwell::values::GlobalValue<'_>) {
+        use inkwell::values::AsValueRef;
+        let memory = memory.as_value_ref();
         self.memory.set(memory);
         for h in self.holders.borrow().iter() {
             unsafe { c::LLVMSetInitializer(*h, memory) };
@@ -132,7 +170,16 @@ impl WasmPointers {
         let ulong = di.basic_type("unsigned long", 64, 0x07);
         // &holder -> &memory -> M
         let base = di.expression(&[dw::OP_DEREF, dw::OP_DEREF, dw::OP_STACK_VALUE]);
-        let gve = di.global_variable(di.file, MEMORY_BASE_VARIABLE, "", di.file, 0, ulong, true, base);
+        let gve = di.global_variable(
+            di.file,
+            MEMORY_BASE_VARIABLE,
+            "",
+            di.file,
+            0,
+            ulong,
+            true,
+            base,
+        );
         self.holder(gve);
         // [M W] -> W + M * (W != 0), W = the pointer value (low 32 bits:
         // a debugger may have read 8 bytes).
@@ -151,7 +198,16 @@ impl WasmPointers {
             dw::OP_PLUS,
             dw::OP_STACK_VALUE,
         ]);
-        let gve = di.global_variable(di.file, ADDRESS_VARIABLE, "", di.file, 0, ulong, true, address);
+        let gve = di.global_variable(
+            di.file,
+            ADDRESS_VARIABLE,
+            "",
+            di.file,
+            0,
+            ulong,
+            true,
+            address,
+        );
         self.holder(gve);
         let var = unsafe { llvm_sys::debuginfo::LLVMDIGlobalVariableExpressionGetVariable(gve) };
         self.units.borrow_mut().insert(key, var);
@@ -184,16 +240,25 @@ impl WasmPointers {
     fn embed_gdb_script(&self) {
         const NAME: &str = "innative.debug_gdb_scripts";
         let cname = std::ffi::CString::new(NAME).unwrap_or_default();
+        // SAFETY: a lookup by a NUL-terminated name in a live module.
+        if !unsafe { c::LLVMGetNamedGlobal(self.module, cname.as_ptr()) }.is_null() {
+            return;
+        }
+        self.embed_script(NAME, "innative", GDB_SCRIPT);
+    }
+
+    /// One `.debug_gdb_scripts` entry, in global `global`; gdb loads a
+    /// script name once per program.
+    fn embed_script(&self, global: &str, name: &str, script: &str) {
+        let cname = std::ffi::CString::new(global).unwrap_or_default();
+        let mut bytes = vec![4u8];
+        bytes.extend_from_slice(format!("gdb.inlined-script.{name}\n").as_bytes());
+        bytes.extend_from_slice(script.as_bytes());
         unsafe {
-            if !c::LLVMGetNamedGlobal(self.module, cname.as_ptr()).is_null() {
-                return;
-            }
-            let mut bytes = vec![4u8];
-            bytes.extend_from_slice(b"gdb.inlined-script.innative\n");
-            bytes.extend_from_slice(GDB_SCRIPT.as_bytes());
             let ctx = self.context();
             // Null-terminated (DontNullTerminate = 0).
-            let init = c::LLVMConstStringInContext2(ctx, bytes.as_ptr() as *const _, bytes.len(), 0);
+            let init =
+                c::LLVMConstStringInContext2(ctx, bytes.as_ptr() as *const _, bytes.len(), 0);
             let g = c::LLVMAddGlobal(self.module, c::LLVMTypeOf(init), cname.as_ptr());
             c::LLVMSetInitializer(g, init);
             c::LLVMSetGlobalConstant(g, 1);
@@ -202,6 +267,76 @@ impl WasmPointers {
             c::LLVMSetSection(g, c".debug_gdb_scripts".as_ptr());
             compiler_used(self.module, g);
         }
+    }
+}
+
+impl WasmPointers {
+    /// A second `.debug_gdb_scripts` entry with the module's data symbols
+    /// — C globals and `static` locals by wasm address and size — so that
+    /// the gdb extension can print a pointer into them as gdb prints a
+    /// native one, `0x... <nodes+16>` (clang names a `static` local
+    /// `function.variable`).  The table is registered under the module's
+    /// unit names, which is how the extension finds it from a memory base.
+    pub fn embed_symbols(&self, prov: &Provenance, size_of: &dyn Fn(Option<TypeId>) -> u64) {
+        let mut symbols: Vec<(u64, u64, String)> = Vec::new();
+        let mut add = |v: &Variable, prefix: Option<&str>| {
+            let (Some(name), Location::Expr(ops)) = (&v.name, &v.location) else {
+                return;
+            };
+            let [LocOp::Addr(a)] = ops.as_slice() else {
+                return;
+            };
+            let name = match prefix {
+                Some(f) => format!("{f}.{name}"),
+                None => name.clone(),
+            };
+            if !symbols.iter().any(|(b, _, _)| b == a) {
+                symbols.push((*a, size_of(v.ty), name));
+            }
+        };
+        for (_, v) in &prov.globals {
+            add(v, None);
+        }
+        fn scopes(list: &[Scope], f: &str, add: &mut dyn FnMut(&Variable, Option<&str>)) {
+            for s in list {
+                for v in &s.variables {
+                    add(v, Some(f));
+                }
+                scopes(&s.children, f, add);
+            }
+        }
+        for sp in &prov.subprograms {
+            let Some(f) = sp.name.as_deref() else {
+                continue;
+            };
+            for v in &sp.variables {
+                add(v, Some(f));
+            }
+            scopes(&sp.scopes, f, &mut add);
+        }
+        if symbols.is_empty() {
+            return;
+        }
+        symbols.sort();
+        let quote = |x: &str| format!("{x:?}");
+        let mut script = String::from(
+            "import gdb\n_t = getattr(gdb, \"_innative_symbols\", None)\nif _t is None:\n    _t = gdb._innative_symbols = {}\n_e = [",
+        );
+        for (a, size, name) in &symbols {
+            script.push_str(&format!("({a}, {size}, {}), ", quote(name)));
+        }
+        script.push_str("]\nfor _u in [");
+        for u in &prov.units {
+            script.push_str(&format!("{}, ", quote(&u.name)));
+        }
+        script.push_str("]:\n    _t[_u] = _e\n");
+        let tag = prov.units.first().map(|u| u.name.as_str()).unwrap_or("");
+        let global = unique_global_name(self.module, "innative.debug_gdb_symbols");
+        self.embed_script(
+            &global,
+            &format!("innative-symbols.{global}.{tag}"),
+            &script,
+        );
     }
 }
 
@@ -244,6 +379,17 @@ unsafe fn compiler_used(module: LLVMModuleRef, g: LLVMValueRef) {
     c::LLVMSetInitializer(list, array);
 }
 
+/// The name of the typedef innative gives a wasm pointer type `id` (or its
+/// 4-byte wrapper): the C spelling and `__ptr32` (MSVC's word for a 32-bit
+/// pointer).  The suffix keeps it distinct from the native type of the same
+/// spelling, which matters to lldb: it caches formatter choices by type name.
+pub fn pointer_name(prov: &Provenance, id: Option<TypeId>) -> String {
+    format!("{} {POINTER_SUFFIX}", spell(prov, id))
+}
+
+/// See [`pointer_name`].
+pub const POINTER_SUFFIX: &str = "__ptr32";
+
 /// The C spelling of a type as gdb prints it: `struct Node *`,
 /// `const char *`, `char **`, `int (*)[4]`, `void (*)(int)`.
 pub fn spell(prov: &Provenance, id: Option<TypeId>) -> String {
@@ -280,7 +426,13 @@ fn declarator(prov: &Provenance, id: Option<TypeId>, inner: String, depth: u32) 
     };
     match &t.kind {
         TypeKind::Pointer { pointee, .. } => {
-            let inner = parenthesize(*pointee, format!("*{inner}"));
+            // `* const`, as gdb spells a qualified pointer.
+            let sep = if inner.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                " "
+            } else {
+                ""
+            };
+            let inner = parenthesize(*pointee, format!("*{sep}{inner}"));
             declarator(prov, *pointee, inner, depth + 1)
         }
         TypeKind::Reference { pointee, rvalue } => {
@@ -329,7 +481,12 @@ fn declarator(prov: &Provenance, id: Option<TypeId>, inner: String, depth: u32) 
             if ps.is_empty() && !is_cplusplus(prov, t.unit) {
                 ps.push("void".into());
             }
-            declarator(prov, *result, format!("{inner}({})", ps.join(", ")), depth + 1)
+            declarator(
+                prov,
+                *result,
+                format!("{inner}({})", ps.join(", ")),
+                depth + 1,
+            )
         }
         TypeKind::Composite { tag, .. } => {
             let keyword = match tag {
@@ -358,5 +515,136 @@ fn declarator(prov: &Provenance, id: Option<TypeId>, inner: String, depth: u32) 
         }
         TypeKind::Base { .. } | TypeKind::Typedef(_) => join(name, &inner),
         TypeKind::Unspecified => join(if name.is_empty() { "void" } else { name }, &inner),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use innative_dwarf::{Type, Unit};
+
+    fn ty(kind: TypeKind, name: Option<&str>) -> Type {
+        Type {
+            name: name.map(String::from),
+            kind,
+            unit: 0,
+            file: None,
+            line: 0,
+            scope: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn spells_types_as_gdb_prints_them() {
+        let mut prov = Provenance::default();
+        prov.units.push(Unit {
+            language: 0x0c,
+            ..Default::default()
+        });
+        let types = vec![
+            /* 0 */
+            ty(
+                TypeKind::Base {
+                    encoding: 6,
+                    byte_size: 1,
+                },
+                Some("char"),
+            ),
+            /* 1 */ ty(TypeKind::Const(Some(0)), None),
+            /* 2 */
+            ty(
+                TypeKind::Pointer {
+                    pointee: Some(1),
+                    byte_size: 4,
+                },
+                None,
+            ),
+            /* 3 */
+            ty(
+                TypeKind::Composite {
+                    tag: 0x13,
+                    byte_size: 8,
+                    members: vec![],
+                    declaration: false,
+                },
+                Some("Node"),
+            ),
+            /* 4 */
+            ty(
+                TypeKind::Pointer {
+                    pointee: Some(3),
+                    byte_size: 4,
+                },
+                None,
+            ),
+            /* 5 */
+            ty(
+                TypeKind::Pointer {
+                    pointee: Some(2),
+                    byte_size: 4,
+                },
+                None,
+            ),
+            /* 6 */
+            ty(
+                TypeKind::Array {
+                    element: Some(7),
+                    dims: vec![Some(4)],
+                },
+                None,
+            ),
+            /* 7 */
+            ty(
+                TypeKind::Base {
+                    encoding: 5,
+                    byte_size: 4,
+                },
+                Some("int"),
+            ),
+            /* 8 */
+            ty(
+                TypeKind::Pointer {
+                    pointee: Some(6),
+                    byte_size: 4,
+                },
+                None,
+            ),
+            /* 9 */
+            ty(
+                TypeKind::Subroutine {
+                    result: None,
+                    params: vec![Some(7)],
+                    variadic: false,
+                },
+                None,
+            ),
+            /* 10 */
+            ty(
+                TypeKind::Pointer {
+                    pointee: Some(9),
+                    byte_size: 4,
+                },
+                None,
+            ),
+            /* 11 */ ty(TypeKind::Const(Some(4)), None),
+            /* 12 */
+            ty(
+                TypeKind::Pointer {
+                    pointee: None,
+                    byte_size: 4,
+                },
+                None,
+            ),
+        ];
+        prov.types = types;
+        let s = |i| spell(&prov, Some(i));
+        assert_eq!(s(2), "const char *");
+        assert_eq!(s(4), "struct Node *");
+        assert_eq!(s(5), "const char **");
+        assert_eq!(s(8), "int (*)[4]");
+        assert_eq!(s(10), "void (*)(int)");
+        assert_eq!(s(11), "struct Node * const");
+        assert_eq!(s(12), "void *");
+        assert_eq!(pointer_name(&prov, Some(4)), "struct Node * __ptr32");
     }
 }

@@ -12,7 +12,7 @@
 //! Types are translated per compile unit (the caches are keyed by the
 //! unit's DIBuilder): a wasm pointer refers to its unit's helper variable.
 
-use super::debug_pointers::{spell, WasmPointers, BOX_MEMBER};
+use super::debug_pointers::{pointer_name, spell, WasmPointers, BOX_MEMBER};
 use super::di::{dw, Di, Md};
 use innative_dwarf::{Provenance, TypeId, TypeKind};
 use std::cell::RefCell;
@@ -40,7 +40,7 @@ fn unit(di: &Di) -> usize {
 
 impl<'p> DebugTypes<'p> {
     pub fn new(prov: &'p Provenance, module: llvm_sys::prelude::LLVMModuleRef) -> Self {
-        DebugTypes {
+        let this = DebugTypes {
             prov,
             cache: RefCell::default(),
             native_pointers: RefCell::default(),
@@ -48,13 +48,14 @@ impl<'p> DebugTypes<'p> {
             elements: RefCell::default(),
             arrays: RefCell::default(),
             pointers: WasmPointers::new(module),
-        }
+        };
+        this.pointers.embed_symbols(prov, &|ty| this.byte_size(ty));
+        this
     }
 
     /// The module's memory struct, which wasm pointers are relative to.
     pub fn set_memory(&self, memory: inkwell::values::GlobalValue<'_>) {
-        use inkwell::values::AsValueRef;
-        self.pointers.set_memory(memory.as_value_ref());
+        self.pointers.set_memory(memory);
     }
 
     /// Size in bytes of a type (0 when unknown).
@@ -154,7 +155,7 @@ impl<'p> DebugTypes<'p> {
         let mut members = [di.bitfield(temp, BOX_MEMBER, 0, 32, 0, 0, inner)];
         let full = di.struct_type("", scope, 0, 32, &mut members);
         di.replace(temp, full);
-        let md = di.typedef(full, &spell(self.prov, Some(id)), 0, scope);
+        let md = di.typedef(full, &pointer_name(self.prov, Some(id)), 0, scope);
         self.boxes.borrow_mut().insert((unit(di), id), md);
         md
     }
@@ -184,13 +185,13 @@ impl<'p> DebugTypes<'p> {
             }
         };
         let pointer = di.pointer_type(target, 64, "");
-        di.typedef(pointer, &spell(self.prov, Some(id)), 0, scope)
+        di.typedef(pointer, &pointer_name(self.prov, Some(id)), 0, scope)
     }
 
     /// The element type of the dynamic array a wasm pointer to `id` points
-    /// to: `id` with named structs, unions and classes replaced by a
-    /// declaration of the other tag (see [`super::debug_pointers`]) and
-    /// wasm pointers by their 4-byte wrapper.
+    /// to: `id` without typedefs, with named structs, unions and classes
+    /// replaced by a declaration of the other tag (see
+    /// [`super::debug_pointers`]) and wasm pointers by their 4-byte wrapper.
     fn element(&self, di: &Di, scope: Md, id: Option<TypeId>) -> Md {
         let Some(i) = id else {
             return std::ptr::null_mut();
@@ -210,10 +211,9 @@ impl<'p> DebugTypes<'p> {
                 };
                 di.forward_declaration(other, t.name.as_deref().unwrap_or(""), scope, t.line)
             }
-            TypeKind::Typedef(x) => {
-                let target = self.element(di, scope, *x);
-                di.typedef(target, t.name.as_deref().unwrap_or(""), t.line, scope)
-            }
+            // (No second typedef of the same name: lldb's expressions
+            // would see two `Node_t`s.  The array's name keeps the spelling.)
+            TypeKind::Typedef(x) => self.element(di, scope, *x),
             TypeKind::Const(x) => di.qualified_type(dw::TAG_CONST, self.element(di, scope, *x)),
             TypeKind::Volatile(x) => {
                 di.qualified_type(dw::TAG_VOLATILE, self.element(di, scope, *x))

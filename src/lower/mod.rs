@@ -69,9 +69,12 @@ pub fn lower_program<'ctx>(
     // Provenance is read up front; odd debug info only warns.
     let provenance: Vec<Option<innative_dwarf::Provenance>> = envs
         .iter()
-        .map(|env| {
+        .enumerate()
+        .map(|(i, env)| {
             opts.debug.then(|| {
-                let mut prov = crate::provenance::read_module_dwarf(env.info);
+                // DWARF, else the source map (issue 6; --prefer-source-map
+                // swaps them).
+                let mut prov = crate::sourcemap_provenance::module_provenance(env.info, opts, i);
                 if prov.is_empty() {
                     // No DWARF: debug the module's WebAssembly text.
                     let out = opts.output.as_deref();
@@ -173,7 +176,7 @@ pub fn lower_program<'ctx>(
 }
 
 /// Module flags every module with debug info needs.
-fn add_debug_module_flags<'ctx>(context: &'ctx Context, module: &Module<'ctx>, _opts: &Options) {
+fn add_debug_module_flags<'ctx>(context: &'ctx Context, module: &Module<'ctx>, opts: &Options) {
     use inkwell::module::FlagBehavior;
     let i32t = context.i32_type();
     module.add_basic_value_flag(
@@ -181,10 +184,11 @@ fn add_debug_module_flags<'ctx>(context: &'ctx Context, module: &Module<'ctx>, _
         FlagBehavior::Warning,
         i32t.const_int(inkwell::debug_info::debug_metadata_version() as u64, false),
     );
+    let version = if opts.dwarf_version == 4 { 4 } else { 5 };
     module.add_basic_value_flag(
         "Dwarf Version",
         FlagBehavior::Warning,
-        i32t.const_int(5, false),
+        i32t.const_int(version, false),
     );
 }
 

@@ -1,0 +1,241 @@
+# innative gdb extension: pointers stored in WebAssembly linear memory.
+#
+# innative embeds this script in the .debug_gdb_scripts section of every
+# `innative compile -g` output; gdb runs it when it loads the program if
+# `auto-load safe-path` allows that (gdb prints the `add-auto-load-safe-path`
+# line to add otherwise).  It can also be loaded by hand: `source innative_gdb.py`.
+#
+# What it does: a C pointer stored in linear memory (a struct member, an array
+# element) holds a 4-byte wasm address W; the object is at native address
+# M + W, M being the memory's base (the DWARF variable __innative_memory_base).
+# gdb already *follows* such pointers without this script (innative describes
+# them with DW_AT_data_location); this script makes gdb *print* them as native
+# pointers, as a native build would: `0x5555555592a0`, `0x555555559400 "hello"`.
+# (It does not change how expressions are evaluated.)
+
+import gdb
+
+_RESERVATION = (1 << 33) + 65536  # bytes reserved per linear memory
+_BASE_VARIABLE = "__innative_memory_base"
+_BOX_MEMBER = "__wasm_ptr"
+
+
+class _Cache:
+    bases = None
+
+
+def _invalidate(*_):
+    _Cache.bases = None
+
+
+def _bases():
+    """The base address of every linear memory described in the program."""
+    if _Cache.bases is None:
+        bases = []
+        try:
+            symbols = gdb.lookup_static_symbols(_BASE_VARIABLE)
+        except (gdb.error, AttributeError):
+            symbols = []
+        for sym in symbols:
+            try:
+                b = int(sym.value())
+            except (gdb.error, gdb.MemoryError, RuntimeError):
+                continue
+            if b and b not in bases:
+                bases.append(b)
+        _Cache.bases = bases
+    return _Cache.bases
+
+
+def _base(value):
+    """The base of the linear memory `value` (a wasm pointer) lives in."""
+    bases = _bases()
+    try:
+        address = value.address
+    except gdb.error:
+        address = None
+    if address is not None:
+        a = int(address)
+        for b in bases:
+            if b <= a < b + _RESERVATION:
+                return b
+    if len(bases) == 1:
+        return bases[0]
+    try:
+        frame = gdb.selected_frame()
+        sym = gdb.lookup_symbol(_BASE_VARIABLE, frame.block())[0]
+        if sym is not None:
+            return int(sym.value(frame))
+    except (gdb.error, RuntimeError):
+        pass
+    return bases[0] if bases else None
+
+
+def _wasm_pointer_typedef(t):
+    """The typedef innative gives a wasm pointer type (named after the C type,
+    e.g. `struct Node *`, and aliasing a native pointer), if `t` is one or a
+    typedef/qualified version of one."""
+    for _ in range(32):
+        t = t.unqualified()
+        if t.code != gdb.TYPE_CODE_TYPEDEF:
+            return None
+        target = t.target()
+        if t.name and "*" in t.name and target.unqualified().code == gdb.TYPE_CODE_PTR:
+            return t
+        t = target
+    return None
+
+
+def _box_field(t):
+    """The field of innative's 4-byte wrapper of a wasm pointer stored in an
+    array (or pointed to by a native pointer), if `t` is that wrapper."""
+    s = t.strip_typedefs()
+    if s.code != gdb.TYPE_CODE_STRUCT or s.tag is not None or s.sizeof != 4:
+        return None
+    fields = s.fields()
+    if len(fields) == 1 and fields[0].name == _BOX_MEMBER:
+        return fields[0]
+    return None
+
+
+def native_pointer(value):
+    """The native pointer (a gdb.Value) a wasm pointer value stands for, or
+    None when `value` is not a wasm pointer.  A wasm function pointer (a
+    table index) is returned as an unsigned integer."""
+    found = _native_pointer(value)
+    return None if found is None else found[0]
+
+
+def _native_pointer(value):
+    """(native pointer, memory base) for a wasm pointer value, or None."""
+    t = value.type
+    if _box_field(t) is not None:
+        holder = value
+        value = value[_BOX_MEMBER]
+        t = value.type
+    else:
+        holder = value
+    marker = _wasm_pointer_typedef(t)
+    if marker is None:
+        return None
+    w = int(value) & 0xFFFFFFFF
+    pointer = marker.target().unqualified()
+    target = pointer.target()
+    if target.strip_typedefs().code == gdb.TYPE_CODE_FUNC:
+        return gdb.Value(w).cast(gdb.lookup_type("unsigned int")), None
+    if target.unqualified().code == gdb.TYPE_CODE_ARRAY and target.unqualified().name:
+        target = target.unqualified().target()
+    if w == 0:
+        return gdb.Value(0).cast(target.pointer()), None
+    base = _base(holder)
+    if base is None:
+        return None
+    return gdb.Value(base + w).cast(target.pointer()), base
+
+
+def _symbol_table(base):
+    """The data symbols of the module whose memory is at `base` (embedded by
+    innative next to this script: {unit name: [(wasm address, size, name)]})."""
+    tables = getattr(gdb, "_innative_symbols", None)
+    if not tables:
+        return None
+    distinct = {id(t): t for t in tables.values()}
+    if len(distinct) == 1:
+        return next(iter(distinct.values()))
+    try:
+        for sym in gdb.lookup_static_symbols(_BASE_VARIABLE):
+            if int(sym.value()) == base and sym.symtab is not None:
+                return tables.get(sym.symtab.filename)
+    except (gdb.error, RuntimeError):
+        pass
+    return None
+
+
+def _symbolize(base, address):
+    """`<nodes+16>` for a native address inside a C global, as gdb prints
+    a pointer to a data symbol."""
+    table = _symbol_table(base)
+    if not table:
+        return None
+    w = address - base
+    for start, size, name in table:
+        if start <= w < start + max(size, 1):
+            return "<%s>" % name if w == start else "<%s+%d>" % (name, w - start)
+    return None
+
+
+class _PointerPrinter:
+    def __init__(self, native, base):
+        self.native = native
+        self.base = base
+
+    def to_string(self):
+        try:
+            text = self.native.format_string(address=True, symbols=True)
+        except (gdb.error, gdb.MemoryError) as e:
+            return "<error: %s>" % e
+        if self.base:
+            address = int(self.native)
+            symbol = _symbolize(self.base, address) if address else None
+            if symbol and "<" not in text.split(" ", 1)[0]:
+                head, _, rest = text.partition(" ")
+                text = "%s %s%s" % (head, symbol, " " + rest if rest else "")
+        return text
+
+
+class _DerefPrinter:
+    """`*p->next`: the one-element array innative points wasm pointers at
+    prints as the object itself."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def to_string(self):
+        return self.value[0]
+
+
+def _lookup(value):
+    t = value.type
+    code = t.unqualified().code
+    if code == gdb.TYPE_CODE_TYPEDEF or code == gdb.TYPE_CODE_STRUCT:
+        try:
+            found = _native_pointer(value)
+        except (gdb.error, RuntimeError):
+            return None
+        if found is not None:
+            return _PointerPrinter(*found)
+    elif code == gdb.TYPE_CODE_ARRAY:
+        u = t.unqualified()
+        if u.name:  # C arrays have no name in DWARF; innative's have
+            try:
+                if u.range() == (0, 0):
+                    return _DerefPrinter(value)
+            except (gdb.error, RuntimeError):
+                pass
+    return None
+
+
+class _NativeFunction(gdb.Function):
+    """$native(P): the native pointer a wasm pointer P stored in linear memory
+    stands for (`p *$native(h.numbers[1])`, `p $native(p->next)->value`)."""
+
+    def __init__(self):
+        super().__init__("native")
+
+    def invoke(self, value):
+        native = native_pointer(value)
+        if native is None:
+            if value.type.strip_typedefs().code == gdb.TYPE_CODE_PTR:
+                return value
+            raise gdb.GdbError("$native: not a pointer")
+        return native
+
+
+if not getattr(gdb, "_innative_pointers_loaded", False):
+    _NativeFunction()
+    gdb._innative_pointers_loaded = True
+    gdb.pretty_printers.append(_lookup)
+    for _event in ("stop", "cont", "exited", "new_objfile"):
+        _registry = getattr(gdb.events, _event, None)
+        if _registry is not None:
+            _registry.connect(_invalidate)
