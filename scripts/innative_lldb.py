@@ -434,11 +434,18 @@ def _describe(value):
     return text if text.endswith("\n") else text + "\n"
 
 
-def print_command(debugger, command, result, internal_dict):
-    """innative-print EXPR: like dwim-print, following wasm pointers."""
-    frame = debugger.GetSelectedTarget().GetProcess().GetSelectedThread().GetSelectedFrame()
-    text = command.strip()
-    if frame.IsValid() and text and text[0] not in "-/":
+_FORMATS = {
+    "x": lldb.eFormatHex, "d": lldb.eFormatDecimal, "u": lldb.eFormatUnsigned,
+    "o": lldb.eFormatOctal, "t": lldb.eFormatBinary, "c": lldb.eFormatChar,
+    "f": lldb.eFormatFloat, "a": lldb.eFormatAddressInfo, "s": lldb.eFormatCString,
+}
+
+
+def _print(debugger, frame, text, gdb_format, result):
+    """innative-print: evaluate `text` as a C access path following wasm
+    pointers; anything else (or nothing wasm on the way) goes to dwim-print."""
+    fmt = _FORMATS.get(gdb_format[-1:]) if gdb_format else None
+    if frame.IsValid() and text and text[0] != "-" and (gdb_format is None or fmt is not None):
         ev = _Evaluator(frame, text)
         try:
             value = ev.run()
@@ -446,6 +453,8 @@ def print_command(debugger, command, result, internal_dict):
                 if value.GetError().Fail():
                     result.SetError(value.GetError().GetCString())
                 else:
+                    if fmt is not None:
+                        value.SetFormat(fmt)
                     result.PutCString(_describe(value).rstrip("\n"))
                 return
         except EvalError as e:
@@ -456,12 +465,58 @@ def print_command(debugger, command, result, internal_dict):
                 return
         except SyntaxError:
             pass
+    command = "dwim-print "
+    if gdb_format:
+        command += "--gdb-format=%s -- " % gdb_format
     ret = lldb.SBCommandReturnObject()
-    debugger.GetCommandInterpreter().HandleCommand("dwim-print " + command, ret)
+    debugger.GetCommandInterpreter().HandleCommand(
+        command + text, lldb.SBExecutionContext(frame) if frame.IsValid() else debugger.GetSelectedTarget(), ret)
     if ret.GetOutput():
         result.AppendMessage(ret.GetOutput().rstrip("\n"))
     if not ret.Succeeded():
         result.SetError(ret.GetError() or "dwim-print failed")
+
+
+def _selected_frame(debugger, exe_ctx=None):
+    if exe_ctx is not None and exe_ctx.GetFrame().IsValid():
+        return exe_ctx.GetFrame()
+    return debugger.GetSelectedTarget().GetProcess().GetSelectedThread().GetSelectedFrame()
+
+
+def print_command(debugger, command, result, internal_dict):
+    """innative-print EXPR (raw form, for lldb without parsed commands)."""
+    _print(debugger, _selected_frame(debugger), command.strip(), None, result)
+
+
+try:
+    from lldb.plugins.parsed_cmd import ParsedCommand
+except ImportError:  # lldb before 19
+    ParsedCommand = None
+
+if ParsedCommand is not None:
+
+    class PrintCommand(ParsedCommand):
+        """innative-print [-G FMT] EXPR: dwim-print that follows wasm pointers
+        (`p/x EXPR` works: lldb passes the format as --gdb-format)."""
+
+        def setup_command_definition(self):
+            parser = self.get_parser()
+            parser.add_option("G", "gdb-format", help="Print with a gdb-style format (p/x).",
+                              default=None, dest="gdb_format",
+                              value_type=lldb.eArgTypeGDBFormat)
+            parser.add_argument_set([parser.make_argument_element(lldb.eArgTypeExpression, repeat="plus")])
+
+        def __call__(self, debugger, args, exe_ctx, result):
+            if hasattr(args, "GetSize"):
+                words = [args.GetItemAtIndex(i).GetStringValue(4096) for i in range(args.GetSize())]
+            else:
+                words = list(args)
+            # lldb has removed the quotes around arguments: restore them
+            # where an argument holds a space.
+            text = " ".join('"%s"' % w if " " in w else w for w in words)
+            parser = self.get_parser()
+            fmt = parser.gdb_format if parser.was_set("gdb-format") else None
+            _print(debugger, _selected_frame(debugger, exe_ctx), text, fmt, result)
 
 
 def __lldb_init_module(debugger, internal_dict):
@@ -470,8 +525,10 @@ def __lldb_init_module(debugger, internal_dict):
         "type summary add -v -F %s.pointer_summary --recognizer-function %s.is_wasm_pointer" % (m, m))
     debugger.HandleCommand(
         "type synthetic add -l %s.WasmPointerProvider --recognizer-function %s.is_wasm_pointer_typedef" % (m, m))
-    debugger.HandleCommand(
-        "command script add -o -f %s.print_command innative-print" % m)
+    if ParsedCommand is not None:
+        debugger.HandleCommand("command script add -o -p -c %s.PrintCommand innative-print" % m)
+    else:
+        debugger.HandleCommand("command script add -o -f %s.print_command innative-print" % m)
     ret = lldb.SBCommandReturnObject()
     ci = debugger.GetCommandInterpreter()
     ci.HandleCommand("command unalias p", ret)

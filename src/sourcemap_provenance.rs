@@ -181,7 +181,7 @@ fn read_map(info: &ModuleInfo<'_>, opts: &Options, source: &MapSource) -> Option
         bodies: info
             .bodies
             .iter()
-            .map(|b| b.range().start as u64..b.range().end as u64)
+            .map(|b| b.range())
             .collect(),
         names: (0..info.bodies.len() as u32)
             .map(|i| {

@@ -31,6 +31,7 @@ use innative_dwarf::{
     read_dwarf, DwarfSections, LineRow, LocOp, Location, Provenance, SourceFile, Subprogram, Type,
     TypeId, TypeKind, Unit, Variable,
 };
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use wasmparser::ValType;
 
@@ -63,10 +64,21 @@ pub fn wat_path(output: &Path, module: &str, modules: usize) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// The first line of the text `compile -g` writes: innative overwrites a
+/// file only when it starts so.
+pub const HEADER_MARK: &str = ";; innative:";
+
 /// The text-level provenance of a module without DWARF (the hook of
 /// `lower`): its own text when it was read from a `.wat`, else the text
 /// written to [`wat_path`]`(output, ...)`.  None (after a one-line warning
 /// when something failed) leaves the module with function-level debug info.
+///
+/// A file already at that path is overwritten only when innative wrote it
+/// (its first line starts with [`HEADER_MARK`]).  Any other file there is
+/// left alone: when it is the text the module was built from (it encodes to
+/// the same code section — `wat2wasm prog.wat -o prog.wasm` then `-o prog`),
+/// the program is debugged against it; otherwise the text goes to
+/// `OUT.innative.wat` instead.
 pub fn provenance_for(
     info: &ModuleInfo<'_>,
     output: Option<&Path>,
@@ -75,15 +87,50 @@ pub fn provenance_for(
     if let Some(p) = from_input_text(info) {
         return Some(p);
     }
-    let wat = wat_path(output?, &info.name, modules);
     let warn = |what: String| {
         eprintln!(
             "{}: warning: {what}; no line-level debug info",
             info.input.path.display()
         );
     };
+    let mut wat = wat_path(output?, &info.name, modules);
+    if let Ok(existing) = std::fs::read_to_string(&wat) {
+        if !existing.starts_with(HEADER_MARK) {
+            if let Ok(Some(p)) = from_text(info, &wat, &existing) {
+                return Some(p);
+            }
+            let other = wat.with_extension("innative.wat");
+            let theirs =
+                |p: &Path| std::fs::read_to_string(p).is_ok_and(|t| !t.starts_with(HEADER_MARK));
+            if theirs(&other) {
+                warn(format!(
+                    "{} and {} exist and are not innative's",
+                    wat.display(),
+                    other.display()
+                ));
+                return None;
+            }
+            eprintln!(
+                "{}: note: {} is not the text of this module; writing it to {}",
+                info.input.path.display(),
+                wat.display(),
+                other.display()
+            );
+            wat = other;
+        }
+    }
+    let source = info
+        .input
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let header = format!(
+        "{HEADER_MARK} the text of {source}, which the debug info of the program built from it \
+         points at (innative compile -g)\n"
+    );
     let printed = match serialize::print(&info.input.bytes, false) {
-        Ok(p) => p,
+        Ok(p) => with_header(&header, p),
         Err(e) => {
             warn(format!("cannot print the module as text: {e}"));
             return None;
@@ -96,6 +143,21 @@ pub fn provenance_for(
     match from_text(info, &wat, &printed.text) {
         Ok(Some(p)) => Some(p),
         _ => Some(synthesize(info, &wat, &printed)),
+    }
+}
+
+/// `printed` after a first line `header` (which ends with a newline).
+fn with_header(header: &str, printed: Printed) -> Printed {
+    let mut lines = vec![(0, None)];
+    lines.extend(
+        printed
+            .lines
+            .into_iter()
+            .map(|(start, offset)| (start + header.len(), offset)),
+    );
+    Printed {
+        text: format!("{header}{}", printed.text),
+        lines,
     }
 }
 
@@ -135,6 +197,7 @@ pub fn from_text(
 
     let mut code: Option<(&[u8], u32)> = None;
     let mut sections = DwarfSections::new();
+    let mut text_names = Names::default();
     for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
         match payload.map_err(|e| e.to_string())? {
             wasmparser::Payload::CodeSectionStart {
@@ -145,7 +208,12 @@ pub fn from_text(
                 let range = unchecked_range.start as usize..unchecked_range.end as usize;
                 code = bytes.get(range).map(|c| (c, count));
             }
-            wasmparser::Payload::CustomSection(c) => sections.add(c.name(), c.data()),
+            wasmparser::Payload::CustomSection(c) => {
+                if c.name() == "name" {
+                    text_names = Names::read(c.data());
+                }
+                sections.add(c.name(), c.data())
+            }
             _ => {}
         }
     }
@@ -204,7 +272,9 @@ pub fn from_text(
             })
         })
         .collect();
-    finish(info, &mut prov, subprograms);
+    // Names the module lacks come from the text (a binary built from this
+    // very text without its name section: `wat2wasm` without --debug-names).
+    finish(info, &mut prov, subprograms, &text_names);
     Ok(Some(prov))
 }
 
@@ -309,7 +379,7 @@ pub fn synthesize(info: &ModuleInfo<'_>, path: &Path, printed: &Printed) -> Prov
             ..Default::default()
         })
         .collect();
-    finish(info, &mut prov, subprograms);
+    finish(info, &mut prov, subprograms, &Names::default());
     prov
 }
 
@@ -359,15 +429,81 @@ impl BaseTypes {
     }
 }
 
+/// Names from a name section: functions, locals (by function) and globals.
+#[derive(Default)]
+struct Names {
+    funcs: HashMap<u32, String>,
+    locals: HashMap<u32, HashMap<u32, String>>,
+    globals: HashMap<u32, String>,
+}
+
+impl Names {
+    /// Reads the payload of a `name` section; what is malformed is skipped.
+    fn read(data: &[u8]) -> Names {
+        let mut names = Names::default();
+        let reader = wasmparser::NameSectionReader::new(wasmparser::BinaryReader::new(data, 0));
+        for subsection in reader.flatten() {
+            match subsection {
+                wasmparser::Name::Function(map) => {
+                    for n in map.into_iter().flatten() {
+                        names.funcs.insert(n.index, n.name.to_string());
+                    }
+                }
+                wasmparser::Name::Local(map) => {
+                    for f in map.into_iter().flatten() {
+                        let locals = names.locals.entry(f.index).or_default();
+                        for n in f.names.into_iter().flatten() {
+                            locals.insert(n.index, n.name.to_string());
+                        }
+                    }
+                }
+                wasmparser::Name::Global(map) => {
+                    for n in map.into_iter().flatten() {
+                        names.globals.insert(n.index, n.name.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+        names
+    }
+
+    /// The module's own names.
+    fn of(info: &ModuleInfo<'_>) -> Names {
+        info.custom_sections
+            .iter()
+            .find(|(name, _)| *name == "name")
+            .map(|(_, data)| Names::read(data))
+            .unwrap_or_default()
+    }
+}
+
+fn non_empty(s: Option<&String>) -> Option<String> {
+    s.filter(|s| !s.is_empty()).cloned()
+}
+
 /// Fills in what does not depend on where the lines came from: function
 /// names, result types, parameters and locals, wasm globals and the memory.
-fn finish(info: &ModuleInfo<'_>, prov: &mut Provenance, mut subprograms: Vec<Subprogram>) {
+/// Names come from the module's name section, else from `fallback` (the
+/// name section of the text's own encoding), else are made up.
+fn finish(
+    info: &ModuleInfo<'_>,
+    prov: &mut Provenance,
+    mut subprograms: Vec<Subprogram>,
+    fallback: &Names,
+) {
+    let own = Names::of(info);
     let types = BaseTypes::add(prov);
     for (i, sp) in subprograms.iter_mut().enumerate() {
         let func = info.num_imported_funcs + i as u32;
         let ty = info.func_type(func);
         sp.unit = 0;
-        sp.name = Some(info.display_func_name(func));
+        sp.name = Some(match own.funcs.get(&func) {
+            Some(_) => info.display_func_name(func),
+            None => {
+                non_empty(fallback.funcs.get(&func)).unwrap_or_else(|| info.display_func_name(func))
+            }
+        });
         sp.linkage_name = None;
         sp.external = info
             .exports
@@ -379,12 +515,10 @@ fn finish(info: &ModuleInfo<'_>, prov: &mut Provenance, mut subprograms: Vec<Sub
         };
         sp.scopes.clear();
         sp.frame_base = None;
-        let names = info.local_names.get(&func);
         let name_of = |n: u32, default: &str| -> String {
-            names
-                .and_then(|m| m.get(&n))
-                .map(|s| s.to_string())
-                .filter(|s| !s.is_empty())
+            [&own, fallback]
+                .iter()
+                .find_map(|names| non_empty(names.locals.get(&func)?.get(&n)))
                 .unwrap_or_else(|| format!("{default}{n}"))
         };
         let mut variables = Vec::new();
@@ -419,7 +553,7 @@ fn finish(info: &ModuleInfo<'_>, prov: &mut Provenance, mut subprograms: Vec<Sub
         sp.variables = variables;
     }
     prov.subprograms = subprograms;
-    add_globals(info, prov, &types);
+    add_globals(info, prov, &types, [&own, fallback]);
 }
 
 fn local_variable(
@@ -444,8 +578,12 @@ fn local_variable(
 /// The wasm globals (`WasmGlobal` locations; names from the name section,
 /// else `global<N>`) and `__memory`, the first linear memory as an array of
 /// bytes of its initial size (`DW_OP_addr 0`: linear-memory address 0).
-fn add_globals(info: &ModuleInfo<'_>, prov: &mut Provenance, types: &BaseTypes) {
-    let names = global_names(info);
+fn add_globals(
+    info: &ModuleInfo<'_>,
+    prov: &mut Provenance,
+    types: &BaseTypes,
+    names: [&Names; 2],
+) {
     let variable = |name: String, ty: TypeId, location: LocOp, artificial: bool| Variable {
         name: Some(name),
         ty: Some(ty),
@@ -462,9 +600,8 @@ fn add_globals(info: &ModuleInfo<'_>, prov: &mut Provenance, types: &BaseTypes) 
             continue;
         };
         let name = names
-            .get(&(g as u32))
-            .cloned()
-            .filter(|n| !n.is_empty())
+            .iter()
+            .find_map(|n| non_empty(n.globals.get(&(g as u32))))
             .unwrap_or_else(|| format!("global{g}"));
         globals.push((0, variable(name, ty, LocOp::WasmGlobal(g as u32), false)));
     }
@@ -486,25 +623,6 @@ fn add_globals(info: &ModuleInfo<'_>, prov: &mut Provenance, types: &BaseTypes) 
         globals.push((0, variable("__memory".into(), array, LocOp::Addr(0), true)));
     }
     prov.globals = globals;
-}
-
-/// Global names from the name section.
-fn global_names(info: &ModuleInfo<'_>) -> std::collections::HashMap<u32, String> {
-    let mut out = std::collections::HashMap::new();
-    for (name, data) in &info.custom_sections {
-        if *name != "name" {
-            continue;
-        }
-        let reader = wasmparser::NameSectionReader::new(wasmparser::BinaryReader::new(data, 0));
-        for subsection in reader.flatten() {
-            if let wasmparser::Name::Global(map) = subsection {
-                for n in map.into_iter().flatten() {
-                    out.insert(n.index, n.name.to_string());
-                }
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -662,18 +780,70 @@ mod tests {
             .is_none());
         let prov = provenance_for(&info, Some(&out), 1).expect("provenance");
         let wat = dir.path().join("p.wat");
-        assert_eq!(std::fs::read_to_string(&wat).unwrap(), printed.text);
+        let written = std::fs::read_to_string(&wat).unwrap();
+        assert!(written.starts_with(HEADER_MARK), "{written}");
+        assert!(written.ends_with(&printed.text), "{written}");
         assert_eq!(prov.units[0].name, "p.wat");
-        let (line, column) = line_of(&printed.text, "i32.const 1");
+        let (line, column) = line_of(&written, "i32.const 1");
         let r = prov.row_at(operator_offsets(&info)[0]).unwrap();
         assert_eq!((r.line, r.column), (line, column));
         assert!(r.prologue_end);
         assert_eq!(prov.subprograms[0].name.as_deref(), Some("main"));
-        assert_eq!(
-            prov.subprograms[0].line,
-            line_of(&printed.text, "(func (;0;)").0
-        );
+        assert_eq!(prov.subprograms[0].line, line_of(&written, "(func (;0;)").0);
         assert!(prov.rows.last().unwrap().end_sequence);
+        // Written again (it is innative's) on the next build.
+        std::fs::write(&wat, format!("{HEADER_MARK} old\n(module)")).unwrap();
+        provenance_for(&info, Some(&out), 1).expect("provenance");
+        assert_eq!(std::fs::read_to_string(&wat).unwrap(), written);
+    }
+
+    #[test]
+    fn the_users_own_text_is_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        // The text the binary was built from, where OUT.wat would go: the
+        // program is debugged against it.
+        let source = dir.path().join("m.wat");
+        std::fs::write(&source, TEXT).unwrap();
+        // Built without a name section (`wat2wasm` without --debug-names):
+        // the names come from the text.
+        let bytes = wat::parse_str(TEXT).unwrap();
+        let mut stripped = bytes[..8].to_vec();
+        for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
+            let payload = payload.unwrap();
+            if matches!(&payload, wasmparser::Payload::CustomSection(c) if c.name() == "name") {
+                continue;
+            }
+            if let Some((id, range)) = payload.as_section() {
+                let body = &bytes[range.start as usize..range.end as usize];
+                assert!(body.len() < 128);
+                stripped.extend_from_slice(&[id, body.len() as u8]);
+                stripped.extend_from_slice(body);
+            }
+        }
+        let input = Input::from_bytes(Path::new("m.wasm"), stripped).unwrap();
+        let info = ModuleInfo::parse(&input).unwrap();
+        assert!(info.func_names.is_empty());
+        let prov = provenance_for(&info, Some(&dir.path().join("m")), 1).expect("provenance");
+        assert_eq!(std::fs::read_to_string(&source).unwrap(), TEXT);
+        assert_eq!(prov.units[0].name, "m.wat");
+        assert_eq!(prov.subprograms[0].name.as_deref(), Some("add"));
+        let names: Vec<&str> = prov.subprograms[0]
+            .variables
+            .iter()
+            .map(|v| v.name.as_deref().unwrap())
+            .collect();
+        assert_eq!(names, ["a", "param1", "sum", "local3"]);
+        assert_eq!(prov.globals[0].1.name.as_deref(), Some("g"));
+        let line = line_of(TEXT, "i32.add").0;
+        assert!(prov.rows.iter().any(|r| r.line == line));
+        assert!(!dir.path().join("m.innative.wat").exists());
+        // Some other text there: left alone, ours goes beside it.
+        std::fs::write(&source, "(module)\n").unwrap();
+        let prov = provenance_for(&info, Some(&dir.path().join("m")), 1).expect("provenance");
+        assert_eq!(std::fs::read_to_string(&source).unwrap(), "(module)\n");
+        assert_eq!(prov.units[0].name, "m.innative.wat");
+        let ours = std::fs::read_to_string(dir.path().join("m.innative.wat")).unwrap();
+        assert!(ours.starts_with(HEADER_MARK));
     }
 
     #[test]

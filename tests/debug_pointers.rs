@@ -404,6 +404,7 @@ fn lldb_with_extension_prints_and_follows_pointers_like_native() {
         "p *h.numbers[1]",
         "frame variable h.name",
         "frame variable h.head",
+        "p/x h.head->next->value",
     ]);
     // (`info locals` is gdb's; lldb's `frame variable` of the whole frame
     // differs: native lldb prints `h.numbers` as an empty `{}`.)
@@ -411,7 +412,7 @@ fn lldb_with_extension_prints_and_follows_pointers_like_native() {
         "lldb",
         &b,
         &commands,
-        &[2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 14, 15, 16],
+        &[2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 14, 15, 16, 17],
     );
 
     let commands = [

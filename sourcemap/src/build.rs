@@ -105,7 +105,7 @@ impl Encoder<'_> {
 
     fn unmapped(&mut self, col: u64) -> io::Result<()> {
         self.sep();
-        crate::vlq::encode(col as i64 - self.col, &mut self.buf);
+        crate::vlq::encode((col as i64).wrapping_sub(self.col), &mut self.buf);
         self.col = col as i64;
         self.flush_if_full()
     }
@@ -120,7 +120,7 @@ impl Encoder<'_> {
     ) -> io::Result<()> {
         self.sep();
         let b = &mut self.buf;
-        crate::vlq::encode(col as i64 - self.col, b);
+        crate::vlq::encode((col as i64).wrapping_sub(self.col), b);
         crate::vlq::encode(src as i64 - self.src, b);
         crate::vlq::encode(line as i64 - self.line, b);
         crate::vlq::encode(scol as i64 - self.scol, b);

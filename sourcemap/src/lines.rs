@@ -567,7 +567,7 @@ fn file_path<'a>(
         None
     };
     let include = include
-        .map(|d| string_of(dwarf, unit, d.clone()))
+        .map(|d| string_of(dwarf, unit, *d))
         .unwrap_or_default();
     let comp_dir = unit
         .comp_dir

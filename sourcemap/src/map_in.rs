@@ -197,7 +197,7 @@ fn flatten(
                 .and_then(|l| l.checked_add(line_off))
                 .ok_or_else(|| format!("index map section {i}: offset out of range"))?;
             let col = if line == line_off {
-                col_off + column
+                col_off.saturating_add(column)
             } else {
                 column
             };
@@ -286,23 +286,23 @@ fn decode_mappings(
                     n.len()
                 ));
             }
-            col += n[0];
+            col = col.saturating_add(n[0]);
             let dst_line = line_off as u64 + line_no as u64;
             if col < 0 || dst_line > u32::MAX as u64 {
                 return Err("a mapping has a negative generated column".into());
             }
             let mut m = Mapping {
                 dst_line: dst_line as u32,
-                dst_col: col as u64 + if line_no == 0 { col_off } else { 0 },
+                dst_col: (col as u64).saturating_add(if line_no == 0 { col_off } else { 0 }),
                 src: None,
                 src_line: 0,
                 src_col: 0,
                 name: None,
             };
             if n.len() >= 4 {
-                src += n[1];
-                sline += n[2];
-                scol += n[3];
+                src = src.saturating_add(n[1]);
+                sline = sline.saturating_add(n[2]);
+                scol = scol.saturating_add(n[3]);
                 let fits = |v: i64| (0..=u32::MAX as i64 / 2).contains(&v);
                 if !fits(src) || !fits(sline) || !fits(scol) {
                     return Err(
@@ -313,7 +313,7 @@ fn decode_mappings(
                 m.src_line = sline as u32;
                 m.src_col = scol as u32;
                 if n.len() == 5 {
-                    name += n[4];
+                    name = name.saturating_add(n[4]);
                     if !fits(name) {
                         return Err("a mapping has a negative name index".into());
                     }
@@ -579,6 +579,28 @@ mod tests {
                 (0, 201, Some(2)),
             ]
         );
+    }
+
+    #[test]
+    fn mangled_maps_never_panic() {
+        let idx = format!(
+            r#"{{"version":3,"sections":[{{"offset":{{"line":0,"column":100}},"map":{MAP}}}]}}"#
+        );
+        for text in [MAP.to_string(), idx] {
+            let b = text.as_bytes();
+            for cut in 0..b.len() {
+                let _ = parse_map(&b[..cut]);
+            }
+            for i in 0..b.len() {
+                for c in [b'"', b'{', b'9', b'-', b'/', b'g', 0xff] {
+                    let mut m = b.to_vec();
+                    m[i] = c;
+                    let _ = parse_map(&m);
+                }
+            }
+        }
+        // Huge VLQ values saturate instead of overflowing.
+        let _ = parse_map(br#"{"version":3,"sources":["a"],"names":[],"mappings":"//////////////B,//////////////B"}"#);
     }
 
     #[test]

@@ -136,7 +136,7 @@ pub fn functions(bytes: &[u8]) -> Result<Vec<Function>, String> {
             Payload::CodeSectionEntry(body) => {
                 let r = body.range();
                 out.push(Function {
-                    body: r.start as u64..r.end as u64,
+                    body: r.start..r.end,
                     name: None,
                 });
             }
