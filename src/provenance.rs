@@ -23,11 +23,11 @@ const SYSTEM_SOURCE_DIRS: &[&str] = &[
     "libc-builtins/",
 ];
 
+/// Whether a unit's name has one of the system directories as a path
+/// component (`libc-bottom-half/...`, `./build/libc-bottom-half/...`).
 fn is_system_unit(name: &str) -> bool {
     let name = name.trim_start_matches("./");
-    SYSTEM_SOURCE_DIRS
-        .iter()
-        .any(|d| name.starts_with(d) || name.contains(&format!("/wasi-libc/{d}")))
+    SYSTEM_SOURCE_DIRS.iter().any(|d| name.starts_with(d) || name.contains(&format!("/{d}")))
 }
 
 /// Removes the line rows and subprograms of system-library units.
@@ -144,6 +144,7 @@ mod tests {
         assert!(is_system_unit("./libc-top-half/musl/src/stdio/printf.c"));
         assert!(is_system_unit("libc-bottom-half/crt/crt1-command.c"));
         assert!(!is_system_unit("prog.c"));
+        assert!(is_system_unit("build/libc-bottom-half/crt/crt1-command.c"));
         assert!(!is_system_unit("src/libc-top-half-notes.c"));
     }
 }
