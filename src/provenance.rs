@@ -27,7 +27,9 @@ const SYSTEM_SOURCE_DIRS: &[&str] = &[
 /// component (`libc-bottom-half/...`, `./build/libc-bottom-half/...`).
 fn is_system_unit(name: &str) -> bool {
     let name = name.trim_start_matches("./");
-    SYSTEM_SOURCE_DIRS.iter().any(|d| name.starts_with(d) || name.contains(&format!("/{d}")))
+    SYSTEM_SOURCE_DIRS
+        .iter()
+        .any(|d| name.starts_with(d) || name.contains(&format!("/{d}")))
 }
 
 /// Removes the line rows and subprograms of system-library units.

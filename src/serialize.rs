@@ -4,8 +4,9 @@
 //!
 //! Annotations are block comments, so the text still parses:
 //!
-//! * with provenance (the module's DWARF, or — for a `.wat` input — the
-//!   text itself): `(; file.c:12:5 ;)` at the end of a function's header
+//! * with provenance (the module's DWARF, else the source map its
+//!   `sourceMappingURL` names, or — for a `.wat` input — the text itself):
+//!   `(; file.c:12:5 ;)` at the end of a function's header
 //!   line (its declaration, `file.c:12`) and of every instruction line whose
 //!   source position differs from the previous one in that function;
 //! * without provenance: wasmprinter's byte offsets, `(;@1f2   ;)` at the
@@ -306,7 +307,9 @@ pub fn serialize_input(input: &Input, emit_debug: bool) -> Result<String> {
         return Ok(print(&input.bytes, false).map_err(printed_err)?.text);
     }
     let info = ModuleInfo::parse(input)?;
-    let mut prov = crate::provenance::read_module_dwarf(&info);
+    // DWARF, else the module's source map (sourceMappingURL), else its text.
+    let mut prov =
+        crate::sourcemap_provenance::module_provenance(&info, &crate::Options::default(), 0);
     if prov.rows.is_empty() {
         if let Some(p) = crate::text_provenance::from_input_text(&info) {
             prov = p;

@@ -178,11 +178,7 @@ fn read_map(info: &ModuleInfo<'_>, opts: &Options, source: &MapSource) -> Option
         .collect();
     let layout = ModuleLayout {
         code_offset: info.code_section_offset,
-        bodies: info
-            .bodies
-            .iter()
-            .map(|b| b.range())
-            .collect(),
+        bodies: info.bodies.iter().map(|b| b.range()).collect(),
         names: (0..info.bodies.len() as u32)
             .map(|i| {
                 info.func_names

@@ -26,7 +26,9 @@
 //!   extensions (`scripts/innative_gdb.py`, embedded in the output's
 //!   `.debug_gdb_scripts` section, and `scripts/innative_lldb.py`, written
 //!   next to the output) use it to print these pointers as native
-//!   addresses (strings for `char *`) and, in lldb, to follow them.
+//!   addresses (strings for `char *`) and, in lldb, to follow them; a
+//!   second `.debug_gdb_scripts` entry per module lists its data symbols
+//!   so that gdb's extension prints `<nodes+8>` as gdb does natively.
 //!
 //! The dynamic array's element is the pointee with every named struct,
 //! union or class replaced by a declaration of the *other* tag (a `union`
