@@ -452,7 +452,7 @@ impl Names {
                 wasmparser::Name::Local(map) => {
                     for f in map.into_iter().flatten() {
                         let locals = names.locals.entry(f.index).or_default();
-                        for n in f.names.into_iter().flatten() {
+                        for n in f.names.flatten() {
                             locals.insert(n.index, n.name.to_string());
                         }
                     }
