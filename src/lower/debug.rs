@@ -304,7 +304,6 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         memory: inkwell::values::GlobalValue<'ctx>,
     ) {
         self.types.set_memory(memory);
-        let ptr = self.context.ptr_type(inkwell::AddressSpace::default());
         for (i, (unit, v)) in self.prov.globals.iter().enumerate() {
             let (Some(name), Location::Expr(ops)) = (&v.name, &v.location) else {
                 continue;
@@ -319,11 +318,6 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 continue;
             };
             let di = self.di(*unit);
-            let holder = module.add_global(ptr, None, &format!("{prefix}.dbg.global.{i}"));
-            holder.set_linkage(inkwell::module::Linkage::External);
-            holder.set_visibility(inkwell::GlobalVisibility::Hidden);
-            holder.set_constant(true);
-            holder.set_initializer(&memory.as_pointer_value());
             // &holder -> &memory struct -> base -> base + a
             let pointer = self.types.pointee_if_pointer(v.ty);
             let (ty, ops): (Md, Vec<u64>) = match pointer {
@@ -351,21 +345,47 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                     vec![dw::OP_DEREF, dw::OP_DEREF, dw::OP_PLUS_UCONST, *a],
                 ),
             };
-            let file = v
-                .file
-                .and_then(|fi| self.files.get(&(*unit, fi)).copied())
-                .map(|f| f.as_mut_ptr())
-                .unwrap_or(di.file);
-            let expr = di.expression(&ops);
-            let gve = di.global_variable(cu.as_mut_ptr(), name, "", file, v.line, ty, false, expr);
-            // SAFETY: attaching a DIGlobalVariableExpression as !dbg (kind 0).
-            unsafe {
-                llvm_sys::core::LLVMGlobalSetMetadata(
-                    inkwell::values::AsValueRef::as_value_ref(&holder),
-                    0,
-                    gve,
-                );
-            }
+            let holder = format!("{prefix}.dbg.global.{i}");
+            self.describe_global(module, &holder, memory, (*unit, cu), v, name, ty, &ops);
+        }
+    }
+
+    /// A hidden constant `holder` pointing at `target`, carrying the global
+    /// variable `v` whose address is `ops` applied to the holder's address.
+    /// (LLVM-C attaches one `!dbg` per global, hence one holder each.)
+    #[allow(clippy::too_many_arguments)]
+    fn describe_global(
+        &self,
+        module: &Module<'ctx>,
+        holder: &str,
+        target: inkwell::values::GlobalValue<'ctx>,
+        (unit, cu): (usize, &DICompileUnit<'ctx>),
+        v: &Variable,
+        name: &str,
+        ty: Md,
+        ops: &[u64],
+    ) {
+        let ptr = self.context.ptr_type(inkwell::AddressSpace::default());
+        let holder = module.add_global(ptr, None, holder);
+        holder.set_linkage(inkwell::module::Linkage::External);
+        holder.set_visibility(inkwell::GlobalVisibility::Hidden);
+        holder.set_constant(true);
+        holder.set_initializer(&target.as_pointer_value());
+        let di = self.di(unit);
+        let file = v
+            .file
+            .and_then(|fi| self.files.get(&(unit, fi)).copied())
+            .map(|f| f.as_mut_ptr())
+            .unwrap_or(di.file);
+        let expr = di.expression(ops);
+        let gve = di.global_variable(cu.as_mut_ptr(), name, "", file, v.line, ty, false, expr);
+        // SAFETY: attaching a DIGlobalVariableExpression as !dbg (kind 0).
+        unsafe {
+            llvm_sys::core::LLVMGlobalSetMetadata(
+                inkwell::values::AsValueRef::as_value_ref(&holder),
+                0,
+                gve,
+            );
         }
     }
 
@@ -381,7 +401,6 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         globals: &[super::module_env::Place<'ctx>],
     ) {
         use super::module_env::Place;
-        let ptr = self.context.ptr_type(inkwell::AddressSpace::default());
         for (i, (unit, v)) in self.prov.globals.iter().enumerate() {
             let (Some(name), Location::Expr(ops)) = (&v.name, &v.location) else {
                 continue;
@@ -397,27 +416,9 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 Place::Slot(slot) => (*slot, vec![dw::OP_DEREF, dw::OP_DEREF]),
             };
             let di = self.di(*unit);
-            let holder = module.add_global(ptr, None, &format!("{prefix}.dbg.wasm_global.{i}"));
-            holder.set_linkage(inkwell::module::Linkage::External);
-            holder.set_visibility(inkwell::GlobalVisibility::Hidden);
-            holder.set_constant(true);
-            holder.set_initializer(&target.as_pointer_value());
             let ty = self.types.translate(&di, di.file, v.ty);
-            let file = v
-                .file
-                .and_then(|fi| self.files.get(&(*unit, fi)).copied())
-                .map(|f| f.as_mut_ptr())
-                .unwrap_or(di.file);
-            let expr = di.expression(&ops);
-            let gve = di.global_variable(cu.as_mut_ptr(), name, "", file, v.line, ty, false, expr);
-            // SAFETY: attaching a DIGlobalVariableExpression as !dbg (kind 0).
-            unsafe {
-                llvm_sys::core::LLVMGlobalSetMetadata(
-                    inkwell::values::AsValueRef::as_value_ref(&holder),
-                    0,
-                    gve,
-                );
-            }
+            let holder = format!("{prefix}.dbg.wasm_global.{i}");
+            self.describe_global(module, &holder, target, (*unit, cu), v, name, ty, &ops);
         }
     }
 
