@@ -321,6 +321,25 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         }
     }
 
+    /// Opens a block, loop or if whose parameters are on top of the stack.
+    fn push_frame(
+        &mut self,
+        kind: FrameKind<'ctx>,
+        params: Vec<BasicTypeEnum<'ctx>>,
+        results: Vec<BasicTypeEnum<'ctx>>,
+        end_block: BasicBlock<'ctx>,
+    ) {
+        let height = self.stack.len() - params.len();
+        self.control.push(Frame {
+            kind,
+            params,
+            results,
+            end_block,
+            height,
+            incoming: Vec::new(),
+        });
+    }
+
     /// Continues emitting code in `block`.
     fn enter(&mut self, block: BasicBlock<'ctx>) {
         if self.placed.insert(block) {
@@ -484,14 +503,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             Operator::Block { blockty } => {
                 let (params, results) = self.block_signature(blockty);
                 let end_block = self.rt.context.append_basic_block(self.func, "block_end");
-                self.control.push(Frame {
-                    kind: FrameKind::Block,
-                    height: self.stack.len() - params.len(),
-                    params,
-                    results,
-                    end_block,
-                    incoming: Vec::new(),
-                });
+                self.push_frame(FrameKind::Block, params, results, end_block);
             }
             Operator::Loop { blockty } => {
                 let (params, results) = self.block_signature(blockty);
@@ -508,14 +520,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                     self.stack.push(phi.as_basic_value());
                     phis.push(phi);
                 }
-                self.control.push(Frame {
-                    kind: FrameKind::Loop { header, phis },
-                    height: self.stack.len() - params.len(),
-                    params,
-                    results,
-                    end_block,
-                    incoming: Vec::new(),
-                });
+                self.push_frame(FrameKind::Loop { header, phis }, params, results, end_block);
             }
             Operator::If { blockty } => {
                 let (params, results) = self.block_signature(blockty);
@@ -533,18 +538,12 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                     .build_conditional_branch(cond, then_block, else_block)?;
                 self.enter(then_block);
                 let args = self.stack[self.stack.len() - params.len()..].to_vec();
-                self.control.push(Frame {
-                    kind: FrameKind::If {
-                        else_block,
-                        params: args,
-                        has_else: false,
-                    },
-                    height: self.stack.len() - params.len(),
-                    params,
-                    results,
-                    end_block,
-                    incoming: Vec::new(),
-                });
+                let kind = FrameKind::If {
+                    else_block,
+                    params: args,
+                    has_else: false,
+                };
+                self.push_frame(kind, params, results, end_block);
             }
             Operator::Else => self.op_else()?,
             Operator::End => self.op_end()?,
