@@ -54,4 +54,27 @@ fn main() {
     runtime_build()
         .file(dir.join(MAIN))
         .compile("innative_main");
+
+    build_llvm_extension();
+}
+
+/// `src/lower/di_arglist.cpp`: what the compiler needs from LLVM's C++ API
+/// that LLVM-C lacks, linked into the compiler itself.
+fn build_llvm_extension() {
+    let source = "src/lower/di_arglist.cpp";
+    println!("cargo:rerun-if-changed={source}");
+    let prefix = std::env::var("LLVM_SYS_191_PREFIX").unwrap_or_else(|_| "/usr/lib/llvm-19".into());
+    println!("cargo:rerun-if-env-changed=LLVM_SYS_191_PREFIX");
+    cc::Build::new()
+        .cpp(true)
+        .file(source)
+        .include(Path::new(&prefix).join("include"))
+        .flag("-std=c++17")
+        .flag("-fno-exceptions")
+        .flag("-fno-rtti")
+        .define("__STDC_CONSTANT_MACROS", None)
+        .define("__STDC_FORMAT_MACROS", None)
+        .define("__STDC_LIMIT_MACROS", None)
+        .warnings(false)
+        .compile("innative_llvm_ext");
 }

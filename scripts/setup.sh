@@ -13,7 +13,7 @@ PACKAGES=(
   clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32  # C -> wasm for fixtures
   lldb-19 gdb                                        # debugger tests
   wabt                                               # wat2wasm / wasm-validate / wasm2wat
-  build-essential pkg-config                         # cc, make, the runtime's C
+  build-essential pkg-config                         # cc, c++, make: the runtime's C, src/lower/di_arglist.cpp
   nodejs                                             # source-map tests (npm `source-map`, AssemblyScript)
 )
 

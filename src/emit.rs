@@ -17,24 +17,18 @@ use inkwell::OptimizationLevel;
 ///   functions that it does not list;
 /// - no line-0 rows for code without a location (register reloads the fast
 ///   register allocator puts at block starts when wasm values cross blocks):
-///   they would make gdb stop twice on one source line while stepping;
-/// - with debug info, no alignment padding before loops: the padding would
-///   open the address range of an inlined call, and a breakpoint on the
-///   inlined function would land on never-executed no-ops.
+///   they would make gdb stop twice on one source line while stepping.
 ///
 /// These are process-wide LLVM options: the first compile in a process
 /// decides (the CLI compiles once per process).
-fn configure_llvm(debug: bool) {
+fn configure_llvm() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        let mut args = vec![
+        let args = [
             c"innative".as_ptr(),
             c"-accel-tables=Disable".as_ptr(),
             c"-use-unknown-locations=Disable".as_ptr(),
         ];
-        if debug {
-            args.push(c"-align-loops=1".as_ptr());
-        }
         // SAFETY: two valid NUL-terminated strings, parsed once before any
         // other LLVM use in this process.
         unsafe {
@@ -48,8 +42,8 @@ fn configure_llvm(debug: bool) {
 }
 
 /// A target machine for the host, generic CPU (outputs run on any x86-64).
-pub fn host_target_machine(opt: OptLevel, debug: bool) -> Result<TargetMachine> {
-    configure_llvm(debug);
+pub fn host_target_machine(opt: OptLevel) -> Result<TargetMachine> {
+    configure_llvm();
     Target::initialize_native(&InitializationConfig::default())
         .map_err(|e| Error::new(format!("cannot initialize the native LLVM target: {e}")))?;
     let triple = TargetMachine::get_default_triple();
@@ -73,7 +67,7 @@ pub fn host_target_machine(opt: OptLevel, debug: bool) -> Result<TargetMachine> 
 
 /// Optimizes `module` and returns the object file bytes.
 pub fn emit_object(module: &Module, opts: &Options) -> Result<Vec<u8>> {
-    let tm = host_target_machine(opts.opt_level, opts.debug)?;
+    let tm = host_target_machine(opts.opt_level)?;
     module.set_triple(&tm.get_triple());
     module.set_data_layout(&tm.get_target_data().get_data_layout());
 

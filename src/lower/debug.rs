@@ -8,6 +8,7 @@
 //! offset ([`ModuleDebug::location`]).
 
 use super::debug_types::DebugTypes;
+use super::debug_values::{self, LiveBinding, PlanInput, Source};
 use super::di::{dw, Di, Md};
 use inkwell::context::Context;
 use inkwell::debug_info::{
@@ -36,6 +37,9 @@ pub struct ModuleDebug<'ctx, 'p> {
     /// module file, whose subprograms carry the name-section names (no lines).
     fallback: Option<(DebugInfoBuilder<'ctx>, DICompileUnit<'ctx>)>,
     types: DebugTypes<'p>,
+    /// Compiling with optimization: variables are described by values
+    /// (`#dbg_value`) rather than by storage (`#dbg_declare`).
+    optimized: bool,
     /// Variables that could not be described (reported under `-v`).
     pub dropped_variables: std::cell::Cell<u32>,
 }
@@ -60,6 +64,13 @@ pub struct VariableStorage<'a, 'ctx> {
     )],
     /// Insert the declarations before this instruction (the entry terminator).
     pub before: inkwell::values::InstructionValue<'ctx>,
+}
+
+/// What declaring a function's variables produced.
+struct Declared {
+    dropped: u32,
+    bindings: Vec<LiveBinding>,
+    frame_base: Option<Source>,
 }
 
 #[derive(Default)]
@@ -188,6 +199,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             cache: RefCell::default(),
             fallback: None,
             types: DebugTypes::new(prov, module.as_mut_ptr()),
+            optimized,
             dropped_variables: std::cell::Cell::new(0),
         };
         // A module with no DWARF at all still gets function-level debug
@@ -235,7 +247,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             .position(|s| s.ranges.iter().any(|r| r.start < end && start < r.end))
     }
 
-    fn dwarf_address(&self, module_offset: u64) -> u64 {
+    pub fn dwarf_address(&self, module_offset: u64) -> u64 {
         module_offset.saturating_sub(self.code_offset)
     }
 
@@ -658,26 +670,37 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
 
     /// Declares every parameter and local of `f` (its own and those of the
     /// calls inlined into it) with locations LLVM can carry into native
-    /// DWARF.  Returns how many variables could not be described.
+    /// DWARF: storage (`#dbg_declare`) where one slot holds the variable for
+    /// the whole function (at -O0), otherwise value bindings, returned for
+    /// the lowering to emit ([`super::debug_values`]).
     pub fn declare_variables(
         &self,
         module: &Module<'ctx>,
         f: &FunctionDebug<'ctx>,
         storage: &VariableStorage<'_, 'ctx>,
-    ) -> u32 {
-        let Some(sp_index) = f.sp else { return 0 };
+    ) -> Vec<LiveBinding> {
+        let Some(sp_index) = f.sp else {
+            return Vec::new();
+        };
         let sp = &self.prov.subprograms[sp_index];
         let at = ScopeState {
             scope: f.subprogram.as_debug_info_scope(),
             file: sp.file,
             inlined_at: None,
         };
-        let mut dropped = 0;
-        self.declare_in(module, sp.unit, &at, &sp.variables, storage, &mut dropped);
-        self.declare_scopes(module, sp.unit, &at, &sp.scopes, storage, &mut dropped);
+        let mut out = Declared {
+            dropped: 0,
+            bindings: Vec::new(),
+            frame_base: self.frame_base(f).map(|fb| match fb {
+                FrameBase::Local(n) => Source::Local(n),
+                FrameBase::Global(g) => Source::Global(g),
+            }),
+        };
+        self.declare_in(module, sp.unit, &at, &sp.variables, None, storage, &mut out);
+        self.declare_scopes(module, sp.unit, &at, &sp.scopes, storage, &mut out);
         self.dropped_variables
-            .set(self.dropped_variables.get() + dropped);
-        dropped
+            .set(self.dropped_variables.get() + out.dropped);
+        out.bindings
     }
 
     fn declare_scopes(
@@ -687,66 +710,103 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         at: &ScopeState<'ctx>,
         scopes: &[Scope],
         storage: &VariableStorage<'_, 'ctx>,
-        dropped: &mut u32,
+        out: &mut Declared,
     ) {
         for s in scopes {
             let mut inner = *at;
             if !self.enter_scope(unit, &mut inner, s) {
-                *dropped += s.variables.len() as u32;
+                out.dropped += s.variables.len() as u32;
                 continue;
             }
-            self.declare_in(module, unit, &inner, &s.variables, storage, dropped);
-            self.declare_scopes(module, unit, &inner, &s.children, storage, dropped);
+            self.declare_in(
+                module,
+                unit,
+                &inner,
+                &s.variables,
+                Some(&s.ranges),
+                storage,
+                out,
+            );
+            self.declare_scopes(module, unit, &inner, &s.children, storage, out);
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn declare_in(
         &self,
         module: &Module<'ctx>,
         unit: usize,
         at: &ScopeState<'ctx>,
         variables: &[Variable],
+        scope_ranges: Option<&[Range<u64>]>,
         storage: &VariableStorage<'_, 'ctx>,
-        dropped: &mut u32,
+        out: &mut Declared,
     ) {
         let di = self.di(unit);
         let scope: Md = at.scope.as_mut_ptr();
+        let (builder, _) = &self.units[&unit];
         let mut arg_no = 0;
         for v in variables {
             if v.is_parameter {
                 arg_no += 1;
             }
             let Some(name) = &v.name else { continue };
-            let Some((storage_value, ops, pointer)) = self.variable_location(v, storage) else {
-                *dropped += 1;
-                continue;
-            };
-            let ty = match (pointer, self.types.pointee_if_pointer(v.ty)) {
-                (true, Some(pointee)) => self.types.native_pointer(&di, di.file, pointee),
-                _ => self.types.translate(&di, di.file, v.ty),
-            };
+            let pointee = self.types.pointee_if_pointer(v.ty);
             let file = v
                 .file
                 .and_then(|fi| self.files.get(&(unit, fi)).copied())
                 .map(|f| f.as_mut_ptr())
                 .unwrap_or(di.file);
-            let var = if v.is_parameter {
-                di.parameter(scope, name, arg_no, file, v.line, ty)
-            } else {
-                di.auto_variable(scope, name, file, v.line, ty)
-            };
-            let expr = di.expression(&ops);
-            let (builder, _) = &self.units[&unit];
             let loc =
                 builder.create_debug_location(self.context, v.line, 0, at.scope, at.inlined_at);
-            di.declare(
-                module.as_mut_ptr(),
-                storage_value,
-                var,
-                expr,
-                loc.as_mut_ptr(),
-                inkwell::values::AsValueRef::as_value_ref(&storage.before),
-            );
+            let variable = |pointer: bool| {
+                let ty = match (pointer, pointee) {
+                    (true, Some(p)) => self.types.native_pointer(&di, di.file, p),
+                    _ => self.types.translate(&di, di.file, v.ty),
+                };
+                if v.is_parameter {
+                    di.parameter(scope, name, arg_no, file, v.line, ty)
+                } else {
+                    di.auto_variable(scope, name, file, v.line, ty)
+                }
+            };
+            // -O0: one storage location for the whole function, as clang.
+            let declared = match (self.optimized, v.const_value) {
+                (false, None) => self.variable_location(v, storage),
+                _ => None,
+            };
+            if let Some((storage_value, ops, pointer)) = declared {
+                let var = variable(pointer);
+                di.declare(
+                    module.as_mut_ptr(),
+                    storage_value,
+                    var,
+                    di.expression(&ops),
+                    loc.as_mut_ptr(),
+                    inkwell::values::AsValueRef::as_value_ref(&storage.before),
+                );
+                continue;
+            }
+            let input = PlanInput {
+                variable: v,
+                is_pointer: pointee.is_some(),
+                byte_size: self.types.byte_size(v.ty),
+                scope_ranges,
+                frame_base: out.frame_base,
+            };
+            match debug_values::plan(&input) {
+                Ok(plan) => {
+                    let var = variable(pointee.is_some());
+                    out.bindings
+                        .extend(plan.into_iter().map(|binding| LiveBinding {
+                            binding,
+                            di,
+                            variable: var,
+                            location: loc.as_mut_ptr(),
+                        }));
+                }
+                Err(_) => out.dropped += 1,
+            }
         }
     }
 

@@ -7,12 +7,26 @@
 //! inkwell objects with `as_mut_ptr()`.
 
 use llvm_sys::debuginfo as di;
-use llvm_sys::prelude::{LLVMDIBuilderRef, LLVMMetadataRef, LLVMModuleRef, LLVMValueRef};
+use llvm_sys::prelude::{
+    LLVMBasicBlockRef, LLVMDIBuilderRef, LLVMMetadataRef, LLVMModuleRef, LLVMValueRef,
+};
 
 pub type Md = LLVMMetadataRef;
 
+extern "C" {
+    /// `src/lower/di_arglist.cpp`.
+    fn innative_dbg_value_list(
+        values: *mut LLVMValueRef,
+        count: u32,
+        variable: Md,
+        expression: Md,
+        location: Md,
+        block: LLVMBasicBlockRef,
+    );
+}
+
 /// A DIBuilder and the compile unit / file it describes.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct Di {
     pub builder: LLVMDIBuilderRef,
     pub file: Md,
@@ -357,6 +371,46 @@ impl Di {
         }
     }
 
+    /// A `#dbg_value(value, var, expr)` record at the end of `block`.
+    pub fn value_record(
+        &self,
+        value: LLVMValueRef,
+        var: Md,
+        expr: &[u64],
+        loc: Md,
+        block: LLVMBasicBlockRef,
+    ) {
+        let expr = self.expression(expr);
+        unsafe {
+            di::LLVMDIBuilderInsertDbgValueRecordAtEnd(self.builder, value, var, expr, loc, block);
+        }
+    }
+
+    /// A `#dbg_value(!DIArgList(values...), var, expr)` record at the end of
+    /// `block` (`DW_OP_LLVM_arg N` in `expr` names `values[N]`).
+    pub fn value_list_record(
+        &self,
+        values: &[LLVMValueRef],
+        var: Md,
+        expr: &[u64],
+        loc: Md,
+        block: LLVMBasicBlockRef,
+    ) {
+        let expr = self.expression(expr);
+        let mut values = values.to_vec();
+        // SAFETY: values of the function being built, metadata of its context.
+        unsafe {
+            innative_dbg_value_list(
+                values.as_mut_ptr(),
+                values.len() as u32,
+                var,
+                expr,
+                loc,
+                block,
+            );
+        }
+    }
+
     /// A global variable whose address is `expr` applied to `global`'s address.
     #[allow(clippy::too_many_arguments)]
     pub fn global_variable(
@@ -404,6 +458,7 @@ pub mod dw {
     pub const OP_NE: u64 = 0x2e;
     pub const OP_LIT0: u64 = 0x30;
     pub const OP_CONSTU: u64 = 0x10;
+    pub const OP_CONSTS: u64 = 0x11;
     pub const OP_MINUS: u64 = 0x1c;
     pub const OP_DEREF_SIZE: u64 = 0x94;
     pub const OP_AND: u64 = 0x1a;

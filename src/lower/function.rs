@@ -7,6 +7,7 @@
 //! the debug layer attaches source locations from that offset.
 
 use super::debug::{FrameBase, FunctionDebug, ModuleDebug, VariableStorage};
+use super::debug_values::{FunctionValues, Source};
 use super::module_env::{Callee, ModuleEnv};
 use super::runtime::{Runtime, TrapKind, FUNC_CODE};
 use crate::compile::Options;
@@ -73,12 +74,14 @@ pub struct FuncTranslator<'ctx, 'a, 'e> {
     /// inserted before its terminator.
     entry: BasicBlock<'ctx>,
     locals: Vec<(PointerValue<'ctx>, BasicTypeEnum<'ctx>)>,
+    /// With debug info: variables tracked as values (location lists…).
+    pub(super) values: Option<FunctionValues>,
     pub stack: Vec<BasicValueEnum<'ctx>>,
     control: Vec<Frame<'ctx>>,
     /// The current position cannot be reached (after br, return, unreachable).
-    unreachable: bool,
+    pub(super) unreachable: bool,
     /// Blocks opened inside unreachable code, skipped until their `end`.
-    dead_depth: u32,
+    pub(super) dead_depth: u32,
     /// Per memory: (struct pointer, base pointer), loaded once at entry — the
     /// runtime never moves a memory's base.
     memory_cache: Vec<Option<(PointerValue<'ctx>, PointerValue<'ctx>)>>,
@@ -131,6 +134,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             func_index,
             entry,
             locals: Vec::new(),
+            values: None,
             stack: Vec::new(),
             control: Vec::new(),
             unreachable: false,
@@ -217,6 +221,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         self.b.build_unreachable()?;
         self.enter(body_block);
         self.declare_variables()?;
+        self.update_bindings(None)?;
 
         let return_block = self.rt.context.append_basic_block(self.func, "return");
         self.control.push(Frame {
@@ -235,6 +240,8 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             if let Some((d, f)) = &self.debug {
                 self.b
                     .set_current_debug_location(d.location(f, self.offset));
+                let address = d.dwarf_address(self.offset);
+                self.update_bindings(Some(address))?;
             }
             self.operator(op)?;
         }
@@ -283,8 +290,32 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             locals: &self.locals,
             before,
         };
-        d.declare_variables(self.module, &f, &storage);
+        let bindings = d.declare_variables(self.module, &f, &storage);
+        if !bindings.is_empty() {
+            self.values = Some(FunctionValues::new(bindings));
+        }
         Ok(())
+    }
+
+    /// Wasm local `n`'s stack slot and type.
+    pub(super) fn local_slot(&self, n: u32) -> Option<(PointerValue<'ctx>, BasicTypeEnum<'ctx>)> {
+        self.locals.get(n as usize).copied()
+    }
+
+    /// The memory base as variable locations read it: optimized, the SSA
+    /// value of memory 0's base; at -O0 the frame slot that holds it (read
+    /// with `DW_OP_deref`).  None: no memory (or no slot).
+    pub(super) fn debug_memory_base(&mut self) -> Result<Option<(BasicValueEnum<'ctx>, Vec<u64>)>> {
+        if self.env.memories.is_empty() {
+            return Ok(None);
+        }
+        if self.opts.opt_level == crate::compile::OptLevel::O0 {
+            return Ok(self
+                .debug_frame
+                .map(|(slot, _)| (slot.into(), vec![super::di::dw::OP_DEREF])));
+        }
+        let (_, base) = self.memory(0)?;
+        Ok(Some((base.into(), vec![])))
     }
 
     /// Records a new frame-base value (wasm address) as a native pointer.
@@ -653,6 +684,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 let v = self.pop()?;
                 self.b.build_store(self.locals[local_index as usize].0, v)?;
                 self.track_frame_base(FrameBase::Local(local_index), v)?;
+                self.rebind_local(local_index, v)?;
             }
             Operator::LocalTee { local_index } => {
                 let v = *self
@@ -661,6 +693,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                     .ok_or_else(|| Error::new("operand stack underflow"))?;
                 self.b.build_store(self.locals[local_index as usize].0, v)?;
                 self.track_frame_base(FrameBase::Local(local_index), v)?;
+                self.rebind_local(local_index, v)?;
             }
             Operator::GlobalGet { global_index } => {
                 let ty = self
@@ -675,6 +708,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 let cell = self.env.globals[global_index as usize].address(self.rt, &self.b)?;
                 self.b.build_store(cell, v)?;
                 self.track_frame_base(FrameBase::Global(global_index), v)?;
+                self.rebind(Source::Global(global_index), v)?;
             }
             op => {
                 if !(self.numeric(&op)? || self.memory_op(&op)? || self.reference_op(&op)?) {

@@ -12,6 +12,7 @@
 pub mod debug;
 pub mod debug_pointers;
 pub mod debug_types;
+pub mod debug_values;
 pub mod di;
 pub mod function;
 pub mod instance;

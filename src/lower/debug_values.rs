@@ -1,0 +1,698 @@
+//! Variables described by *values* rather than by one storage location:
+//! location lists (what clang emits for wasm at -O1/-O2), values in wasm
+//! locals, globals and operand-stack slots, constants (`DW_AT_const_value`,
+//! `DW_OP_consts … DW_OP_stack_value`) and pieces (`DW_OP_piece`).
+//!
+//! Two halves:
+//! * [`plan`] turns one provenance [`Variable`] into [`Binding`]s: "from
+//!   wasm code address A to B, the variable (or a fragment of it) is this
+//!   source value, seen through this expression".  Pure; unit-tested here.
+//! * [`FuncTranslator`] methods at the end emit them while a body is
+//!   lowered: at each binding's start a `#dbg_value` record of the source's
+//!   current LLVM value, after every write to a bound wasm local or global
+//!   a new record, and at its end a poison record.  LLVM then carries those
+//!   values through optimization and register allocation into native
+//!   location lists.
+//!
+//! A wasm pointer's native value is `memory base + W` (null stays null) and
+//! a linear-memory location is `memory base + address`: both are computed
+//! by the DWARF expression from two LLVM values (a `DIArgList`, see
+//! `di_arglist.cpp`), so the memory base and the wasm value each live in
+//! whatever register LLVM gives them.
+
+use super::di::{dw, Di, Md};
+use super::function::FuncTranslator;
+use crate::error::Result;
+use inkwell::types::BasicTypeEnum;
+use inkwell::values::{AsValueRef, BasicValueEnum};
+use innative_dwarf::{LocOp, Location, Variable};
+use std::ops::Range;
+
+/// Where a bound value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Wasm local N.
+    Local(u32),
+    /// Wasm global N.
+    Global(u32),
+    /// Operand-stack slot N, counted from the bottom of the function's stack.
+    Stack(u32),
+    /// A constant.
+    Const(i64),
+}
+
+/// How the source value relates to the variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The variable's value (after `ops`).
+    Value,
+    /// A wasm pointer: the debugger sees `memory base + value` (null: null).
+    Pointer,
+    /// The linear-memory address of the variable: it lives at
+    /// `memory base + value`.
+    Memory,
+    /// The linear-memory address of a wasm pointer variable: the debugger
+    /// sees `memory base + (the 4 bytes there)`.
+    PointerInMemory,
+}
+
+/// One entry of a variable's plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// Wasm code addresses (DWARF addresses) where it holds; None: the
+    /// whole function (from its entry).
+    pub range: Option<Range<u64>>,
+    pub source: Source,
+    pub kind: Kind,
+    /// DWARF operations applied to the source value (`DW_OP_plus_uconst`…).
+    pub ops: Vec<u64>,
+    /// `(offset, size)` in bits when this describes a piece.
+    pub fragment: Option<(u64, u64)>,
+}
+
+/// What [`plan`] needs to know about the variable and the function.
+pub struct PlanInput<'v> {
+    pub variable: &'v Variable,
+    pub is_pointer: bool,
+    /// The variable's size in bytes (0: unknown).
+    pub byte_size: u64,
+    /// Address ranges of the variable's scope (None: the whole function).
+    pub scope_ranges: Option<&'v [Range<u64>]>,
+    /// The function's frame base, for `DW_OP_fbreg`.
+    pub frame_base: Option<Source>,
+}
+
+/// Why a variable cannot be described.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported(pub String);
+
+/// The bindings describing `input.variable`.  An empty plan means the
+/// variable has no location (optimized out in the source build too).
+pub fn plan(input: &PlanInput<'_>) -> std::result::Result<Vec<Binding>, Unsupported> {
+    let v = input.variable;
+    let whole: Vec<Option<Range<u64>>> = match input.scope_ranges {
+        Some(r) => r.iter().cloned().map(Some).collect(),
+        None => vec![None],
+    };
+    if let Some(c) = v.const_value {
+        return Ok(whole
+            .into_iter()
+            .map(|range| Binding {
+                range,
+                source: Source::Const(c),
+                kind: if input.is_pointer {
+                    Kind::Pointer
+                } else {
+                    Kind::Value
+                },
+                ops: vec![],
+                fragment: None,
+            })
+            .collect());
+    }
+    let mut out = Vec::new();
+    match &v.location {
+        Location::None => {}
+        Location::Expr(ops) => {
+            for range in whole {
+                out.extend(expression(input, range, ops)?);
+            }
+        }
+        Location::List(entries) => {
+            for (range, ops) in entries {
+                if range.start < range.end {
+                    out.extend(expression(input, Some(range.clone()), ops)?);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The bindings of one location expression (split at `DW_OP_piece`).
+fn expression(
+    input: &PlanInput<'_>,
+    range: Option<Range<u64>>,
+    ops: &[LocOp],
+) -> std::result::Result<Vec<Binding>, Unsupported> {
+    let pieces: Vec<(&[LocOp], Option<u64>)> = if ops.iter().any(|o| matches!(o, LocOp::Piece(_))) {
+        let mut v = Vec::new();
+        let mut start = 0;
+        for (i, o) in ops.iter().enumerate() {
+            if let LocOp::Piece(size) = o {
+                v.push((&ops[start..i], Some(*size)));
+                start = i + 1;
+            }
+        }
+        if start != ops.len() {
+            return Err(Unsupported("operations after the last DW_OP_piece".into()));
+        }
+        v
+    } else {
+        vec![(ops, None)]
+    };
+    let mut out = Vec::new();
+    let mut offset_bits = 0;
+    for (piece, size) in pieces {
+        let fragment = size.map(|s| (offset_bits, s * 8));
+        offset_bits += size.unwrap_or(0) * 8;
+        if piece.is_empty() {
+            continue; // this piece has no location
+        }
+        if fragment.is_some() && input.is_pointer {
+            return Err(Unsupported("a pointer in pieces".into()));
+        }
+        out.push(piece_binding(input, range.clone(), piece, fragment)?);
+    }
+    Ok(out)
+}
+
+fn piece_binding(
+    input: &PlanInput<'_>,
+    range: Option<Range<u64>>,
+    ops: &[LocOp],
+    fragment: Option<(u64, u64)>,
+) -> std::result::Result<Binding, Unsupported> {
+    let (source, rest, from_frame_base) = match ops.first() {
+        Some(LocOp::WasmLocal(n)) => (Source::Local(*n), &ops[1..], false),
+        Some(LocOp::WasmGlobal(n)) => (Source::Global(*n), &ops[1..], false),
+        Some(LocOp::WasmStack(n)) => (Source::Stack(*n), &ops[1..], false),
+        Some(LocOp::Const(c)) => (Source::Const(*c), &ops[1..], false),
+        Some(LocOp::Addr(a)) => (Source::Const(*a as i64), &ops[1..], false),
+        Some(LocOp::Fbreg(_)) => match input.frame_base {
+            Some(fb) => (fb, ops, true),
+            None => {
+                return Err(Unsupported(
+                    "DW_OP_fbreg without a usable frame base".into(),
+                ))
+            }
+        },
+        Some(other) => return Err(Unsupported(format!("location starting with {other:?}"))),
+        None => return Err(Unsupported("empty location".into())),
+    };
+    let mut translated = Vec::new();
+    let mut stack_value = false;
+    for (i, op) in rest.iter().enumerate() {
+        match op {
+            LocOp::Fbreg(k) if from_frame_base && i == 0 => push_offset(&mut translated, *k),
+            LocOp::PlusUconst(k) => translated.extend([dw::OP_PLUS_UCONST, *k]),
+            LocOp::Const(c) => push_const(&mut translated, *c),
+            LocOp::Plus => translated.push(dw::OP_PLUS),
+            LocOp::Minus => translated.push(dw::OP_MINUS),
+            LocOp::StackValue if i + 1 == rest.len() => stack_value = true,
+            other => return Err(Unsupported(format!("{other:?} in a location"))),
+        }
+    }
+    // The forms: a value (`… DW_OP_stack_value`, or a wasm local/global/stack
+    // slot alone, which names the value's home), or an address in linear
+    // memory (`DW_OP_addr`, `DW_OP_fbreg`, `DW_OP_WASM_location … plus`).
+    let names_home = rest.is_empty()
+        && matches!(
+            source,
+            Source::Local(_) | Source::Global(_) | Source::Stack(_)
+        );
+    let is_value = stack_value || names_home;
+    let kind = match (is_value, input.is_pointer) {
+        (false, false) => Kind::Memory,
+        (false, true) => Kind::PointerInMemory,
+        (true, true) => Kind::Pointer,
+        (true, false) => {
+            // A value wider than any wasm value needs pieces.
+            let bytes = fragment.map(|(_, s)| s / 8).unwrap_or(input.byte_size);
+            if bytes > 8 {
+                return Err(Unsupported(format!(
+                    "a {bytes}-byte value in one wasm value"
+                )));
+            }
+            Kind::Value
+        }
+    };
+    if matches!(source, Source::Const(_)) && kind == Kind::Value && !translated.is_empty() {
+        return Err(Unsupported("arithmetic on a constant".into()));
+    }
+    Ok(Binding {
+        range,
+        source,
+        kind,
+        ops: translated,
+        fragment,
+    })
+}
+
+fn push_offset(ops: &mut Vec<u64>, k: i64) {
+    if k >= 0 {
+        ops.extend([dw::OP_PLUS_UCONST, k as u64]);
+    } else {
+        ops.extend([dw::OP_CONSTU, k.unsigned_abs(), dw::OP_MINUS]);
+    }
+}
+
+fn push_const(ops: &mut Vec<u64>, c: i64) {
+    if c >= 0 {
+        ops.extend([dw::OP_CONSTU, c as u64]);
+    } else {
+        ops.extend([dw::OP_CONSTS, c as u64]);
+    }
+}
+
+/// `DW_OP_LLVM_fragment`, `DW_OP_LLVM_arg` (LLVM's own expression operators).
+const OP_LLVM_FRAGMENT: u64 = 0x1000;
+const OP_LLVM_ARG: u64 = 0x1005;
+
+/// A planned binding with the metadata LLVM needs to emit it.
+#[derive(Debug, Clone)]
+pub struct LiveBinding {
+    pub binding: Binding,
+    /// The unit's DIBuilder (for expressions and records).
+    pub di: Di,
+    /// The `DILocalVariable` and the `DILocation` (scope, inlinedAt) of its
+    /// records.
+    pub variable: Md,
+    pub location: Md,
+}
+
+impl LiveBinding {
+    fn key(&self) -> (usize, Option<(u64, u64)>) {
+        (self.variable as usize, self.binding.fragment)
+    }
+}
+
+/// The bindings of one function while its body is lowered.
+#[derive(Default)]
+pub struct FunctionValues {
+    /// Not started yet, by start address (whole-function ones first).
+    pending: Vec<LiveBinding>,
+    next: usize,
+    /// Started and not ended.
+    active: Vec<LiveBinding>,
+}
+
+impl FunctionValues {
+    pub fn new(mut bindings: Vec<LiveBinding>) -> Self {
+        bindings.sort_by_key(|b| b.binding.range.as_ref().map(|r| r.start));
+        FunctionValues {
+            pending: bindings,
+            next: 0,
+            active: Vec::new(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+}
+
+impl<'ctx> FuncTranslator<'ctx, '_, '_> {
+    /// Starts and ends the bindings due before the operator at DWARF
+    /// address `address` (None: at the function's entry).
+    pub(super) fn update_bindings(&mut self, address: Option<u64>) -> Result<()> {
+        let Some(mut values) = self.values.take() else {
+            return Ok(());
+        };
+        let result = self.update_bindings_with(&mut values, address);
+        self.values = Some(values);
+        result
+    }
+
+    fn update_bindings_with(
+        &mut self,
+        values: &mut FunctionValues,
+        address: Option<u64>,
+    ) -> Result<()> {
+        let mut ended = Vec::new();
+        if let Some(a) = address {
+            values.active.retain(|b| match &b.binding.range {
+                Some(r) if r.end <= a => {
+                    ended.push((b.key(), b.variable, b.location, b.binding.fragment, b.di));
+                    false
+                }
+                _ => true,
+            });
+        }
+        while let Some(b) = values.pending.get(values.next) {
+            let due = match (&b.binding.range, address) {
+                (None, _) => true,
+                (Some(r), Some(a)) => r.start <= a,
+                (Some(_), None) => false,
+            };
+            if !due {
+                break;
+            }
+            let b = b.clone();
+            values.next += 1;
+            if let (Some(r), Some(a)) = (&b.binding.range, address) {
+                if r.end <= a {
+                    continue; // a range skipped over (dead code)
+                }
+            }
+            // A newer binding of the same variable (piece) replaces the old.
+            values.active.retain(|x| x.key() != b.key());
+            ended.retain(|e| e.0 != b.key());
+            self.emit_binding(&b, None)?;
+            values.active.push(b);
+        }
+        for (_, variable, location, fragment, di) in ended {
+            self.emit_poison(variable, location, fragment, di)?;
+        }
+        Ok(())
+    }
+
+    /// After wasm local or global `source` was written with `value`: every
+    /// binding on it gets the new value.
+    pub(super) fn rebind(&mut self, source: Source, value: BasicValueEnum<'ctx>) -> Result<()> {
+        let Some(values) = self.values.take() else {
+            return Ok(());
+        };
+        let mut result = Ok(());
+        for b in values.active.iter().filter(|b| b.binding.source == source) {
+            result = self.emit_binding(b, Some(value));
+            if result.is_err() {
+                break;
+            }
+        }
+        self.values = Some(values);
+        result
+    }
+
+    /// After `local.set`/`local.tee`.  At -O0 a local's bindings read its
+    /// stack slot, which is always current.
+    pub(super) fn rebind_local(&mut self, n: u32, value: BasicValueEnum<'ctx>) -> Result<()> {
+        if self.opts.opt_level == crate::compile::OptLevel::O0 {
+            return Ok(());
+        }
+        self.rebind(Source::Local(n), value)
+    }
+
+    /// Whether records can be emitted here (not in unreachable code).
+    fn can_emit(&self) -> bool {
+        !self.unreachable && self.dead_depth == 0
+    }
+
+    /// A `#dbg_value` record for `b` at the current position; `fresh` is the
+    /// value just written to its source, if any.
+    fn emit_binding(&mut self, b: &LiveBinding, fresh: Option<BasicValueEnum<'ctx>>) -> Result<()> {
+        if !self.can_emit() {
+            return Ok(());
+        }
+        let optimized = self.opts.opt_level != crate::compile::OptLevel::O0;
+        // The source value W: an LLVM value and the operations that read it
+        // (None: a constant, written into the expression).  At -O0 a wasm
+        // local is its stack slot, read through `DW_OP_deref_size`;
+        // optimized, it is the SSA value LLVM tracks through its passes.
+        let mut in_slot = false;
+        let value: Option<(BasicValueEnum<'ctx>, Vec<u64>)> = match (b.binding.source, fresh) {
+            (Source::Const(_), _) => None,
+            (_, Some(v)) => Some((v, vec![])),
+            (Source::Local(n), None) => {
+                let Some((slot, ty)) = self.local_slot(n) else {
+                    return Ok(());
+                };
+                if optimized {
+                    Some((self.b.build_load(ty, slot, "dbg.local")?, vec![]))
+                } else {
+                    in_slot = true;
+                    Some((slot.into(), vec![dw::OP_DEREF_SIZE, byte_width(ty)]))
+                }
+            }
+            (Source::Global(g), None) => {
+                let Some(global) = self.env.info.globals.get(g as usize) else {
+                    return Ok(());
+                };
+                let ty = self.rt.val_type(global.ty.content_type);
+                let cell = self.env.globals[g as usize].address(self.rt, &self.b)?;
+                Some((self.b.build_load(ty, cell, "dbg.global")?, vec![]))
+            }
+            (Source::Stack(k), None) => match self.stack.get(k as usize) {
+                Some(v) => Some((*v, vec![])),
+                None => return Ok(()),
+            },
+        };
+        let mut args: Vec<BasicValueEnum<'ctx>> = Vec::new();
+        let mut expr: Vec<u64> = Vec::new();
+        match b.binding.kind {
+            Kind::Value => match &value {
+                None => {
+                    let Source::Const(c) = b.binding.source else {
+                        return Ok(());
+                    };
+                    // A constant: LLVM writes it as DW_OP_consts/constu.
+                    let bytes = b.binding.fragment.map(|(_, s)| s / 8).unwrap_or(8);
+                    let ty = if bytes <= 4 { self.rt.i32 } else { self.rt.i64 };
+                    let k = ty.const_int(c as u64, c < 0);
+                    return self.emit_record(&[k.into()], &fragmented(vec![], b), b);
+                }
+                Some((v, _)) if b.binding.ops.is_empty() => {
+                    // The value itself, or its stack slot (a memory location).
+                    let e = if in_slot { vec![dw::OP_DEREF] } else { vec![] };
+                    return self.emit_record(&[*v], &fragmented(e, b), b);
+                }
+                Some((v, read)) => {
+                    expr.extend([OP_LLVM_ARG, 0]);
+                    args.push(*v);
+                    expr.extend(read);
+                    expr.extend(&b.binding.ops);
+                    expr.push(dw::OP_STACK_VALUE);
+                }
+            },
+            Kind::Pointer | Kind::Memory | Kind::PointerInMemory => {
+                let Some((base, base_read)) = self.debug_memory_base()? else {
+                    return Ok(());
+                };
+                expr.extend([OP_LLVM_ARG, 0]);
+                expr.extend(&base_read);
+                args.push(base);
+                match (&value, b.binding.source) {
+                    (Some((v, read)), _) => {
+                        expr.extend([OP_LLVM_ARG, 1]);
+                        args.push(*v);
+                        expr.extend(read);
+                    }
+                    (None, Source::Const(c)) => push_const(&mut expr, c),
+                    (None, _) => return Ok(()),
+                }
+                expr.extend(&b.binding.ops);
+                expr.extend([dw::OP_CONSTU, 0xffff_ffff, dw::OP_AND]);
+                if b.binding.kind == Kind::PointerInMemory {
+                    // [M A] -> [M M A] -> [M M+A] -> [M W]
+                    expr.extend([dw::OP_OVER, dw::OP_PLUS, dw::OP_DEREF_SIZE, 4]);
+                }
+                if b.binding.kind != Kind::Memory {
+                    // [M W] -> W + M * (W != 0): null stays null.
+                    expr.extend([
+                        dw::OP_SWAP,
+                        dw::OP_OVER,
+                        dw::OP_LIT0,
+                        dw::OP_NE,
+                        dw::OP_MUL,
+                        dw::OP_PLUS,
+                        dw::OP_STACK_VALUE,
+                    ]);
+                } else {
+                    expr.push(dw::OP_PLUS);
+                }
+            }
+        }
+        self.emit_record(&args, &fragmented(expr, b), b)
+    }
+
+    fn emit_poison(
+        &mut self,
+        variable: Md,
+        location: Md,
+        fragment: Option<(u64, u64)>,
+        di: Di,
+    ) -> Result<()> {
+        if !self.can_emit() {
+            return Ok(());
+        }
+        let poison = self.rt.i32.get_poison();
+        let mut expr = vec![];
+        if let Some((o, s)) = fragment {
+            expr.extend([OP_LLVM_FRAGMENT, o, s]);
+        }
+        let Some(block) = self.b.get_insert_block() else {
+            return Ok(());
+        };
+        di.value_record(
+            poison.as_value_ref(),
+            variable,
+            &expr,
+            location,
+            block.as_mut_ptr(),
+        );
+        Ok(())
+    }
+
+    /// Emits one record at the end of the current block: a plain value
+    /// when the expression does not name its operands, a DIArgList
+    /// otherwise.
+    fn emit_record(
+        &mut self,
+        args: &[BasicValueEnum<'ctx>],
+        expr: &[u64],
+        b: &LiveBinding,
+    ) -> Result<()> {
+        let Some(block) = self.b.get_insert_block() else {
+            return Ok(());
+        };
+        if !expr.contains(&OP_LLVM_ARG) && args.len() == 1 {
+            b.di.value_record(
+                args[0].as_value_ref(),
+                b.variable,
+                expr,
+                b.location,
+                block.as_mut_ptr(),
+            );
+        } else {
+            let refs: Vec<_> = args.iter().map(|a| a.as_value_ref()).collect();
+            b.di.value_list_record(&refs, b.variable, expr, b.location, block.as_mut_ptr());
+        }
+        Ok(())
+    }
+}
+
+/// Bytes of a wasm value type's LLVM type.
+fn byte_width(ty: BasicTypeEnum<'_>) -> u64 {
+    match ty {
+        BasicTypeEnum::IntType(i) => u64::from(i.get_bit_width()).div_ceil(8),
+        BasicTypeEnum::FloatType(f) => {
+            if f.get_context().f32_type() == f {
+                4
+            } else {
+                8
+            }
+        }
+        _ => 8,
+    }
+}
+
+/// `expr` with the binding's fragment appended.
+fn fragmented(mut expr: Vec<u64>, b: &LiveBinding) -> Vec<u64> {
+    if let Some((o, s)) = b.binding.fragment {
+        expr.extend([OP_LLVM_FRAGMENT, o, s]);
+    }
+    expr
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn var(location: Location, const_value: Option<i64>) -> Variable {
+        Variable {
+            name: Some("x".into()),
+            ty: None,
+            location,
+            const_value,
+            file: None,
+            line: 1,
+            is_parameter: false,
+            artificial: false,
+        }
+    }
+
+    fn input(v: &Variable, is_pointer: bool) -> PlanInput<'_> {
+        PlanInput {
+            variable: v,
+            is_pointer,
+            byte_size: 4,
+            scope_ranges: None,
+            frame_base: Some(Source::Local(1)),
+        }
+    }
+
+    #[test]
+    fn location_list_of_locals_stack_slots_and_constants() {
+        let v = var(
+            Location::List(vec![
+                (0x10..0x20, vec![LocOp::Const(0), LocOp::StackValue]),
+                (0x20..0x22, vec![LocOp::WasmStack(1), LocOp::StackValue]),
+                (0x22..0x30, vec![LocOp::WasmLocal(3), LocOp::StackValue]),
+                (0x30..0x30, vec![LocOp::WasmLocal(4)]),
+            ]),
+            None,
+        );
+        let p = plan(&input(&v, false)).unwrap();
+        assert_eq!(p.len(), 3, "empty ranges are dropped");
+        assert_eq!(p[0].source, Source::Const(0));
+        assert_eq!(p[1].source, Source::Stack(1));
+        assert_eq!(p[2].source, Source::Local(3));
+        assert!(p.iter().all(|b| b.kind == Kind::Value && b.ops.is_empty()));
+        assert_eq!(p[2].range, Some(0x22..0x30));
+    }
+
+    #[test]
+    fn pointers_and_memory_locations() {
+        let v = var(
+            Location::Expr(vec![LocOp::WasmLocal(2), LocOp::StackValue]),
+            None,
+        );
+        assert_eq!(plan(&input(&v, true)).unwrap()[0].kind, Kind::Pointer);
+        let v = var(Location::Expr(vec![LocOp::Fbreg(-12)]), None);
+        assert_eq!(
+            plan(&input(&v, true)).unwrap()[0].kind,
+            Kind::PointerInMemory
+        );
+        let p = plan(&input(&v, false)).unwrap();
+        assert_eq!(p[0].source, Source::Local(1), "the frame base");
+        assert_eq!(p[0].kind, Kind::Memory);
+        assert_eq!(p[0].ops, vec![dw::OP_CONSTU, 12, dw::OP_MINUS]);
+        let v = var(Location::Expr(vec![LocOp::Addr(0x400)]), None);
+        let p = plan(&input(&v, false)).unwrap();
+        assert_eq!(
+            (p[0].source, p[0].kind),
+            (Source::Const(0x400), Kind::Memory)
+        );
+        let v = var(
+            Location::Expr(vec![LocOp::WasmLocal(5), LocOp::PlusUconst(16)]),
+            None,
+        );
+        let p = plan(&input(&v, false)).unwrap();
+        assert_eq!(p[0].kind, Kind::Memory);
+        assert_eq!(p[0].ops, vec![dw::OP_PLUS_UCONST, 16]);
+    }
+
+    #[test]
+    fn pieces_become_fragments() {
+        let v = var(
+            Location::Expr(vec![
+                LocOp::WasmLocal(1),
+                LocOp::StackValue,
+                LocOp::Piece(4),
+                LocOp::Piece(4),
+                LocOp::WasmLocal(2),
+                LocOp::StackValue,
+                LocOp::Piece(4),
+            ]),
+            None,
+        );
+        let p = plan(&input(&v, false)).unwrap();
+        assert_eq!(p.len(), 2, "the middle piece has no location");
+        assert_eq!(p[0].fragment, Some((0, 32)));
+        assert_eq!(p[1].fragment, Some((64, 32)));
+        assert_eq!(p[1].source, Source::Local(2));
+    }
+
+    #[test]
+    fn constants_cover_the_scope() {
+        let v = var(Location::None, Some(-7));
+        let ranges = [0x10..0x20, 0x40..0x50];
+        let mut i = input(&v, false);
+        i.scope_ranges = Some(&ranges);
+        let p = plan(&i).unwrap();
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[1].range, Some(0x40..0x50));
+        assert_eq!(p[0].source, Source::Const(-7));
+    }
+
+    #[test]
+    fn untranslatable_locations_are_refused() {
+        let v = var(Location::Expr(vec![LocOp::Unsupported(0x50)]), None);
+        assert!(plan(&input(&v, false)).is_err());
+        let v = var(
+            Location::Expr(vec![LocOp::WasmLocal(1), LocOp::Deref, LocOp::StackValue]),
+            None,
+        );
+        assert!(plan(&input(&v, false)).is_err(), "a deref of linear memory");
+    }
+}
