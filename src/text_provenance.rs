@@ -565,8 +565,11 @@ fn local_variable(
 ) -> Variable {
     Variable {
         name: Some(name),
+        linkage_name: None,
         ty,
-        location: Location::Expr(vec![LocOp::WasmLocal(index)]),
+        // The local's value (DWARF: `DW_OP_WASM_location 0 N` alone would be
+        // the linear-memory address held in the local).
+        location: Location::Expr(vec![LocOp::WasmLocal(index), LocOp::StackValue]),
         const_value: None,
         file: Some(0),
         line,
@@ -586,6 +589,7 @@ fn add_globals(
 ) {
     let variable = |name: String, ty: TypeId, location: LocOp, artificial: bool| Variable {
         name: Some(name),
+        linkage_name: None,
         ty: Some(ty),
         location: Location::Expr(vec![location]),
         const_value: None,
@@ -708,7 +712,7 @@ mod tests {
         assert_eq!(names, ["a", "param1", "sum", "local3"]);
         assert_eq!(
             add_sp.variables[2].location,
-            Location::Expr(vec![LocOp::WasmLocal(2)])
+            Location::Expr(vec![LocOp::WasmLocal(2), LocOp::StackValue])
         );
         assert!(add_sp.variables[0].is_parameter && !add_sp.variables[2].is_parameter);
         assert!(add_sp.result.is_some());

@@ -486,6 +486,7 @@ fn step_locations(program: &Path, own: &[String], start: &str) -> Vec<String> {
             over: false,
         },
         budget_secs: 90,
+        extensions: false,
     })
     .unwrap_or_else(|e| panic!("gdb on {}: {e}", program.display()));
     assert!(
@@ -657,6 +658,7 @@ fn assemblyscript_source_map_drives_breakpoints_on_ts_lines() {
             specs: specs.clone(),
         },
         budget_secs: 90,
+        extensions: false,
     })
     .unwrap();
     for (spec, line) in specs.iter().zip(lines) {

@@ -96,6 +96,10 @@ pub enum LocOp {
     Const(i64),
     Plus,
     Minus,
+    /// A stack operation with no operands and no state (`DW_OP_mul`,
+    /// `DW_OP_shl`, `DW_OP_and`, `DW_OP_neg`, comparisons, `DW_OP_dup`…),
+    /// by its DWARF opcode.
+    Arith(u8),
     Deref,
     DerefSize(u8),
     StackValue,
@@ -117,6 +121,9 @@ pub enum Location {
 #[derive(Debug, Clone)]
 pub struct Variable {
     pub name: Option<String>,
+    /// `DW_AT_linkage_name` (C++ globals: the mangled name debuggers use to
+    /// name and find them).
+    pub linkage_name: Option<String>,
     pub ty: Option<TypeId>,
     pub location: Location,
     /// `DW_AT_const_value` (integers; bytes of blocks as little-endian).
@@ -137,6 +144,9 @@ pub struct Member {
     /// For bitfields: width and offset in bits from the start of the object.
     pub bit_size: Option<u64>,
     pub bit_offset: Option<u64>,
+    /// A static data member (C++): a declaration with no storage in the
+    /// object; its definition is a global named `Class::member`.
+    pub is_static: bool,
 }
 
 /// What a type is.

@@ -285,6 +285,8 @@ fn read_dies<'a>(
         origins: Vec::new(),
         globals: Vec::new(),
         namespace: Vec::new(),
+        declarations: HashMap::new(),
+        specifications: Vec::new(),
         inline_refs: Vec::new(),
     };
     {
@@ -293,6 +295,7 @@ fn read_dies<'a>(
         walker.walk(root)?;
     }
     walker.resolve_origins(prov.subprograms.len());
+    walker.resolve_specifications();
     let Walker {
         types,
         subprograms,
@@ -374,6 +377,13 @@ fn read_line_table<'a>(
     Ok(rows)
 }
 
+fn is_declaration(entry: &gimli::DebuggingInformationEntry<R<'_>>) -> bool {
+    matches!(
+        entry.attr_value(gimli::DW_AT_declaration),
+        Some(AttributeValue::Flag(true))
+    )
+}
+
 fn is_type_tag(tag: gimli::DwTag) -> bool {
     matches!(
         tag,
@@ -437,7 +447,8 @@ fn parse_expression(
             }
         };
         use gimli::Operation as O;
-        out.push(match op {
+        let mut implicit = None;
+        let translated = match op {
             O::WasmLocal { index } => LocOp::WasmLocal(index),
             O::WasmGlobal { index } => LocOp::WasmGlobal(index),
             O::WasmStack { index } => LocOp::WasmStack(index),
@@ -448,6 +459,26 @@ fn parse_expression(
             O::SignedConstant { value } => LocOp::Const(value),
             O::Plus => LocOp::Plus,
             O::Minus => LocOp::Minus,
+            O::And => LocOp::Arith(gimli::constants::DW_OP_and.0),
+            O::Div => LocOp::Arith(gimli::constants::DW_OP_div.0),
+            O::Mod => LocOp::Arith(gimli::constants::DW_OP_mod.0),
+            O::Mul => LocOp::Arith(gimli::constants::DW_OP_mul.0),
+            O::Neg => LocOp::Arith(gimli::constants::DW_OP_neg.0),
+            O::Not => LocOp::Arith(gimli::constants::DW_OP_not.0),
+            O::Or => LocOp::Arith(gimli::constants::DW_OP_or.0),
+            O::Shl => LocOp::Arith(gimli::constants::DW_OP_shl.0),
+            O::Shr => LocOp::Arith(gimli::constants::DW_OP_shr.0),
+            O::Shra => LocOp::Arith(gimli::constants::DW_OP_shra.0),
+            O::Xor => LocOp::Arith(gimli::constants::DW_OP_xor.0),
+            O::Eq => LocOp::Arith(gimli::constants::DW_OP_eq.0),
+            O::Ge => LocOp::Arith(gimli::constants::DW_OP_ge.0),
+            O::Gt => LocOp::Arith(gimli::constants::DW_OP_gt.0),
+            O::Le => LocOp::Arith(gimli::constants::DW_OP_le.0),
+            O::Lt => LocOp::Arith(gimli::constants::DW_OP_lt.0),
+            O::Ne => LocOp::Arith(gimli::constants::DW_OP_ne.0),
+            O::Pick { index: 0 } => LocOp::Arith(gimli::constants::DW_OP_dup.0),
+            O::Pick { index: 1 } => LocOp::Arith(gimli::constants::DW_OP_over.0),
+            O::Swap => LocOp::Arith(gimli::constants::DW_OP_swap.0),
             O::Deref {
                 size, space: false, ..
             } if size >= 8 => LocOp::Deref,
@@ -455,6 +486,14 @@ fn parse_expression(
                 size, space: false, ..
             } => LocOp::DerefSize(size),
             O::StackValue => LocOp::StackValue,
+            // A constant given by its bytes (doubles, mostly): the value.
+            O::ImplicitValue { data } if data.len() <= 8 => {
+                let mut bytes = [0u8; 8];
+                bytes[..data.len()].copy_from_slice(&data);
+                // Read as `DW_OP_constu bits; DW_OP_stack_value`.
+                implicit = Some(LocOp::Const(i64::from_le_bytes(bytes)));
+                LocOp::StackValue
+            }
             O::Piece {
                 size_in_bits,
                 bit_offset: None,
@@ -464,7 +503,9 @@ fn parse_expression(
                 None => LocOp::Unsupported(0xfb),
             },
             _ => LocOp::Unsupported(0xff),
-        });
+        };
+        out.extend(implicit);
+        out.push(translated);
     }
     out
 }
@@ -482,6 +523,13 @@ struct Walker<'a, 'u> {
     origins: Vec<(usize, UnitOffset)>,
     globals: Vec<Variable>,
     namespace: Vec<String>,
+    /// Qualified names (`geo::Counter::instances`) of variable declarations
+    /// — static data members, `extern` declarations in a namespace — that
+    /// a definition's `DW_AT_specification` may refer to.
+    declarations: HashMap<UnitOffset, String>,
+    /// (index into `globals`, its `DW_AT_specification`), resolved by
+    /// [`Walker::resolve_specifications`] (the declaration may come later).
+    specifications: Vec<(usize, UnitOffset)>,
     /// Abstract origins of inlined calls, by the index an `Inlined` scope
     /// holds until [`Walker::resolve_origins`] (origins may come later).
     inline_refs: Vec<UnitOffset>,
@@ -524,8 +572,22 @@ impl<'a, 'u> Walker<'a, 'u> {
             if tag == gimli::DW_TAG_subprogram {
                 self.subprogram(child)?;
             } else if tag == gimli::DW_TAG_variable {
-                let v = self.variable(&entry, false)?;
+                let mut v = self.variable(&entry, false)?;
+                // A variable in a namespace is named as C++ names it
+                // (`geo::created`), which is how the debuggers show and
+                // look it up.
+                v.name = v.name.map(|n| self.qualified(&n));
+                if let Some(n) = &v.name {
+                    if is_declaration(&entry) {
+                        self.declarations.insert(entry.offset(), n.clone());
+                    }
+                }
                 if v.location != Location::None || v.const_value.is_some() {
+                    if let Some(AttributeValue::UnitRef(o)) =
+                        entry.attr_value(gimli::DW_AT_specification)
+                    {
+                        self.specifications.push((self.globals.len(), o));
+                    }
                     self.globals.push(v);
                 }
             } else if is_type_tag(tag) {
@@ -544,6 +606,45 @@ impl<'a, 'u> Walker<'a, 'u> {
         Ok(())
     }
 
+    /// `name` inside the current namespaces (and classes): `geo::name`.
+    fn qualified(&self, name: &str) -> String {
+        if self.namespace.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}::{name}", self.namespace.join("::"))
+        }
+    }
+
+    /// A definition (`int Counter::instances = 0;`) takes its name — the
+    /// declaration's, qualified — type and position from the declaration
+    /// its `DW_AT_specification` names.
+    fn resolve_specifications(&mut self) {
+        for (index, o) in std::mem::take(&mut self.specifications) {
+            let Ok(decl) = self.unit.entry(o) else {
+                continue;
+            };
+            let name = self
+                .declarations
+                .get(&o)
+                .cloned()
+                .or_else(|| self.name(&decl));
+            let ty = self.type_ref(&decl);
+            let linkage = [gimli::DW_AT_linkage_name, gimli::DW_AT_MIPS_linkage_name]
+                .into_iter()
+                .find_map(|a| attr_string(self.dwarf, self.unit, decl.attr_value(a)?));
+            let file = udata(decl.attr_value(gimli::DW_AT_decl_file)).map(|f| f as usize);
+            let line = udata(decl.attr_value(gimli::DW_AT_decl_line)).unwrap_or(0) as u32;
+            let v = &mut self.globals[index];
+            v.name = v.name.take().or(name);
+            v.linkage_name = v.linkage_name.take().or(linkage);
+            v.ty = v.ty.or(ty);
+            v.file = v.file.or(file);
+            if v.line == 0 {
+                v.line = line;
+            }
+        }
+    }
+
     fn variable(
         &self,
         entry: &gimli::DebuggingInformationEntry<R<'a>>,
@@ -551,6 +652,9 @@ impl<'a, 'u> Walker<'a, 'u> {
     ) -> gimli::Result<Variable> {
         let mut v = Variable {
             name: self.name(entry),
+            linkage_name: [gimli::DW_AT_linkage_name, gimli::DW_AT_MIPS_linkage_name]
+                .into_iter()
+                .find_map(|a| attr_string(self.dwarf, self.unit, entry.attr_value(a)?)),
             ty: self.type_ref(entry),
             location: Location::None,
             const_value: sdata(entry.attr_value(gimli::DW_AT_const_value)),
@@ -748,6 +852,25 @@ impl<'a, 'u> Walker<'a, 'u> {
                 }
                 while let Some(child) = children.next()? {
                     let m = child.entry().clone();
+                    // A static data member: a declaration (DW_TAG_member
+                    // before DWARF 5, DW_TAG_variable since), whose
+                    // definition names it through DW_AT_specification.
+                    let is_static = m.tag() == gimli::DW_TAG_variable
+                        || (m.tag() == gimli::DW_TAG_member && is_declaration(&m));
+                    if is_static {
+                        if let Some(n) = self.name(&m) {
+                            self.declarations.insert(m.offset(), self.qualified(&n));
+                        }
+                        members.push(Member {
+                            name: self.name(&m),
+                            ty: self.type_ref(&m),
+                            offset: 0,
+                            bit_size: None,
+                            bit_offset: None,
+                            is_static: true,
+                        });
+                        continue;
+                    }
                     match m.tag() {
                         gimli::DW_TAG_member => {
                             let offset = match m.attr_value(gimli::DW_AT_data_member_location) {
@@ -768,6 +891,7 @@ impl<'a, 'u> Walker<'a, 'u> {
                                 offset,
                                 bit_size: udata(m.attr_value(gimli::DW_AT_bit_size)),
                                 bit_offset: udata(m.attr_value(gimli::DW_AT_data_bit_offset)),
+                                is_static: false,
                             });
                         }
                         gimli::DW_TAG_subprogram => self.subprogram(child)?,

@@ -40,8 +40,9 @@ pub struct ModuleDebug<'ctx, 'p> {
     /// Compiling with optimization: variables are described by values
     /// (`#dbg_value`) rather than by storage (`#dbg_declare`).
     optimized: bool,
-    /// Variables that could not be described (reported under `-v`).
-    pub dropped_variables: std::cell::Cell<u32>,
+    /// Variables that could not be described, counted by reason (reported
+    /// under `-v`).
+    dropped_variables: RefCell<std::collections::BTreeMap<String, u32>>,
 }
 
 /// What a function's DWARF frame base is.
@@ -68,7 +69,6 @@ pub struct VariableStorage<'a, 'ctx> {
 
 /// What declaring a function's variables produced.
 struct Declared {
-    dropped: u32,
     bindings: Vec<LiveBinding>,
     frame_base: Option<Source>,
 }
@@ -200,7 +200,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             fallback: None,
             types: DebugTypes::new(prov, module.as_mut_ptr()),
             optimized,
-            dropped_variables: std::cell::Cell::new(0),
+            dropped_variables: RefCell::default(),
         };
         // A module with no DWARF at all still gets function-level debug
         // info; in a module with DWARF, code it does not cover (system
@@ -322,7 +322,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             };
             let [LocOp::Addr(a)] = ops.as_slice() else {
                 if wasm_global(ops).is_none() {
-                    self.dropped_variables.set(self.dropped_variables.get() + 1);
+                    self.drop_variable("a global not at a linear-memory address");
                 }
                 continue;
             };
@@ -390,7 +390,17 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             .map(|f| f.as_mut_ptr())
             .unwrap_or(di.file);
         let expr = di.expression(ops);
-        let gve = di.global_variable(cu.as_mut_ptr(), name, "", file, v.line, ty, false, expr);
+        let linkage = v.linkage_name.as_deref().unwrap_or("");
+        let gve = di.global_variable(
+            cu.as_mut_ptr(),
+            name,
+            linkage,
+            file,
+            v.line,
+            ty,
+            false,
+            expr,
+        );
         // SAFETY: attaching a DIGlobalVariableExpression as !dbg (kind 0).
         unsafe {
             llvm_sys::core::LLVMGlobalSetMetadata(
@@ -420,7 +430,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             let Some(n) = wasm_global(ops) else { continue };
             let (Some(place), Some((_, cu))) = (globals.get(n as usize), self.units.get(unit))
             else {
-                self.dropped_variables.set(self.dropped_variables.get() + 1);
+                self.drop_variable("a global in a wasm global innative has no cell for");
                 continue;
             };
             let (target, ops) = match place {
@@ -689,7 +699,6 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             inlined_at: None,
         };
         let mut out = Declared {
-            dropped: 0,
             bindings: Vec::new(),
             frame_base: self.frame_base(f).map(|fb| match fb {
                 FrameBase::Local(n) => Source::Local(n),
@@ -698,8 +707,6 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         };
         self.declare_in(module, sp.unit, &at, &sp.variables, None, storage, &mut out);
         self.declare_scopes(module, sp.unit, &at, &sp.scopes, storage, &mut out);
-        self.dropped_variables
-            .set(self.dropped_variables.get() + out.dropped);
         out.bindings
     }
 
@@ -715,7 +722,9 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         for s in scopes {
             let mut inner = *at;
             if !self.enter_scope(unit, &mut inner, s) {
-                out.dropped += s.variables.len() as u32;
+                for _ in &s.variables {
+                    self.drop_variable("in a scope innative cannot describe");
+                }
                 continue;
             }
             self.declare_in(
@@ -801,11 +810,12 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                         .extend(plan.into_iter().map(|binding| LiveBinding {
                             binding,
                             di,
+                            bytes: input.byte_size,
                             variable: var,
                             location: loc.as_mut_ptr(),
                         }));
                 }
-                Err(_) => out.dropped += 1,
+                Err(debug_values::Unsupported(why)) => self.drop_variable(&why),
             }
         }
     }
@@ -879,7 +889,9 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                     Some((frame, vec![dw::OP_DEREF, dw::OP_PLUS_UCONST, *a], false))
                 }
             }
-            [LocOp::WasmLocal(n)] | [LocOp::WasmLocal(n), LocOp::StackValue] if !is_pointer => {
+            // The local's value (without DW_OP_stack_value the local holds
+            // the variable's linear-memory address: a by-value struct).
+            [LocOp::WasmLocal(n), LocOp::StackValue] if !is_pointer => {
                 let (slot, ty) = storage.locals.get(*n as usize)?;
                 let local_size = match ty {
                     inkwell::types::BasicTypeEnum::IntType(i) => i.get_bit_width() as u64 / 8,
@@ -897,6 +909,31 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             }
             _ => None,
         }
+    }
+
+    fn drop_variable(&self, reason: &str) {
+        *self
+            .dropped_variables
+            .borrow_mut()
+            .entry(reason.to_string())
+            .or_default() += 1;
+    }
+
+    /// What could not be described: one line, None when nothing was lost.
+    pub fn dropped_variables_summary(&self) -> Option<String> {
+        let dropped = self.dropped_variables.borrow();
+        let total: u32 = dropped.values().sum();
+        if total == 0 {
+            return None;
+        }
+        let reasons: Vec<String> = dropped
+            .iter()
+            .map(|(why, n)| format!("{why}: {n}"))
+            .collect();
+        Some(format!(
+            "{total} variables have locations innative cannot describe yet ({}); the debugger shows them as optimized out",
+            reasons.join(", ")
+        ))
     }
 
     /// Resolves the metadata; call once, before emission.

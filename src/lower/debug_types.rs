@@ -11,12 +11,17 @@
 //!
 //! Types are translated per compile unit (the caches are keyed by the
 //! unit's DIBuilder): a wasm pointer refers to its unit's helper variable.
+//!
+//! C++: a type declared in a namespace is declared in that namespace
+//! (`geo::Point`), and a class keeps its static data members (as
+//! declarations: their definitions are globals named `geo::Counter::n`,
+//! which is how gdb finds their values).
 
 use super::debug_pointers::{pointer_name, spell, WasmPointers, BOX_MEMBER};
 use super::di::{dw, Di, Md};
-use innative_dwarf::{Provenance, TypeId, TypeKind};
+use innative_dwarf::{Provenance, Type, TypeId, TypeKind};
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Cache key: the unit's DIBuilder and the source type.
 type Key<T> = (usize, T);
@@ -31,6 +36,11 @@ pub struct DebugTypes<'p> {
     elements: RefCell<HashMap<Key<TypeId>, Md>>,
     /// The dynamic arrays, by element metadata.
     arrays: RefCell<HashMap<Key<usize>, Md>>,
+    /// C++ namespaces, by qualified name.
+    namespaces: RefCell<HashMap<Key<String>, Md>>,
+    /// (unit, scope path) of every named composite type: the scopes that are
+    /// classes, not namespaces.
+    classes: HashSet<(usize, Vec<String>)>,
     pub pointers: WasmPointers,
 }
 
@@ -47,6 +57,18 @@ impl<'p> DebugTypes<'p> {
             boxes: RefCell::default(),
             elements: RefCell::default(),
             arrays: RefCell::default(),
+            namespaces: RefCell::default(),
+            classes: prov
+                .types
+                .iter()
+                .filter(|t| matches!(t.kind, TypeKind::Composite { .. }))
+                .filter_map(|t| {
+                    let name = t.name.as_ref()?;
+                    let mut path = t.scope.clone();
+                    path.push(name.clone());
+                    Some((t.unit, path))
+                })
+                .collect(),
             pointers: WasmPointers::new(module),
         };
         this.pointers.embed_symbols(prov, &|ty| this.byte_size(ty));
@@ -56,6 +78,48 @@ impl<'p> DebugTypes<'p> {
     /// The module's memory struct, which wasm pointers are relative to.
     pub fn set_memory(&self, memory: inkwell::values::GlobalValue<'_>) {
         self.pointers.set_memory(memory);
+    }
+
+    /// Where type `t` is declared: `scope` (the unit's file), or in a C++
+    /// unit the namespaces enclosing it (`t.scope` up to the first class:
+    /// a type nested in a class is declared in the class's namespace).
+    fn type_scope(&self, di: &Di, scope: Md, t: &Type) -> Md {
+        let cplusplus = self
+            .prov
+            .units
+            .get(t.unit)
+            .is_some_and(|u| matches!(u.language, 0x04 | 0x1a | 0x21 | 0x2b));
+        if t.scope.is_empty() || !cplusplus {
+            return scope;
+        }
+        let mut parent: Md = std::ptr::null_mut();
+        let mut path: Vec<String> = Vec::new();
+        for name in &t.scope {
+            path.push(name.clone());
+            if self.classes.contains(&(t.unit, path.clone())) {
+                break;
+            }
+            let key = (unit(di), path.join("::"));
+            let existing = self.namespaces.borrow().get(&key).copied();
+            parent = match existing {
+                Some(ns) => ns,
+                None => {
+                    let spelled = if name == "(anonymous namespace)" {
+                        ""
+                    } else {
+                        name
+                    };
+                    let ns = di.namespace(parent, spelled);
+                    self.namespaces.borrow_mut().insert(key, ns);
+                    ns
+                }
+            };
+        }
+        if parent.is_null() {
+            scope
+        } else {
+            parent
+        }
     }
 
     /// Size in bytes of a type (0 when unknown).
@@ -103,35 +167,64 @@ impl<'p> DebugTypes<'p> {
         id
     }
 
-    /// If `id` is (a typedef of / qualified) pointer, its pointee.
+    /// If `id` is (a typedef of / qualified) pointer, its pointee: a
+    /// variable of this type holds a wasm address that the debugger is to
+    /// see as a native pointer of type [`DebugTypes::native_pointer`].
+    ///
+    /// A C++ reference holds a wasm address too.  For a reference type the
+    /// answer is the reference type itself, which `native_pointer` turns
+    /// into a native reference (nothing else reaches it with a reference:
+    /// there are no pointers to references).
     pub fn pointee_if_pointer(&self, id: Option<TypeId>) -> Option<Option<TypeId>> {
-        match self
-            .strip(id)
+        let stripped = self.strip(id);
+        match stripped
             .and_then(|i| self.prov.types.get(i))
             .map(|t| &t.kind)
         {
             Some(TypeKind::Pointer { pointee, .. }) => Some(*pointee),
+            Some(TypeKind::Reference { .. }) => Some(stripped),
             _ => None,
         }
     }
 
     /// A native (64-bit) pointer to `pointee`.  A pointee that is itself a
     /// pointer (in linear memory, 4 bytes) is its 4-byte wrapper, so that
-    /// `p[i]` steps by 4.
+    /// `p[i]` steps by 4.  For a reference type (see
+    /// [`DebugTypes::pointee_if_pointer`]): a native reference to what it
+    /// refers to, so that the debuggers show `@0x7ffd...: {x = 1}`.
     pub fn native_pointer(&self, di: &Di, scope: Md, pointee: Option<TypeId>) -> Md {
         if let Some(md) = self.native_pointers.borrow().get(&(unit(di), pointee)) {
             return *md;
         }
-        let target = self.slot(di, scope, pointee);
-        let md = di.pointer_type(target, 64, "");
+        let md = match pointee
+            .and_then(|i| self.prov.types.get(i))
+            .map(|t| &t.kind)
+        {
+            Some(TypeKind::Reference { pointee, rvalue }) => {
+                let tag = if *rvalue {
+                    dw::TAG_RVALUE_REFERENCE
+                } else {
+                    dw::TAG_REFERENCE
+                };
+                di.reference_type(tag, self.slot(di, scope, *pointee))
+            }
+            _ => di.pointer_type(self.slot(di, scope, pointee), 64, ""),
+        };
         self.native_pointers
             .borrow_mut()
             .insert((unit(di), pointee), md);
         md
     }
 
+    /// Whether `id` is a (typedef of / qualified) pointer: 4 bytes of
+    /// linear memory holding a wasm address.
     fn is_pointer(&self, id: Option<TypeId>) -> bool {
-        self.pointee_if_pointer(id).is_some()
+        matches!(
+            self.strip(id)
+                .and_then(|i| self.prov.types.get(i))
+                .map(|t| &t.kind),
+            Some(TypeKind::Pointer { .. })
+        )
     }
 
     /// The type of a 4-byte-stride slot holding a value of type `id` (an
@@ -209,7 +302,8 @@ impl<'p> DebugTypes<'p> {
                 } else {
                     dw::TAG_UNION
                 };
-                di.forward_declaration(other, t.name.as_deref().unwrap_or(""), scope, t.line)
+                let decl_scope = self.type_scope(di, scope, t);
+                di.forward_declaration(other, t.name.as_deref().unwrap_or(""), decl_scope, t.line)
             }
             // (No second typedef of the same name: lldb's expressions
             // would see two `Node_t`s.  The array's name keeps the spelling.)
@@ -245,6 +339,9 @@ impl<'p> DebugTypes<'p> {
             return std::ptr::null_mut();
         };
         let name = t.name.clone().unwrap_or_default();
+        // Where a named type is declared (C++ namespaces); what it refers
+        // to is translated with the unit's `scope`.
+        let decl_scope = self.type_scope(di, scope, t);
         let md = match &t.kind {
             TypeKind::Base {
                 encoding,
@@ -264,7 +361,7 @@ impl<'p> DebugTypes<'p> {
             }
             TypeKind::Typedef(x) => {
                 let target = self.translate(di, scope, *x);
-                di.typedef(target, &name, t.line, scope)
+                di.typedef(target, &name, t.line, decl_scope)
             }
             TypeKind::Composite {
                 tag,
@@ -278,16 +375,24 @@ impl<'p> DebugTypes<'p> {
                     _ => dw::TAG_STRUCTURE,
                 };
                 if *declaration {
-                    di.forward_declaration(llvm_tag, &name, scope, t.line)
+                    di.forward_declaration(llvm_tag, &name, decl_scope, t.line)
                 } else {
-                    let temp =
-                        di.replaceable_composite(llvm_tag, &name, scope, t.line, byte_size * 8);
+                    let temp = di.replaceable_composite(
+                        llvm_tag,
+                        &name,
+                        decl_scope,
+                        t.line,
+                        byte_size * 8,
+                    );
                     self.cache.borrow_mut().insert((unit(di), id), temp);
                     let mut elements: Vec<Md> = members
                         .iter()
                         .map(|m| {
                             let ty = self.translate(di, scope, m.ty);
                             let mname = m.name.clone().unwrap_or_default();
+                            if m.is_static {
+                                return static_member(di, temp, &mname, ty);
+                            }
                             match m.bit_size {
                                 Some(bits) => {
                                     let offset = m.bit_offset.unwrap_or(m.offset * 8);
@@ -310,9 +415,9 @@ impl<'p> DebugTypes<'p> {
                         })
                         .collect();
                     let full = if llvm_tag == dw::TAG_UNION {
-                        di.union_type(&name, scope, t.line, byte_size * 8, &mut elements)
+                        di.union_type(&name, decl_scope, t.line, byte_size * 8, &mut elements)
                     } else {
-                        di.struct_type(&name, scope, t.line, byte_size * 8, &mut elements)
+                        di.struct_type(&name, decl_scope, t.line, byte_size * 8, &mut elements)
                     };
                     di.replace(temp, full);
                     full
@@ -327,7 +432,7 @@ impl<'p> DebugTypes<'p> {
                 let base = self.translate(di, scope, *underlying);
                 di.enumeration(
                     &name,
-                    scope,
+                    decl_scope,
                     t.line,
                     byte_size * 8,
                     enumerators,
@@ -354,5 +459,26 @@ impl<'p> DebugTypes<'p> {
         };
         self.cache.borrow_mut().insert((unit(di), id), md);
         md
+    }
+}
+
+/// The declaration of a static data member `name` of class `class` (its
+/// definition is a global variable; see the module comment).
+fn static_member(di: &Di, class: Md, name: &str, ty: Md) -> Md {
+    // SAFETY: the builder `di` was made from, metadata of its context, and
+    // a string with its explicit length.
+    unsafe {
+        llvm_sys::debuginfo::LLVMDIBuilderCreateStaticMemberType(
+            di.builder,
+            class,
+            name.as_ptr() as *const _,
+            name.len(),
+            di.file,
+            0,
+            ty,
+            llvm_sys::debuginfo::LLVMDIFlagZero,
+            std::ptr::null_mut(),
+            0,
+        )
     }
 }

@@ -39,6 +39,9 @@ pub enum Source {
     Stack(u32),
     /// A constant.
     Const(i64),
+    /// No value: the variable exists here but is optimized out (so that it
+    /// is listed, as in the source build, even in an inlined copy).
+    Undefined,
 }
 
 /// How the source value relates to the variable.
@@ -112,7 +115,15 @@ pub fn plan(input: &PlanInput<'_>) -> std::result::Result<Vec<Binding>, Unsuppor
     }
     let mut out = Vec::new();
     match &v.location {
-        Location::None => {}
+        Location::None => {
+            out.extend(whole.into_iter().map(|range| Binding {
+                range,
+                source: Source::Undefined,
+                kind: Kind::Value,
+                ops: vec![],
+                fragment: None,
+            }));
+        }
         Location::Expr(ops) => {
             for range in whole {
                 out.extend(expression(input, range, ops)?);
@@ -173,11 +184,28 @@ fn piece_binding(
     ops: &[LocOp],
     fragment: Option<(u64, u64)>,
 ) -> std::result::Result<Binding, Unsupported> {
+    // A value computed from constants only (`DW_OP_lit1 DW_OP_lit3 DW_OP_mul
+    // DW_OP_stack_value`): fold it here.
+    if let [body @ .., LocOp::StackValue] = ops {
+        if body.len() > 1 && matches!(body[0], LocOp::Const(_)) {
+            if let Some(c) = fold_constant(body) {
+                return piece_binding(
+                    input,
+                    range,
+                    &[LocOp::Const(c), LocOp::StackValue],
+                    fragment,
+                );
+            }
+        }
+    }
     let (source, rest, from_frame_base) = match ops.first() {
         Some(LocOp::WasmLocal(n)) => (Source::Local(*n), &ops[1..], false),
         Some(LocOp::WasmGlobal(n)) => (Source::Global(*n), &ops[1..], false),
         Some(LocOp::WasmStack(n)) => (Source::Stack(*n), &ops[1..], false),
         Some(LocOp::Const(c)) => (Source::Const(*c), &ops[1..], false),
+        Some(LocOp::Unsupported(op)) => {
+            return Err(Unsupported(format!("DW_OP 0x{op:02x}")));
+        }
         Some(LocOp::Addr(a)) => (Source::Const(*a as i64), &ops[1..], false),
         Some(LocOp::Fbreg(_)) => match input.frame_base {
             Some(fb) => (fb, ops, true),
@@ -199,19 +227,18 @@ fn piece_binding(
             LocOp::Const(c) => push_const(&mut translated, *c),
             LocOp::Plus => translated.push(dw::OP_PLUS),
             LocOp::Minus => translated.push(dw::OP_MINUS),
+            // DW_OP_neg is not an LLVM expression operator: * -1.
+            LocOp::Arith(0x1f) => translated.extend([dw::OP_CONSTS, -1i64 as u64, dw::OP_MUL]),
+            LocOp::Arith(op) if LLVM_STACK_OPS.contains(op) => translated.push(u64::from(*op)),
             LocOp::StackValue if i + 1 == rest.len() => stack_value = true,
             other => return Err(Unsupported(format!("{other:?} in a location"))),
         }
     }
-    // The forms: a value (`… DW_OP_stack_value`, or a wasm local/global/stack
-    // slot alone, which names the value's home), or an address in linear
-    // memory (`DW_OP_addr`, `DW_OP_fbreg`, `DW_OP_WASM_location … plus`).
-    let names_home = rest.is_empty()
-        && matches!(
-            source,
-            Source::Local(_) | Source::Global(_) | Source::Stack(_)
-        );
-    let is_value = stack_value || names_home;
+    // The forms: a value (`… DW_OP_stack_value`) or an address in linear
+    // memory (`DW_OP_addr`, `DW_OP_fbreg`, and `DW_OP_WASM_location` without
+    // `DW_OP_stack_value`, which LLVM's wasm backend emits for a local
+    // holding a variable's address: a struct passed by value).
+    let is_value = stack_value;
     let kind = match (is_value, input.is_pointer) {
         (false, false) => Kind::Memory,
         (false, true) => Kind::PointerInMemory,
@@ -239,6 +266,71 @@ fn piece_binding(
     })
 }
 
+/// Evaluates a DWARF expression made of constants and arithmetic on the
+/// 64-bit generic type; None when it reads anything else.
+fn fold_constant(ops: &[LocOp]) -> Option<i64> {
+    let mut stack: Vec<i64> = Vec::new();
+    for op in ops {
+        match op {
+            LocOp::Const(c) => stack.push(*c),
+            LocOp::PlusUconst(k) => {
+                let a = stack.pop()?;
+                stack.push(a.wrapping_add(*k as i64));
+            }
+            LocOp::Arith(0x1f) => {
+                let a = stack.pop()?;
+                stack.push(a.wrapping_neg());
+            }
+            LocOp::Arith(0x20) => {
+                let a = stack.pop()?;
+                stack.push(!a);
+            }
+            LocOp::Plus | LocOp::Minus | LocOp::Arith(_) => {
+                let b = stack.pop()?;
+                let a = stack.pop()?;
+                let (ua, ub) = (a as u64, b as u64);
+                stack.push(match op {
+                    LocOp::Plus => a.wrapping_add(b),
+                    LocOp::Minus => a.wrapping_sub(b),
+                    LocOp::Arith(0x1a) => a & b,
+                    LocOp::Arith(0x1b) if b != 0 => a.wrapping_div(b),
+                    LocOp::Arith(0x1d) if b != 0 => (ua % ub) as i64,
+                    LocOp::Arith(0x1e) => a.wrapping_mul(b),
+                    LocOp::Arith(0x21) => a | b,
+                    LocOp::Arith(0x24) => ua.checked_shl(ub as u32).unwrap_or(0) as i64,
+                    LocOp::Arith(0x25) => ua.checked_shr(ub as u32).unwrap_or(0) as i64,
+                    LocOp::Arith(0x26) => a >> ub.min(63),
+                    LocOp::Arith(0x27) => a ^ b,
+                    _ => return None,
+                });
+            }
+            _ => return None,
+        }
+    }
+    match stack.as_slice() {
+        [v] => Some(*v),
+        _ => None,
+    }
+}
+
+/// The stateless DWARF stack operators LLVM accepts in a DIExpression.
+const LLVM_STACK_OPS: &[u8] = &[
+    0x12, // dup
+    0x14, // over
+    0x16, // swap
+    0x1a, // and
+    0x1b, // div
+    0x1d, // mod
+    0x1e, // mul
+    0x20, // not
+    0x21, // or
+    0x24, // shl
+    0x25, // shr
+    0x26, // shra
+    0x27, // xor
+    0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, // eq ge gt le lt ne
+];
+
 fn push_offset(ops: &mut Vec<u64>, k: i64) {
     if k >= 0 {
         ops.extend([dw::OP_PLUS_UCONST, k as u64]);
@@ -265,6 +357,8 @@ pub struct LiveBinding {
     pub binding: Binding,
     /// The unit's DIBuilder (for expressions and records).
     pub di: Di,
+    /// The variable's size in bytes (0: unknown).
+    pub bytes: u64,
     /// The `DILocalVariable` and the `DILocation` (scope, inlinedAt) of its
     /// records.
     pub variable: Md,
@@ -272,8 +366,14 @@ pub struct LiveBinding {
 }
 
 impl LiveBinding {
-    fn key(&self) -> (usize, Option<(u64, u64)>) {
-        (self.variable as usize, self.binding.fragment)
+    /// The variable instance (a variable inlined twice is two instances:
+    /// same variable, different location scope) and piece it describes.
+    fn key(&self) -> (usize, usize, Option<(u64, u64)>) {
+        (
+            self.variable as usize,
+            self.location as usize,
+            self.binding.fragment,
+        )
     }
 }
 
@@ -394,6 +494,9 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
         if !self.can_emit() {
             return Ok(());
         }
+        if b.binding.source == Source::Undefined {
+            return self.emit_poison(b.variable, b.location, b.binding.fragment, b.di);
+        }
         let optimized = self.opts.opt_level != crate::compile::OptLevel::O0;
         // The source value W: an LLVM value and the operations that read it
         // (None: a constant, written into the expression).  At -O0 a wasm
@@ -401,7 +504,7 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
         // optimized, it is the SSA value LLVM tracks through its passes.
         let mut in_slot = false;
         let value: Option<(BasicValueEnum<'ctx>, Vec<u64>)> = match (b.binding.source, fresh) {
-            (Source::Const(_), _) => None,
+            (Source::Const(_) | Source::Undefined, _) => None,
             (_, Some(v)) => Some((v, vec![])),
             (Source::Local(n), None) => {
                 let Some((slot, ty)) = self.local_slot(n) else {
@@ -436,7 +539,7 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
                         return Ok(());
                     };
                     // A constant: LLVM writes it as DW_OP_consts/constu.
-                    let bytes = b.binding.fragment.map(|(_, s)| s / 8).unwrap_or(8);
+                    let bytes = b.binding.fragment.map(|(_, s)| s / 8).unwrap_or(b.bytes);
                     let ty = if bytes <= 4 { self.rt.i32 } else { self.rt.i64 };
                     let k = ty.const_int(c as u64, c < 0);
                     return self.emit_record(&[k.into()], &fragmented(vec![], b), b);
@@ -510,7 +613,7 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
         if let Some((o, s)) = fragment {
             expr.extend([OP_LLVM_FRAGMENT, o, s]);
         }
-        let Some(block) = self.b.get_insert_block() else {
+        let Some((block, before)) = self.record_position() else {
             return Ok(());
         };
         di.value_record(
@@ -518,7 +621,8 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
             variable,
             &expr,
             location,
-            block.as_mut_ptr(),
+            block,
+            before,
         );
         Ok(())
     }
@@ -532,22 +636,33 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
         expr: &[u64],
         b: &LiveBinding,
     ) -> Result<()> {
-        let Some(block) = self.b.get_insert_block() else {
+        let Some((block, before)) = self.record_position() else {
             return Ok(());
         };
         if !expr.contains(&OP_LLVM_ARG) && args.len() == 1 {
-            b.di.value_record(
-                args[0].as_value_ref(),
-                b.variable,
-                expr,
-                b.location,
-                block.as_mut_ptr(),
-            );
+            let value = args[0].as_value_ref();
+            b.di.value_record(value, b.variable, expr, b.location, block, before);
         } else {
             let refs: Vec<_> = args.iter().map(|a| a.as_value_ref()).collect();
-            b.di.value_list_record(&refs, b.variable, expr, b.location, block.as_mut_ptr());
+            b.di.value_list_record(&refs, b.variable, expr, b.location, block, before);
         }
         Ok(())
+    }
+
+    /// Where records go: the builder's block, and the instruction it
+    /// inserts before (null: the block's end).
+    fn record_position(
+        &self,
+    ) -> Option<(
+        llvm_sys::prelude::LLVMBasicBlockRef,
+        llvm_sys::prelude::LLVMValueRef,
+    )> {
+        let block = self.b.get_insert_block()?;
+        let before = self
+            .records_before
+            .map(|i| i.as_value_ref())
+            .unwrap_or(std::ptr::null_mut());
+        Some((block.as_mut_ptr(), before))
     }
 }
 
@@ -581,6 +696,7 @@ mod tests {
     fn var(location: Location, const_value: Option<i64>) -> Variable {
         Variable {
             name: Some("x".into()),
+            linkage_name: None,
             ty: None,
             location,
             const_value,
@@ -608,7 +724,7 @@ mod tests {
                 (0x10..0x20, vec![LocOp::Const(0), LocOp::StackValue]),
                 (0x20..0x22, vec![LocOp::WasmStack(1), LocOp::StackValue]),
                 (0x22..0x30, vec![LocOp::WasmLocal(3), LocOp::StackValue]),
-                (0x30..0x30, vec![LocOp::WasmLocal(4)]),
+                (0x30..0x30, vec![LocOp::WasmLocal(4), LocOp::StackValue]),
             ]),
             None,
         );
@@ -650,6 +766,57 @@ mod tests {
         let p = plan(&input(&v, false)).unwrap();
         assert_eq!(p[0].kind, Kind::Memory);
         assert_eq!(p[0].ops, vec![dw::OP_PLUS_UCONST, 16]);
+    }
+
+    #[test]
+    fn arithmetic_on_a_local_is_kept() {
+        // clang: `a` is twice local 1 here.
+        let v = var(
+            Location::Expr(vec![
+                LocOp::WasmLocal(1),
+                LocOp::Const(1),
+                LocOp::Arith(0x24),
+                LocOp::StackValue,
+            ]),
+            None,
+        );
+        let p = plan(&input(&v, false)).unwrap();
+        assert_eq!(p[0].kind, Kind::Value);
+        assert_eq!(p[0].ops, vec![dw::OP_CONSTU, 1, 0x24]);
+        let v = var(
+            Location::Expr(vec![
+                LocOp::WasmLocal(1),
+                LocOp::Arith(0x1f),
+                LocOp::StackValue,
+            ]),
+            None,
+        );
+        assert_eq!(
+            plan(&input(&v, false)).unwrap()[0].ops,
+            vec![dw::OP_CONSTS, -1i64 as u64, dw::OP_MUL]
+        );
+    }
+
+    #[test]
+    fn constant_arithmetic_is_folded() {
+        let v = var(
+            Location::Expr(vec![
+                LocOp::Const(1),
+                LocOp::Const(3),
+                LocOp::Arith(0x1e),
+                LocOp::StackValue,
+                LocOp::Piece(4),
+                LocOp::Const(0),
+                LocOp::Arith(0x20),
+                LocOp::StackValue,
+                LocOp::Piece(4),
+            ]),
+            None,
+        );
+        let p = plan(&input(&v, false)).unwrap();
+        assert_eq!(p[0].source, Source::Const(3));
+        assert_eq!(p[1].source, Source::Const(-1));
+        assert!(p.iter().all(|b| b.ops.is_empty()));
     }
 
     #[test]

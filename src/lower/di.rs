@@ -22,6 +22,7 @@ extern "C" {
         expression: Md,
         location: Md,
         block: LLVMBasicBlockRef,
+        before: LLVMValueRef,
     );
 }
 
@@ -371,7 +372,8 @@ impl Di {
         }
     }
 
-    /// A `#dbg_value(value, var, expr)` record at the end of `block`.
+    /// A `#dbg_value(value, var, expr)` record before `before` (an
+    /// instruction of `block`) or, when null, at the end of `block`.
     pub fn value_record(
         &self,
         value: LLVMValueRef,
@@ -379,15 +381,34 @@ impl Di {
         expr: &[u64],
         loc: Md,
         block: LLVMBasicBlockRef,
+        before: LLVMValueRef,
     ) {
         let expr = self.expression(expr);
         unsafe {
-            di::LLVMDIBuilderInsertDbgValueRecordAtEnd(self.builder, value, var, expr, loc, block);
+            if before.is_null() {
+                di::LLVMDIBuilderInsertDbgValueRecordAtEnd(
+                    self.builder,
+                    value,
+                    var,
+                    expr,
+                    loc,
+                    block,
+                );
+            } else {
+                di::LLVMDIBuilderInsertDbgValueRecordBefore(
+                    self.builder,
+                    value,
+                    var,
+                    expr,
+                    loc,
+                    before,
+                );
+            }
         }
     }
 
-    /// A `#dbg_value(!DIArgList(values...), var, expr)` record at the end of
-    /// `block` (`DW_OP_LLVM_arg N` in `expr` names `values[N]`).
+    /// A `#dbg_value(!DIArgList(values...), var, expr)` record placed like
+    /// [`Di::value_record`] (`DW_OP_LLVM_arg N` in `expr` names `values[N]`).
     pub fn value_list_record(
         &self,
         values: &[LLVMValueRef],
@@ -395,6 +416,7 @@ impl Di {
         expr: &[u64],
         loc: Md,
         block: LLVMBasicBlockRef,
+        before: LLVMValueRef,
     ) {
         let expr = self.expression(expr);
         let mut values = values.to_vec();
@@ -407,6 +429,7 @@ impl Di {
                 expr,
                 loc,
                 block,
+                before,
             );
         }
     }

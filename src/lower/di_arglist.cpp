@@ -11,6 +11,7 @@
 #include "llvm/IR/BasicBlock.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/DebugProgramInstruction.h"
+#include "llvm/IR/Instruction.h"
 #include "llvm/IR/Metadata.h"
 #include "llvm/IR/Value.h"
 
@@ -20,7 +21,8 @@ extern "C" void innative_dbg_value_list(LLVMValueRef *values, unsigned count,
                                         LLVMMetadataRef variable,
                                         LLVMMetadataRef expression,
                                         LLVMMetadataRef location,
-                                        LLVMBasicBlockRef block) {
+                                        LLVMBasicBlockRef block,
+                                        LLVMValueRef before) {
   BasicBlock *bb = unwrap(block);
   SmallVector<ValueAsMetadata *, 4> args;
   for (unsigned i = 0; i < count; i++)
@@ -30,5 +32,7 @@ extern "C" void innative_dbg_value_list(LLVMValueRef *values, unsigned count,
       list, cast<DILocalVariable>(unwrap(variable)),
       cast<DIExpression>(unwrap(expression)), cast<DILocation>(unwrap(location)),
       DbgVariableRecord::LocationType::Value);
-  bb->insertDbgRecordBefore(record, bb->end());
+  // Before `before` (an instruction of the block), or at its end.
+  auto at = before ? cast<Instruction>(unwrap(before))->getIterator() : bb->end();
+  bb->insertDbgRecordBefore(record, at);
 }

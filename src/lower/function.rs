@@ -76,6 +76,9 @@ pub struct FuncTranslator<'ctx, 'a, 'e> {
     locals: Vec<(PointerValue<'ctx>, BasicTypeEnum<'ctx>)>,
     /// With debug info: variables tracked as values (location lists…).
     pub(super) values: Option<FunctionValues>,
+    /// Where debug records go when the builder is not at a block's end
+    /// (LLVM-C cannot tell the builder's position).
+    pub(super) records_before: Option<inkwell::values::InstructionValue<'ctx>>,
     pub stack: Vec<BasicValueEnum<'ctx>>,
     control: Vec<Frame<'ctx>>,
     /// The current position cannot be reached (after br, return, unreachable).
@@ -135,6 +138,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             entry,
             locals: Vec::new(),
             values: None,
+            records_before: None,
             stack: Vec::new(),
             control: Vec::new(),
             unreachable: false,
@@ -221,7 +225,15 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         self.b.build_unreachable()?;
         self.enter(body_block);
         self.declare_variables()?;
-        self.update_bindings(None)?;
+        // Whole-function bindings go in the entry block, where instruction
+        // selection still sees the function's arguments as values.
+        if let Some(term) = self.entry.get_terminator() {
+            self.b.position_before(&term);
+            self.records_before = Some(term);
+            self.update_bindings(None)?;
+            self.records_before = None;
+            self.b.position_at_end(body_block);
+        }
 
         let return_block = self.rt.context.append_basic_block(self.func, "return");
         self.control.push(Frame {

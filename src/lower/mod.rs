@@ -129,12 +129,8 @@ pub fn lower_program<'ctx>(
             d.declare_globals(&module, &env.prefix, *memory);
         }
         d.declare_wasm_globals(&module, &env.prefix, &env.globals);
-        if opts.verbose && d.dropped_variables.get() > 0 {
-            eprintln!(
-                "{}: note: {} variables have locations innative cannot describe yet; the debugger shows them as optimized out",
-                env.info.input.path.display(),
-                d.dropped_variables.get()
-            );
+        if let (true, Some(summary)) = (opts.verbose, d.dropped_variables_summary()) {
+            eprintln!("{}: note: {summary}", env.info.input.path.display());
         }
         d.finalize();
     }
@@ -167,6 +163,9 @@ pub fn lower_program<'ctx>(
         build_unregister_on_unload(&rt, &module, &envs)?;
     }
 
+    if opts.debug {
+        keep_debug_functions_out_of_line(&module);
+    }
     module.verify().map_err(|e| {
         Error::new(format!(
             "internal error: invalid LLVM IR: {}",
@@ -174,6 +173,46 @@ pub fn lower_program<'ctx>(
         ))
     })?;
     Ok(module)
+}
+
+/// With debug info: a function that has source lines is never inlined into
+/// one that has none (wasi-libc's `_start` calling the program's `main`).
+/// LLVM drops the callee's lines when the caller has no `DISubprogram`, so
+/// `break main` would never stop — natively, libc's `_start` is not even in
+/// the same object.  Calls in that direction are rare and cold.
+fn keep_debug_functions_out_of_line(module: &Module<'_>) {
+    let noinline = module.get_context().create_enum_attribute(
+        inkwell::attributes::Attribute::get_named_enum_kind_id("noinline"),
+        0,
+    );
+    for caller in module.get_functions() {
+        if caller.get_subprogram().is_some() {
+            continue;
+        }
+        for block in caller.get_basic_block_iter() {
+            let mut next = block.get_first_instruction();
+            while let Some(inst) = next {
+                next = inst.get_next_instruction();
+                if inst.get_opcode() != inkwell::values::InstructionOpcode::Call {
+                    continue;
+                }
+                // The callee is a call's last operand.
+                let Some(callee) = inst
+                    .get_operand(inst.get_num_operands().saturating_sub(1))
+                    .and_then(|o| o.value())
+                    .filter(|v| v.is_pointer_value())
+                    .and_then(|v| {
+                        module.get_function(v.into_pointer_value().get_name().to_str().ok()?)
+                    })
+                else {
+                    continue;
+                };
+                if callee.get_subprogram().is_some() && callee.count_basic_blocks() > 0 {
+                    callee.add_attribute(inkwell::attributes::AttributeLoc::Function, noinline);
+                }
+            }
+        }
+    }
 }
 
 /// Module flags every module with debug info needs.

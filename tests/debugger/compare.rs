@@ -2,6 +2,7 @@
 //! on the native build.
 
 use super::session::{Loc, Session, Stop, Var};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// `num / den`, kept as counts so reports show both.
@@ -175,17 +176,19 @@ pub fn var_mismatches(
     max: usize,
 ) -> Vec<String> {
     let mut out = Vec::new();
+    // One line per (function, variable, values): a variable that differs
+    // at every stop of a loop is shown once.
+    let mut seen = std::collections::HashSet::new();
     for &(i, j) in pairs {
         let mut used = vec![false; innative[j].vars.len()];
         for nv in &native[i].vars {
             if not_yet_declared(&native[i], nv) {
+                // Still pair it, so that a shadowed name's other variable
+                // is not paired with this one's counterpart.
+                take(&innative[j].vars, &mut used, nv);
                 continue;
             }
-            let found = innative[j]
-                .vars
-                .iter()
-                .enumerate()
-                .find(|(k, iv)| !used[*k] && iv.name == nv.name && iv.kind == nv.kind);
+            let found = take(&innative[j].vars, &mut used, nv);
             let shown = |v: &Var| {
                 if v.is_pointer() {
                     format!("{} -> {}", v.value, v.pointee)
@@ -194,27 +197,46 @@ pub fn var_mismatches(
                 }
             };
             let text = match found {
-                Some((k, iv)) => {
-                    used[k] = true;
+                Some(iv) => {
                     if var_matches(nv, iv) {
                         continue;
                     }
+                    if !seen.insert((
+                        native[i].loc.func.clone(),
+                        nv.name.clone(),
+                        shown(nv),
+                        shown(iv),
+                    )) {
+                        continue;
+                    }
                     format!(
-                        "{}: {} {} = {} | innative {}",
+                        "{}: {} {} {} = {} | innative {}",
                         native[i].loc,
                         nv.kind,
+                        nv.tkind,
                         nv.name,
                         shown(nv),
                         shown(iv)
                     )
                 }
-                None => format!(
-                    "{}: {} {} = {} | innative: missing",
-                    native[i].loc,
-                    nv.kind,
-                    nv.name,
-                    shown(nv)
-                ),
+                None => {
+                    if !seen.insert((
+                        native[i].loc.func.clone(),
+                        nv.name.clone(),
+                        shown(nv),
+                        String::new(),
+                    )) {
+                        continue;
+                    }
+                    format!(
+                        "{}: {} {} {} = {} | innative: missing",
+                        native[i].loc,
+                        nv.kind,
+                        nv.tkind,
+                        nv.name,
+                        shown(nv)
+                    )
+                }
             };
             out.push(text);
             if out.len() == max {
@@ -223,6 +245,17 @@ pub fn var_mismatches(
         }
     }
     out
+}
+
+/// The first innative variable not used yet with `nv`'s name and kind
+/// (shadowed names pair in order of appearance), marked used.
+fn take<'a>(innative: &'a [Var], used: &mut [bool], nv: &Var) -> Option<&'a Var> {
+    let k = innative
+        .iter()
+        .enumerate()
+        .position(|(k, iv)| !used[k] && iv.name == nv.name && iv.kind == nv.kind)?;
+    used[k] = true;
+    Some(&innative[k])
 }
 
 /// Whether a native variable is still uninitialized at `stop`: a local whose
@@ -238,28 +271,40 @@ pub fn not_yet_declared(stop: &Stop, v: &Var) -> bool {
 /// and value.  Shadowed names are paired in order of appearance; locals not
 /// declared yet at the stop are left out (see [`not_yet_declared`]).
 pub fn var_fidelity(native: &[Stop], innative: &[Stop], pairs: &[(usize, usize)]) -> Ratio {
-    let mut r = Ratio::default();
+    var_fidelity_by_kind(native, innative, pairs)
+        .values()
+        .fold(Ratio::default(), |a, r| Ratio {
+            num: a.num + r.num,
+            den: a.den + r.den,
+        })
+}
+
+/// [`var_fidelity`] by the kind of the native variable's type (`Var::tkind`).
+pub fn var_fidelity_by_kind(
+    native: &[Stop],
+    innative: &[Stop],
+    pairs: &[(usize, usize)],
+) -> BTreeMap<String, Ratio> {
+    let mut by_kind: BTreeMap<String, Ratio> = BTreeMap::new();
     for &(i, j) in pairs {
         let mut used = vec![false; innative[j].vars.len()];
         for nv in &native[i].vars {
             if not_yet_declared(&native[i], nv) {
+                // Still pair it, so that a shadowed name's other variable
+                // is not paired with this one's counterpart.
+                take(&innative[j].vars, &mut used, nv);
                 continue;
             }
+            let r = by_kind.entry(nv.tkind.clone()).or_default();
             r.den += 1;
-            let found = innative[j]
-                .vars
-                .iter()
-                .enumerate()
-                .find(|(k, iv)| !used[*k] && iv.name == nv.name && iv.kind == nv.kind);
-            if let Some((k, iv)) = found {
-                used[k] = true;
+            if let Some(iv) = take(&innative[j].vars, &mut used, nv) {
                 if var_matches(nv, iv) {
                     r.num += 1;
                 }
             }
         }
     }
-    r
+    by_kind
 }
 
 /// The differences of the two step sequences as diff hunks (two stops of
@@ -381,12 +426,16 @@ mod tests {
             value: value.into(),
             pointee: pointee.into(),
             decl_line: 0,
+            tkind: if pointee == "-" { "base" } else { "pointer" }.into(),
         };
         let mut a = stop("main", 1);
         a.vars = vec![v("x", "1", "-"), v("p", "0x?", "{a = 1}"), v("y", "2", "-")];
         let mut b = stop("main", 1);
         b.vars = vec![v("p", "0x?", "{a = 1}"), v("x", "1", "-"), v("y", "3", "-")];
-        let r = var_fidelity(&[a], &[b], &[(0, 0)]);
+        let r = var_fidelity(&[a.clone()], &[b.clone()], &[(0, 0)]);
         assert_eq!(r, Ratio { num: 2, den: 3 });
+        let k = var_fidelity_by_kind(&[a], &[b], &[(0, 0)]);
+        assert_eq!(k["base"], Ratio { num: 1, den: 2 });
+        assert_eq!(k["pointer"], Ratio { num: 1, den: 1 });
     }
 }

@@ -2,7 +2,8 @@
 //! clang-19 (the reference) and through innative (clang-19 → wasm32-wasi →
 //! `innative compile -g`).  Both compiles run in the fixture directory with
 //! relative file names, so DW_AT_name/comp_dir — and the file names the
-//! debuggers show — are the same.
+//! debuggers show — are the same.  A fixture with `*.cpp` files is C++:
+//! both builds use clang++-19 without the C++ library (see [`CXX_FLAGS`]).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -29,8 +30,9 @@ pub struct Built {
     pub native: PathBuf,
     pub innative: PathBuf,
     pub wasm: PathBuf,
-    /// Full (canonical) paths of every file in the fixture directory (.c
-    /// and .h): a frame is the program's own when its file is one of them.
+    /// Full (canonical) paths of every source file in the fixture directory
+    /// (.c, .cpp, .h, .hpp): a frame is the program's own when its file is
+    /// one of them.
     pub own_paths: Vec<String>,
     /// (basename, number of lines) of each own file.
     pub lines: Vec<(String, usize)>,
@@ -93,25 +95,43 @@ pub fn target_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("target"))
 }
 
-/// The C files, compiled by both builds: `*.c` of the fixture, sorted.
+/// The files compiled by both builds: `*.c` and `*.cpp` of the fixture,
+/// sorted.
 fn c_sources(src: &Path) -> Result<Vec<String>, String> {
     let mut v: Vec<String> = std::fs::read_dir(src)
         .map_err(|e| format!("{}: {e}", src.display()))?
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".c"))
+        .filter(|n| n.ends_with(".c") || n.ends_with(".cpp"))
         .collect();
     v.sort();
     Ok(v)
 }
 
+/// Flags of both builds of a C++ fixture: wasi-libc has no C++ library
+/// (no libc++/libc++abi for wasm32 here), so the fixtures use none — no
+/// exceptions, no RTTI, no `new` — and neither build links one.
+pub const CXX_FLAGS: [&str; 3] = ["-fno-exceptions", "-fno-rtti", "-nostdlib++"];
+
+/// The compiler for `sources` (clang++-19 when any is C++) and its extra
+/// flags.
+fn compiler(sources: &[String]) -> (&'static str, &'static [&'static str]) {
+    if sources.iter().any(|s| s.ends_with(".cpp")) {
+        ("clang++-19", &CXX_FLAGS)
+    } else {
+        ("clang-19", &[])
+    }
+}
+
 /// `clang-19 --target=wasm32-wasi -g OPT -ftrivial-auto-var-init=zero *.c -o out`
-/// in the fixture directory; returns the seconds it took.
+/// (clang++-19 and [`CXX_FLAGS`] for C++) in the fixture directory; returns
+/// the seconds it took.
 pub fn compile_wasm(name: &str, opt: Opt, out: &Path) -> Result<f64, String> {
     let src = source_dir(name);
     let sources = c_sources(&src)?;
+    let (cc, extra) = compiler(&sources);
     let (_, secs) = run(
-        Command::new("clang-19")
+        Command::new(cc)
             .current_dir(&src)
             .args([
                 "--target=wasm32-wasi",
@@ -119,10 +139,11 @@ pub fn compile_wasm(name: &str, opt: Opt, out: &Path) -> Result<f64, String> {
                 opt.flag(),
                 "-ftrivial-auto-var-init=zero",
             ])
+            .args(extra)
             .args(&sources)
             .arg("-o")
             .arg(out),
-        "clang-19 --target=wasm32-wasi",
+        &format!("{cc} --target=wasm32-wasi"),
     )?;
     Ok(secs)
 }
@@ -131,7 +152,7 @@ pub fn build(name: &str, opt: Opt) -> Result<Built, String> {
     let src = source_dir(name);
     let sources = c_sources(&src)?;
     if sources.is_empty() {
-        return Err(format!("no .c files in {}", src.display()));
+        return Err(format!("no .c or .cpp files in {}", src.display()));
     }
     let dir = tempfile::Builder::new()
         .prefix(&format!("innative-dbg-{name}-{}-", opt.flag()))
@@ -141,15 +162,17 @@ pub fn build(name: &str, opt: Opt) -> Result<Built, String> {
     let wasm = dir.path().join("prog.wasm");
     let innative = dir.path().join("prog");
     let common = ["-g", opt.flag(), "-ftrivial-auto-var-init=zero"];
+    let (cc, extra) = compiler(&sources);
 
     run(
-        Command::new("clang-19")
+        Command::new(cc)
             .current_dir(&src)
             .args(common)
+            .args(extra)
             .args(&sources)
             .arg("-o")
             .arg(&native),
-        "native clang-19",
+        &format!("native {cc}"),
     )?;
     compile_wasm(name, opt, &wasm)?;
     let mut compile = Command::new(innative_bin());
@@ -164,7 +187,7 @@ pub fn build(name: &str, opt: Opt) -> Result<Built, String> {
         .map_err(|e| format!("{}: {e}", src.display()))?
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".c") || n.ends_with(".h"))
+        .filter(|n| [".c", ".cpp", ".h", ".hpp"].iter().any(|x| n.ends_with(x)))
         .collect();
     own.sort();
     let lines = own

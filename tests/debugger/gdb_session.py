@@ -26,7 +26,7 @@ import gdb
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.environ.get("INNATIVE_DBG_HELPERS", "."))
-from records import Config, Writer, normalize, parse_spec  # noqa: E402
+from records import Config, Writer, gdb_function_name, normalize, parse_spec  # noqa: E402
 
 cfg = Config()
 out = Writer(cfg.out)
@@ -73,17 +73,68 @@ def alive():
 
 
 def pointee_text(value):
+    """What a pointer points to: the pointed-to value, `NULL`, or for a
+    function pointer `<name>` of the function gdb names (`-`: no pointer)."""
     try:
         if value.type.strip_typedefs().code != gdb.TYPE_CODE_PTR:
             return "-"
         if int(value) == 0:
             return "NULL"
         target = value.type.strip_typedefs().target().strip_typedefs()
-        if target.code in (gdb.TYPE_CODE_VOID, gdb.TYPE_CODE_FUNC):
+        if target.code == gdb.TYPE_CODE_FUNC:
+            text = normalize(str(value))
+            name = gdb_function_name(text)
+            return "<%s>" % name if name else text
+        if target.code == gdb.TYPE_CODE_VOID:
             return normalize(str(value))
         return normalize(str(value.dereference()))
     except (gdb.error, gdb.MemoryError, RuntimeError, ValueError) as e:
         return "<error: %s>" % normalize(e)
+
+
+_REFS = tuple(getattr(gdb, c) for c in ("TYPE_CODE_REF", "TYPE_CODE_RVALUE_REF")
+              if hasattr(gdb, c))
+
+
+def type_kind(t):
+    """The kind of a type for the per-kind figures (records.TYPE_KINDS)."""
+    try:
+        t = t.strip_typedefs()
+        code = t.code
+        if code == gdb.TYPE_CODE_PTR:
+            target = t.target().strip_typedefs()
+            return "funcptr" if target.code == gdb.TYPE_CODE_FUNC else "pointer"
+        if code in _REFS:
+            return "reference"
+        if code == gdb.TYPE_CODE_STRUCT:
+            if any(f.bitsize for f in t.fields()):
+                return "bitfield-struct"
+            return "struct"
+        if code == gdb.TYPE_CODE_UNION:
+            return "union"
+        if code == gdb.TYPE_CODE_ENUM:
+            return "enum"
+        if code == gdb.TYPE_CODE_ARRAY:
+            return "array"
+        if code in (gdb.TYPE_CODE_INT, gdb.TYPE_CODE_FLT, gdb.TYPE_CODE_BOOL,
+                    gdb.TYPE_CODE_CHAR):
+            return "base"
+    except (gdb.error, RuntimeError):
+        pass
+    return "other"
+
+
+def record_var(kind, sym, frame):
+    try:
+        value = sym.value(frame)
+        text = normalize(str(value))
+        ty = str(value.type)
+        pointee = pointee_text(value)
+        tkind = type_kind(value.type)
+    except (gdb.error, gdb.MemoryError, RuntimeError) as e:
+        text, ty, pointee = "<error: %s>" % normalize(e), str(sym.type), "-"
+        tkind = type_kind(sym.type)
+    out.rec("VAR", kind, sym.print_name, ty, text, pointee, sym.line or 0, tkind)
 
 
 def record_vars(frame):
@@ -98,22 +149,29 @@ def record_vars(frame):
         block = frame.block()
     except RuntimeError:
         return
+    function_block = None
     while block is not None:
         for sym in block:
             if not (sym.is_argument or sym.is_variable):
                 continue
-            kind = "arg" if sym.is_argument else "local"
-            try:
-                value = sym.value(frame)
-                text = normalize(str(value))
-                ty = str(value.type)
-                pointee = pointee_text(value)
-            except (gdb.error, gdb.MemoryError, RuntimeError) as e:
-                text, ty, pointee = "<error: %s>" % normalize(e), str(sym.type), "-"
-            out.rec("VAR", kind, sym.print_name, ty, text, pointee, sym.line or 0)
+            record_var("arg" if sym.is_argument else "local", sym, frame)
         if block.function is not None:
+            function_block = block
             break
         block = block.superblock
+    if function_block is None:
+        return
+    # The file-scope variables of the frame's compile unit (file `static`s,
+    # then the CU's externally visible globals).
+    seen = set()
+    for scope in (function_block.static_block, function_block.global_block):
+        if scope is None:
+            continue
+        for sym in scope:
+            if not sym.is_variable or sym.print_name in seen:
+                continue
+            seen.add(sym.print_name)
+            record_var("global", sym, frame)
 
 
 def record_stop(kind, frame, loc):

@@ -15,7 +15,7 @@ import lldb
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.environ.get("INNATIVE_DBG_HELPERS", "."))
-from records import Config, Writer, normalize, parse_spec  # noqa: E402
+from records import Config, Writer, lldb_function_name, normalize, parse_spec  # noqa: E402
 
 MAX_CHILDREN = 32
 
@@ -73,6 +73,11 @@ class Session:
         for _, l in self.own_frames(thread):
             self.out.loc("FRAME", l)
 
+    @staticmethod
+    def is_function_pointer(v):
+        t = v.GetType().GetCanonicalType()
+        return t.IsPointerType() and t.GetPointeeType().GetCanonicalType().IsFunctionType()
+
     def value_text(self, v, depth=0):
         if not v.IsValid():
             return "<invalid>"
@@ -80,9 +85,24 @@ class Session:
         if err.Fail():
             return "<error: %s>" % normalize(err.GetCString())
         if v.TypeIsPointerType():
+            raw = v.GetNonSyntheticValue() if v.IsSynthetic() else v
+            if raw.GetValueAsUnsigned(1) == 0:
+                # lldb prints a null pointer as NULL (nullptr in C++).
+                return "NULL"
             summary = v.GetSummary()
             text = v.GetValue() or ""
-            return normalize(text + (" " + summary if summary else ""))
+            if summary and summary.startswith("0x"):
+                # A formatter (innative's extension for wasm pointers) shows
+                # the pointer itself: that is what lldb prints.
+                text, summary = summary, None
+            text = normalize(text + (" " + summary if summary else ""))
+            if self.is_function_pointer(v):
+                # By the function lldb names, not the address (nor the
+                # module, which differs between the builds).
+                name = lldb_function_name(text)
+                if name is not None:
+                    return "<%s>" % name
+            return text
         n = v.GetNumChildren()
         if n > 0 and depth < 4:
             parts = []
@@ -103,6 +123,9 @@ class Session:
         return normalize(text)
 
     def pointee_text(self, v):
+        """What a pointer points to: the pointed-to value, `NULL`, or for a
+        function pointer `<name>` of the function lldb names (`-`: no
+        pointer)."""
         if not v.TypeIsPointerType():
             return "-"
         if v.GetValueAsUnsigned(0) == 0:
@@ -111,6 +134,37 @@ class Session:
         if target.GetBasicType() == lldb.eBasicTypeVoid or target.IsFunctionType():
             return self.value_text(v)
         return self.value_text(v.Dereference())
+
+    @staticmethod
+    def type_kind(t):
+        """The kind of a type for the per-kind figures (records.TYPE_KINDS)."""
+        c = t.GetCanonicalType()
+        cls = c.GetTypeClass()
+        if cls == lldb.eTypeClassPointer:
+            return "funcptr" if c.GetPointeeType().GetCanonicalType().IsFunctionType() else "pointer"
+        if cls == lldb.eTypeClassReference:
+            return "reference"
+        if cls in (lldb.eTypeClassStruct, lldb.eTypeClassClass):
+            for i in range(c.GetNumberOfFields()):
+                if c.GetFieldAtIndex(i).IsBitfield():
+                    return "bitfield-struct"
+            return "struct"
+        if cls == lldb.eTypeClassUnion:
+            return "union"
+        if cls == lldb.eTypeClassEnumeration:
+            return "enum"
+        if cls == lldb.eTypeClassArray:
+            return "array"
+        if cls == lldb.eTypeClassBuiltin:
+            return "base"
+        return "other"
+
+    def record_var(self, kind, v):
+        decl = v.GetDeclaration()
+        line = decl.GetLine() if decl.IsValid() else 0
+        self.out.rec("VAR", kind, v.GetName(), v.GetTypeName() or "",
+                     self.value_text(v), self.pointee_text(v), line,
+                     self.type_kind(v.GetType()))
 
     def record_vars(self, frame):
         ci = self.dbg.GetCommandInterpreter()
@@ -122,10 +176,34 @@ class Session:
         for i in range(vs.GetSize()):
             v = vs.GetValueAtIndex(i)
             kind = "arg" if v.GetValueType() == lldb.eValueTypeVariableArgument else "local"
-            decl = v.GetDeclaration()
-            line = decl.GetLine() if decl.IsValid() else 0
-            self.out.rec("VAR", kind, v.GetName(), v.GetTypeName() or "",
-                         self.value_text(v), self.pointee_text(v), line)
+            self.record_var(kind, v)
+        # `static` locals: the statics of the function's blocks.
+        block_statics = set()
+        block = frame.GetBlock()
+        top = frame.GetFrameBlock()
+
+        def key(b):
+            return (b.GetRangeStartAddress(0).GetFileAddress(),
+                    b.GetRangeEndAddress(0).GetFileAddress(), b.GetNumRanges())
+        top_key = key(top) if top.IsValid() else None
+        for _ in range(64):
+            if not block.IsValid():
+                break
+            bvs = block.GetVariables(frame, False, False, True, lldb.eNoDynamicValues)
+            for i in range(bvs.GetSize()):
+                b = bvs.GetValueAtIndex(i)
+                d = b.GetDeclaration()
+                block_statics.add((b.GetName(), d.GetLine() if d.IsValid() else 0))
+            if key(block) == top_key:
+                break
+            block = block.GetParent()
+        # Then the file-scope variables of the frame's compile unit.
+        vs = frame.GetVariables(False, False, True, True)
+        for i in range(vs.GetSize()):
+            v = vs.GetValueAtIndex(i)
+            d = v.GetDeclaration()
+            local = (v.GetName(), d.GetLine() if d.IsValid() else 0) in block_statics
+            self.record_var("local" if local else "global", v)
 
     def set_break(self, spec):
         kind, f, what = parse_spec(spec)

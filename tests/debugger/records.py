@@ -10,10 +10,19 @@ and newline are escaped as \\\\, \\t and \\n.
                                      first); follows STOP or HIT
   RAW    text                        raw `info args`+`info locals` (gdb) or
                                      `frame variable` (lldb) at the stop
-  VAR    kind  name  type  value  pointee  line
+  VAR    kind  name  type  value  pointee  line  tkind
                                      one variable in scope at the stop (kind
-                                     arg|local; pointee is `-` for non-pointers;
-                                     line: its declaration line, 0 if unknown)
+                                     arg|local|global: parameters, variables
+                                     of the function's blocks -- `static`
+                                     locals included -- and the file-scope
+                                     variables of the frame's compile unit;
+                                     pointee is `-` for non-pointers, the
+                                     pointed-to value for data pointers and
+                                     `<name>` -- the function the debugger
+                                     names -- for function pointers; line:
+                                     its declaration line, 0 if unknown;
+                                     tkind: the kind of its type, see
+                                     TYPE_KINDS)
   BP     spec  locations             a breakpoint and where it resolved
                                      ("file:line" joined by spaces, `-` if none)
   HIT    specs  func  file  line     a breakpoint stop (specs joined by spaces)
@@ -105,8 +114,36 @@ class Writer:
 
 
 _HEX = re.compile(r"0x[0-9a-fA-F]+")
+# gdb's `<nodes+16>` after a data pointer: the offset of the same element
+# differs between wasm32 and x86-64 layouts (pointer members are 4 bytes in
+# one, 8 in the other), the symbol does not.
+_SYMBOL_OFFSET = re.compile(r"<([^<>+\s]+)\+[0-9]+>")
+# lldb's symbol context of a code address: `(prog`add at types.c:16)`,
+# `prog`add + 4`; the module name differs between the builds.
+_LLDB_FUNCTION = re.compile(r"[A-Za-z0-9_.\-]+`([A-Za-z_][^\s`()]*)")
+
+# The type kinds of the per-kind figures (VAR's tkind field).
+TYPE_KINDS = ("base", "enum", "pointer", "funcptr", "reference", "struct",
+              "bitfield-struct", "union", "array", "other")
 
 
 def normalize(text):
     """Addresses differ between any two builds: hide them."""
-    return _HEX.sub("0x?", " ".join(str(text).split()))
+    text = _HEX.sub("0x?", " ".join(str(text).split()))
+    return _SYMBOL_OFFSET.sub(r"<\1+?>", text)
+
+
+def lldb_function_name(text):
+    """The function an lldb symbol context names (`native`add at f.c:3`),
+    or None."""
+    m = _LLDB_FUNCTION.search(text or "")
+    return m.group(1) if m else None
+
+
+_GDB_FUNCTION = re.compile(r"<([A-Za-z_][^<>+\s]*)(\+[0-9]+)?>")
+
+
+def gdb_function_name(text):
+    """The function gdb names after a code address (`0x... <add>`), or None."""
+    m = _GDB_FUNCTION.search(text or "")
+    return m.group(1) if m else None

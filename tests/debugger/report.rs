@@ -29,8 +29,10 @@ pub struct Figures {
     pub breaks_input: Ratio,
     /// Function breakpoints stopping in the function with the same bt names.
     pub fbreaks: Ratio,
-    /// Informational (issue 5): (stop, variable) pairs matching native.
+    /// (stop, variable) pairs matching native (issue 5; asserted at -O0).
     pub vars: Ratio,
+    /// `vars` by the kind of the native variable's type.
+    pub var_kinds: BTreeMap<String, Ratio>,
     /// Where plain `break main` first stops: native, innative.
     pub main_break: (String, String),
     pub stops: (usize, usize),
@@ -47,7 +49,7 @@ static EXTRA: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
 
 fn row(key: &Key, f: &Figures) -> String {
     format!(
-        "{:<10} {:<4} {:<3}  steps {:<18} steps|input {:<18} next {:<16} bt {:<18} breaks {:<16} breaks|input {:<16} fbreaks {:<14} vars(info) {:<18} stops {}/{}  {:.1}s",
+        "{:<10} {:<4} {:<3}  steps {:<18} steps|input {:<18} next {:<16} bt {:<18} breaks {:<16} breaks|input {:<16} fbreaks {:<14} vars {:<18} stops {}/{}  {:.1}s",
         key.0,
         key.2,
         key.1.flag(),
@@ -63,6 +65,42 @@ fn row(key: &Key, f: &Figures) -> String {
         f.stops.1,
         f.secs
     )
+}
+
+/// The variable figures by type kind (of the native variable), one row per
+/// test: `matching/total` per kind, `-` where the fixture has none.
+fn kinds_table(figures: &BTreeMap<Key, Figures>) -> String {
+    const KINDS: [&str; 10] = [
+        "base",
+        "enum",
+        "pointer",
+        "funcptr",
+        "reference",
+        "struct",
+        "bitfield-struct",
+        "union",
+        "array",
+        "other",
+    ];
+    let mut out =
+        String::from("\nvariable fidelity by type kind (matching/total (stop, variable) pairs):\n");
+    out.push_str(&format!("{:<20}", ""));
+    for k in KINDS {
+        out.push_str(&format!(" {k:>15}"));
+    }
+    out.push('\n');
+    for (key, f) in figures {
+        out.push_str(&format!("{:<10} {:<4} {:<3} ", key.0, key.2, key.1.flag()));
+        for k in KINDS {
+            let cell = f
+                .var_kinds
+                .get(k)
+                .map_or("-".to_string(), |r| format!("{}/{}", r.num, r.den));
+            out.push_str(&format!(" {cell:>15}"));
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// Records a test's figures, prints them (one line; the details are in the
@@ -107,12 +145,13 @@ fn write() {
          breaks = breakpoints (FILE:LINE for every line, every function, FILE:main) whose first stop matches\n\
          breaks|input = informational: the same leaving out breakpoints whose native stop is on such a line\n\
          fbreaks= function breakpoints stopping in that function with the same bt function names\n\
-         vars   = informational: (stop, variable) pairs with native's name and value (pointers by pointee)\n\n",
+         vars   = (stop, variable) pairs with native's name and value (pointers by pointee, function\n         \x20        pointers by the function the debugger names); arguments, locals, `static` locals and the\n         \x20        file-scope variables of the frame's unit; innative with its debugger extensions loaded\n\n",
     );
     for (k, f) in &figures {
         out.push_str(&row(k, f));
         out.push('\n');
     }
+    out.push_str(&kinds_table(&figures));
     for (k, f) in &figures {
         out.push_str(&format!("\n== {} {} {}\n", k.0, k.2, k.1.flag()));
         out.push_str(&format!(

@@ -55,6 +55,9 @@ pub struct Var {
     pub pointee: String,
     /// Declaration line (0 when the debugger does not say).
     pub decl_line: u32,
+    /// The kind of its type (`records.TYPE_KINDS`: base, enum, pointer,
+    /// funcptr, reference, struct, bitfield-struct, union, array, other).
+    pub tkind: String,
 }
 
 impl Var {
@@ -136,6 +139,11 @@ pub struct Config<'a> {
     /// Wall-clock seconds the Python driver may spend; the debugger process
     /// is killed (and the session fails) 30 s after that.
     pub budget_secs: u32,
+    /// Load innative's debugger extensions, as the README tells users to:
+    /// gdb trusts the program's directory (`add-auto-load-safe-path`, so it
+    /// runs the script embedded in `.debug_gdb_scripts`), lldb imports the
+    /// `innative_lldb.py` that `innative compile -g` wrote beside it.
+    pub extensions: bool,
 }
 
 fn helpers_dir() -> PathBuf {
@@ -160,26 +168,36 @@ pub fn run(cfg: &Config) -> Result<Session, String> {
     cmd.arg("-k")
         .arg("5")
         .arg(format!("{}", cfg.budget_secs + 30));
+    let lldb_extension = dir.join("innative_lldb.py");
     match cfg.debugger {
         Debugger::Gdb => {
             cmd.arg("gdb")
-                .args([
-                    "-q",
-                    "-batch",
-                    "-nx",
-                    "-iex",
-                    "set debuginfod enabled off",
-                    "-x",
-                ])
-                .arg(helpers.join("gdb_session.py"));
+                .args(["-q", "-batch", "-nx", "-iex", "set debuginfod enabled off"]);
+            if cfg.extensions {
+                let trusted = dir.canonicalize().unwrap_or(dir.to_path_buf());
+                cmd.arg("-iex")
+                    .arg(format!("add-auto-load-safe-path {}", trusted.display()));
+            }
+            cmd.arg("-x").arg(helpers.join("gdb_session.py"));
         }
         Debugger::Lldb => {
-            cmd.arg("lldb-19")
-                .args(["--no-lldbinit", "--batch", "-o"])
-                .arg(format!(
+            cmd.arg("lldb-19").args(["--no-lldbinit", "--batch"]);
+            if cfg.extensions {
+                if !lldb_extension.exists() {
+                    return Err(format!(
+                        "{} is missing (innative compile -g writes it beside its output)",
+                        lldb_extension.display()
+                    ));
+                }
+                cmd.arg("-o").arg(format!(
                     "command script import {}",
-                    helpers.join("lldb_session.py").display()
+                    lldb_extension.display()
                 ));
+            }
+            cmd.arg("-o").arg(format!(
+                "command script import {}",
+                helpers.join("lldb_session.py").display()
+            ));
         }
     }
     cmd.current_dir(dir)
@@ -351,6 +369,7 @@ pub fn parse(text: &str) -> Result<Session, String> {
                         value: rest[3].clone(),
                         pointee: rest[4].clone(),
                         decl_line: rest.get(5).and_then(|l| l.parse().ok()).unwrap_or(0),
+                        tkind: rest.get(6).cloned().unwrap_or_else(|| "other".into()),
                     });
                 }
             }
