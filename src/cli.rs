@@ -178,6 +178,11 @@ struct CodegenArgs {
     /// Say what is being done, on stderr.
     #[arg(short = 'v', long)]
     verbose: bool,
+
+    /// Also write the LLVM IR that is turned into machine code (after
+    /// optimization) to FILE.ll, for inspecting what innative generated.
+    #[arg(long = "emit-llvm", value_name = "FILE.ll")]
+    emit_llvm: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -385,6 +390,7 @@ impl From<CodegenArgs> for Job {
                 shared_libs: c.shared_libs,
                 preopens: c.dirs,
                 verbose: c.verbose,
+                emit_llvm: c.emit_llvm,
                 ..Options::default()
             },
             whitelist_on: !c.whitelist.is_empty(),
@@ -794,6 +800,9 @@ fn compile_to(job: &mut Job, out: &Path) -> Result<(), Error> {
     check_output(out)?;
     if let Some(header) = &job.header {
         check_output(header)?;
+    }
+    if let Some(ir) = &job.opts.emit_llvm {
+        check_output(ir)?;
     }
     check_preopens(&job.opts.preopens)?;
     resolve_names(job, &inputs)?;

@@ -74,6 +74,8 @@ pub struct Options {
     /// WASI directories baked into an executable: "HOST" or "HOST::GUEST".
     pub preopens: Vec<String>,
     pub verbose: bool,
+    /// `--emit-llvm`: where to write the optimized LLVM IR.
+    pub emit_llvm: Option<PathBuf>,
     /// The output path; with `-g`, the text of a module without DWARF is
     /// written beside it (`OUT.wat`) and debugged at that level.  Set by
     /// [`compile`] when unset.

@@ -99,6 +99,15 @@ pub fn emit_object(module: &Module, opts: &Options) -> Result<Vec<u8>> {
     module
         .run_passes(passes, &tm, PassBuilderOptions::create())
         .map_err(|e| Error::new(format!("LLVM optimization failed: {}", e.to_string_lossy())))?;
+    if let Some(path) = &opts.emit_llvm {
+        module.print_to_file(path).map_err(|e| {
+            Error::new(format!(
+                "{}: cannot write the LLVM IR: {}",
+                path.display(),
+                e.to_string_lossy()
+            ))
+        })?;
+    }
     let buffer = tm
         .write_to_memory_buffer(module, FileType::Object)
         .map_err(|e| {

@@ -24,8 +24,13 @@ int main(void) { struct point p = { 2, 5 }; counter = area(&p); return counter =
 /// Builds the test program to wasm with clang-19 (`-g`), or None when clang
 /// is missing outside CI.
 fn build(dir: &Path, extra: &[&str]) -> Option<Vec<u8>> {
+    build_source(dir, PROGRAM, extra)
+}
+
+/// [`build`] for another program.
+fn build_source(dir: &Path, source: &str, extra: &[&str]) -> Option<Vec<u8>> {
     let src = dir.join("prog.c");
-    std::fs::write(&src, PROGRAM).unwrap();
+    std::fs::write(&src, source).unwrap();
     let out = dir.join("prog.wasm");
     let status = Command::new("clang-19")
         .args(["--target=wasm32-wasi", "-g", "-O0"])
@@ -299,4 +304,63 @@ fn native_dwarf_version_is_5_by_default_and_4_on_request() {
             String::from_utf8_lossy(&verify.stdout)
         );
     }
+}
+
+/// A variable whose location innative cannot translate (a thread-local:
+/// `DW_OP_GNU_push_tls_address`) is dropped alone — the program compiles,
+/// runs, and the other variables stay — and `-v` counts it with the reason.
+#[test]
+fn untranslatable_variables_are_dropped_alone_and_counted_under_verbose() {
+    let dir = tempdir();
+    let source = "#include <stdio.h>\n_Thread_local int counter = 3;\nint total = 5;\n\
+                  int main(void) { counter++; printf(\"%d %d\\n\", counter, total); return 0; }\n";
+    if build_source(dir.path(), source, &[]).is_none() {
+        return;
+    }
+    let wasm = dir.path().join("prog.wasm");
+    let exe = dir.path().join("prog");
+    let verbose = innative(["compile", "-g", "-O0", "-v"])
+        .arg(&wasm)
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&verbose.stderr);
+    assert!(verbose.status.success(), "compile failed: {stderr}");
+    let note = stderr
+        .lines()
+        .find(|l| l.contains("variables have locations innative cannot describe"))
+        .unwrap_or_else(|| panic!("no dropped-variable note in: {stderr}"));
+    assert!(
+        note.starts_with(&format!("{}: note: 1 variables", wasm.display())),
+        "{note}"
+    );
+    assert!(
+        note.contains("a global not at a linear-memory address: 1"),
+        "{note}"
+    );
+    let run = Command::new(&exe).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "4 5\n");
+    // Only `counter` is lost: `total` is still described.
+    let info = Command::new("llvm-dwarfdump-19")
+        .args(["--debug-info", "--name=total", "--name=counter"])
+        .arg(&exe)
+        .output();
+    if let Ok(info) = info {
+        let text = String::from_utf8_lossy(&info.stdout);
+        assert!(text.contains("\"total\""), "{text}");
+        assert!(!text.contains("\"counter\""), "{text}");
+    }
+    // Without -v: no note.
+    let quiet = innative(["compile", "-g", "-O0"])
+        .arg(&wasm)
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .unwrap();
+    assert!(quiet.status.success());
+    assert!(
+        !String::from_utf8_lossy(&quiet.stderr).contains("cannot describe"),
+        "the note is for -v only"
+    );
 }

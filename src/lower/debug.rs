@@ -55,8 +55,9 @@ pub enum FrameBase {
 }
 
 /// Where the generated code keeps what variable locations need: a stack
-/// slot `{ memory base, memory base + frame base }` (both native pointers),
-/// and the allocas of the wasm locals.
+/// slot `{ memory base, memory base + frame base, table 0, null }` (native
+/// pointers; the table struct for function pointers, null for their null
+/// entries), and the allocas of the wasm locals.
 pub struct VariableStorage<'a, 'ctx> {
     pub frame: Option<inkwell::values::PointerValue<'ctx>>,
     pub locals: &'a [(
@@ -114,6 +115,41 @@ fn wasm_global(ops: &[LocOp]) -> Option<u32> {
         [LocOp::WasmGlobal(n)] | [LocOp::WasmGlobal(n), LocOp::StackValue] => Some(*n),
         _ => None,
     }
+}
+
+/// The end of a function pointer's location: `[S W]` (S: the frame slot,
+/// see [`VariableStorage`]; W: the wasm value, an index into table 0) ->
+/// the native code address of `table.elems[W]->code`.  A null entry reads
+/// the slot's always-null last field instead, so a null function pointer
+/// prints as 0 rather than as a memory error (DWARF expressions in LLVM
+/// have no branches).
+fn function_pointer_tail() -> Vec<u64> {
+    vec![
+        // [S W] -> [S W E]: E = T->elems, T in slot[2].
+        dw::OP_OVER,
+        dw::OP_PLUS_UCONST,
+        16,
+        dw::OP_DEREF,
+        dw::OP_DEREF,
+        // [S W E] -> [S D]: D = E[W] (the innative_func*, or null).
+        dw::OP_SWAP,
+        dw::OP_CONSTU,
+        8,
+        dw::OP_MUL,
+        dw::OP_PLUS,
+        dw::OP_DEREF,
+        // [S D] -> [D + (D == 0) * &slot[3]] -> [code]
+        dw::OP_SWAP,
+        dw::OP_PLUS_UCONST,
+        24,
+        dw::OP_OVER,
+        dw::OP_LIT0,
+        dw::OP_EQ,
+        dw::OP_MUL,
+        dw::OP_PLUS,
+        dw::OP_DEREF,
+        dw::OP_STACK_VALUE,
+    ]
 }
 
 fn language(code: u16) -> DWARFSourceLanguage {
@@ -799,6 +835,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             let input = PlanInput {
                 variable: v,
                 is_pointer: pointee.is_some(),
+                is_function_pointer: self.types.is_function_pointer(v.ty),
                 byte_size: self.types.byte_size(v.ty),
                 scope_ranges,
                 frame_base: out.frame_base,
@@ -832,6 +869,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         let Location::Expr(ops) = &v.location else {
             return None;
         };
+
         // The tail shared by pointer variables: [.. M W] -> native pointer
         // (null stays null): W + M * (W != 0).
         let to_native = [
@@ -850,6 +888,22 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 vec![dw::OP_CONSTU, k.unsigned_abs(), dw::OP_MINUS]
             }
         };
+        if self.types.is_function_pointer(v.ty) {
+            let frame = storage.frame?.as_value_ref();
+            // [S] -> [S W]: the variable's wasm value (a table index).
+            let mut e = vec![dw::OP_DUP];
+            match ops.as_slice() {
+                [LocOp::Fbreg(k)] => {
+                    e.extend([dw::OP_PLUS_UCONST, 8, dw::OP_DEREF]);
+                    e.extend(offset_ops(*k));
+                }
+                [LocOp::Addr(a)] => e.extend([dw::OP_DEREF, dw::OP_PLUS_UCONST, *a]),
+                _ => return None,
+            }
+            e.extend([dw::OP_DEREF_SIZE, 4]);
+            e.extend(function_pointer_tail());
+            return Some((frame, e, true));
+        }
         match ops.as_slice() {
             [LocOp::Fbreg(k)] => {
                 let frame = storage.frame?.as_value_ref();

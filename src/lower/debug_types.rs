@@ -216,6 +216,20 @@ impl<'p> DebugTypes<'p> {
         md
     }
 
+    /// Whether `id` is a (typedef of / qualified) pointer to a function: its
+    /// wasm value is an index into the module's table, not an address.
+    pub fn is_function_pointer(&self, id: Option<TypeId>) -> bool {
+        match self.pointee_if_pointer(id) {
+            Some(pointee) => matches!(
+                self.strip(pointee)
+                    .and_then(|i| self.prov.types.get(i))
+                    .map(|t| &t.kind),
+                Some(TypeKind::Subroutine { .. })
+            ),
+            None => false,
+        }
+    }
+
     /// Whether `id` is a (typedef of / qualified) pointer: 4 bytes of
     /// linear memory holding a wasm address.
     fn is_pointer(&self, id: Option<TypeId>) -> bool {

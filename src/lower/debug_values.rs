@@ -77,6 +77,8 @@ pub struct Binding {
 pub struct PlanInput<'v> {
     pub variable: &'v Variable,
     pub is_pointer: bool,
+    /// A pointer to a function: its wasm value is a table index.
+    pub is_function_pointer: bool,
     /// The variable's size in bytes (0: unknown).
     pub byte_size: u64,
     /// Address ranges of the variable's scope (None: the whole function).
@@ -93,6 +95,12 @@ pub struct Unsupported(pub String);
 /// variable has no location (optimized out in the source build too).
 pub fn plan(input: &PlanInput<'_>) -> std::result::Result<Vec<Binding>, Unsupported> {
     let v = input.variable;
+    if input.is_function_pointer {
+        // Only described in the shadow stack so far (see debug.rs).
+        return Err(Unsupported(
+            "a function pointer outside linear memory".into(),
+        ));
+    }
     let whole: Vec<Option<Range<u64>>> = match input.scope_ranges {
         Some(r) => r.iter().cloned().map(Some).collect(),
         None => vec![None],
@@ -711,6 +719,7 @@ mod tests {
         PlanInput {
             variable: v,
             is_pointer,
+            is_function_pointer: false,
             byte_size: 4,
             scope_ranges: None,
             frame_base: Some(Source::Local(1)),

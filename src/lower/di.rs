@@ -479,6 +479,7 @@ pub mod dw {
     pub const OP_PLUS: u64 = 0x22;
     pub const OP_PLUS_UCONST: u64 = 0x23;
     pub const OP_NE: u64 = 0x2e;
+    pub const OP_EQ: u64 = 0x29;
     pub const OP_LIT0: u64 = 0x30;
     pub const OP_CONSTU: u64 = 0x10;
     pub const OP_CONSTS: u64 = 0x11;

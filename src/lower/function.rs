@@ -275,8 +275,25 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             let eb = self.entry_builder()?;
             let mem = self.env.memories[0].address(self.rt, &eb)?;
             let base = eb.build_load(self.rt.ptr, mem, "membase")?;
-            let slot = eb.build_alloca(self.rt.ptr.array_type(2), "dbg_frame")?;
+            let slot = eb.build_alloca(self.rt.ptr.array_type(4), "dbg_frame")?;
             eb.build_store(slot, base)?;
+            // slot[2]: table 0 (function pointers); slot[3]: null.
+            let table = match self.env.tables.first() {
+                Some(t) => t.address(self.rt, &eb)?,
+                None => self.rt.ptr.const_null(),
+            };
+            for (i, v) in [(2, table), (3, self.rt.ptr.const_null())] {
+                // SAFETY (for LLVM): an element of the 4-pointer slot.
+                let field = unsafe {
+                    eb.build_in_bounds_gep(
+                        self.rt.ptr,
+                        slot,
+                        &[self.rt.i32.const_int(i, false)],
+                        "dbg_slot",
+                    )?
+                };
+                eb.build_store(field, v)?;
+            }
             self.debug_frame = Some((slot, fb));
             let initial = match fb {
                 FrameBase::Local(n) if (n as usize) < self.func.count_params() as usize => Some(
