@@ -175,6 +175,7 @@ fn help_explains_every_option() {
         "--shared-lib",
         "--verbose",
         "--output",
+        "--emit-llvm",
     ] {
         assert!(text.contains(word), "compile --help lacks {word}:\n{text}");
     }
@@ -223,6 +224,56 @@ fn demo_program_prints_expected_output() {
     let o = run_program(&exe, &[]);
     assert_success(&o, "demo");
     assert_eq!(stdout(&o), demo_expected());
+}
+
+/// `--emit-llvm FILE.ll`: the IR LLVM turns into the output, which LLVM's
+/// own tools read back; an unwritable IR path fails before anything is
+/// written.
+#[test]
+fn emit_llvm_writes_the_optimized_ir() {
+    let dir = tempdir();
+    let exe = dir.path().join("demo");
+    let ir = dir.path().join("demo.ll");
+    compile_ok(
+        &[
+            "compile".as_ref(),
+            "--sys".as_ref(),
+            "env".as_ref(),
+            fixture("demo.wat").as_os_str(),
+            "--emit-llvm".as_ref(),
+            ir.as_os_str(),
+            "-o".as_ref(),
+            exe.as_os_str(),
+        ],
+        &exe,
+    );
+    let text = std::fs::read_to_string(&ir).expect("the IR file");
+    assert!(text.contains("define "), "no function in the IR:\n{text}");
+    assert_eq!(stdout(&run_program(&exe, &[])), demo_expected());
+    if common::have("llvm-as-19") {
+        let o = output(
+            std::process::Command::new("llvm-as-19")
+                .arg(&ir)
+                .arg("-o")
+                .arg("/dev/null"),
+        );
+        assert_success(&o, "llvm-as-19 reads the IR back");
+    }
+    let bad = dir.path().join("missing-dir").join("x.ll");
+    let exe2 = dir.path().join("demo2");
+    let o = output(&mut innative([
+        "compile".as_ref(),
+        "--sys".as_ref(),
+        "env".as_ref(),
+        fixture("demo.wat").as_os_str(),
+        "--emit-llvm".as_ref(),
+        bad.as_os_str(),
+        "-o".as_ref(),
+        exe2.as_os_str(),
+    ]));
+    assert_ne!(o.status.code(), Some(0));
+    assert!(one_line_stderr(&o).contains("x.ll"), "{}", stderr(&o));
+    assert!(!exe2.exists(), "no output after a failed compile");
 }
 
 #[test]
