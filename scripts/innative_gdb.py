@@ -17,6 +17,7 @@ import gdb
 
 _RESERVATION = (1 << 33) + 65536  # bytes reserved per linear memory
 _BASE_VARIABLE = "__innative_memory_base"
+_TABLE_VARIABLE = "__innative_table"
 _BOX_MEMBER = "__wasm_ptr"
 
 
@@ -122,7 +123,10 @@ def _native_pointer(value):
     pointer = marker.target().unqualified()
     target = pointer.target()
     if target.strip_typedefs().code == gdb.TYPE_CODE_FUNC:
-        return gdb.Value(w).cast(gdb.lookup_type("unsigned int")), None
+        code = _function_code(w)
+        if code is None:
+            return gdb.Value(w).cast(gdb.lookup_type("unsigned int")), None
+        return gdb.Value(code).cast(pointer), None
     if target.unqualified().code == gdb.TYPE_CODE_ARRAY and target.unqualified().name:
         target = target.unqualified().target()
     if w == 0:
@@ -131,6 +135,45 @@ def _native_pointer(value):
     if base is None:
         return None
     return gdb.Value(base + w).cast(target.pointer()), base
+
+
+def _read_pointer(address, size=8):
+    data = gdb.selected_inferior().read_memory(address, size)
+    return int.from_bytes(bytes(data), "little")
+
+
+def _function_code(w):
+    """The native code address a wasm function pointer (an index into table
+    0, __innative_table: {void **elems; uint32_t size; ...}) stands for: 0 for
+    null, None when unknown (no table, index out of range)."""
+    if w == 0:
+        return 0
+    tables = []
+    try:
+        for sym in gdb.lookup_static_symbols(_TABLE_VARIABLE):
+            t = int(sym.value())
+            if t and t not in tables:
+                tables.append(t)
+    except (gdb.error, AttributeError, RuntimeError):
+        return None
+    if len(tables) != 1:
+        try:
+            frame = gdb.selected_frame()
+            sym = gdb.lookup_symbol(_TABLE_VARIABLE, frame.block())[0]
+            tables = [int(sym.value(frame))] if sym is not None else []
+        except (gdb.error, RuntimeError):
+            return None
+    if not tables or not tables[0]:
+        return None
+    try:
+        elems = _read_pointer(tables[0])
+        size = _read_pointer(tables[0] + 8, 4)
+        if w >= size:
+            return None
+        descriptor = _read_pointer(elems + 8 * w)
+        return _read_pointer(descriptor) if descriptor else 0
+    except (gdb.error, gdb.MemoryError):
+        return None
 
 
 def _symbol_table(base):

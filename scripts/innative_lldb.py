@@ -26,6 +26,7 @@ import lldb
 
 RESERVATION = (1 << 33) + 65536  # bytes reserved per linear memory
 BASE_VARIABLE = "__innative_memory_base"
+TABLE_VARIABLE = "__innative_table"
 BOX_MEMBER = "__wasm_ptr"
 POINTER_SUFFIX = "__ptr32"  # innative's wasm pointer typedefs: `struct Node * __ptr32`
 
@@ -64,6 +65,41 @@ def _base(value):
         if v.IsValid() and v.GetValueAsUnsigned(0):
             return v.GetValueAsUnsigned(0)
     return bases[0] if bases else None
+
+
+def _function_code(value, w):
+    """The native code address the wasm function pointer `w` (an index into
+    table 0, __innative_table: {void **elems; uint32_t size; ...}) stands
+    for: 0 for a null entry, None when unknown."""
+    target = value.GetTarget()
+    process = target.GetProcess()
+    tables = []
+    found = target.FindGlobalVariables(TABLE_VARIABLE, 256)
+    for i in range(found.GetSize()):
+        t = found.GetValueAtIndex(i).GetValueAsUnsigned(0)
+        if t and t not in tables:
+            tables.append(t)
+    if len(tables) != 1:
+        frame = value.GetFrame()
+        tables = []
+        if frame.IsValid():
+            v = frame.FindValue(TABLE_VARIABLE, lldb.eValueTypeVariableStatic)
+            if v.IsValid() and v.GetValueAsUnsigned(0):
+                tables = [v.GetValueAsUnsigned(0)]
+    if not tables or not process.IsValid():
+        return None
+    error = lldb.SBError()
+    elems = process.ReadPointerFromMemory(tables[0], error)
+    size = process.ReadUnsignedFromMemory(tables[0] + 8, 4, error)
+    if error.Fail() or w >= size:
+        return None
+    descriptor = process.ReadPointerFromMemory(elems + 8 * w, error)
+    if error.Fail():
+        return None
+    if not descriptor:
+        return 0
+    code = process.ReadPointerFromMemory(descriptor, error)
+    return None if error.Fail() else code
 
 
 def _pointer_typedef(t):
@@ -146,6 +182,12 @@ class WasmPointer:
         self.pointee = pointee
         self.pointer_type = marker
         self.address = 0
+        if self.w and self.function:
+            code = _function_code(holder, self.w)
+            if code is None:
+                self.ok = False
+                return
+            self.address = code
         if self.w and not self.function:
             base = _base(holder)
             if base is None:
@@ -173,8 +215,8 @@ class WasmPointer:
         return v
 
     def text(self):
-        if self.function:
-            return "%d" % self.w
+        if self.function and not self.address:
+            return "0x%016x" % 0
         if not self.address:
             # lldb prints a null pointer as its language spells it.
             frame = self.value.GetFrame()

@@ -350,8 +350,12 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         module: &Module<'ctx>,
         prefix: &str,
         memory: inkwell::values::GlobalValue<'ctx>,
+        table: Option<inkwell::values::GlobalValue<'ctx>>,
     ) {
         self.types.set_memory(memory);
+        if let Some(table) = table {
+            self.types.set_table(table);
+        }
         for (i, (unit, v)) in self.prov.globals.iter().enumerate() {
             let (Some(name), Location::Expr(ops)) = (&v.name, &v.location) else {
                 continue;

@@ -89,6 +89,10 @@ pub const LLDB_SCRIPT_NAME: &str = "innative_lldb.py";
 
 /// Name of the per-unit DWARF variable holding the memory base.
 pub const MEMORY_BASE_VARIABLE: &str = "__innative_memory_base";
+/// Name of the per-unit DWARF variable holding the address of table 0 (an
+/// `innative_table`), through which the extensions turn a function pointer
+/// stored in linear memory (a table index) into the function.
+pub const TABLE_VARIABLE: &str = "__innative_table";
 /// Name of the per-unit DWARF variable the dynamic arrays' data location
 /// refers to.
 pub const ADDRESS_VARIABLE: &str = "__innative_wasm_address";
@@ -101,8 +105,17 @@ pub struct WasmPointers {
     module: LLVMModuleRef,
     /// DIBuilder (one per unit) → the address helper `DIGlobalVariable`.
     units: RefCell<HashMap<usize, Md>>,
-    holders: RefCell<Vec<LLVMValueRef>>,
+    /// Globals holding `&memory` or `&table` (see [`Held`]).
+    holders: RefCell<Vec<(LLVMValueRef, Held)>>,
     memory: Cell<LLVMValueRef>,
+    table: Cell<LLVMValueRef>,
+}
+
+/// What a holder global points at.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Held {
+    Memory,
+    Table,
 }
 
 // SAFETY (whole impl): `module` is the live LLVM module this lowering
@@ -114,6 +127,7 @@ impl WasmPointers {
             units: RefCell::default(),
             holders: RefCell::default(),
             memory: Cell::new(std::ptr::null_mut()),
+            table: Cell::new(std::ptr::null_mut()),
         };
         this.embed_gdb_script();
         this
@@ -133,30 +147,53 @@ impl WasmPointers {
         use inkwell::values::AsValueRef;
         let memory = memory.as_value_ref();
         self.memory.set(memory);
-        for h in self.holders.borrow().iter() {
-            unsafe { c::LLVMSetInitializer(*h, memory) };
+        self.fill_holders(Held::Memory, memory);
+    }
+
+    /// Table 0 (`innative_table`), for function pointers stored in memory.
+    pub fn set_table(&self, table: inkwell::values::GlobalValue<'_>) {
+        use inkwell::values::AsValueRef;
+        let table = table.as_value_ref();
+        self.table.set(table);
+        self.fill_holders(Held::Table, table);
+    }
+
+    fn fill_holders(&self, held: Held, value: LLVMValueRef) {
+        for (h, what) in self.holders.borrow().iter() {
+            if *what == held {
+                unsafe { c::LLVMSetInitializer(*h, value) };
+            }
         }
     }
 
-    /// A global holding `&memory` (null until [`set_memory`]), kept alive
-    /// through `llvm.compiler.used`, carrying `gve` as its `!dbg`.
-    fn holder(&self, gve: Md) {
-        let name = unique_global_name(self.module, "innative.dbg.memory");
+    /// A global holding `&memory` or `&table` (null until [`set_memory`] /
+    /// [`set_table`]), kept alive through `llvm.compiler.used`, carrying
+    /// `gve` as its `!dbg`.
+    fn holder(&self, gve: Md, held: Held) {
+        let prefix = match held {
+            Held::Memory => "innative.dbg.memory",
+            Held::Table => "innative.dbg.table",
+        };
+        let name = unique_global_name(self.module, prefix);
         let cname = std::ffi::CString::new(name).unwrap_or_default();
         unsafe {
             let ptr = self.ptr_type();
             let g = c::LLVMAddGlobal(self.module, ptr, cname.as_ptr());
             c::LLVMSetLinkage(g, llvm_sys::LLVMLinkage::LLVMInternalLinkage);
             c::LLVMSetGlobalConstant(g, 1);
-            let init = if self.memory.get().is_null() {
+            let target = match held {
+                Held::Memory => self.memory.get(),
+                Held::Table => self.table.get(),
+            };
+            let init = if target.is_null() {
                 c::LLVMConstPointerNull(ptr)
             } else {
-                self.memory.get()
+                target
             };
             c::LLVMSetInitializer(g, init);
             c::LLVMGlobalSetMetadata(g, 0, gve);
             compiler_used(self.module, g);
-            self.holders.borrow_mut().push(g);
+            self.holders.borrow_mut().push((g, held));
         }
     }
 
@@ -182,7 +219,11 @@ impl WasmPointers {
             true,
             base,
         );
-        self.holder(gve);
+        self.holder(gve, Held::Memory);
+        // &holder -> &table (0 when the module has no table).
+        let table = di.expression(&[dw::OP_DEREF, dw::OP_STACK_VALUE]);
+        let gve = di.global_variable(di.file, TABLE_VARIABLE, "", di.file, 0, ulong, true, table);
+        self.holder(gve, Held::Table);
         // [M W] -> W + M * (W != 0), W = the pointer value (low 32 bits:
         // a debugger may have read 8 bytes).
         let address = di.expression(&[
@@ -210,7 +251,7 @@ impl WasmPointers {
             true,
             address,
         );
-        self.holder(gve);
+        self.holder(gve, Held::Memory);
         let var = unsafe { llvm_sys::debuginfo::LLVMDIGlobalVariableExpressionGetVariable(gve) };
         self.units.borrow_mut().insert(key, var);
         var

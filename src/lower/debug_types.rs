@@ -76,6 +76,10 @@ impl<'p> DebugTypes<'p> {
     }
 
     /// The module's memory struct, which wasm pointers are relative to.
+    pub fn set_table(&self, table: inkwell::values::GlobalValue<'_>) {
+        self.pointers.set_table(table);
+    }
+
     pub fn set_memory(&self, memory: inkwell::values::GlobalValue<'_>) {
         self.pointers.set_memory(memory);
     }

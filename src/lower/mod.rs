@@ -126,7 +126,11 @@ pub fn lower_program<'ctx>(
     for (env, d) in envs.iter().zip(&debug) {
         let Some(d) = d else { continue };
         if let Some(Place::Direct(memory)) = env.memories.first() {
-            d.declare_globals(&module, &env.prefix, *memory);
+            let table = match env.tables.first() {
+                Some(Place::Direct(t)) => Some(*t),
+                _ => None,
+            };
+            d.declare_globals(&module, &env.prefix, *memory, table);
         }
         d.declare_wasm_globals(&module, &env.prefix, &env.globals);
         if let (true, Some(summary)) = (opts.verbose, d.dropped_variables_summary()) {
