@@ -64,6 +64,9 @@ pub struct VariableStorage<'a, 'ctx> {
         inkwell::values::PointerValue<'ctx>,
         inkwell::types::BasicTypeEnum<'ctx>,
     )],
+    /// Wasm locals mirrored (zero-extended) in the frame slot from field 4
+    /// on, in this order ([`ModuleDebug::mirrored_locals`]).
+    pub mirrors: &'a [u32],
     /// Insert the declarations before this instruction (the entry terminator).
     pub before: inkwell::values::InstructionValue<'ctx>,
 }
@@ -710,6 +713,48 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         }
     }
 
+    /// At -O0: the wasm locals whose value must be mirrored in the frame
+    /// slot so that a variable can be described from it for the whole
+    /// function — a local holding a variable's linear-memory address (a
+    /// struct passed by value: `DW_OP_WASM_location 0 N` alone) or holding a
+    /// pointer (the debugger sees `memory base + value`).  Optimized code
+    /// describes these with value bindings instead.
+    pub fn mirrored_locals(&self, f: &FunctionDebug<'ctx>) -> Vec<u32> {
+        let mut out = Vec::new();
+        let Some(sp) = f.sp.map(|i| &self.prov.subprograms[i]) else {
+            return out;
+        };
+        if self.optimized {
+            return out;
+        }
+        let mut visit = |v: &Variable| {
+            let Location::Expr(ops) = &v.location else {
+                return;
+            };
+            let n = match ops.as_slice() {
+                [LocOp::WasmLocal(n)] => *n,
+                [LocOp::WasmLocal(n), LocOp::StackValue]
+                    if self.types.pointee_if_pointer(v.ty).is_some() =>
+                {
+                    *n
+                }
+                _ => return,
+            };
+            if v.const_value.is_none() && !out.contains(&n) {
+                out.push(n);
+            }
+        };
+        fn walk(scopes: &[Scope], visit: &mut dyn FnMut(&Variable)) {
+            for s in scopes {
+                s.variables.iter().for_each(&mut *visit);
+                walk(&s.children, visit);
+            }
+        }
+        sp.variables.iter().for_each(&mut visit);
+        walk(&sp.scopes, &mut visit);
+        out
+    }
+
     fn di(&self, unit: usize) -> Di {
         let (builder, cu) = &self.units[&unit];
         Di {
@@ -902,11 +947,51 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                     e.extend(offset_ops(*k));
                 }
                 [LocOp::Addr(a)] => e.extend([dw::OP_DEREF, dw::OP_PLUS_UCONST, *a]),
+                [LocOp::WasmLocal(n), LocOp::StackValue] => {
+                    // A mirrored local: [S S] -> [S W], W zero-extended.
+                    let i = storage.mirrors.iter().position(|m| m == n)? as u64;
+                    e.extend([dw::OP_PLUS_UCONST, 32 + 8 * i, dw::OP_DEREF]);
+                    e.extend(function_pointer_tail());
+                    return Some((frame, e, true));
+                }
                 _ => return None,
             }
             e.extend([dw::OP_DEREF_SIZE, 4]);
             e.extend(function_pointer_tail());
             return Some((frame, e, true));
+        }
+        // A mirrored local (see `mirrored_locals`): [S] -> [M W].
+        let mirrored = |n: &u32| -> Option<Vec<u64>> {
+            let i = storage.mirrors.iter().position(|m| m == n)? as u64;
+            Some(vec![
+                dw::OP_DUP,
+                dw::OP_DEREF,
+                dw::OP_SWAP,
+                dw::OP_PLUS_UCONST,
+                32 + 8 * i,
+                dw::OP_DEREF,
+            ])
+        };
+        match ops.as_slice() {
+            // The local holds the variable's linear-memory address.
+            [LocOp::WasmLocal(n)] if storage.frame.is_some() => {
+                let mut e = mirrored(n)?;
+                if is_pointer {
+                    // [M W] -> [M M+W] -> [M W'] -> native
+                    e.extend([dw::OP_OVER, dw::OP_PLUS, dw::OP_DEREF_SIZE, 4]);
+                    e.extend(to_native);
+                    return Some((storage.frame?.as_value_ref(), e, true));
+                }
+                e.push(dw::OP_PLUS);
+                return Some((storage.frame?.as_value_ref(), e, false));
+            }
+            // The local holds a pointer.
+            [LocOp::WasmLocal(n), LocOp::StackValue] if is_pointer && storage.frame.is_some() => {
+                let mut e = mirrored(n)?;
+                e.extend(to_native);
+                return Some((storage.frame?.as_value_ref(), e, true));
+            }
+            _ => {}
         }
         match ops.as_slice() {
             [LocOp::Fbreg(k)] => {

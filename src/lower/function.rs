@@ -100,7 +100,11 @@ pub struct FuncTranslator<'ctx, 'a, 'e> {
     debug: Option<(&'e ModuleDebug<'ctx, 'e>, FunctionDebug<'ctx>)>,
     /// With debug info: the `{ memory base, native frame base }` slot that
     /// variable locations read, and which wasm value is the frame base.
-    debug_frame: Option<(PointerValue<'ctx>, FrameBase)>,
+    debug_frame: Option<(PointerValue<'ctx>, Option<FrameBase>)>,
+    /// At -O0 with debug info: wasm locals whose value (zero-extended) is
+    /// mirrored in the frame slot from field 4 on, in this order, for
+    /// variables that a local *points at* (see `ModuleDebug::mirrored_locals`).
+    mirrors: Vec<u32>,
 }
 
 impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
@@ -149,6 +153,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             offset: 0,
             debug,
             debug_frame: None,
+            mirrors: Vec::new(),
         })
     }
 
@@ -271,11 +276,14 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let Some((d, f)) = self.debug else {
             return Ok(());
         };
-        if let (Some(fb), false) = (d.frame_base(&f), self.env.memories.is_empty()) {
+        let frame_base = d.frame_base(&f);
+        let mirrors = d.mirrored_locals(&f);
+        if (frame_base.is_some() || !mirrors.is_empty()) && !self.env.memories.is_empty() {
             let eb = self.entry_builder()?;
             let mem = self.env.memories[0].address(self.rt, &eb)?;
             let base = eb.build_load(self.rt.ptr, mem, "membase")?;
-            let slot = eb.build_alloca(self.rt.ptr.array_type(4), "dbg_frame")?;
+            let fields = 4 + mirrors.len() as u32;
+            let slot = eb.build_alloca(self.rt.ptr.array_type(fields), "dbg_frame")?;
             eb.build_store(slot, base)?;
             // slot[2]: table 0 (function pointers); slot[3]: null.
             let table = match self.env.tables.first() {
@@ -283,24 +291,24 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 None => self.rt.ptr.const_null(),
             };
             for (i, v) in [(2, table), (3, self.rt.ptr.const_null())] {
-                // SAFETY (for LLVM): an element of the 4-pointer slot.
-                let field = unsafe {
-                    eb.build_in_bounds_gep(
-                        self.rt.ptr,
-                        slot,
-                        &[self.rt.i32.const_int(i, false)],
-                        "dbg_slot",
-                    )?
-                };
+                let field = self.frame_field(&eb, slot, i)?;
                 eb.build_store(field, v)?;
             }
-            self.debug_frame = Some((slot, fb));
-            let initial = match fb {
-                FrameBase::Local(n) if (n as usize) < self.func.count_params() as usize => Some(
-                    eb.build_load(self.rt.i32, self.locals[n as usize].0, "fb")?
-                        .into_int_value(),
-                ),
-                FrameBase::Global(g) if (g as usize) < self.env.globals.len() => {
+            self.debug_frame = Some((slot, frame_base));
+            self.mirrors = mirrors;
+            for n in self.mirrors.clone() {
+                let (local, ty) = self.locals[n as usize];
+                let v = eb.build_load(ty, local, "mirror")?;
+                self.store_mirror(&eb, n, v)?;
+            }
+            let initial = match frame_base {
+                Some(FrameBase::Local(n)) if (n as usize) < self.func.count_params() as usize => {
+                    Some(
+                        eb.build_load(self.rt.i32, self.locals[n as usize].0, "fb")?
+                            .into_int_value(),
+                    )
+                }
+                Some(FrameBase::Global(g)) if (g as usize) < self.env.globals.len() => {
                     let cell = self.env.globals[g as usize].address(self.rt, &eb)?;
                     Some(eb.build_load(self.rt.i32, cell, "fb")?.into_int_value())
                 }
@@ -317,6 +325,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let storage = VariableStorage {
             frame: self.debug_frame.map(|(s, _)| s),
             locals: &self.locals,
+            mirrors: &self.mirrors,
             before,
         };
         let bindings = d.declare_variables(self.module, &f, &storage);
@@ -373,12 +382,53 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
     /// After a write to a wasm local or global: keep the frame slot current.
     fn track_frame_base(&self, written: FrameBase, value: BasicValueEnum<'ctx>) -> Result<()> {
+        if let FrameBase::Local(n) = written {
+            if self.mirrors.contains(&n) {
+                self.store_mirror(&self.b, n, value)?;
+            }
+        }
         match self.debug_frame {
-            Some((_, fb)) if fb == written && value.is_int_value() => {
+            Some((_, Some(fb))) if fb == written && value.is_int_value() => {
                 self.store_frame_base(&self.b, value.into_int_value())
             }
             _ => Ok(()),
         }
+    }
+
+    /// Field `i` of the frame slot.
+    fn frame_field(
+        &self,
+        b: &Builder<'ctx>,
+        slot: PointerValue<'ctx>,
+        i: u64,
+    ) -> Result<PointerValue<'ctx>> {
+        // SAFETY (for LLVM): a field of the slot array (its size counts
+        // every field this is asked for).
+        Ok(unsafe {
+            b.build_in_bounds_gep(
+                self.rt.ptr,
+                slot,
+                &[self.rt.i32.const_int(i, false)],
+                "dbg_slot",
+            )?
+        })
+    }
+
+    /// Mirrors wasm local `n`'s new value (zero-extended) into its slot field.
+    fn store_mirror(&self, b: &Builder<'ctx>, n: u32, value: BasicValueEnum<'ctx>) -> Result<()> {
+        let (Some((slot, _)), Some(i)) =
+            (self.debug_frame, self.mirrors.iter().position(|m| *m == n))
+        else {
+            return Ok(());
+        };
+        if !value.is_int_value() {
+            return Ok(());
+        }
+        let wide =
+            b.build_int_z_extend_or_bit_cast(value.into_int_value(), self.rt.i64, "mirror64")?;
+        let field = self.frame_field(b, slot, 4 + i as u64)?;
+        b.build_store(field, wide)?;
+        Ok(())
     }
 
     /// Opens a block, loop or if whose parameters are on top of the stack.
