@@ -885,15 +885,16 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 variable: v,
                 is_pointer: pointee.is_some(),
                 is_function_pointer: self.types.is_function_pointer(v.ty),
+                pointers_as_wasm_values: self.optimized,
                 byte_size: self.types.byte_size(v.ty),
                 scope_ranges,
                 frame_base: out.frame_base,
             };
             match debug_values::plan(&input) {
                 Ok(plan) => {
-                    let var = variable(pointee.is_some());
+                    let var = variable(pointee.is_some() && !plan.wasm_pointer);
                     out.bindings
-                        .extend(plan.into_iter().map(|binding| LiveBinding {
+                        .extend(plan.bindings.into_iter().map(|binding| LiveBinding {
                             binding,
                             di,
                             bytes: input.byte_size,

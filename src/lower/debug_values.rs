@@ -79,6 +79,12 @@ pub struct PlanInput<'v> {
     pub is_pointer: bool,
     /// A pointer to a function: its wasm value is a table index.
     pub is_function_pointer: bool,
+    /// Describe a pointer held in a wasm value by that value W, typed as
+    /// innative's wasm pointer typedef (which the debuggers follow through
+    /// `DW_AT_data_location` and the extensions), instead of computing the
+    /// native pointer from two values: what optimized code needs, since
+    /// instruction selection drops many two-value locations.
+    pub pointers_as_wasm_values: bool,
     /// The variable's size in bytes (0: unknown).
     pub byte_size: u64,
     /// Address ranges of the variable's scope (None: the whole function).
@@ -93,14 +99,55 @@ pub struct Unsupported(pub String);
 
 /// The bindings describing `input.variable`.  An empty plan means the
 /// variable has no location (optimized out in the source build too).
-pub fn plan(input: &PlanInput<'_>) -> std::result::Result<Vec<Binding>, Unsupported> {
-    let v = input.variable;
+pub fn plan(input: &PlanInput<'_>) -> std::result::Result<Plan, Unsupported> {
+    let bindings = plan_bindings(input)?;
+    let is_pointer = input.is_pointer || input.is_function_pointer;
+    // Values only (no linear-memory location): W itself will do.
+    let values_only = bindings
+        .iter()
+        .all(|b| matches!(b.kind, Kind::Pointer | Kind::Value));
+    if is_pointer && input.pointers_as_wasm_values && values_only {
+        let bindings = bindings
+            .into_iter()
+            .map(|mut b| {
+                if b.kind == Kind::Pointer {
+                    b.kind = Kind::Value;
+                    // The low 32 bits: the debugger reads 8 for a pointer.
+                    b.ops.extend([dw::OP_CONSTU, 0xffff_ffff, dw::OP_AND]);
+                }
+                b
+            })
+            .collect();
+        return Ok(Plan {
+            bindings,
+            wasm_pointer: true,
+        });
+    }
     if input.is_function_pointer {
-        // Only described in the shadow stack so far (see debug.rs).
+        // Otherwise only described in the shadow stack (see debug.rs).
         return Err(Unsupported(
             "a function pointer outside linear memory".into(),
         ));
     }
+    Ok(Plan {
+        bindings,
+        wasm_pointer: false,
+    })
+}
+
+/// A variable's bindings, and how its type is to be described.
+#[derive(Debug)]
+pub struct Plan {
+    pub bindings: Vec<Binding>,
+    /// The variable's type is innative's wasm pointer typedef and its
+    /// bindings give the wasm value W (see
+    /// [`PlanInput::pointers_as_wasm_values`]); otherwise a pointer variable
+    /// is a native pointer.
+    pub wasm_pointer: bool,
+}
+
+fn plan_bindings(input: &PlanInput<'_>) -> std::result::Result<Vec<Binding>, Unsupported> {
+    let v = input.variable;
     let whole: Vec<Option<Range<u64>>> = match input.scope_ranges {
         Some(r) => r.iter().cloned().map(Some).collect(),
         None => vec![None],
@@ -111,7 +158,7 @@ pub fn plan(input: &PlanInput<'_>) -> std::result::Result<Vec<Binding>, Unsuppor
             .map(|range| Binding {
                 range,
                 source: Source::Const(c),
-                kind: if input.is_pointer {
+                kind: if input.is_pointer || input.is_function_pointer {
                     Kind::Pointer
                 } else {
                     Kind::Value
@@ -178,7 +225,7 @@ fn expression(
         if piece.is_empty() {
             continue; // this piece has no location
         }
-        if fragment.is_some() && input.is_pointer {
+        if fragment.is_some() && (input.is_pointer || input.is_function_pointer) {
             return Err(Unsupported("a pointer in pieces".into()));
         }
         out.push(piece_binding(input, range.clone(), piece, fragment)?);
@@ -247,7 +294,7 @@ fn piece_binding(
     // `DW_OP_stack_value`, which LLVM's wasm backend emits for a local
     // holding a variable's address: a struct passed by value).
     let is_value = stack_value;
-    let kind = match (is_value, input.is_pointer) {
+    let kind = match (is_value, input.is_pointer || input.is_function_pointer) {
         (false, false) => Kind::Memory,
         (false, true) => Kind::PointerInMemory,
         (true, true) => Kind::Pointer,
@@ -558,11 +605,13 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
                     return self.emit_record(&[*v], &fragmented(e, b), b);
                 }
                 Some((v, read)) => {
-                    expr.extend([OP_LLVM_ARG, 0]);
-                    args.push(*v);
-                    expr.extend(read);
-                    expr.extend(&b.binding.ops);
-                    expr.push(dw::OP_STACK_VALUE);
+                    // One value: a plain (not variadic) record, which
+                    // instruction selection also keeps for function
+                    // arguments.
+                    let mut e = read.clone();
+                    e.extend(&b.binding.ops);
+                    e.push(dw::OP_STACK_VALUE);
+                    return self.emit_record(&[*v], &fragmented(e, b), b);
                 }
             },
             Kind::Pointer | Kind::Memory | Kind::PointerInMemory => {
@@ -720,6 +769,7 @@ mod tests {
             variable: v,
             is_pointer,
             is_function_pointer: false,
+            pointers_as_wasm_values: false,
             byte_size: 4,
             scope_ranges: None,
             frame_base: Some(Source::Local(1)),
@@ -737,7 +787,7 @@ mod tests {
             ]),
             None,
         );
-        let p = plan(&input(&v, false)).unwrap();
+        let p = plan(&input(&v, false)).unwrap().bindings;
         assert_eq!(p.len(), 3, "empty ranges are dropped");
         assert_eq!(p[0].source, Source::Const(0));
         assert_eq!(p[1].source, Source::Stack(1));
@@ -752,18 +802,21 @@ mod tests {
             Location::Expr(vec![LocOp::WasmLocal(2), LocOp::StackValue]),
             None,
         );
-        assert_eq!(plan(&input(&v, true)).unwrap()[0].kind, Kind::Pointer);
+        assert_eq!(
+            plan(&input(&v, true)).unwrap().bindings[0].kind,
+            Kind::Pointer
+        );
         let v = var(Location::Expr(vec![LocOp::Fbreg(-12)]), None);
         assert_eq!(
-            plan(&input(&v, true)).unwrap()[0].kind,
+            plan(&input(&v, true)).unwrap().bindings[0].kind,
             Kind::PointerInMemory
         );
-        let p = plan(&input(&v, false)).unwrap();
+        let p = plan(&input(&v, false)).unwrap().bindings;
         assert_eq!(p[0].source, Source::Local(1), "the frame base");
         assert_eq!(p[0].kind, Kind::Memory);
         assert_eq!(p[0].ops, vec![dw::OP_CONSTU, 12, dw::OP_MINUS]);
         let v = var(Location::Expr(vec![LocOp::Addr(0x400)]), None);
-        let p = plan(&input(&v, false)).unwrap();
+        let p = plan(&input(&v, false)).unwrap().bindings;
         assert_eq!(
             (p[0].source, p[0].kind),
             (Source::Const(0x400), Kind::Memory)
@@ -772,7 +825,7 @@ mod tests {
             Location::Expr(vec![LocOp::WasmLocal(5), LocOp::PlusUconst(16)]),
             None,
         );
-        let p = plan(&input(&v, false)).unwrap();
+        let p = plan(&input(&v, false)).unwrap().bindings;
         assert_eq!(p[0].kind, Kind::Memory);
         assert_eq!(p[0].ops, vec![dw::OP_PLUS_UCONST, 16]);
     }
@@ -789,7 +842,7 @@ mod tests {
             ]),
             None,
         );
-        let p = plan(&input(&v, false)).unwrap();
+        let p = plan(&input(&v, false)).unwrap().bindings;
         assert_eq!(p[0].kind, Kind::Value);
         assert_eq!(p[0].ops, vec![dw::OP_CONSTU, 1, 0x24]);
         let v = var(
@@ -801,7 +854,7 @@ mod tests {
             None,
         );
         assert_eq!(
-            plan(&input(&v, false)).unwrap()[0].ops,
+            plan(&input(&v, false)).unwrap().bindings[0].ops,
             vec![dw::OP_CONSTS, -1i64 as u64, dw::OP_MUL]
         );
     }
@@ -822,7 +875,7 @@ mod tests {
             ]),
             None,
         );
-        let p = plan(&input(&v, false)).unwrap();
+        let p = plan(&input(&v, false)).unwrap().bindings;
         assert_eq!(p[0].source, Source::Const(3));
         assert_eq!(p[1].source, Source::Const(-1));
         assert!(p.iter().all(|b| b.ops.is_empty()));
@@ -842,7 +895,7 @@ mod tests {
             ]),
             None,
         );
-        let p = plan(&input(&v, false)).unwrap();
+        let p = plan(&input(&v, false)).unwrap().bindings;
         assert_eq!(p.len(), 2, "the middle piece has no location");
         assert_eq!(p[0].fragment, Some((0, 32)));
         assert_eq!(p[1].fragment, Some((64, 32)));
@@ -855,7 +908,7 @@ mod tests {
         let ranges = [0x10..0x20, 0x40..0x50];
         let mut i = input(&v, false);
         i.scope_ranges = Some(&ranges);
-        let p = plan(&i).unwrap();
+        let p = plan(&i).unwrap().bindings;
         assert_eq!(p.len(), 2);
         assert_eq!(p[1].range, Some(0x40..0x50));
         assert_eq!(p[0].source, Source::Const(-7));

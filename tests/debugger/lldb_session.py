@@ -133,6 +133,12 @@ class Session:
         target = v.GetType().GetPointeeType().GetCanonicalType()
         if target.GetBasicType() == lldb.eBasicTypeVoid or target.IsFunctionType():
             return self.value_text(v)
+        if v.IsSynthetic():
+            # What `frame variable *p` shows: a formatter's (innative's
+            # extension, for a wasm pointer) `$$dereference$$` child.
+            d = v.GetChildMemberWithName("$$dereference$$")
+            if d.IsValid():
+                return self.value_text(d)
         return self.value_text(v.Dereference())
 
     @staticmethod
