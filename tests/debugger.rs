@@ -54,8 +54,10 @@ const BUDGET_SECS: u32 = 90;
 /// below them only through lines that clang's wasm code has no line-table
 /// row for, the report's `steps|input` / `breaks|input` figures say so.
 const MIN_STEP_SIMILARITY: f64 = 0.98;
-/// Issue 5: (stop, variable) pairs showing native's name and value at -O0.
-const MIN_VAR_FIDELITY: f64 = 0.95;
+/// Issue 5: (stop, variable) pairs showing native's name and value at -O0
+/// (the issue asks for 0.95; every fixture is at 0.99 or more, so a drop
+/// below 0.98 is a regression).
+const MIN_VAR_FIDELITY: f64 = 0.98;
 /// Floor for the raw figures, whose gap to 1.0 comes from the input: lines
 /// native code has and clang's wasm line table lacks (loop back-edge `}` and
 /// `break;` rows that structured wasm control flow needs no jump for).  The

@@ -378,7 +378,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             let (ty, ops): (Md, Vec<u64>) = match pointer {
                 Some(pointee) => (
                     self.types.native_pointer(&di, di.file, pointee),
-                    vec![
+                    [
                         dw::OP_DEREF,
                         dw::OP_DEREF,
                         dw::OP_DUP,
@@ -386,14 +386,10 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                         *a,
                         dw::OP_DEREF_SIZE,
                         4,
-                        dw::OP_SWAP,
-                        dw::OP_OVER,
-                        dw::OP_LIT0,
-                        dw::OP_NE,
-                        dw::OP_MUL,
-                        dw::OP_PLUS,
-                        dw::OP_STACK_VALUE,
-                    ],
+                    ]
+                    .into_iter()
+                    .chain(super::debug_pointers::TO_NATIVE)
+                    .collect(),
                 ),
                 None => (
                     self.types.translate(&di, di.file, v.ty),
@@ -920,17 +916,8 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             return None;
         };
 
-        // The tail shared by pointer variables: [.. M W] -> native pointer
-        // (null stays null): W + M * (W != 0).
-        let to_native = [
-            dw::OP_SWAP,
-            dw::OP_OVER,
-            dw::OP_LIT0,
-            dw::OP_NE,
-            dw::OP_MUL,
-            dw::OP_PLUS,
-            dw::OP_STACK_VALUE,
-        ];
+        // The tail shared by pointer variables: [.. M W] -> native pointer.
+        let to_native = super::debug_pointers::TO_NATIVE;
         let offset_ops = |k: i64| -> Vec<u64> {
             if k >= 0 {
                 vec![dw::OP_PLUS_UCONST, k as u64]

@@ -96,6 +96,18 @@ pub const TABLE_VARIABLE: &str = "__innative_table";
 /// Name of the per-unit DWARF variable the dynamic arrays' data location
 /// refers to.
 pub const ADDRESS_VARIABLE: &str = "__innative_wasm_address";
+/// The end of every expression that turns a wasm pointer into a native
+/// one: `[M W] -> W + M * (W != 0)` (M: memory base; null stays null).
+pub const TO_NATIVE: [u64; 7] = [
+    dw::OP_SWAP,
+    dw::OP_OVER,
+    dw::OP_LIT0,
+    dw::OP_NE,
+    dw::OP_MUL,
+    dw::OP_PLUS,
+    dw::OP_STACK_VALUE,
+];
+
 /// Name of the member of the 4-byte wrapper of array elements.
 pub const BOX_MEMBER: &str = "__wasm_ptr";
 
@@ -226,21 +238,19 @@ impl WasmPointers {
         self.holder(gve, Held::Table);
         // [M W] -> W + M * (W != 0), W = the pointer value (low 32 bits:
         // a debugger may have read 8 bytes).
-        let address = di.expression(&[
-            dw::OP_DEREF,
-            dw::OP_DEREF,
-            dw::OP_PUSH_OBJECT_ADDRESS,
-            dw::OP_CONSTU,
-            0xffff_ffff,
-            dw::OP_AND,
-            dw::OP_SWAP,
-            dw::OP_OVER,
-            dw::OP_LIT0,
-            dw::OP_NE,
-            dw::OP_MUL,
-            dw::OP_PLUS,
-            dw::OP_STACK_VALUE,
-        ]);
+        let address = di.expression(
+            &[
+                dw::OP_DEREF,
+                dw::OP_DEREF,
+                dw::OP_PUSH_OBJECT_ADDRESS,
+                dw::OP_CONSTU,
+                0xffff_ffff,
+                dw::OP_AND,
+            ]
+            .into_iter()
+            .chain(TO_NATIVE)
+            .collect::<Vec<u64>>(),
+        );
         let gve = di.global_variable(
             di.file,
             ADDRESS_VARIABLE,

@@ -637,16 +637,7 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
                     expr.extend([dw::OP_OVER, dw::OP_PLUS, dw::OP_DEREF_SIZE, 4]);
                 }
                 if b.binding.kind != Kind::Memory {
-                    // [M W] -> W + M * (W != 0): null stays null.
-                    expr.extend([
-                        dw::OP_SWAP,
-                        dw::OP_OVER,
-                        dw::OP_LIT0,
-                        dw::OP_NE,
-                        dw::OP_MUL,
-                        dw::OP_PLUS,
-                        dw::OP_STACK_VALUE,
-                    ]);
+                    expr.extend(super::debug_pointers::TO_NATIVE);
                 } else {
                     expr.push(dw::OP_PLUS);
                 }
