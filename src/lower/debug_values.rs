@@ -553,6 +553,18 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
             return self.emit_poison(b.variable, b.location, b.binding.fragment, b.di);
         }
         let optimized = self.opts.opt_level != crate::compile::OptLevel::O0;
+        // At a function's entry, a declared (not parameter) local is 0: as
+        // the address of a variable (a frame base not set up yet) it means
+        // nothing, and LLVM would fold it into a constant and read the
+        // location as a value.  The first `local.set` binds it.
+        if let (Source::Local(n), None, None, true) =
+            (b.binding.source, fresh, &b.binding.range, optimized)
+        {
+            let is_address = matches!(b.binding.kind, Kind::Memory | Kind::PointerInMemory);
+            if is_address && n >= self.func.count_params() {
+                return self.emit_poison(b.variable, b.location, b.binding.fragment, b.di);
+            }
+        }
         // The source value W: an LLVM value and the operations that read it
         // (None: a constant, written into the expression).  At -O0 a wasm
         // local is its stack slot, read through `DW_OP_deref_size`;
@@ -621,7 +633,19 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
                 expr.extend([OP_LLVM_ARG, 0]);
                 expr.extend(&base_read);
                 args.push(base);
+                // A wasm value LLVM already knows (a local's initial 0):
+                // written into the expression — a constant operand would
+                // make LLVM read the location as a computed value.
+                let known = match &value {
+                    Some((v, read)) if read.is_empty() && v.is_int_value() => {
+                        v.into_int_value().get_zero_extended_constant()
+                    }
+                    _ => None,
+                };
                 match (&value, b.binding.source) {
+                    (Some(_), _) if known.is_some() => {
+                        push_const(&mut expr, known.unwrap_or_default() as i64)
+                    }
                     (Some((v, read)), _) => {
                         expr.extend([OP_LLVM_ARG, 1]);
                         args.push(*v);
@@ -640,6 +664,11 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
                     expr.extend(super::debug_pointers::TO_NATIVE);
                 } else {
                     expr.push(dw::OP_PLUS);
+                    if args.len() == 1 {
+                        // LLVM reads a one-value record as the variable's
+                        // value; a final DW_OP_deref makes it the address.
+                        expr.push(dw::OP_DEREF);
+                    }
                 }
             }
         }
