@@ -99,6 +99,7 @@ pub fn emit_object(module: &Module, opts: &Options) -> Result<Vec<u8>> {
     module
         .run_passes(passes, &tm, PassBuilderOptions::create())
         .map_err(|e| Error::new(format!("LLVM optimization failed: {}", e.to_string_lossy())))?;
+    add_symbol_aliases(module);
     if let Some(path) = &opts.emit_llvm {
         module.print_to_file(path).map_err(|e| {
             Error::new(format!(
@@ -117,4 +118,46 @@ pub fn emit_object(module: &Module, opts: &Options) -> Result<Vec<u8>> {
             ))
         })?;
     Ok(buffer.as_slice().to_vec())
+}
+
+/// The local symbols `crate::lower::debug` asked for (source names of
+/// functions, for debuggers that look functions up by symbol), for the
+/// functions optimization kept.
+fn add_symbol_aliases(module: &Module) {
+    use inkwell::values::AsValueRef;
+    let name = crate::lower::debug::SYMBOL_ALIASES;
+    let Ok(key) = name.to_str() else { return };
+    for node in module.get_global_metadata(key) {
+        let strings: Vec<String> = node
+            .get_node_values()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|v| match v {
+                inkwell::values::BasicMetadataValueEnum::MetadataValue(m) => m
+                    .get_string_value()
+                    .map(|b| String::from_utf8_lossy(b).into_owned()),
+                _ => None,
+            })
+            .collect();
+        let [own, alias] = strings.as_slice() else {
+            continue;
+        };
+        let Some(f) = module.get_function(own) else {
+            continue;
+        };
+        if f.count_basic_blocks() == 0 {
+            continue;
+        }
+        let Ok(alias) = std::ffi::CString::new(alias.as_str()) else {
+            continue;
+        };
+        // SAFETY: `f` is a defined function of `module`; the alias goes in
+        // the same module.
+        unsafe {
+            let fv = f.as_value_ref();
+            let ty = llvm_sys::core::LLVMGlobalGetValueType(fv);
+            let a = llvm_sys::core::LLVMAddAlias2(module.as_mut_ptr(), ty, 0, fv, alias.as_ptr());
+            llvm_sys::core::LLVMSetLinkage(a, llvm_sys::LLVMLinkage::LLVMInternalLinkage);
+        }
+    }
 }

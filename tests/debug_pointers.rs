@@ -49,6 +49,8 @@ int sum(struct Node *p) {
   return t;
 }
 
+int twice(int x) { return 2 * x; }
+
 int use(struct Misc *m, char **argv) {
   return m->typed->value + argv[1][0] + m->anon->tag;
 }
@@ -63,7 +65,7 @@ void _start(void) {
   b_obj.a = &a_obj; b_obj.label = "bee";
   struct Misc m = { &nodes[1], &nodes[2], { &b }, &a_obj, words, &nodes[0] };
   result = sum(h.head) + *h.numbers[1];
-  result += use(&m, (char **)words);
+  result += use(&m, (char **)words) + twice(0);
 }
 "#;
 
@@ -471,4 +473,32 @@ fn normalize_drops_addresses() {
         "h.name = 0x? \"hi\""
     );
     assert_eq!(normalize("{a = 0x10,  b = 2}"), "{a = 0x?, b = 2}");
+}
+
+/// Calling the program's functions from the debugger, as natively: gdb finds
+/// them through DWARF, lldb by symbol (innative adds a local symbol with the
+/// source name beside its `<module>.<name>` one).  (Stopped in a function
+/// that calls nothing, like `sum`, a call may overwrite its shadow-stack
+/// frame — wasm leaf functions do not move the stack pointer — so the
+/// arguments here are constants.)
+#[test]
+fn debuggers_call_program_functions_like_native() {
+    let Some(b) = build("-O0") else { return };
+    compare_sessions(
+        "gdb",
+        &b,
+        &["break sum", "run", "p twice(21)", "p twice(-4)"],
+        &[2, 3],
+    );
+    compare_sessions(
+        "lldb",
+        &b,
+        &[
+            "breakpoint set -n sum",
+            "run",
+            "expression twice(21)",
+            "p twice(4)",
+        ],
+        &[2, 3],
+    );
 }

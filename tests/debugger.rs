@@ -63,11 +63,14 @@ const MIN_VAR_FIDELITY: f64 = 0.98;
 /// `break;` rows that structured wasm control flow needs no jump for).  The
 /// asserted 0.98 applies to the input-adjusted figures.
 const MIN_RAW_SIMILARITY: f64 = 0.93;
-/// Functions clang's wasm -O2 build has only as inlined copies.  innative
-/// carries the inlined scopes (bt and stepping show them), but LLVM places
-/// loop-alignment padding at the start of the inlined range, so a function
-/// breakpoint resolves to no-ops that are jumped over and never stops there.
-/// Known limitation, reported in the figures; excluded from the assert.
+/// Functions clang's wasm -O2 build has only as inlined copies, turned into
+/// a loop.  innative carries the inlined scopes (bt and stepping show them),
+/// but LLVM rotates the loop so that the inlined range starts at its
+/// back-edge block, which runs only from the second iteration on; gdb 13 and
+/// lldb put a function breakpoint at the range's first address (no
+/// `DW_AT_entry_pc` in LLVM 19 or gdb 13), and when it is hit the innermost
+/// inline frame there is the other function.  Known limitation, reported in
+/// the figures; excluded from the assert.
 const O2_INLINED_ONLY: &[(&str, &str)] = &[("recursion", "is_even"), ("recursion", "is_odd")];
 const MIN_BT_AGREEMENT: f64 = 0.98;
 const MIN_BREAK_AGREEMENT: f64 = 0.98;

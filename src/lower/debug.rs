@@ -155,6 +155,44 @@ fn function_pointer_tail() -> Vec<u64> {
     ]
 }
 
+/// Asks for a local ELF symbol with the function's source (or C++ linkage)
+/// name at its address, as a native build has: lldb looks functions up by
+/// symbol to call them (`p add(2, 3)`), while innative's own symbol is
+/// `<module>.<name>`.  Recorded as `!innative.symbol_aliases` metadata and
+/// made after optimization (`crate::emit`) for the functions that are still
+/// there — as natively, a function optimized away cannot be called.  Not for
+/// `main` (the runtime's `main` is the program's entry point).
+fn symbol_alias(func: FunctionValue<'_>, sp: &Subprogram) {
+    let Some(name) = sp.linkage_name.as_deref().or(sp.name.as_deref()) else {
+        return;
+    };
+    if name.is_empty() || name == "main" || func.get_name().to_bytes() == name.as_bytes() {
+        return;
+    }
+    use inkwell::values::AsValueRef;
+    let own = func.get_name().to_bytes().to_vec();
+    // SAFETY: `func` is a function of a live module; the metadata is made in
+    // its context and attached to that module.
+    unsafe {
+        let f = func.as_value_ref();
+        let module = llvm_sys::core::LLVMGetGlobalParent(f);
+        let ctx = llvm_sys::core::LLVMGetModuleContext(module);
+        let mut strings = [
+            llvm_sys::core::LLVMMDStringInContext2(ctx, own.as_ptr() as *const _, own.len()),
+            llvm_sys::core::LLVMMDStringInContext2(ctx, name.as_ptr() as *const _, name.len()),
+        ];
+        let node = llvm_sys::core::LLVMMDNodeInContext2(ctx, strings.as_mut_ptr(), 2);
+        llvm_sys::core::LLVMAddNamedMetadataOperand(
+            module,
+            SYMBOL_ALIASES.as_ptr(),
+            llvm_sys::core::LLVMMetadataAsValue(ctx, node),
+        );
+    }
+}
+
+/// Named metadata listing (function, source-name alias) pairs.
+pub const SYMBOL_ALIASES: &std::ffi::CStr = c"innative.symbol_aliases";
+
 fn language(code: u16) -> DWARFSourceLanguage {
     match code {
         0x01 => DWARFSourceLanguage::C89,
@@ -532,6 +570,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             .map(|r| r.address);
         let subprogram = self.create_subprogram(sp, fallback_name, entry_line)?;
         func.set_subprogram(subprogram);
+        symbol_alias(func, sp);
         Some(FunctionDebug {
             subprogram,
             sp: Some(index),
