@@ -243,10 +243,17 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                     unit.producer
                 )
             };
+            // (LLVM's verifier refuses an empty file name, which broken
+            // DWARF can produce.)
+            let unit_name = if unit.name.is_empty() {
+                "<unknown>"
+            } else {
+                unit.name.as_str()
+            };
             let (builder, cu) = module.create_debug_info_builder(
                 true,
                 language(unit.language),
-                &unit.name,
+                unit_name,
                 &unit.comp_dir,
                 &producer,
                 optimized,
@@ -262,7 +269,12 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             );
             for (fi, f) in unit.files.iter().enumerate() {
                 if let Some(f) = f {
-                    files.insert((i, fi), builder.create_file(&f.name, &f.directory));
+                    let name = if f.name.is_empty() {
+                        "<unknown>"
+                    } else {
+                        f.name.as_str()
+                    };
+                    files.insert((i, fi), builder.create_file(name, &f.directory));
                 }
             }
             units.insert(i, (builder, cu));
@@ -365,12 +377,15 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         // set the subprogram's type operand (index 4) directly.
         let di = self.di(sp.unit);
         let mut types = vec![self.types.translate(&di, di.file, sp.result)];
-        types.extend(
-            sp.variables
-                .iter()
-                .filter(|v| v.is_parameter)
-                .map(|v| self.types.translate(&di, di.file, v.ty)),
-        );
+        types.extend(sp.variables.iter().filter(|v| v.is_parameter).map(|v| {
+            let t = self.types.translate(&di, di.file, v.ty);
+            // A null parameter type would read as `...` (varargs).
+            if t.is_null() {
+                di.unspecified_type("<unknown type>")
+            } else {
+                t
+            }
+        }));
         let ty = di.subroutine_type(&mut types);
         // SAFETY: a distinct DISubprogram just created in this context; its
         // operand 4 is the type, replaced by a DISubroutineType.
@@ -454,6 +469,10 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         ty: Md,
         ops: &[u64],
     ) {
+        if ty.is_null() {
+            self.drop_variable("a variable without a type");
+            return;
+        }
         let ptr = self.context.ptr_type(inkwell::AddressSpace::default());
         let holder = module.add_global(ptr, None, holder);
         holder.set_linkage(inkwell::module::Linkage::External);
@@ -899,6 +918,11 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                     di.auto_variable(scope, name, file, v.line, ty)
                 }
             };
+            if self.types.translate(&di, di.file, v.ty).is_null() {
+                // (LLVM cannot write a variable without a type.)
+                self.drop_variable("a variable without a type");
+                continue;
+            }
             // -O0: one storage location for the whole function, as clang.
             let declared = match (self.optimized, v.const_value) {
                 (false, None) => self.variable_location(v, storage),

@@ -218,12 +218,21 @@ fn expression(
         vec![(ops, None)]
     };
     let mut out = Vec::new();
-    let mut offset_bits = 0;
+    let mut offset_bits: u64 = 0;
+    let var_bits = input.byte_size.saturating_mul(8);
     for (piece, size) in pieces {
-        let fragment = size.map(|s| (offset_bits, s * 8));
-        offset_bits += size.unwrap_or(0) * 8;
+        let mut fragment = size.map(|s| (offset_bits, s.saturating_mul(8)));
+        offset_bits = offset_bits.saturating_add(size.unwrap_or(0).saturating_mul(8));
         if piece.is_empty() {
             continue; // this piece has no location
+        }
+        if let Some((o, s)) = fragment {
+            if var_bits == 0 || o.saturating_add(s) > var_bits {
+                return Err(Unsupported("a piece outside the variable".into()));
+            }
+            if o == 0 && s == var_bits {
+                fragment = None; // the whole variable
+            }
         }
         if fragment.is_some() && (input.is_pointer || input.is_function_pointer) {
             return Err(Unsupported("a pointer in pieces".into()));
@@ -895,7 +904,9 @@ mod tests {
             ]),
             None,
         );
-        let p = plan(&input(&v, false)).unwrap().bindings;
+        let mut i = input(&v, false);
+        i.byte_size = 8;
+        let p = plan(&i).unwrap().bindings;
         assert_eq!(p[0].source, Source::Const(3));
         assert_eq!(p[1].source, Source::Const(-1));
         assert!(p.iter().all(|b| b.ops.is_empty()));
@@ -915,11 +926,36 @@ mod tests {
             ]),
             None,
         );
-        let p = plan(&input(&v, false)).unwrap().bindings;
+        let mut i = input(&v, false);
+        i.byte_size = 12;
+        let p = plan(&i).unwrap().bindings;
         assert_eq!(p.len(), 2, "the middle piece has no location");
         assert_eq!(p[0].fragment, Some((0, 32)));
         assert_eq!(p[1].fragment, Some((64, 32)));
         assert_eq!(p[1].source, Source::Local(2));
+    }
+
+    #[test]
+    fn pieces_must_lie_inside_the_variable() {
+        let piece = |size| {
+            var(
+                Location::Expr(vec![
+                    LocOp::WasmLocal(1),
+                    LocOp::StackValue,
+                    LocOp::Piece(size),
+                ]),
+                None,
+            )
+        };
+        // (input(): a 4-byte variable)
+        let v = piece(4);
+        let p = plan(&input(&v, false)).unwrap().bindings;
+        assert_eq!(p[0].fragment, None, "a piece that is the whole variable");
+        let v = piece(8);
+        assert!(
+            plan(&input(&v, false)).is_err(),
+            "a piece larger than the variable"
+        );
     }
 
     #[test]

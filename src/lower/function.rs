@@ -297,7 +297,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             self.debug_frame = Some((slot, frame_base));
             self.mirrors = mirrors;
             for n in self.mirrors.clone() {
-                let (local, ty) = self.locals[n as usize];
+                // (DWARF may name a local the function does not have.)
+                let Some(&(local, ty)) = self.locals.get(n as usize) else {
+                    continue;
+                };
                 let v = eb.build_load(ty, local, "mirror")?;
                 self.store_mirror(&eb, n, v)?;
             }
