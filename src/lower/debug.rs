@@ -7,8 +7,9 @@
 //! debug scope ([`ModuleDebug::function`]) and for the location of a code
 //! offset ([`ModuleDebug::location`]).
 
+use super::debug_records::LiveBinding;
 use super::debug_types::DebugTypes;
-use super::debug_values::{self, LiveBinding, PlanInput, Source};
+use super::debug_values::{self, PlanInput, Source};
 use super::di::{dw, Di, Md};
 use inkwell::context::Context;
 use inkwell::debug_info::{

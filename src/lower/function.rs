@@ -7,7 +7,8 @@
 //! the debug layer attaches source locations from that offset.
 
 use super::debug::{FrameBase, FunctionDebug, ModuleDebug, VariableStorage};
-use super::debug_values::{FunctionValues, Source};
+use super::debug_records::FunctionValues;
+use super::debug_values::Source;
 use super::module_env::{Callee, ModuleEnv};
 use super::runtime::{Runtime, TrapKind, FUNC_CODE};
 use crate::compile::Options;

@@ -11,6 +11,7 @@
 
 pub mod debug;
 pub mod debug_pointers;
+pub mod debug_records;
 pub mod debug_types;
 pub mod debug_values;
 pub mod di;
