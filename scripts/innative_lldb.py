@@ -33,19 +33,25 @@ POINTER_SUFFIX = "__ptr32"  # innative's wasm pointer typedefs: `struct Node * _
 _cache = {"key": None, "bases": []}
 
 
+def _distinct_values(target, name):
+    """The distinct non-zero values of every global variable called `name`
+    (innative's per-unit helper variables)."""
+    out = []
+    values = target.FindGlobalVariables(name, 256)
+    for i in range(values.GetSize()):
+        v = values.GetValueAtIndex(i).GetValueAsUnsigned(0)
+        if v and v not in out:
+            out.append(v)
+    return out
+
+
 def _bases(target):
     """The base of every linear memory described in the program."""
     process = target.GetProcess()
     key = (process.GetUniqueID(), process.GetStopID()) if process.IsValid() else None
     if key is None or _cache["key"] != key:
-        bases = []
-        values = target.FindGlobalVariables(BASE_VARIABLE, 256)
-        for i in range(values.GetSize()):
-            b = values.GetValueAtIndex(i).GetValueAsUnsigned(0)
-            if b and b not in bases:
-                bases.append(b)
         _cache["key"] = key
-        _cache["bases"] = bases
+        _cache["bases"] = _distinct_values(target, BASE_VARIABLE)
     return _cache["bases"]
 
 
@@ -73,12 +79,7 @@ def _function_code(value, w):
     for: 0 for a null entry, None when unknown."""
     target = value.GetTarget()
     process = target.GetProcess()
-    tables = []
-    found = target.FindGlobalVariables(TABLE_VARIABLE, 256)
-    for i in range(found.GetSize()):
-        t = found.GetValueAtIndex(i).GetValueAsUnsigned(0)
-        if t and t not in tables:
-            tables.append(t)
+    tables = _distinct_values(target, TABLE_VARIABLE)
     if len(tables) != 1:
         frame = value.GetFrame()
         tables = []

@@ -1088,17 +1088,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             // the variable's linear-memory address: a by-value struct).
             [LocOp::WasmLocal(n), LocOp::StackValue] if !is_pointer => {
                 let (slot, ty) = storage.locals.get(*n as usize)?;
-                let local_size = match ty {
-                    inkwell::types::BasicTypeEnum::IntType(i) => i.get_bit_width() as u64 / 8,
-                    inkwell::types::BasicTypeEnum::FloatType(f) => {
-                        if *f == self.context.f32_type() {
-                            4
-                        } else {
-                            8
-                        }
-                    }
-                    _ => 8,
-                };
+                let local_size = super::debug_records::byte_width(*ty);
                 (self.types.byte_size(v.ty) <= local_size)
                     .then(|| (slot.as_value_ref(), vec![], false))
             }

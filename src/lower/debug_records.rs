@@ -360,16 +360,10 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
 }
 
 /// Bytes of a wasm value type's LLVM type.
-fn byte_width(ty: BasicTypeEnum<'_>) -> u64 {
+pub(super) fn byte_width(ty: BasicTypeEnum<'_>) -> u64 {
     match ty {
         BasicTypeEnum::IntType(i) => u64::from(i.get_bit_width()).div_ceil(8),
-        BasicTypeEnum::FloatType(f) => {
-            if f.get_context().f32_type() == f {
-                4
-            } else {
-                8
-            }
-        }
+        BasicTypeEnum::FloatType(f) if f.get_context().f32_type() == f => 4,
         _ => 8,
     }
 }
