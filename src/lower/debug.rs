@@ -78,6 +78,23 @@ struct Declared {
     frame_base: Option<Source>,
 }
 
+impl VariableStorage<'_, '_> {
+    /// Byte offset in the frame slot of wasm local `n`'s mirror.
+    fn mirror_offset(&self, n: u32) -> Option<u64> {
+        let i = self.mirrors.iter().position(|m| *m == n)?;
+        Some(32 + 8 * i as u64)
+    }
+}
+
+/// What a wasm local mirrored in the -O0 frame slot holds for a variable.
+#[derive(Clone, Copy)]
+enum MirroredLocal {
+    /// The variable's linear-memory address (a struct passed by value).
+    Address(u32),
+    /// The variable's value, a wasm pointer.
+    Pointer(u32),
+}
+
 #[derive(Default)]
 struct ScopeCache<'ctx> {
     /// Subprograms of inlined callees, by subprogram index.
@@ -194,6 +211,43 @@ fn symbol_alias(func: FunctionValue<'_>, sp: &Subprogram) {
 /// Named metadata listing (function, source-name alias) pairs.
 pub const SYMBOL_ALIASES: &std::ffi::CStr = c"innative.symbol_aliases";
 
+/// A DIBuilder and its full-debug-info compile unit.
+fn compile_unit<'ctx>(
+    module: &Module<'ctx>,
+    language: DWARFSourceLanguage,
+    name: &str,
+    directory: &str,
+    producer: &str,
+    optimized: bool,
+) -> (DebugInfoBuilder<'ctx>, DICompileUnit<'ctx>) {
+    module.create_debug_info_builder(
+        true,
+        language,
+        non_empty(name),
+        directory,
+        producer,
+        optimized,
+        "",
+        0,
+        "",
+        DWARFEmissionKind::Full,
+        0,
+        false,
+        false,
+        "",
+        "",
+    )
+}
+
+/// A file name LLVM's verifier accepts: broken DWARF can leave one empty.
+fn non_empty(name: &str) -> &str {
+    if name.is_empty() {
+        "<unknown>"
+    } else {
+        name
+    }
+}
+
 fn language(code: u16) -> DWARFSourceLanguage {
     match code {
         0x01 => DWARFSourceLanguage::C89,
@@ -244,38 +298,20 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                     unit.producer
                 )
             };
-            // (LLVM's verifier refuses an empty file name, which broken
-            // DWARF can produce.)
-            let unit_name = if unit.name.is_empty() {
-                "<unknown>"
-            } else {
-                unit.name.as_str()
-            };
-            let (builder, cu) = module.create_debug_info_builder(
-                true,
+            let (builder, cu) = compile_unit(
+                module,
                 language(unit.language),
-                unit_name,
+                &unit.name,
                 &unit.comp_dir,
                 &producer,
                 optimized,
-                "",
-                0,
-                "",
-                DWARFEmissionKind::Full,
-                0,
-                false,
-                false,
-                "",
-                "",
             );
             for (fi, f) in unit.files.iter().enumerate() {
                 if let Some(f) = f {
-                    let name = if f.name.is_empty() {
-                        "<unknown>"
-                    } else {
-                        f.name.as_str()
-                    };
-                    files.insert((i, fi), builder.create_file(name, &f.directory));
+                    files.insert(
+                        (i, fi),
+                        builder.create_file(non_empty(&f.name), &f.directory),
+                    );
                 }
             }
             units.insert(i, (builder, cu));
@@ -306,22 +342,13 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            this.fallback = Some(module.create_debug_info_builder(
-                true,
+            this.fallback = Some(compile_unit(
+                module,
                 DWARFSourceLanguage::C,
                 &name,
                 &dir,
                 &format!("innative {}", env!("CARGO_PKG_VERSION")),
                 optimized,
-                "",
-                0,
-                "",
-                DWARFEmissionKind::Full,
-                0,
-                false,
-                false,
-                "",
-                "",
             ));
         }
         this
@@ -783,20 +810,12 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             return out;
         }
         let mut visit = |v: &Variable| {
-            let Location::Expr(ops) = &v.location else {
-                return;
-            };
-            let n = match ops.as_slice() {
-                [LocOp::WasmLocal(n)] => *n,
-                [LocOp::WasmLocal(n), LocOp::StackValue]
-                    if self.types.pointee_if_pointer(v.ty).is_some() =>
-                {
-                    *n
+            if let Some(MirroredLocal::Address(n) | MirroredLocal::Pointer(n)) =
+                self.mirrored_local(v)
+            {
+                if !out.contains(&n) {
+                    out.push(n);
                 }
-                _ => return,
-            };
-            if v.const_value.is_none() && !out.contains(&n) {
-                out.push(n);
             }
         };
         fn walk(scopes: &[Scope], visit: &mut dyn FnMut(&Variable)) {
@@ -808,6 +827,26 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         sp.variables.iter().for_each(&mut visit);
         walk(&sp.scopes, &mut visit);
         out
+    }
+
+    /// Whether `v`'s -O0 location needs wasm local N mirrored in the frame
+    /// slot (see [`ModuleDebug::mirrored_locals`]), and as what.
+    fn mirrored_local(&self, v: &Variable) -> Option<MirroredLocal> {
+        let Location::Expr(ops) = &v.location else {
+            return None;
+        };
+        if self.optimized || v.const_value.is_some() {
+            return None;
+        }
+        match ops.as_slice() {
+            [LocOp::WasmLocal(n)] => Some(MirroredLocal::Address(*n)),
+            [LocOp::WasmLocal(n), LocOp::StackValue]
+                if self.types.pointee_if_pointer(v.ty).is_some() =>
+            {
+                Some(MirroredLocal::Pointer(*n))
+            }
+            _ => None,
+        }
     }
 
     fn di(&self, unit: usize) -> Di {
@@ -999,51 +1038,52 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                     e.extend(offset_ops(*k));
                 }
                 [LocOp::Addr(a)] => e.extend([dw::OP_DEREF, dw::OP_PLUS_UCONST, *a]),
-                [LocOp::WasmLocal(n), LocOp::StackValue] => {
+                _ => {
+                    let Some(MirroredLocal::Pointer(n)) = self.mirrored_local(v) else {
+                        return None;
+                    };
                     // A mirrored local: [S S] -> [S W], W zero-extended.
-                    let i = storage.mirrors.iter().position(|m| m == n)? as u64;
-                    e.extend([dw::OP_PLUS_UCONST, 32 + 8 * i, dw::OP_DEREF]);
+                    e.extend([dw::OP_PLUS_UCONST, storage.mirror_offset(n)?, dw::OP_DEREF]);
                     e.extend(function_pointer_tail());
                     return Some((frame, e, true));
                 }
-                _ => return None,
             }
             e.extend([dw::OP_DEREF_SIZE, 4]);
             e.extend(function_pointer_tail());
             return Some((frame, e, true));
         }
         // A mirrored local (see `mirrored_locals`): [S] -> [M W].
-        let mirrored = |n: &u32| -> Option<Vec<u64>> {
-            let i = storage.mirrors.iter().position(|m| m == n)? as u64;
-            Some(vec![
+        if let (Some(m), Some(frame)) = (self.mirrored_local(v), storage.frame) {
+            let n = match m {
+                MirroredLocal::Address(n) | MirroredLocal::Pointer(n) => n,
+            };
+            let mut e = vec![
                 dw::OP_DUP,
                 dw::OP_DEREF,
                 dw::OP_SWAP,
                 dw::OP_PLUS_UCONST,
-                32 + 8 * i,
+                storage.mirror_offset(n)?,
                 dw::OP_DEREF,
-            ])
-        };
-        match ops.as_slice() {
-            // The local holds the variable's linear-memory address.
-            [LocOp::WasmLocal(n)] if storage.frame.is_some() => {
-                let mut e = mirrored(n)?;
-                if is_pointer {
+            ];
+            let native = match (m, is_pointer) {
+                // The local holds the variable's linear-memory address.
+                (MirroredLocal::Address(_), false) => {
+                    e.push(dw::OP_PLUS);
+                    false
+                }
+                (MirroredLocal::Address(_), true) => {
                     // [M W] -> [M M+W] -> [M W'] -> native
                     e.extend([dw::OP_OVER, dw::OP_PLUS, dw::OP_DEREF_SIZE, 4]);
                     e.extend(to_native);
-                    return Some((storage.frame?.as_value_ref(), e, true));
+                    true
                 }
-                e.push(dw::OP_PLUS);
-                return Some((storage.frame?.as_value_ref(), e, false));
-            }
-            // The local holds a pointer.
-            [LocOp::WasmLocal(n), LocOp::StackValue] if is_pointer && storage.frame.is_some() => {
-                let mut e = mirrored(n)?;
-                e.extend(to_native);
-                return Some((storage.frame?.as_value_ref(), e, true));
-            }
-            _ => {}
+                // The local holds a pointer.
+                (MirroredLocal::Pointer(_), _) => {
+                    e.extend(to_native);
+                    true
+                }
+            };
+            return Some((frame.as_value_ref(), e, native));
         }
         match ops.as_slice() {
             [LocOp::Fbreg(k)] => {
