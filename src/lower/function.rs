@@ -207,12 +207,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             .ok_or_else(|| Error::new("frameaddress returned nothing"))?
             .into_pointer_value();
         let limit =
-            self.b
-                .build_load(self.rt.ptr, self.rt.stack_limit.as_pointer_value(), "limit")?;
+            self.rt
+                .invariant_load(&self.b, self.rt.stack_limit.as_pointer_value(), "limit")?;
         let frame_int = self.b.build_ptr_to_int(frame, self.rt.i64, "frame_int")?;
-        let limit_int =
-            self.b
-                .build_ptr_to_int(limit.into_pointer_value(), self.rt.i64, "limit_int")?;
+        let limit_int = self.b.build_ptr_to_int(limit, self.rt.i64, "limit_int")?;
         let below = self
             .b
             .build_int_compare(IntPredicate::ULT, frame_int, limit_int, "below")?;
@@ -282,7 +280,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         if (frame_base.is_some() || !mirrors.is_empty()) && !self.env.memories.is_empty() {
             let eb = self.entry_builder()?;
             let mem = self.env.memories[0].address(self.rt, &eb)?;
-            let base = eb.build_load(self.rt.ptr, mem, "membase")?;
+            let base = self.rt.invariant_load(&eb, mem, "membase")?;
             let fields = 4 + mirrors.len() as u32;
             let slot = eb.build_alloca(self.rt.ptr.array_type(fields), "dbg_frame")?;
             eb.build_store(slot, base)?;
@@ -366,9 +364,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             return Ok(());
         };
         let mem = self.env.memories[0].address(self.rt, b)?;
-        let base = b
-            .build_load(self.rt.ptr, mem, "membase")?
-            .into_pointer_value();
+        let base = self.rt.invariant_load(b, mem, "membase")?;
         let offset = b.build_int_z_extend(value, self.rt.i64, "fb64")?;
         // SAFETY (for LLVM): a plain byte offset into linear memory.
         let native = unsafe { b.build_gep(self.rt.i8, base, &[offset], "fb_native")? };
@@ -559,10 +555,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             // start without a source location, which makes debuggers stop
             // twice on one line: load the base where it is used instead.
             let mem = self.env.memories[index as usize].address(self.rt, &self.b)?;
-            let base = self
-                .b
-                .build_load(self.rt.ptr, mem, "membase")?
-                .into_pointer_value();
+            let base = self.rt.invariant_load(&self.b, mem, "membase")?;
             return Ok((mem, base));
         }
         if let Some(cached) = self.memory_cache[index as usize] {
@@ -570,9 +563,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         }
         let b = self.entry_builder()?;
         let mem = self.env.memories[index as usize].address(self.rt, &b)?;
-        let base = b
-            .build_load(self.rt.ptr, mem, "membase")?
-            .into_pointer_value();
+        let base = self.rt.invariant_load(&b, mem, "membase")?;
         self.memory_cache[index as usize] = Some((mem, base));
         Ok((mem, base))
     }

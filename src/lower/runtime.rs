@@ -225,6 +225,29 @@ impl<'ctx> Runtime<'ctx> {
         self.context.struct_type(&fields, false)
     }
 
+    /// Loads a pointer that stays the same while wasm code runs: the stack
+    /// limit (set when a thread enters wasm code) and a memory's base (its
+    /// reservation never moves, see runtime/memory.c).  `!invariant.load`
+    /// lets LLVM merge the copies that inlining brings into one function, so
+    /// an inlined callee keeps neither its own stack check nor a reload of
+    /// the base (nor their line-0 instructions at the start of the inlined
+    /// range, where lldb would put a breakpoint on the function).  Only
+    /// function bodies use it: they run after the init function wrote both.
+    pub fn invariant_load(
+        &self,
+        b: &inkwell::builder::Builder<'ctx>,
+        address: inkwell::values::PointerValue<'ctx>,
+        name: &str,
+    ) -> Result<inkwell::values::PointerValue<'ctx>, inkwell::builder::BuilderError> {
+        let value = b.build_load(self.ptr, address, name)?.into_pointer_value();
+        if let Some(load) = value.as_instruction() {
+            let kind = self.context.get_kind_id("invariant.load");
+            // set_metadata fails only for a non-instruction value.
+            let _ = load.set_metadata(self.context.metadata_node(&[]), kind);
+        }
+        Ok(value)
+    }
+
     /// Zero of a value type (locals start at zero; null for references).
     pub fn zero(&self, ty: ValType) -> inkwell::values::BasicValueEnum<'ctx> {
         self.val_type(ty).const_zero()

@@ -120,8 +120,10 @@ pub fn break_agreement(
 
 /// Breakpoints by function name (at -O2 too): for each `(spec, F)`,
 /// wherever the native build first stops in function F, the innative build
-/// must stop in F too, with the same function names on its own-frame
-/// backtrace.  Specs where native itself does not stop in F are skipped.
+/// must stop in F too, on a source line (not line 0, "no source": lldb shows
+/// that stop as compiler-generated code), with the same function names on
+/// its own-frame backtrace.  Specs where native itself does not stop in F
+/// are skipped.
 pub fn function_breaks(
     native: &Session,
     innative: &Session,
@@ -139,7 +141,9 @@ pub fn function_breaks(
         }
         r.den += 1;
         match innative.break_for(spec).and_then(|b| b.hit.as_ref()) {
-            Some(ih) if &ih.loc.func == f && names(&ih.bt) == names(&nh.bt) => r.num += 1,
+            Some(ih) if &ih.loc.func == f && ih.loc.line != 0 && names(&ih.bt) == names(&nh.bt) => {
+                r.num += 1
+            }
             Some(ih) => bad.push(format!(
                 "break {spec}: native stops in {} with bt [{}]; innative in {} with bt [{}]",
                 nh.loc,
