@@ -150,15 +150,17 @@ fn write_lldb_script(out: &Path, verbose: bool) {
 
 /// The runtime's C `main` is an implementation detail; with it in the
 /// symbol table, `break main` in gdb would also stop there instead of only
-/// in the program's own `main`.  Drop the symbol (the entry code's call to
-/// it is already resolved).  Best effort: without objcopy, a note.
+/// in the program's own `main`.  Rename it `innative_main` (the entry code's
+/// call to it is already resolved), so that a backtrace that goes below the
+/// program's `main` (lldb's does) names it rather than showing an unnamed
+/// address.  Best effort: without objcopy, a note.
 fn hide_runtime_main(exe: &Path, verbose: bool) {
     let objcopy = ["objcopy", "llvm-objcopy-19"]
         .into_iter()
         .find_map(find_on_path);
     let ok = objcopy.is_some_and(|tool| {
         std::process::Command::new(tool)
-            .arg("--strip-symbol=main")
+            .arg("--redefine-sym=main=innative_main")
             .arg(exe)
             .stderr(std::process::Stdio::null())
             .status()

@@ -528,6 +528,19 @@ fn break_main(dbg: Debugger) {
         })
         .unwrap_or_else(|e| panic!("{e}"))
     };
+    // The runtime's C `main` is in the symbol table under its own name: a
+    // backtrace below the program's `main` names it, and `break main`
+    // cannot resolve to it.
+    let exe = std::fs::read(&b.innative).unwrap();
+    let exe = object::File::parse(&*exe).unwrap();
+    let names: Vec<&str> = object::Object::symbols(&exe)
+        .filter_map(|s| object::ObjectSymbol::name(&s).ok())
+        .collect();
+    assert!(names.contains(&"innative_main"), "no innative_main symbol");
+    assert!(
+        !names.contains(&"main"),
+        "the runtime's `main` symbol is still there"
+    );
     let (n, i) = (run(&b.native), run(&b.innative));
     let n_hit = n.hits.first().map(|h| h.loc.clone());
     let i_hit = i.hits.first().map(|h| h.loc.clone());
