@@ -196,8 +196,17 @@ fn both_sessions(b: &Built, dbg: Debugger) -> (Sessions, Sessions) {
             i.join().expect("innative session thread"),
         )
     });
-    let n = n.unwrap_or_else(|e| panic!("{} {dbg} native session: {e}", b.name));
+    let mut n = n.unwrap_or_else(|e| panic!("{} {dbg} native session: {e}", b.name));
     let i = i.unwrap_or_else(|e| panic!("{} {dbg} innative session: {e}", b.name));
+    // Where each native local's declaration statement ends, from the source
+    // (see compare::not_yet_declared).
+    for stop in &mut n.step.stops {
+        for v in &mut stop.vars {
+            if v.kind == "local" {
+                v.decl_end = b.declaration_end(&stop.loc.file, v.decl_line);
+            }
+        }
+    }
     (n, i)
 }
 
@@ -491,7 +500,7 @@ macro_rules! fixture_tests {
     };
 }
 
-fixture_tests!(classes, functions, inline, loops, multifile, recursion, types);
+fixture_tests!(classes, control, functions, inline, loops, multifile, recursion, types);
 
 #[test]
 fn every_fixture_directory_is_tested() {

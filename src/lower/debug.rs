@@ -694,6 +694,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 scope = self.in_file(scope, scope_file, sp.unit, r.file);
                 (r.line, r.column)
             }
+            None if in_prologue => (0, super::inlined_prologue::PROLOGUE_COLUMN),
             None => (0, 0),
         };
         let (builder, _) = &self.units[&sp.unit];
@@ -769,7 +770,8 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
     }
 
     /// The location of code before the first operator (locals, stack guard):
-    /// no line, like the prologue.
+    /// no line, like the prologue (marked as prologue code, see
+    /// [`super::inlined_prologue`]).
     pub fn entry_location(&self, f: &FunctionDebug<'ctx>) -> DILocation<'ctx> {
         let builder = match f.sp {
             Some(sp) => &self.units[&self.prov.subprograms[sp].unit].0,
@@ -778,7 +780,13 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 None => unreachable!("a fallback function always has the fallback unit"),
             },
         };
-        builder.create_debug_location(self.context, 0, 0, f.subprogram.as_debug_info_scope(), None)
+        builder.create_debug_location(
+            self.context,
+            0,
+            super::inlined_prologue::PROLOGUE_COLUMN,
+            f.subprogram.as_debug_info_scope(),
+            None,
+        )
     }
 
     /// The function's frame base, when its variables need one.

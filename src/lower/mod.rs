@@ -16,6 +16,7 @@ pub mod debug_types;
 pub mod debug_values;
 pub mod di;
 pub mod function;
+pub mod inlined_prologue;
 pub mod instance;
 pub mod memory;
 pub mod module_env;

@@ -186,7 +186,7 @@ pub fn var_mismatches(
     for &(i, j) in pairs {
         let mut used = vec![false; innative[j].vars.len()];
         for nv in &native[i].vars {
-            if not_yet_declared(&native[i], nv) {
+            if not_yet_declared(&native[i], nv) || abi_defined(nv) {
                 // Still pair it, so that a shadowed name's other variable
                 // is not paired with this one's counterpart.
                 take(&innative[j].vars, &mut used, nv);
@@ -263,11 +263,21 @@ fn take<'a>(innative: &'a [Var], used: &mut [bool], nv: &Var) -> Option<&'a Var>
 }
 
 /// Whether a native variable is still uninitialized at `stop`: a local whose
-/// declaration is on or after the stop's line has not run its initializer yet,
-/// so native shows leftover stack bytes (`-ftrivial-auto-var-init` only
-/// applies at the declaration) and any value is as right as another.
+/// declaration statement ends on or after the stop's line has not run its
+/// initializer yet (a stop inside a declaration that spans lines is one
+/// evaluating the initializer), so native shows leftover stack bytes
+/// (`-ftrivial-auto-var-init` only applies at the declaration) and any value
+/// is as right as another.
 pub fn not_yet_declared(stop: &Stop, v: &Var) -> bool {
-    v.kind == "local" && v.decl_line >= stop.loc.line
+    v.kind == "local" && v.decl_line.max(v.decl_end) >= stop.loc.line
+}
+
+/// Variables whose representation the target's ABI defines, so that the
+/// native and the wasm32 program hold different things: `va_list` is a
+/// one-element array of `struct __va_list_tag` on x86-64 and a `char *` on
+/// wasm32.  Not compared.
+pub fn abi_defined(v: &Var) -> bool {
+    v.ty.contains("va_list")
 }
 
 /// Variable fidelity: over the matched stops, the fraction of the native
@@ -293,7 +303,7 @@ pub fn var_fidelity_by_kind(
     for &(i, j) in pairs {
         let mut used = vec![false; innative[j].vars.len()];
         for nv in &native[i].vars {
-            if not_yet_declared(&native[i], nv) {
+            if not_yet_declared(&native[i], nv) || abi_defined(nv) {
                 // Still pair it, so that a shadowed name's other variable
                 // is not paired with this one's counterpart.
                 take(&innative[j].vars, &mut used, nv);
@@ -430,6 +440,7 @@ mod tests {
             value: value.into(),
             pointee: pointee.into(),
             decl_line: 0,
+            decl_end: 0,
             tkind: if pointee == "-" { "base" } else { "pointer" }.into(),
         };
         let mut a = stop("main", 1);

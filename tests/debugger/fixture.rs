@@ -320,3 +320,83 @@ impl Built {
             .unwrap_or(&self.main_file)
     }
 }
+
+impl Built {
+    /// The last line of the statement that declares a variable on `line` of
+    /// the own file `file` (basename): where its `;` is, outside brackets,
+    /// comments and literals.  A declaration in a `for` header ends on its
+    /// line.  `line` itself when the file cannot be read.
+    pub fn declaration_end(&self, file: &str, line: u32) -> u32 {
+        let Some(path) = self
+            .own_paths
+            .iter()
+            .find(|p| Path::new(p).file_name().is_some_and(|n| n == file))
+        else {
+            return line;
+        };
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return line;
+        };
+        statement_end(&text, line)
+    }
+}
+
+/// See [`Built::declaration_end`].  A scanner, not a C parser: enough for
+/// the fixtures' declarations.
+fn statement_end(text: &str, line: u32) -> u32 {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(first) = lines.get((line as usize).wrapping_sub(1)) else {
+        return line;
+    };
+    if first.trim_start().starts_with("for") {
+        return line;
+    }
+    let (mut depth, mut in_block_comment) = (0i32, false);
+    for (k, l) in lines.iter().enumerate().skip(line as usize - 1) {
+        let mut chars = l.chars().peekable();
+        while let Some(c) = chars.next() {
+            if in_block_comment {
+                if c == '*' && chars.peek() == Some(&'/') {
+                    chars.next();
+                    in_block_comment = false;
+                }
+                continue;
+            }
+            match c {
+                '/' if chars.peek() == Some(&'/') => break,
+                '/' if chars.peek() == Some(&'*') => {
+                    chars.next();
+                    in_block_comment = true;
+                }
+                '"' | '\'' => {
+                    while let Some(d) = chars.next() {
+                        if d == '\\' {
+                            chars.next();
+                        } else if d == c {
+                            break;
+                        }
+                    }
+                }
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                ';' if depth <= 0 => return k as u32 + 1,
+                _ => {}
+            }
+        }
+    }
+    line
+}
+
+#[cfg(test)]
+mod statement_end_tests {
+    use super::statement_end;
+
+    #[test]
+    fn spans_lines_up_to_its_semicolon() {
+        let src = "int main(void) {\n  int a = f(1,\n            \";\" /* ; */);\n  int b = 2; // ;\n  for (int i = 0; i < 3; i++)\n    ;\n}\n";
+        assert_eq!(statement_end(src, 2), 3);
+        assert_eq!(statement_end(src, 4), 4);
+        assert_eq!(statement_end(src, 5), 5);
+        assert_eq!(statement_end(src, 99), 99);
+    }
+}

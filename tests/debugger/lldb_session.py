@@ -103,6 +103,12 @@ class Session:
                 if name is not None:
                     return "<%s>" % name
             return text
+        summary = v.GetSummary()
+        if summary and (summary.startswith("0x") or summary in ("NULL", "nullptr")):
+            # A wasm pointer kept in memory (the pointee of a `char **`): its
+            # type is innative's 4-byte box, which the extension's summary
+            # prints as the native pointer; that is what lldb shows.
+            return normalize(summary)
         n = v.GetNumChildren()
         if n > 0 and depth < 4:
             parts = []

@@ -55,6 +55,10 @@ pub struct Var {
     pub pointee: String,
     /// Declaration line (0 when the debugger does not say).
     pub decl_line: u32,
+    /// Last line of the declaration's statement (its initializer may span
+    /// lines); `decl_line` until the test reads the source
+    /// (`Built::declaration_end`).
+    pub decl_end: u32,
     /// The kind of its type (`records.TYPE_KINDS`: base, enum, pointer,
     /// funcptr, reference, struct, bitfield-struct, union, array, other).
     pub tkind: String,
@@ -369,6 +373,7 @@ pub fn parse(text: &str) -> Result<Session, String> {
                         value: rest[3].clone(),
                         pointee: rest[4].clone(),
                         decl_line: rest.get(5).and_then(|l| l.parse().ok()).unwrap_or(0),
+                        decl_end: rest.get(5).and_then(|l| l.parse().ok()).unwrap_or(0),
                         tkind: rest.get(6).cloned().unwrap_or_else(|| "other".into()),
                     });
                 }
