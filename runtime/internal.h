@@ -28,6 +28,11 @@
 INNATIVE_INTERNAL __attribute__((noreturn, cold)) void
 innative_trap_at(uint32_t kind, void *pc, int pc_is_return);
 
+/* Set by executables' main (main.c): a trap of a program run under a
+ * debugger stops in the debugger, where the trap happened, before the
+ * program unwinds and exits (see stop_for_debugger in trap.c). */
+INNATIVE_INTERNAL extern int innative_traps_stop_debugger;
+
 /* ---- invoke.c -------------------------------------------------------------
  * Per-thread state.  It lives on the heap behind a pthread key rather than in
  * __thread variables: pthread_getspecific never allocates, so the fault

@@ -18,6 +18,7 @@ int main(int argc, char **argv) {
   innative_argc = argc;
   innative_argv = argv;
   innative_runtime_init();
+  innative_traps_stop_debugger = 1;
   if (innative_call0(innative_program_start) != INNATIVE_TRAP_NONE) {
     fflush(stdout);
     fprintf(stderr, "%s\n", innative_last_trap_report());

@@ -165,11 +165,67 @@ static __attribute__((noreturn)) void raise_trap(uint32_t kind, uintptr_t pc, in
   uncaught(report, 0);
 }
 
+int innative_traps_stop_debugger;
+
+/* Whether a debugger (or another tracer) is attached: /proc/self/status
+ * names the tracer's pid, 0 for none. */
+static int traced(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  if (f == NULL)
+    return 0;
+  char line[256];
+  long pid = 0;
+  while (fgets(line, sizeof line, f) != NULL) {
+    if (strncmp(line, "TracerPid:", 10) == 0) {
+      pid = strtol(line + 10, NULL, 10);
+      break;
+    }
+  }
+  fclose(f);
+  return pid > 0;
+}
+
+static void ignore_signal(int sig) { (void)sig; }
+
+/* A program's trap, under a debugger: a native program stops there on its
+ * SIGFPE or SIGABRT; so does this one, on a breakpoint trap, with the wasm
+ * frames (and their variables) still on the stack: `bt` shows the trapping
+ * source line one frame up.  The debugger does not pass SIGTRAP on, so
+ * `continue` goes on to the report and the exit.  Hardware faults (out of
+ * bounds accesses, ud2) reach the debugger as signals already. */
+static inline __attribute__((always_inline)) void stop_for_debugger(uint32_t kind) {
+  if (!innative_traps_stop_debugger || !traced())
+    return;
+  fflush(stdout);
+  fprintf(stderr,
+          "innative: trap: %s: stopped in the debugger (`up` selects the trapping frame, "
+          "`continue` ends the program)\n",
+          innative_trap_message((int)kind));
+  /* A tracer that passes signals on (strace) delivers the SIGTRAP: a no-op
+   * handler for the moment keeps that from ending the program. */
+  struct sigaction ignore, saved;
+  memset(&ignore, 0, sizeof ignore);
+  ignore.sa_handler = ignore_signal;
+  sigemptyset(&ignore.sa_mask);
+  int restore = sigaction(SIGTRAP, &ignore, &saved) == 0;
+#if defined(__x86_64__)
+  __asm__ volatile("int3");
+#elif defined(__aarch64__)
+  __asm__ volatile("brk #0xf000");
+#else
+  raise(SIGTRAP);
+#endif
+  if (restore)
+    sigaction(SIGTRAP, &saved, NULL);
+}
+
 void innative_trap_at(uint32_t kind, void *pc, int pc_is_return) {
+  stop_for_debugger(kind);
   raise_trap(kind, (uintptr_t)pc, pc_is_return, 0);
 }
 
 void innative_trap(uint32_t kind) {
+  stop_for_debugger(kind);
   /* This function's frame holds the frame pointer of its wasm caller. */
   const uintptr_t *self = __builtin_frame_address(0);
   raise_trap(kind, (uintptr_t)__builtin_return_address(0), 1, self[0]);
