@@ -105,14 +105,19 @@ def _function_code(value, w):
 
 def _pointer_typedef(t):
     """innative's typedef for a wasm pointer type (named after the C type,
-    e.g. `struct Node *`, aliasing a native pointer), if `t` is one or a
-    typedef of one."""
+    e.g. `struct Node *`, aliasing a native pointer) or for a reference
+    kept in memory (`int &`, aliasing a native reference), if `t` is one or
+    a typedef of one."""
     for _ in range(32):
         # (not GetUnqualifiedType(): it also drops typedefs)
         if not t.IsTypedefType():
             return None
         target = t.GetTypedefedType()
-        if "*" in (t.GetName() or "") and target.GetCanonicalType().IsPointerType():
+        name = t.GetName() or ""
+        canonical = target.GetCanonicalType()
+        if "*" in name and canonical.IsPointerType():
+            return t
+        if "&" in name and canonical.IsReferenceType():
             return t
         t = target
     return None
@@ -174,9 +179,12 @@ class WasmPointer:
             return
         self.ok = True
         self.w = v.GetValueAsUnsigned(0) & 0xFFFFFFFF
-        pointer = marker.GetTypedefedType().GetCanonicalType()
         target = value.GetTarget()
-        pointee = marker.GetTypedefedType().GetPointeeType()
+        self.reference = marker.GetTypedefedType().GetCanonicalType().IsReferenceType()
+        if self.reference:
+            pointee = marker.GetTypedefedType().GetCanonicalType().GetDereferencedType()
+        else:
+            pointee = marker.GetTypedefedType().GetPointeeType()
         self.function = pointee.GetCanonicalType().IsFunctionType()
         if pointee.GetCanonicalType().IsArrayType():
             pointee = _find_real_type(target, pointee.GetCanonicalType().GetArrayElementType())
@@ -234,7 +242,8 @@ class WasmPointer:
 
 def pointer_summary(valobj, internal_dict=None):
     p = WasmPointer(valobj)
-    if not p.ok:
+    if not p.ok or p.reference:
+        # A reference shows what it refers to, as its one child (below).
         return ""
     return p.text()
 
@@ -249,10 +258,14 @@ class WasmPointerProvider:
 
     def update(self):
         self.target_value = None
+        self.reference = False
         try:
             p = WasmPointer(self.valobj)
             if p.ok and p.address and not p.function:
-                self.target_value = p.deref("*" + (self.valobj.GetName() or "ptr"))
+                # lldb names a reference's referent `&name`.
+                self.reference = p.reference
+                prefix = "&" if p.reference else "*"
+                self.target_value = p.deref(prefix + (self.valobj.GetName() or "ptr"))
         except EvalError:
             pass
         return False
@@ -263,11 +276,16 @@ class WasmPointerProvider:
     def num_children(self):
         if self.target_value is None:
             return 0
+        if self.reference:
+            # As lldb shows a native reference member: its referent only.
+            return 1
         return self.target_value.GetNumChildren() + 1
 
     def get_child_index(self, name):
         if self.target_value is None:
             return -1
+        if self.reference:
+            return 0 if name in ("$$dereference$$", self.target_value.GetName()) else -1
         if name == "$$dereference$$":
             return self.target_value.GetNumChildren()
         return self.target_value.GetIndexOfChildWithName(name)
@@ -275,6 +293,8 @@ class WasmPointerProvider:
     def get_child_at_index(self, index):
         if self.target_value is None:
             return None
+        if self.reference:
+            return self.target_value if index == 0 else None
         if index == self.target_value.GetNumChildren():
             return self.target_value
         return self.target_value.GetChildAtIndex(index)

@@ -500,7 +500,7 @@ macro_rules! fixture_tests {
     };
 }
 
-fixture_tests!(classes, control, functions, inline, loops, multifile, recursion, types);
+fixture_tests!(classes, control, functions, inline, loops, multifile, recursion, templates, types);
 
 #[test]
 fn every_fixture_directory_is_tested() {

@@ -147,6 +147,9 @@ pub struct Member {
     /// A static data member (C++): a declaration with no storage in the
     /// object; its definition is a global named `Class::member`.
     pub is_static: bool,
+    /// A base class subobject (C++ `DW_TAG_inheritance`): unnamed, `ty` is
+    /// the base class, `offset` where its subobject starts.
+    pub is_base: bool,
 }
 
 /// What a type is.

@@ -868,11 +868,12 @@ impl<'a, 'u> Walker<'a, 'u> {
                             bit_size: None,
                             bit_offset: None,
                             is_static: true,
+                            is_base: false,
                         });
                         continue;
                     }
                     match m.tag() {
-                        gimli::DW_TAG_member => {
+                        gimli::DW_TAG_member | gimli::DW_TAG_inheritance => {
                             let offset = match m.attr_value(gimli::DW_AT_data_member_location) {
                                 Some(AttributeValue::Exprloc(e)) => {
                                     parse_expression(e, self.unit.encoding(), &|_| None)
@@ -892,6 +893,7 @@ impl<'a, 'u> Walker<'a, 'u> {
                                 bit_size: udata(m.attr_value(gimli::DW_AT_bit_size)),
                                 bit_offset: udata(m.attr_value(gimli::DW_AT_data_bit_offset)),
                                 is_static: false,
+                                is_base: m.tag() == gimli::DW_TAG_inheritance,
                             });
                         }
                         gimli::DW_TAG_subprogram => self.subprogram(child)?,

@@ -241,7 +241,7 @@ impl<'p> DebugTypes<'p> {
             self.strip(id)
                 .and_then(|i| self.prov.types.get(i))
                 .map(|t| &t.kind),
-            Some(TypeKind::Pointer { .. })
+            Some(TypeKind::Pointer { .. } | TypeKind::Reference { .. })
         )
     }
 
@@ -275,6 +275,36 @@ impl<'p> DebugTypes<'p> {
     /// after the C type, of a native pointer to a one-element dynamic array
     /// of the pointee (see [`super::debug_pointers`]).
     fn wasm_pointer(&self, di: &Di, scope: Md, id: TypeId, pointee: Option<TypeId>) -> Md {
+        let target = self.wasm_pointee(di, scope, pointee);
+        let pointer = di.pointer_type(target, 64, "");
+        di.typedef(pointer, &pointer_name(self.prov, Some(id)), 0, scope)
+    }
+
+    /// [`Self::wasm_pointer`] for a reference: a native reference to the
+    /// same dynamic array, so that a debugger prints it as a reference
+    /// (`top = @0x…`).
+    fn wasm_reference(
+        &self,
+        di: &Di,
+        scope: Md,
+        id: TypeId,
+        pointee: Option<TypeId>,
+        rvalue: bool,
+    ) -> Md {
+        let target = self.wasm_pointee(di, scope, pointee);
+        let tag = if rvalue {
+            dw::TAG_RVALUE_REFERENCE
+        } else {
+            dw::TAG_REFERENCE
+        };
+        let reference = di.reference_type(tag, target);
+        di.typedef(reference, &pointer_name(self.prov, Some(id)), 0, scope)
+    }
+
+    /// What a wasm pointer or reference to `pointee` points to: the one-
+    /// element dynamic array that a debugger finds at `M + W` (functions and
+    /// `void` as they are).
+    fn wasm_pointee(&self, di: &Di, scope: Md, pointee: Option<TypeId>) -> Md {
         let stripped = self.strip(pointee).and_then(|i| self.prov.types.get(i));
         let target = match stripped.map(|t| &t.kind) {
             None | Some(TypeKind::Subroutine { .. } | TypeKind::Unspecified) => {
@@ -295,8 +325,7 @@ impl<'p> DebugTypes<'p> {
                 }
             }
         };
-        let pointer = di.pointer_type(target, 64, "");
-        di.typedef(pointer, &pointer_name(self.prov, Some(id)), 0, scope)
+        target
     }
 
     /// The element type of the dynamic array a wasm pointer to `id` points
@@ -366,9 +395,11 @@ impl<'p> DebugTypes<'p> {
                 byte_size,
             } => di.basic_type(&name, byte_size * 8, *encoding as u32),
             TypeKind::Pointer { pointee, .. } => self.wasm_pointer(di, scope, id, *pointee),
-            TypeKind::Reference { pointee, .. } => {
-                let target = self.translate(di, scope, *pointee);
-                di.pointer_type(target, 32, &name)
+            // A reference stored in memory (a member: a lambda's by-reference
+            // capture, a class's `T &` field) holds a wasm address, as a
+            // pointer member does, and follows it the same way.
+            TypeKind::Reference { pointee, rvalue } => {
+                self.wasm_reference(di, scope, id, *pointee, *rvalue)
             }
             TypeKind::Const(x) => di.qualified_type(dw::TAG_CONST, self.translate(di, scope, *x)),
             TypeKind::Volatile(x) => {
@@ -410,6 +441,9 @@ impl<'p> DebugTypes<'p> {
                             let mname = m.name.clone().unwrap_or_default();
                             if m.is_static {
                                 return static_member(di, temp, &mname, ty);
+                            }
+                            if m.is_base {
+                                return di.inheritance(temp, ty, m.offset * 8);
                             }
                             match m.bit_size {
                                 Some(bits) => {

@@ -130,6 +130,21 @@ impl Di {
         }
     }
 
+    /// A base class subobject of `derived` (C++ inheritance), starting
+    /// `offset_bits` into it.
+    pub fn inheritance(&self, derived: Md, base: Md, offset_bits: u64) -> Md {
+        unsafe {
+            di::LLVMDIBuilderCreateInheritance(
+                self.builder,
+                derived,
+                base,
+                offset_bits,
+                0,
+                di::LLVMDIFlagZero,
+            )
+        }
+    }
+
     /// A bitfield: `storage_offset_bits` is where its storage unit starts.
     pub fn bitfield(
         &self,
