@@ -242,9 +242,9 @@ class WasmPointer:
 
 def pointer_summary(valobj, internal_dict=None):
     p = WasmPointer(valobj)
-    if not p.ok or p.reference:
-        # A reference shows what it refers to, as its one child (below).
+    if not p.ok:
         return ""
+    # (A reference's referent is its one synthetic child, below.)
     return p.text()
 
 
@@ -343,6 +343,12 @@ class _Evaluator:
         v = self.unary()
         if self.peek() is not None:
             raise SyntaxError("unsupported")
+        # A reference kept in memory stands for what it refers to, as an
+        # expression naming a native reference does.
+        p = WasmPointer(v)
+        if p.ok and p.reference and p.address:
+            self.wasm = True
+            v = p.deref(v.GetName() or "ref")
         return v
 
     def unary(self):

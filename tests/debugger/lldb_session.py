@@ -104,7 +104,8 @@ class Session:
                     return "<%s>" % name
             return text
         summary = v.GetSummary()
-        if summary and (summary.startswith("0x") or summary in ("NULL", "nullptr")):
+        reference = v.GetType().GetCanonicalType().IsReferenceType()
+        if not reference and summary and (summary.startswith("0x") or summary in ("NULL", "nullptr")):
             # A wasm pointer kept in memory (the pointee of a `char **`): its
             # type is innative's 4-byte box, which the extension's summary
             # prints as the native pointer; that is what lldb shows.
