@@ -173,6 +173,19 @@ fn function_pointer_tail() -> Vec<u64> {
     ]
 }
 
+/// The linkage name a subprogram keeps in the native DWARF: none for `main`.
+/// The wasm C ABI renames `main` (`__main_argc_argv` for `main(int, char
+/// **)`, `__original_main` for `main(void)`) and clang records that as a
+/// linkage name; natively `main` has none, and with one gdb no longer finds
+/// `break main` (it looks C functions up by linkage name) and lldb names the
+/// frame `__main_argc_argv`.
+fn linkage_name(sp: &Subprogram) -> Option<&str> {
+    if sp.name.as_deref() == Some("main") {
+        return None;
+    }
+    sp.linkage_name.as_deref()
+}
+
 /// Asks for a local ELF symbol with the function's source (or C++ linkage)
 /// name at its address, as a native build has: lldb looks functions up by
 /// symbol to call them (`p add(2, 3)`), while innative's own symbol is
@@ -181,7 +194,7 @@ fn function_pointer_tail() -> Vec<u64> {
 /// there — as natively, a function optimized away cannot be called.  Not for
 /// `main` (the runtime's `main` is the program's entry point).
 fn symbol_alias(func: FunctionValue<'_>, sp: &Subprogram) {
-    let Some(name) = sp.linkage_name.as_deref().or(sp.name.as_deref()) else {
+    let Some(name) = linkage_name(sp).or(sp.name.as_deref()) else {
         return;
     };
     if name.is_empty() || name == "main" || func.get_name().to_bytes() == name.as_bytes() {
@@ -390,7 +403,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         let subprogram = builder.create_function(
             cu.as_debug_info_scope(),
             &name,
-            sp.linkage_name.as_deref(),
+            linkage_name(sp),
             file,
             sp.line,
             placeholder,
