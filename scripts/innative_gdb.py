@@ -274,10 +274,57 @@ class _NativeFunction(gdb.Function):
         return native
 
 
+# ---- C++: `*` and `->` on a wasm pointer stored in an array ------------------
+# An element of an array of pointers is innative's 4-byte wrapper struct,
+# which gdb cannot dereference by itself.  In C++, gdb asks xmethods for
+# `operator*` / `operator->` on a struct, so there they work as on a native
+# pointer (`p *shapes[0]`, `p shapes[1]->id`).  (C has no such hook: there
+# `$native()` does it.)
+
+try:
+    import gdb.xmethod as _xmethod
+except ImportError:  # gdb without xmethod support
+    _xmethod = None
+
+if _xmethod is not None:
+
+    class _DerefWorker(_xmethod.XMethodWorker):
+        def __init__(self, arrow):
+            self.arrow = arrow
+
+        def get_arg_types(self):
+            return None
+
+        # (gdb passes `this`: a pointer to the wrapper.)
+        def get_result_type(self, this):
+            native = native_pointer(this.dereference())
+            if native is None:
+                return None
+            return native.type if self.arrow else native.type.target()
+
+        def __call__(self, this):
+            native = native_pointer(this.dereference())
+            if native is None:
+                raise gdb.GdbError("not a wasm pointer")
+            return native if self.arrow else native.dereference()
+
+    class _DerefMatcher(_xmethod.XMethodMatcher):
+        def __init__(self):
+            super().__init__("innative wasm pointers")
+            self.methods = [_xmethod.XMethod("operator*"), _xmethod.XMethod("operator->")]
+
+        def match(self, class_type, method_name):
+            if method_name not in ("operator*", "operator->") or _box_field(class_type) is None:
+                return None
+            return _DerefWorker(method_name == "operator->")
+
+
 if not getattr(gdb, "_innative_pointers_loaded", False):
     _NativeFunction()
     gdb._innative_pointers_loaded = True
     gdb.pretty_printers.append(_lookup)
+    if _xmethod is not None:
+        _xmethod.register_xmethod_matcher(None, _DerefMatcher())
     for _event in ("stop", "cont", "exited", "new_objfile"):
         _registry = getattr(gdb.events, _event, None)
         if _registry is not None:

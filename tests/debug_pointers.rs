@@ -502,3 +502,93 @@ fn debuggers_call_program_functions_like_native() {
         &[2, 3],
     );
 }
+
+/// C++: gdb applies `*` and `->` to an element of an array of pointers (a
+/// 4-byte wrapper in innative's types) through the extension's xmethods,
+/// as it does to a native pointer.
+#[test]
+fn gdb_cpp_dereferences_pointer_array_elements() {
+    for t in ["clang++-19", "gdb"] {
+        if !require(t) {
+            return;
+        }
+    }
+    const CPP: &str = r#"struct Shape {
+  int id;
+  explicit Shape(int i) : id(i) {}
+  virtual int area() const { return 0; }
+};
+struct Rect : Shape {
+  int w, h;
+  Rect(int i, int a, int b) : Shape(i), w(a), h(b) {}
+  int area() const override { return w * h; }
+};
+static int total(const Shape *const *shapes, int n) {
+  int sum = 0;
+  for (int i = 0; i < n; i++)
+    sum += shapes[i]->area();
+  return sum;
+}
+int main() {
+  Rect a(1, 2, 3), b(2, 4, 5);
+  const Shape *all[2] = {&a, &b};
+  return total(all, 2) == 26 ? 0 : 1;
+}
+"#;
+    let dir = tempdir();
+    std::fs::write(dir.path().join("shapes.cpp"), CPP).unwrap();
+    let flags = ["-g", "-O0", "-fno-exceptions", "-fno-rtti", "-nostdlib++"];
+    let o = output(
+        Command::new("clang++-19")
+            .args(flags)
+            .args(["shapes.cpp", "-o", "native"])
+            .current_dir(dir.path()),
+    );
+    assert_success(&o, "clang++-19 shapes.cpp (native)");
+    let o = output(
+        Command::new("clang++-19")
+            .arg("--target=wasm32-wasi")
+            .args(flags)
+            .args(["shapes.cpp", "-o", "shapes.wasm"])
+            .current_dir(dir.path()),
+    );
+    assert_success(&o, "clang++-19 --target=wasm32-wasi shapes.cpp");
+    let o = output(
+        common::innative(["compile", "-g", "-O0", "shapes.wasm", "-o", "innative"])
+            .current_dir(dir.path()),
+    );
+    assert_success(&o, "innative compile -g shapes.wasm");
+    let commands = [
+        "break total",
+        "run",
+        "p shapes[1]->id",
+        "p (*shapes[0]).id",
+        "p shapes[0]->id + shapes[1]->id",
+        "p *shapes[0]",
+    ];
+    let run = |program: &str| {
+        session(
+            "gdb",
+            dir.path(),
+            &dir.path().join(program),
+            true,
+            &commands,
+        )
+    };
+    let (n, i) = (run("native"), run("innative"));
+    for k in 2..5 {
+        assert_eq!(
+            normalize(&i[k]),
+            normalize(&n[k]),
+            "`{}`: innative {:?}, native {:?}",
+            commands[k],
+            i[k],
+            n[k]
+        );
+    }
+    assert!(
+        normalize(&i[5]).contains("id = 1"),
+        "`p *shapes[0]`: {:?}",
+        i[5]
+    );
+}
