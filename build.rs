@@ -58,16 +58,22 @@ fn main() {
     build_llvm_extension();
 }
 
-/// `src/lower/di_arglist.cpp`: what the compiler needs from LLVM's C++ API
-/// that LLVM-C lacks, linked into the compiler itself.
+/// `src/lower/di_arglist.cpp`, `src/lower/global_debug_info.cpp`: what the
+/// compiler needs from LLVM's C++ API that LLVM-C lacks, linked into the
+/// compiler itself.
 fn build_llvm_extension() {
-    let source = "src/lower/di_arglist.cpp";
-    println!("cargo:rerun-if-changed={source}");
+    let sources = [
+        "src/lower/di_arglist.cpp",
+        "src/lower/global_debug_info.cpp",
+    ];
+    for source in sources {
+        println!("cargo:rerun-if-changed={source}");
+    }
     let prefix = std::env::var("LLVM_SYS_191_PREFIX").unwrap_or_else(|_| "/usr/lib/llvm-19".into());
     println!("cargo:rerun-if-env-changed=LLVM_SYS_191_PREFIX");
     cc::Build::new()
         .cpp(true)
-        .file(source)
+        .files(sources)
         .include(Path::new(&prefix).join("include"))
         .flag("-std=c++17")
         .flag("-fno-exceptions")

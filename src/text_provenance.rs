@@ -575,6 +575,7 @@ fn local_variable(
         line,
         is_parameter,
         artificial: false,
+        external: true,
     }
 }
 
@@ -597,6 +598,7 @@ fn add_globals(
         line: 0,
         is_parameter: false,
         artificial,
+        external: true,
     };
     let mut globals = Vec::new();
     for (g, global) in info.globals.iter().enumerate() {

@@ -132,6 +132,10 @@ pub struct Variable {
     pub line: u32,
     pub is_parameter: bool,
     pub artificial: bool,
+    /// `DW_AT_external` (here or on the declaration a definition's
+    /// `DW_AT_specification` names): a global with external linkage; a C
+    /// `static` global has none.
+    pub external: bool,
 }
 
 /// A member of a struct, union or class.

@@ -377,6 +377,14 @@ fn read_line_table<'a>(
     Ok(rows)
 }
 
+/// Whether an entry has `DW_AT_external`.
+fn is_external(entry: &gimli::DebuggingInformationEntry<R<'_>>) -> bool {
+    matches!(
+        entry.attr_value(gimli::DW_AT_external),
+        Some(AttributeValue::Flag(true))
+    )
+}
+
 fn is_declaration(entry: &gimli::DebuggingInformationEntry<R<'_>>) -> bool {
     matches!(
         entry.attr_value(gimli::DW_AT_declaration),
@@ -665,7 +673,13 @@ impl<'a, 'u> Walker<'a, 'u> {
                 entry.attr_value(gimli::DW_AT_artificial),
                 Some(AttributeValue::Flag(true))
             ),
+            external: is_external(entry),
         };
+        if let Some(AttributeValue::UnitRef(o)) = entry.attr_value(gimli::DW_AT_specification) {
+            if let Ok(declaration) = self.unit.entry(o) {
+                v.external |= is_external(&declaration);
+            }
+        }
         // Inlined instances name their abstract origin for name and type.
         if let Some(AttributeValue::UnitRef(o)) = entry.attr_value(gimli::DW_AT_abstract_origin) {
             if let Ok(origin) = self.unit.entry(o) {
@@ -718,10 +732,7 @@ impl<'a, 'u> Walker<'a, 'u> {
         }
         s.file = udata(entry.attr_value(gimli::DW_AT_decl_file)).map(|f| f as usize);
         s.line = udata(entry.attr_value(gimli::DW_AT_decl_line)).unwrap_or(0) as u32;
-        s.external = matches!(
-            entry.attr_value(gimli::DW_AT_external),
-            Some(AttributeValue::Flag(true))
-        );
+        s.external = is_external(&entry);
         s.ranges = self.live_ranges(&entry)?;
         s.result = self.type_ref(&entry);
         if let Some(AttributeValue::Exprloc(expr)) = entry.attr_value(gimli::DW_AT_frame_base) {

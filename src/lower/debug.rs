@@ -439,13 +439,10 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
     }
 
     /// Describes the module's C globals (`DW_OP_addr` in linear memory):
-    /// each gets a hidden pointer to `memory` (the memory struct) carrying a
-    /// debug-info expression that reaches the variable from there (a global
-    /// can carry only one `!dbg` through LLVM-C, hence one holder each).
+    /// each is attached to `memory` (the memory struct) with a debug-info
+    /// expression that reaches the variable from there (base + address).
     pub fn declare_globals(
         &self,
-        module: &Module<'ctx>,
-        prefix: &str,
         memory: inkwell::values::GlobalValue<'ctx>,
         table: Option<inkwell::values::GlobalValue<'ctx>>,
     ) {
@@ -453,7 +450,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         if let Some(table) = table {
             self.types.set_table(table);
         }
-        for (i, (unit, v)) in self.prov.globals.iter().enumerate() {
+        for (unit, v) in &self.prov.globals {
             let (Some(name), Location::Expr(ops)) = (&v.name, &v.location) else {
                 continue;
             };
@@ -467,13 +464,12 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 continue;
             };
             let di = self.di(*unit);
-            // &holder -> &memory struct -> base -> base + a
+            // &memory struct -> base -> base + a
             let pointer = self.types.pointee_if_pointer(v.ty);
             let (ty, ops): (Md, Vec<u64>) = match pointer {
                 Some(pointee) => (
                     self.types.native_pointer(&di, di.file, pointee),
                     [
-                        dw::OP_DEREF,
                         dw::OP_DEREF,
                         dw::OP_DUP,
                         dw::OP_PLUS_UCONST,
@@ -487,22 +483,21 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 ),
                 None => (
                     self.types.translate(&di, di.file, v.ty),
-                    vec![dw::OP_DEREF, dw::OP_DEREF, dw::OP_PLUS_UCONST, *a],
+                    vec![dw::OP_DEREF, dw::OP_PLUS_UCONST, *a],
                 ),
             };
-            let holder = format!("{prefix}.dbg.global.{i}");
-            self.describe_global(module, &holder, memory, (*unit, cu), v, name, ty, &ops);
+            self.describe_global(memory, (*unit, cu), v, name, ty, &ops);
         }
     }
 
-    /// A hidden constant `holder` pointing at `target`, carrying the global
-    /// variable `v` whose address is `ops` applied to the holder's address.
-    /// (LLVM-C attaches one `!dbg` per global, hence one holder each.)
+    /// Attaches the global variable `v` to the LLVM global `target`: its
+    /// address is `ops` applied to `target`'s address.  A global carries any
+    /// number of variables (`super::di::add_global_debug_info`), so the C
+    /// globals of a module all hang off its memory struct and share the one
+    /// cell a debugger reads to find them (the memory base).
     #[allow(clippy::too_many_arguments)]
     fn describe_global(
         &self,
-        module: &Module<'ctx>,
-        holder: &str,
         target: inkwell::values::GlobalValue<'ctx>,
         (unit, cu): (usize, &DICompileUnit<'ctx>),
         v: &Variable,
@@ -514,12 +509,6 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             self.drop_variable("a variable without a type");
             return;
         }
-        let ptr = self.context.ptr_type(inkwell::AddressSpace::default());
-        let holder = module.add_global(ptr, None, holder);
-        holder.set_linkage(inkwell::module::Linkage::External);
-        holder.set_visibility(inkwell::GlobalVisibility::Hidden);
-        holder.set_constant(true);
-        holder.set_initializer(&target.as_pointer_value());
         let di = self.di(unit);
         let file = v
             .file
@@ -535,32 +524,19 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             file,
             v.line,
             ty,
-            false,
+            !v.external,
             expr,
         );
-        // SAFETY: attaching a DIGlobalVariableExpression as !dbg (kind 0).
-        unsafe {
-            llvm_sys::core::LLVMGlobalSetMetadata(
-                inkwell::values::AsValueRef::as_value_ref(&holder),
-                0,
-                gve,
-            );
-        }
+        super::di::add_global_debug_info(inkwell::values::AsValueRef::as_value_ref(&target), gve);
     }
 
     /// Describes the globals whose location is a wasm global
     /// (`DW_OP_WASM_location 1/3 N`; the text-level debug info names every
-    /// wasm global so): each gets a hidden pointer to the global's cell (or
-    /// to the import slot that points at it) whose debug-info expression
-    /// dereferences to the cell, where the value sits at offset 0.
-    pub fn declare_wasm_globals(
-        &self,
-        module: &Module<'ctx>,
-        prefix: &str,
-        globals: &[super::module_env::Place<'ctx>],
-    ) {
+    /// wasm global so): each is attached to the global's cell, where the
+    /// value sits at offset 0 (or to the import slot that points at it).
+    pub fn declare_wasm_globals(&self, globals: &[super::module_env::Place<'ctx>]) {
         use super::module_env::Place;
-        for (i, (unit, v)) in self.prov.globals.iter().enumerate() {
+        for (unit, v) in &self.prov.globals {
             let (Some(name), Location::Expr(ops)) = (&v.name, &v.location) else {
                 continue;
             };
@@ -570,14 +546,15 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 self.drop_variable("a global in a wasm global innative has no cell for");
                 continue;
             };
+            // The value sits at offset 0 of its cell; an import slot points
+            // at the cell.
             let (target, ops) = match place {
-                Place::Direct(g) => (*g, vec![dw::OP_DEREF]),
-                Place::Slot(slot) => (*slot, vec![dw::OP_DEREF, dw::OP_DEREF]),
+                Place::Direct(g) => (*g, vec![]),
+                Place::Slot(slot) => (*slot, vec![dw::OP_DEREF]),
             };
             let di = self.di(*unit);
             let ty = self.types.translate(&di, di.file, v.ty);
-            let holder = format!("{prefix}.dbg.wasm_global.{i}");
-            self.describe_global(module, &holder, target, (*unit, cu), v, name, ty, &ops);
+            self.describe_global(target, (*unit, cu), v, name, ty, &ops);
         }
     }
 

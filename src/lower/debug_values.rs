@@ -410,6 +410,7 @@ mod tests {
             line: 1,
             is_parameter: false,
             artificial: false,
+            external: false,
         }
     }
 

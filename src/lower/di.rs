@@ -24,6 +24,16 @@ extern "C" {
         block: LLVMBasicBlockRef,
         before: LLVMValueRef,
     );
+    /// `src/lower/global_debug_info.cpp`.
+    fn innative_global_add_debug_info(global: LLVMValueRef, expression: Md);
+}
+
+/// Attaches one more source variable (a DIGlobalVariableExpression) to
+/// `global`, keeping those it has.
+pub fn add_global_debug_info(global: LLVMValueRef, expression: Md) {
+    // SAFETY: `global` is a global variable and `expression` a
+    // DIGlobalVariableExpression of the same context (both made by innative).
+    unsafe { innative_global_add_debug_info(global, expression) }
 }
 
 /// A DIBuilder and the compile unit / file it describes.

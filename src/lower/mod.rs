@@ -132,9 +132,9 @@ pub fn lower_program<'ctx>(
                 Some(Place::Direct(t)) => Some(*t),
                 _ => None,
             };
-            d.declare_globals(&module, &env.prefix, *memory, table);
+            d.declare_globals(*memory, table);
         }
-        d.declare_wasm_globals(&module, &env.prefix, &env.globals);
+        d.declare_wasm_globals(&env.globals);
         if let (true, Some(summary)) = (opts.verbose, d.dropped_variables_summary()) {
             eprintln!("{}: note: {summary}", env.info.input.path.display());
         }
