@@ -274,12 +274,12 @@ class _NativeFunction(gdb.Function):
         return native
 
 
-# ---- C++: `*` and `->` on a wasm pointer stored in an array ------------------
+# ---- C++: `*`, `->` and `[]` on a wasm pointer stored in an array ------------
 # An element of an array of pointers is innative's 4-byte wrapper struct,
 # which gdb cannot dereference by itself.  In C++, gdb asks xmethods for
-# `operator*` / `operator->` on a struct, so there they work as on a native
-# pointer (`p *shapes[0]`, `p shapes[1]->id`).  (C has no such hook: there
-# `$native()` does it.)
+# `operator*` / `operator->` / `operator[]` on a struct, so there they work
+# as on a native pointer (`p *shapes[0]`, `p shapes[1]->id`).  (C has no
+# such hook: there `$native()` does it.)
 
 try:
     import gdb.xmethod as _xmethod
@@ -308,15 +308,40 @@ if _xmethod is not None:
                 raise gdb.GdbError("not a wasm pointer")
             return native if self.arrow else native.dereference()
 
+    class _IndexWorker(_xmethod.XMethodWorker):
+        """`shapes[0][0]`: subscript through the wrapper (C++ only, as the
+        other two)."""
+
+        def get_arg_types(self):
+            return gdb.lookup_type("long")
+
+        def get_result_type(self, this, index):
+            native = native_pointer(this.dereference())
+            return None if native is None else native.type.target()
+
+        def __call__(self, this, index):
+            native = native_pointer(this.dereference())
+            if native is None:
+                raise gdb.GdbError("not a wasm pointer")
+            return (native + int(index)).dereference()
+
     class _DerefMatcher(_xmethod.XMethodMatcher):
         def __init__(self):
             super().__init__("innative wasm pointers")
-            self.methods = [_xmethod.XMethod("operator*"), _xmethod.XMethod("operator->")]
+            self.methods = [
+                _xmethod.XMethod("operator*"),
+                _xmethod.XMethod("operator->"),
+                _xmethod.XMethod("operator[]"),
+            ]
 
         def match(self, class_type, method_name):
-            if method_name not in ("operator*", "operator->") or _box_field(class_type) is None:
+            if _box_field(class_type) is None:
                 return None
-            return _DerefWorker(method_name == "operator->")
+            if method_name == "operator[]":
+                return _IndexWorker()
+            if method_name in ("operator*", "operator->"):
+                return _DerefWorker(method_name == "operator->")
+            return None
 
 
 if not getattr(gdb, "_innative_pointers_loaded", False):

@@ -503,7 +503,7 @@ fn debuggers_call_program_functions_like_native() {
     );
 }
 
-/// C++: gdb applies `*` and `->` to an element of an array of pointers (a
+/// C++: gdb applies `*`, `->` and `[]` to an element of an array of pointers (a
 /// 4-byte wrapper in innative's types) through the extension's xmethods,
 /// as it does to a native pointer.
 #[test]
@@ -564,6 +564,7 @@ int main() {
         "p shapes[1]->id",
         "p (*shapes[0]).id",
         "p shapes[0]->id + shapes[1]->id",
+        "p shapes[1][0].id",
         "p *shapes[0]",
     ];
     let run = |program: &str| {
@@ -576,7 +577,7 @@ int main() {
         )
     };
     let (n, i) = (run("native"), run("innative"));
-    for k in 2..5 {
+    for k in 2..6 {
         assert_eq!(
             normalize(&i[k]),
             normalize(&n[k]),
