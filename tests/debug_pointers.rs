@@ -588,8 +588,8 @@ int main() {
         );
     }
     assert!(
-        normalize(&i[5]).contains("id = 1"),
+        normalize(&i[6]).contains("id = 1"),
         "`p *shapes[0]`: {:?}",
-        i[5]
+        i[6]
     );
 }
