@@ -59,20 +59,43 @@ fn build(dir: &Path) -> std::path::PathBuf {
     dir.join("host")
 }
 
-fn debugger_output(cmd: &mut Command) -> String {
-    let o = output(cmd);
-    format!("{}{}", stdout(&o), stderr(&o))
+/// A built host and library, and the source lines the sessions expect.
+struct Session {
+    dir: tempfile::TempDir,
+    host: std::path::PathBuf,
+    /// The host's line calling `mathlib_WASM_fib(10)`.
+    call: usize,
+    /// `fib`'s first line.
+    first: usize,
+}
+
+/// Builds what a session with `debugger` needs; None when a tool is
+/// missing (outside CI).
+fn prepare(debugger: &str) -> Option<Session> {
+    if !require("clang-19") || !require("cc") || !require(debugger) {
+        return None;
+    }
+    let dir = tempdir();
+    let host = build(dir.path());
+    Some(Session {
+        dir,
+        host,
+        call: line_of(&fixture("host/mathlib_host.c"), "mathlib_WASM_fib(10)"),
+        first: line_of(&fixture("mathlib.c"), "int a = 0, b = 1;"),
+    })
 }
 
 #[test]
 fn gdb_steps_from_the_host_into_the_library() {
-    if !require("clang-19") || !require("cc") || !require("gdb") {
+    let Some(Session {
+        dir,
+        host,
+        call,
+        first,
+    }) = prepare("gdb")
+    else {
         return;
-    }
-    let dir = tempdir();
-    let host = build(dir.path());
-    let call = line_of(&fixture("host/mathlib_host.c"), "mathlib_WASM_fib(10)");
-    let first = line_of(&fixture("mathlib.c"), "int a = 0, b = 1;");
+    };
     let out = debugger_output(
         Command::new("gdb")
             .args(["-batch", "-nx", "-iex", "set auto-load safe-path /"])
@@ -105,13 +128,15 @@ fn gdb_steps_from_the_host_into_the_library() {
 
 #[test]
 fn lldb_steps_from_the_host_into_the_library() {
-    if !require("clang-19") || !require("cc") || !require("lldb-19") {
+    let Some(Session {
+        dir,
+        host,
+        call,
+        first,
+    }) = prepare("lldb-19")
+    else {
         return;
-    }
-    let dir = tempdir();
-    let host = build(dir.path());
-    let call = line_of(&fixture("host/mathlib_host.c"), "mathlib_WASM_fib(10)");
-    let first = line_of(&fixture("mathlib.c"), "int a = 0, b = 1;");
+    };
     let out = debugger_output(
         Command::new("lldb-19")
             .args(["--no-lldbinit", "-b"])

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{innative, tempdir};
+use common::{build_native_and_innative, debugger_output, hide_hex, require, tempdir};
 use std::path::Path;
 use std::process::Command;
 
@@ -27,70 +27,15 @@ int main(void) {
 }
 "#;
 
-fn have(tool: &str) -> bool {
-    if common::have(tool) {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{tool} is required on CI (scripts/setup.sh installs it)"
-    );
-    eprintln!("SKIPPED: {tool} not available");
-    false
-}
-
-/// Builds `prog.c` (natively and through innative) in `dir`.
-fn build(dir: &Path, program: &str) -> (std::path::PathBuf, std::path::PathBuf) {
-    std::fs::write(dir.join("prog.c"), program).unwrap();
-    let clang = |args: &[&str]| {
-        let o = Command::new("clang-19")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        assert!(
-            o.status.success(),
-            "clang-19 {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    };
-    clang(&["-g", "-O0", "prog.c", "-o", "native"]);
-    clang(&[
-        "--target=wasm32-wasi",
-        "-g",
-        "-O0",
-        "prog.c",
-        "-o",
-        "prog.wasm",
-    ]);
-    let o = innative(["compile", "-g", "-O0", "prog.wasm", "-o", "innative"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "innative compile: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    (dir.join("native"), dir.join("innative"))
-}
-
-fn run(cmd: &mut Command) -> String {
-    let o = cmd.output().unwrap();
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 /// gdb's `Breakpoint 1, main (...) at prog.c:N` line.
 fn gdb_stop(exe: &Path) -> Option<String> {
-    let out = run(Command::new("gdb")
-        .args(["-batch", "-nx", "-iex", "set auto-load safe-path /"])
-        .args(["-ex", "break main", "-ex", "run"])
-        .arg(exe)
-        .current_dir(exe.parent().unwrap()));
+    let out = debugger_output(
+        Command::new("gdb")
+            .args(["-batch", "-nx", "-iex", "set auto-load safe-path /"])
+            .args(["-ex", "break main", "-ex", "run"])
+            .arg(exe)
+            .current_dir(exe.parent().unwrap()),
+    );
     out.lines()
         .find(|l| l.starts_with("Breakpoint 1, "))
         .map(|l| l.trim_start_matches("Breakpoint 1, ").to_string())
@@ -98,10 +43,12 @@ fn gdb_stop(exe: &Path) -> Option<String> {
 
 /// lldb's frame #0 after `b main` + `run`: `main(argc=1, ...) at prog.c:N:C`.
 fn lldb_stop(exe: &Path) -> Option<String> {
-    let out = run(Command::new("lldb-19")
-        .args(["--no-lldbinit", "-b", "-o", "b main", "-o", "run"])
-        .arg(exe)
-        .current_dir(exe.parent().unwrap()));
+    let out = debugger_output(
+        Command::new("lldb-19")
+            .args(["--no-lldbinit", "-b", "-o", "b main", "-o", "run"])
+            .arg(exe)
+            .current_dir(exe.parent().unwrap()),
+    );
     let line = out
         .lines()
         .find(|l| l.trim_start().starts_with("frame #0:"))?;
@@ -109,22 +56,9 @@ fn lldb_stop(exe: &Path) -> Option<String> {
     Some(at.to_string())
 }
 
-/// Drops what differs between two builds of one program: pointer values.
-fn normalize(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(i) = rest.find("0x") {
-        out.push_str(&rest[..i]);
-        out.push_str("0x?");
-        rest = rest[i + 2..].trim_start_matches(|c: char| c.is_ascii_hexdigit());
-    }
-    out.push_str(rest);
-    out
-}
-
 #[test]
 fn break_main_stops_in_main_in_both_of_its_forms() {
-    if !have("clang-19") || !have("gdb") || !have("lldb-19") {
+    if !require("clang-19") || !require("gdb") || !require("lldb-19") {
         return;
     }
     for (form, program) in [
@@ -132,15 +66,15 @@ fn break_main_stops_in_main_in_both_of_its_forms() {
         ("main(void)", WITHOUT_ARGS),
     ] {
         let dir = tempdir();
-        let (native, innative) = build(dir.path(), program);
+        let (native, innative) = build_native_and_innative(dir.path(), program);
         let (n, i) = (gdb_stop(&native), gdb_stop(&innative));
         assert!(
             n.as_deref().is_some_and(|s| s.starts_with("main (")),
             "gdb native {form}: {n:?}"
         );
         assert_eq!(
-            i.map(|s| normalize(&s)),
-            n.map(|s| normalize(&s)),
+            i.map(|s| hide_hex(&s)),
+            n.map(|s| hide_hex(&s)),
             "gdb {form}: `break main`"
         );
         let (n, i) = (lldb_stop(&native), lldb_stop(&innative));
@@ -149,8 +83,8 @@ fn break_main_stops_in_main_in_both_of_its_forms() {
             "lldb native {form}: {n:?}"
         );
         assert_eq!(
-            i.map(|s| normalize(&s)),
-            n.map(|s| normalize(&s)),
+            i.map(|s| hide_hex(&s)),
+            n.map(|s| hide_hex(&s)),
             "lldb {form}: `b main`"
         );
     }

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{innative, tempdir};
+use common::{build_native_and_innative, debugger_output, hide_hex, require, tempdir};
 use std::path::Path;
 use std::process::Command;
 
@@ -25,69 +25,17 @@ int main(void) {
 }
 "#;
 
-fn have(tool: &str) -> bool {
-    if common::have(tool) {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{tool} is required on CI (scripts/setup.sh installs it)"
-    );
-    eprintln!("SKIPPED: {tool} not available");
-    false
-}
-
-fn build(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
-    std::fs::write(dir.join("prog.c"), PROGRAM).unwrap();
-    let clang = |args: &[&str]| {
-        let o = Command::new("clang-19")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        assert!(
-            o.status.success(),
-            "clang-19 {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    };
-    clang(&["-g", "-O0", "prog.c", "-o", "native"]);
-    clang(&[
-        "--target=wasm32-wasi",
-        "-g",
-        "-O0",
-        "prog.c",
-        "-o",
-        "prog.wasm",
-    ]);
-    let o = innative(["compile", "-g", "-O0", "prog.wasm", "-o", "innative"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "innative compile: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    (dir.join("native"), dir.join("innative"))
-}
-
 /// The watchpoint reports of a gdb session (hex numbers dropped).
 fn session(exe: &Path) -> Vec<String> {
-    let o = Command::new("gdb")
-        .args(["-batch", "-nx", "-iex", "set auto-load safe-path /"])
-        .args(["-ex", "break main", "-ex", "run"])
-        .args(["-ex", "watch counter", "-ex", "watch hits[1]"])
-        .args(["-ex", "continue", "-ex", "continue", "-ex", "continue"])
-        .args(["-ex", "info watchpoints"])
-        .arg(exe)
-        .current_dir(exe.parent().unwrap())
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
+    let text = debugger_output(
+        Command::new("gdb")
+            .args(["-batch", "-nx", "-iex", "set auto-load safe-path /"])
+            .args(["-ex", "break main", "-ex", "run"])
+            .args(["-ex", "watch counter", "-ex", "watch hits[1]"])
+            .args(["-ex", "continue", "-ex", "continue", "-ex", "continue"])
+            .args(["-ex", "info watchpoints"])
+            .arg(exe)
+            .current_dir(exe.parent().unwrap()),
     );
     text.lines()
         .filter(|l| {
@@ -98,27 +46,17 @@ fn session(exe: &Path) -> Vec<String> {
                 || l.contains("already hit")
                 || l.contains("Could not insert")
         })
-        .map(|l| {
-            let mut out = String::new();
-            let mut rest = l;
-            while let Some(i) = rest.find("0x") {
-                out.push_str(&rest[..i]);
-                out.push_str("0x?");
-                rest = rest[i + 2..].trim_start_matches(|c: char| c.is_ascii_hexdigit());
-            }
-            out.push_str(rest);
-            out.trim().to_string()
-        })
+        .map(|l| hide_hex(l).trim().to_string())
         .collect()
 }
 
 #[test]
 fn two_watchpoints_on_globals_as_natively() {
-    if !have("clang-19") || !have("gdb") {
+    if !require("clang-19") || !require("gdb") {
         return;
     }
     let dir = tempdir();
-    let (native, innative) = build(dir.path());
+    let (native, innative) = build_native_and_innative(dir.path(), PROGRAM);
     let (n, i) = (session(&native), session(&innative));
     assert!(
         n.iter().filter(|l| l.starts_with("New value")).count() == 3,

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{innative, tempdir};
+use common::{build_native_and_innative, debugger_output, require, tempdir};
 use std::path::Path;
 use std::process::Command;
 
@@ -80,54 +80,6 @@ int main(void) {
 /// An own frame of a backtrace: (function, "file:line").
 type Frame = (String, String);
 
-fn have(tool: &str) -> bool {
-    if common::have(tool) {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{tool} is required on CI (scripts/setup.sh installs it)"
-    );
-    eprintln!("SKIPPED: {tool} not available");
-    false
-}
-
-/// Builds `prog.c` natively and through innative in `dir`: (native, innative).
-fn build(dir: &Path, program: &str) -> (std::path::PathBuf, std::path::PathBuf) {
-    std::fs::write(dir.join("prog.c"), program).unwrap();
-    let clang = |args: &[&str]| {
-        let o = Command::new("clang-19")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        assert!(
-            o.status.success(),
-            "clang-19 {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    };
-    clang(&["-g", "-O0", "prog.c", "-o", "native"]);
-    clang(&[
-        "--target=wasm32-wasi",
-        "-g",
-        "-O0",
-        "prog.c",
-        "-o",
-        "prog.wasm",
-    ]);
-    let o = innative(["compile", "-g", "-O0", "prog.wasm", "-o", "innative"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "innative compile: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    (dir.join("native"), dir.join("innative"))
-}
-
 /// Own frames of a gdb backtrace: `#1  0x... in divide (a=10, b=0) at prog.c:4`.
 fn gdb_frames(out: &str) -> Vec<Frame> {
     out.lines()
@@ -177,50 +129,40 @@ fn lldb_frames(out: &str) -> Vec<Frame> {
 }
 
 fn gdb(exe: &Path) -> String {
-    let o = Command::new("gdb")
-        .args(["-batch", "-nx", "-iex", "set auto-load safe-path /"])
-        .args(["-ex", "run", "-ex", "bt", "-ex", "continue"])
-        .arg(exe)
-        .current_dir(exe.parent().unwrap())
-        .output()
-        .unwrap();
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
+    debugger_output(
+        Command::new("gdb")
+            .args(["-batch", "-nx", "-iex", "set auto-load safe-path /"])
+            .args(["-ex", "run", "-ex", "bt", "-ex", "continue"])
+            .arg(exe)
+            .current_dir(exe.parent().unwrap()),
     )
 }
 
 fn lldb(exe: &Path) -> String {
-    let o = Command::new("lldb-19")
-        .args([
-            "--no-lldbinit",
-            "-b",
-            "-o",
-            "run",
-            "-k",
-            "bt",
-            "-k",
-            "continue",
-        ])
-        .arg(exe)
-        .current_dir(exe.parent().unwrap())
-        .output()
-        .unwrap();
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
+    debugger_output(
+        Command::new("lldb-19")
+            .args([
+                "--no-lldbinit",
+                "-b",
+                "-o",
+                "run",
+                "-k",
+                "bt",
+                "-k",
+                "continue",
+            ])
+            .arg(exe)
+            .current_dir(exe.parent().unwrap()),
     )
 }
 
 fn check(debugger: &str, run: fn(&Path) -> String, frames: fn(&str) -> Vec<Frame>) {
-    if !have("clang-19") || !have(debugger) {
+    if !require("clang-19") || !require(debugger) {
         return;
     }
     for (name, program, signal) in PROGRAMS {
         let dir = tempdir();
-        let (native, innative) = build(dir.path(), program);
+        let (native, innative) = build_native_and_innative(dir.path(), program);
         let (n, i) = (run(&native), run(&innative));
         assert!(
             n.contains(signal),

@@ -141,3 +141,49 @@ pub fn elf_type(path: &Path) -> Option<u16> {
     }
     Some(u16::from_le_bytes([bytes[16], bytes[17]]))
 }
+
+/// Writes `program` to `dir/prog.c` and builds it twice for a debugger
+/// comparison: natively (`clang-19 -g -O0` → `dir/native`, the reference)
+/// and through innative (`clang-19 --target=wasm32-wasi -g -O0`, then
+/// `innative compile -g -O0` → `dir/innative`).  Both compile in `dir` with
+/// relative names, so the debug info names the same file.
+pub fn build_native_and_innative(dir: &Path, program: &str) -> (PathBuf, PathBuf) {
+    std::fs::write(dir.join("prog.c"), program).unwrap();
+    let clang = |args: &[&str]| {
+        let o = output(Command::new("clang-19").args(args).current_dir(dir));
+        assert_success(&o, &format!("clang-19 {args:?}"));
+    };
+    clang(&["-g", "-O0", "prog.c", "-o", "native"]);
+    clang(&[
+        "--target=wasm32-wasi",
+        "-g",
+        "-O0",
+        "prog.c",
+        "-o",
+        "prog.wasm",
+    ]);
+    let o =
+        output(innative(["compile", "-g", "-O0", "prog.wasm", "-o", "innative"]).current_dir(dir));
+    assert_success(&o, "innative compile -g -O0 prog.wasm");
+    (dir.join("native"), dir.join("innative"))
+}
+
+/// A debugger's stdout and stderr, one after the other.
+pub fn debugger_output(cmd: &mut Command) -> String {
+    let o = output(cmd);
+    format!("{}{}", stdout(&o), stderr(&o))
+}
+
+/// `text` with every hex number (`0x…`) replaced by `0x?`: addresses differ
+/// between a native and an innative build of one program.
+pub fn hide_hex(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("0x") {
+        out.push_str(&rest[..i]);
+        out.push_str("0x?");
+        rest = rest[i + 2..].trim_start_matches(|c: char| c.is_ascii_hexdigit());
+    }
+    out.push_str(rest);
+    out
+}
