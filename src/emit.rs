@@ -100,7 +100,9 @@ pub fn emit_object(module: &Module, opts: &Options) -> Result<Vec<u8>> {
         .run_passes(passes, &tm, PassBuilderOptions::create())
         .map_err(|e| Error::new(format!("LLVM optimization failed: {}", e.to_string_lossy())))?;
     add_symbol_aliases(module);
-    crate::lower::inlined_prologue::attribute_to_call_sites(module);
+    if opts.debug {
+        crate::lower::inlined_prologue::attribute_to_call_sites(module);
+    }
     if let Some(path) = &opts.emit_llvm {
         module.print_to_file(path).map_err(|e| {
             Error::new(format!(

@@ -199,11 +199,14 @@ fn both_sessions(b: &Built, dbg: Debugger) -> (Sessions, Sessions) {
     let mut n = n.unwrap_or_else(|e| panic!("{} {dbg} native session: {e}", b.name));
     let i = i.unwrap_or_else(|e| panic!("{} {dbg} innative session: {e}", b.name));
     // Where each native local's declaration statement ends, from the source
-    // (see compare::not_yet_declared).
+    // (see compare::not_yet_declared); each declaration is looked up once.
+    let mut ends: std::collections::HashMap<(String, u32), u32> = Default::default();
     for stop in &mut n.step.stops {
         for v in &mut stop.vars {
             if v.kind == "local" {
-                v.decl_end = b.declaration_end(&stop.loc.file, v.decl_line);
+                v.decl_end = *ends
+                    .entry((stop.loc.file.clone(), v.decl_line))
+                    .or_insert_with(|| b.declaration_end(&stop.loc.file, v.decl_line));
             }
         }
     }

@@ -234,8 +234,8 @@ impl<'p> DebugTypes<'p> {
         }
     }
 
-    /// Whether `id` is a (typedef of / qualified) pointer: 4 bytes of
-    /// linear memory holding a wasm address.
+    /// Whether `id` is a (typedef of / qualified) pointer or reference: 4
+    /// bytes of linear memory holding a wasm address.
     fn is_pointer(&self, id: Option<TypeId>) -> bool {
         matches!(
             self.strip(id)
