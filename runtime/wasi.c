@@ -12,10 +12,9 @@
  *
  * Arguments are innative_argc/innative_argv as main() received them (argv[0]
  * is the program name: the executable's path, or the module path given to
- * `innative run`).  The environment is the process's, minus
- * INNATIVE_WASI_DIRS (the runtime's own preopen variable, see
- * wasi_fdtable.c); both are snapshotted on first use so that the sizes the
- * guest allocates for stay right.
+ * `innative run`).  The environment is only what was asked for (see "the
+ * guest's environment" below).  Both are snapshotted on first use so that
+ * the sizes the guest allocates for stay right.
  */
 #include "wasi.h"
 
@@ -72,26 +71,96 @@ static string_list *get_args(void) {
   return &args_list;
 }
 
+/* ---- the guest's environment ----------------------------------------------
+ *
+ * Nothing of the host's environment reaches the guest unless asked for (the
+ * model of `wasmtime run`): a program sees exactly
+ *   1. the entries baked in by `innative compile/run --env`, in order: `K=V`
+ *      sets K, a bare `K` passes the host's K through when it is set;
+ *   2. then, when the executable was built with `--inherit-env` or the host
+ *      variable INNATIVE_WASI_ENV is `*`, every other host variable; or, when
+ *      INNATIVE_WASI_ENV is a ','-separated list of names, those of them the
+ *      host has.
+ * A name already given keeps its first value.  The runtime's own variables
+ * (INNATIVE_WASI_DIRS, INNATIVE_WASI_ENV) are never inherited.
+ */
+
+/* Defined by the generated object (see src/lower/mod.rs); weak references
+ * are NULL when the executable was built without --env / --inherit-env. */
+extern const char *const innative_wasi_env[] __attribute__((weak));
+extern const int innative_wasi_inherit_env __attribute__((weak));
+
+static const char ENV_VAR[] = "INNATIVE_WASI_ENV";
+
+static int is_runtime_variable(const char *entry) {
+  size_t n = strcspn(entry, "=");
+  return (n == sizeof ENV_VAR - 1 && strncmp(entry, ENV_VAR, n) == 0) ||
+         (n == sizeof PREOPEN_VAR - 2 && strncmp(entry, PREOPEN_VAR, n) == 0);
+}
+
+/* Whether `items` already defines the variable named by [name, name + len). */
+static int has_name(char **items, uint32_t count, const char *name, size_t len) {
+  for (uint32_t i = 0; i < count; i++)
+    if (strncmp(items[i], name, len) == 0 && items[i][len] == '=')
+      return 1;
+  return 0;
+}
+
+/* Appends the host's entry for [name, name + len), when it has one. */
+static void add_host_variable(char **items, uint32_t *count, const char *name, size_t len) {
+  if (len == 0 || has_name(items, *count, name, len))
+    return;
+  for (char **e = environ; e != NULL && *e != NULL; e++)
+    if (strncmp(*e, name, len) == 0 && (*e)[len] == '=' && !is_runtime_variable(*e)) {
+      items[(*count)++] = *e;
+      return;
+    }
+}
+
 static string_list *get_environ(void) {
-  if (!environ_list.ready) {
-    environ_list.ready = 1;
-    size_t n = 0;
+  if (environ_list.ready)
+    return &environ_list;
+  environ_list.ready = 1;
+  /* The empty asms keep the compiler from assuming the weak symbols exist. */
+  const char *const *baked = innative_wasi_env;
+  const int *inherit_flag = &innative_wasi_inherit_env;
+  __asm__("" : "+r"(baked));
+  __asm__("" : "+r"(inherit_flag));
+  size_t capacity = 0;
+  for (char **e = environ; e != NULL && *e != NULL; e++)
+    capacity++;
+  for (const char *const *b = baked; b != NULL && *b != NULL; b++)
+    capacity++;
+  char **items = calloc(capacity + 1, sizeof *items);
+  if (items == NULL)
+    return &environ_list;
+  uint32_t count = 0;
+  for (const char *const *b = baked; b != NULL && *b != NULL; b++) {
+    const char *eq = strchr(*b, '=');
+    if (eq == NULL)
+      add_host_variable(items, &count, *b, strlen(*b));
+    else if (!has_name(items, count, *b, (size_t)(eq - *b)))
+      items[count++] = (char *)*b;
+  }
+  const char *names = getenv(ENV_VAR);
+  int inherit_all = (inherit_flag != NULL && *inherit_flag) || (names != NULL && strcmp(names, "*") == 0);
+  if (inherit_all) {
     for (char **e = environ; e != NULL && *e != NULL; e++)
-      n++;
-    char **items = calloc(n + 1, sizeof *items);
-    if (items != NULL) {
-      uint32_t count = 0;
-      for (size_t i = 0; i < n; i++) {
-        char *entry = environ[i];
-        if (strncmp(entry, PREOPEN_VAR, sizeof PREOPEN_VAR - 1) == 0)
-          continue;
-        items[count++] = entry;
-        environ_list.bytes += strlen(entry) + 1;
-      }
-      environ_list.items = items;
-      environ_list.count = count;
+      if (!is_runtime_variable(*e))
+        add_host_variable(items, &count, *e, strcspn(*e, "="));
+  } else {
+    while (names != NULL && *names != '\0') {
+      size_t len = strcspn(names, ",");
+      add_host_variable(items, &count, names, len);
+      names += len;
+      if (*names == ',')
+        names++;
     }
   }
+  for (uint32_t i = 0; i < count; i++)
+    environ_list.bytes += strlen(items[i]) + 1;
+  environ_list.items = items;
+  environ_list.count = count;
   return &environ_list;
 }
 

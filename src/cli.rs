@@ -175,6 +175,19 @@ struct CodegenArgs {
     #[arg(long = "dir", value_name = "HOST[::GUEST]")]
     dirs: Vec<String>,
 
+    /// WASI: the program's environment.  `K=V` sets K; a bare `K` passes the
+    /// host's K through when the program runs.  Nothing else of the host's
+    /// environment is visible unless --inherit-env is given (or, for a
+    /// compiled executable, $INNATIVE_WASI_ENV names host variables at run
+    /// time: `A,B` or `*`).  Executables only.  Repeatable.
+    #[arg(long = "env", value_name = "K[=V]")]
+    env: Vec<String>,
+
+    /// WASI: the program sees the whole host environment (after --env).
+    /// Executables only.
+    #[arg(long = "inherit-env")]
+    inherit_env: bool,
+
     /// Say what is being done, on stderr.
     #[arg(short = 'v', long)]
     verbose: bool,
@@ -389,6 +402,8 @@ impl From<CodegenArgs> for Job {
                 libs: c.libs,
                 shared_libs: c.shared_libs,
                 preopens: c.dirs,
+                env: c.env,
+                inherit_env: c.inherit_env,
                 verbose: c.verbose,
                 emit_llvm: c.emit_llvm,
                 ..Options::default()
@@ -532,12 +547,22 @@ fn separate_run_arguments(args: &[String]) -> Vec<String> {
     out
 }
 
-/// `--dir` is baked into executables only.
+/// `--dir`, `--env` and `--inherit-env` are baked into executables only.
 pub(crate) fn check_dirs_kind(job: &Job) -> Result<(), Usage> {
-    if !job.opts.preopens.is_empty() && job.opts.kind != OutputKind::Executable {
+    if job.opts.kind == OutputKind::Executable {
+        return Ok(());
+    }
+    if !job.opts.preopens.is_empty() {
         return Err(Usage(
             "--dir applies to executables; a library's host gives WASI directories at run time \
              through $INNATIVE_WASI_DIRS"
+                .into(),
+        ));
+    }
+    if !job.opts.env.is_empty() || job.opts.inherit_env {
+        return Err(Usage(
+            "--env and --inherit-env apply to executables; a library's host names the variables \
+             its WASI modules see at run time in $INNATIVE_WASI_ENV"
                 .into(),
         ));
     }
@@ -805,6 +830,7 @@ fn compile_to(job: &mut Job, out: &Path) -> Result<(), Error> {
         check_output(ir)?;
     }
     check_preopens(&job.opts.preopens)?;
+    check_env(&job.opts.env)?;
     resolve_names(job, &inputs)?;
     if job.opts.verbose {
         let names: Vec<String> = inputs
@@ -837,6 +863,17 @@ fn compile_to(job: &mut Job, out: &Path) -> Result<(), Error> {
         crate::header::write_header(&modules, header)?;
         if job.opts.verbose {
             eprintln!("innative: wrote {}", header.display());
+        }
+    }
+    Ok(())
+}
+
+/// Checks the form of `--env` entries: `K` or `K=V` with a non-empty name.
+fn check_env(env: &[String]) -> Result<(), Error> {
+    for spec in env {
+        let name = spec.split_once('=').map_or(spec.as_str(), |(k, _)| k);
+        if name.is_empty() || spec.contains('\0') {
+            return Err(Error::new(format!("bad --env '{spec}' (use K=V or K)")));
         }
     }
     Ok(())
@@ -962,9 +999,12 @@ fn run_job(mut job: Job, args: &[String]) -> i32 {
     if job.opts.verbose {
         eprintln!("innative: running {} {}", exe.display(), args.join(" "));
     }
+    // The program's environment is what --env / --inherit-env baked in: the
+    // run-time rule of compiled executables does not apply to `run`.
     let status = std::process::Command::new(&exe_abs)
         .arg0(first.as_os_str())
         .args(args)
+        .env_remove("INNATIVE_WASI_ENV")
         .status();
     match status {
         Ok(s) => match (s.code(), s.signal()) {

@@ -73,6 +73,11 @@ pub struct Options {
     pub shared_libs: Vec<PathBuf>,
     /// WASI directories baked into an executable: "HOST" or "HOST::GUEST".
     pub preopens: Vec<String>,
+    /// The guest's environment baked into an executable (`--env`): `K=V`
+    /// sets K, a bare `K` passes the host's K through at run time.
+    pub env: Vec<String>,
+    /// `--inherit-env`: the guest sees every host variable (after `env`).
+    pub inherit_env: bool,
     pub verbose: bool,
     /// `--emit-llvm`: where to write the optimized LLVM IR.
     pub emit_llvm: Option<PathBuf>,

@@ -77,16 +77,20 @@ impl Case {
     }
 }
 
-/// The environment every run gets (the same for all three, so that a fixture
-/// printing its environment prints the same thing): PATH (innative run needs
-/// the linker), HOME (innative's runtime cache), and the case's variables.
-fn command(program: impl AsRef<std::ffi::OsStr>, case: &Case) -> Command {
+/// A command whose environment is the case's variables and nothing else;
+/// with `host`, also PATH (innative run needs the linker) and HOME
+/// (innative's runtime cache).  A wasm program must see exactly the case's
+/// variables either way, as the native build does: innative passes nothing
+/// of the host's environment that was not asked for.
+fn command(program: impl AsRef<std::ffi::OsStr>, case: &Case, host: bool) -> Command {
     let mut c = Command::new("timeout");
     c.arg("120").arg(program);
     c.env_clear();
-    for var in ["PATH", "HOME"] {
-        if let Some(v) = std::env::var_os(var) {
-            c.env(var, v);
+    if host {
+        for var in ["PATH", "HOME"] {
+            if let Some(v) = std::env::var_os(var) {
+                c.env(var, v);
+            }
         }
     }
     for (k, v) in &case.env {
@@ -125,7 +129,7 @@ fn workdir(case: &Case) -> Option<tempfile::TempDir> {
 
 fn run_native(b: &Built, case: &Case) -> Output {
     let work = workdir(case);
-    let mut c = command(&b.native, case);
+    let mut c = command(&b.native, case, false);
     c.args(&case.args);
     if let Some(w) = &work {
         c.current_dir(w.path());
@@ -133,13 +137,17 @@ fn run_native(b: &Built, case: &Case) -> Output {
     run_with_stdin(c, &case.stdin)
 }
 
-/// `innative run [--dir .::.] prog.wasm -- ARGS`, inside the work directory.
+/// `innative run [--dir .::.] [--env K]... prog.wasm -- ARGS`, inside the
+/// work directory: each of the case's variables is passed through by name.
 fn run_innative(b: &Built, case: &Case) -> Output {
     let work = workdir(case);
-    let mut c = command(innative_bin(), case);
+    let mut c = command(innative_bin(), case, true);
     c.arg("run");
     if work.is_some() {
         c.args(["--dir", ".::."]);
+    }
+    for (k, _) in &case.env {
+        c.args(["--env", k]);
     }
     c.arg(&b.wasm).arg("--").args(&case.args);
     if let Some(w) = &work {
@@ -171,7 +179,9 @@ fn compile_exe(b: &Built, preopen: Option<&Path>, tag: &str) -> PathBuf {
     exe
 }
 
-/// Runs a compiled executable from an unrelated working directory.
+/// Runs a compiled executable from an unrelated working directory; the
+/// case's variables are named in $INNATIVE_WASI_ENV (which the program does
+/// not see).
 fn run_exe(b: &Built, case: &Case) -> Output {
     let work = workdir(case);
     let exe = compile_exe(
@@ -180,7 +190,11 @@ fn run_exe(b: &Built, case: &Case) -> Output {
         &format!("exe{}", unique()),
     );
     let elsewhere = tempdir();
-    let mut c = command(&exe, case);
+    let mut c = command(&exe, case, true);
+    if !case.env.is_empty() {
+        let names: Vec<&str> = case.env.iter().map(|(k, _)| k.as_str()).collect();
+        c.env("INNATIVE_WASI_ENV", names.join(","));
+    }
     c.args(&case.args).current_dir(elsewhere.path());
     run_with_stdin(c, &case.stdin)
 }
@@ -315,6 +329,95 @@ fn file_copy_through_a_preopened_directory() {
     check_fixture("filecopy", &[case]);
 }
 
+/// The guest's environment is only what was asked for (the wasmtime model):
+/// a host variable is invisible unless `--env K=V` sets it, `--env K` or
+/// $INNATIVE_WASI_ENV names it, or `--inherit-env` / INNATIVE_WASI_ENV=*
+/// passes everything; the runtime's own variables never reach the guest.
+/// Each output is compared with the native build run in the environment the
+/// guest should see.
+#[test]
+fn environment_is_only_what_was_asked_for() {
+    let Some(b) = build("args_env") else { return };
+    let vars = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    };
+    let native_with = |pairs: &[(&str, &str)]| {
+        run_native(&b, &Case { env: vars(pairs), ..Case::default() })
+    };
+    // The host has a secret; the runs below must not show it unless asked.
+    let host = Case { env: vars(&[("SECRET_TOKEN", "hunter2"), ("GREETING", "hi")]), ..Case::default() };
+
+    // `innative run` with no --env: an empty environment.
+    let mut c = command(innative_bin(), &host, true);
+    c.arg("run").arg(&b.wasm);
+    c.env("INNATIVE_WASI_ENV", "*"); // the executables' run-time rule is not `run`'s
+    assert_same("run without --env", &native_with(&[]), &run_with_stdin(c, &[]));
+
+    // --env K=V sets, --env K passes one through, a later K=V does not override.
+    let mut c = command(innative_bin(), &host, true);
+    c.args(["run", "--env", "GREETING", "--env", "EMPTY=", "--env", "GREETING=no", "--env", "UNSET_VAR"]);
+    c.arg(&b.wasm);
+    assert_same(
+        "run --env GREETING --env EMPTY=",
+        &native_with(&[("GREETING", "hi"), ("EMPTY", "")]),
+        &run_with_stdin(c, &[]),
+    );
+
+    // --inherit-env: everything the host has (here: PATH, HOME and the two).
+    let mut c = command(innative_bin(), &host, true);
+    c.args(["run", "--inherit-env"]).arg(&b.wasm);
+    let mut all = vars(&[("SECRET_TOKEN", "hunter2"), ("GREETING", "hi")]);
+    for var in ["PATH", "HOME"] {
+        if let Ok(v) = std::env::var(var) {
+            all.push((var.to_string(), v));
+        }
+    }
+    let native_all = run_native(&b, &Case { env: all, ..Case::default() });
+    assert_same("run --inherit-env", &native_all, &run_with_stdin(c, &[]));
+
+    // A compiled executable: baked values, then $INNATIVE_WASI_ENV at run time.
+    let exe = b.dir.path().join("args_env-baked");
+    let o = output(innative([
+        "compile".as_ref(),
+        b.wasm.as_os_str(),
+        "--env".as_ref(),
+        "MODE=baked".as_ref(),
+        "-o".as_ref(),
+        exe.as_os_str(),
+    ]));
+    assert_success(&o, "innative compile --env MODE=baked");
+    let run_exe_with = |names: Option<&str>| {
+        let mut c = command(&exe, &host, false);
+        if let Some(n) = names {
+            c.env("INNATIVE_WASI_ENV", n);
+        }
+        c.env("INNATIVE_WASI_DIRS", "");
+        run_with_stdin(c, &[])
+    };
+    assert_same("compiled, nothing named", &native_with(&[("MODE", "baked")]), &run_exe_with(None));
+    assert_same(
+        "compiled, INNATIVE_WASI_ENV=GREETING,NOPE",
+        &native_with(&[("MODE", "baked"), ("GREETING", "hi")]),
+        &run_exe_with(Some("GREETING,NOPE")),
+    );
+    assert_same(
+        "compiled, INNATIVE_WASI_ENV=*",
+        &native_with(&[("MODE", "baked"), ("GREETING", "hi"), ("SECRET_TOKEN", "hunter2")]),
+        &run_exe_with(Some("*")),
+    );
+
+    // Libraries take no --env; a malformed entry is a one-line error.
+    for bad in [&["--shared", "--env", "A=1"][..], &["--env", "=1"][..]] {
+        let o = output(innative(
+            ["compile".as_ref(), b.wasm.as_os_str()]
+                .into_iter()
+                .chain(bad.iter().map(|s| s.as_ref())),
+        ));
+        assert_ne!(status(&o), 0, "{bad:?}: {}", describe(&o));
+        assert_eq!(stderr(&o).lines().count(), 1, "{bad:?}: {}", describe(&o));
+    }
+}
+
 /// The environment variable INNATIVE_WASI_DIRS preopens directories at run
 /// time, and the program does not see it in its environment.
 #[test]
@@ -334,7 +437,7 @@ fn directories_from_the_environment() {
         format!("{}::.", work.path().display()),
     ));
     let elsewhere = tempdir();
-    let mut c = command(&exe, &with_env);
+    let mut c = command(&exe, &with_env, false);
     c.args(&case.args).current_dir(elsewhere.path());
     assert_same(
         "filecopy with INNATIVE_WASI_DIRS",
@@ -355,7 +458,7 @@ fn directories_from_the_environment() {
         )],
         ..Case::default()
     };
-    let o = run_with_stdin(command(&exe, &hidden), &[]);
+    let o = run_with_stdin(command(&exe, &hidden, false), &[]);
     assert_same("args_env with INNATIVE_WASI_DIRS set", &native, &o);
 }
 

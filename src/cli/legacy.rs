@@ -227,6 +227,8 @@ pub(crate) fn parse(args: &[String]) -> Result<Action, Usage> {
                 .push(t.value(&tok, "a source map file")?.into()),
             "--prefer-source-map" => job.opts.prefer_source_map = true,
             "--dir" => job.opts.preopens.push(t.value(&tok, "HOST[::GUEST]")?),
+            "--env" => job.opts.env.push(t.value(&tok, "K[=V]")?),
+            "--inherit-env" => job.opts.inherit_env = true,
             "--header" => job.header = Some(t.value(&tok, "a header file")?.into()),
             other if NOT_YET.contains(&other) => {
                 return Err(Usage(format!("option '{other}' is not supported yet")));

@@ -159,7 +159,13 @@ pub fn lower_program<'ctx>(
         match opts.kind {
             OutputKind::Executable => {
                 build_program_start(&rt, &module, &envs, &inits)?;
-                build_preopens(&rt, &module, &opts.preopens);
+                build_string_array(&rt, &module, "innative_wasi_preopens", &opts.preopens);
+                build_string_array(&rt, &module, "innative_wasi_env", &opts.env);
+                if opts.inherit_env {
+                    let g = module.add_global(rt.context.i32_type(), None, "innative_wasi_inherit_env");
+                    g.set_constant(true);
+                    g.set_initializer(&rt.context.i32_type().const_int(1, false));
+                }
             }
             OutputKind::SharedLibrary => build_library_constructor(&rt, &module, &envs, &inits)?,
             OutputKind::Object => {}
@@ -517,16 +523,18 @@ fn hand_memory_to_wasi<'ctx>(
     Ok(())
 }
 
-/// `innative_wasi_preopens`: the `--dir` entries baked into an executable
-/// (NULL-terminated); the runtime's weak default is empty.
-fn build_preopens<'ctx>(rt: &Runtime<'ctx>, module: &Module<'ctx>, preopens: &[String]) {
-    if preopens.is_empty() {
+/// A NULL-terminated array of C strings baked into an executable for the
+/// runtime's WASI: `innative_wasi_preopens` (the `--dir` entries) and
+/// `innative_wasi_env` (the `--env` entries).  Nothing is defined when
+/// `items` is empty: the runtime's weak reference is then NULL.
+fn build_string_array<'ctx>(rt: &Runtime<'ctx>, module: &Module<'ctx>, name: &str, items: &[String]) {
+    if items.is_empty() {
         return;
     }
     let mut entries = Vec::new();
-    for (i, p) in preopens.iter().enumerate() {
+    for (i, p) in items.iter().enumerate() {
         let bytes = rt.context.const_string(p.as_bytes(), true);
-        let g = module.add_global(bytes.get_type(), None, &format!("innative.preopen.{i}"));
+        let g = module.add_global(bytes.get_type(), None, &format!("{name}.{i}"));
         g.set_linkage(inkwell::module::Linkage::Private);
         g.set_constant(true);
         g.set_initializer(&bytes);
@@ -534,7 +542,7 @@ fn build_preopens<'ctx>(rt: &Runtime<'ctx>, module: &Module<'ctx>, preopens: &[S
     }
     entries.push(rt.ptr.const_null());
     let array = rt.ptr.const_array(&entries);
-    let g = module.add_global(array.get_type(), None, "innative_wasi_preopens");
+    let g = module.add_global(array.get_type(), None, name);
     g.set_constant(true);
     g.set_initializer(&array);
 }
