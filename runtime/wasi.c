@@ -1,7 +1,7 @@
 /*
  * wasi.c — WASI preview 1: the guest's linear memory, arguments and
- * environment, random_get, proc_exit/proc_raise, sched_yield, and the socket
- * functions (ENOSYS).  The other WASI files are listed in wasi.h.
+ * environment, random_get, proc_exit/proc_raise and sched_yield.  The other
+ * WASI files are listed in wasi.h.
  *
  * Memory.  The generated innative_program_start calls
  * innative_wasi_set_memory with the main module's exported "memory" before
@@ -240,28 +240,4 @@ int32_t WASI_FN(proc_raise)(uint32_t sig) {
 int32_t WASI_FN(sched_yield)(void) {
   sched_yield();
   return WASI_ESUCCESS;
-}
-
-/* ---- sockets: not implemented -------------------------------------------- */
-
-int32_t WASI_FN(sock_accept)(uint32_t fd, uint32_t flags, uint32_t fd_out) {
-  (void)fd, (void)flags, (void)fd_out;
-  return WASI_ENOSYS;
-}
-
-int32_t WASI_FN(sock_recv)(uint32_t fd, uint32_t ri_data, uint32_t ri_data_len, uint32_t ri_flags,
-                           uint32_t ro_datalen_out, uint32_t ro_flags_out) {
-  (void)fd, (void)ri_data, (void)ri_data_len, (void)ri_flags, (void)ro_datalen_out, (void)ro_flags_out;
-  return WASI_ENOSYS;
-}
-
-int32_t WASI_FN(sock_send)(uint32_t fd, uint32_t si_data, uint32_t si_data_len, uint32_t si_flags,
-                           uint32_t so_datalen_out) {
-  (void)fd, (void)si_data, (void)si_data_len, (void)si_flags, (void)so_datalen_out;
-  return WASI_ENOSYS;
-}
-
-int32_t WASI_FN(sock_shutdown)(uint32_t fd, uint32_t how) {
-  (void)fd, (void)how;
-  return WASI_ENOSYS;
 }

@@ -2,15 +2,16 @@
  * wasi.h — declarations shared by the runtime's WASI preview 1 files and
  * never seen by generated code or hosts:
  *
- *   wasi.c          the guest memory, args/environ, random, proc_*, sched,
- *                   sock_* (ENOSYS)
- *   wasi_convert.c  host <-> WASI conversions (errno, file types, stat)
+ *   wasi.c          the guest memory, args/environ, random, proc_*, sched
+ *   wasi_convert.c  host <-> WASI conversions (errno, file types, stat,
+ *                   iovec arrays)
  *   wasi_fdtable.c  the descriptor table (stdio, preopens, opened files) and
  *                   the fd_* functions about table state
  *   wasi_fd.c       fd_* I/O on open descriptors
  *   wasi_path.c     sandboxed path resolution beneath a preopened directory
  *   wasi_pathops.c  the path_* functions
  *   wasi_poll.c     clocks and poll_oneoff
+ *   wasi_sock.c     sock_accept, sock_recv, sock_send, sock_shutdown
  *
  * The contract with generated code: an import `wasi_snapshot_preview1.F`
  * becomes a call of the C function `wasi_snapshot_preview1_WASM_F` with the
@@ -33,6 +34,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 
 /* ---- WASI preview 1 values (wasi_snapshot_preview1, witx) ---------------- */
@@ -99,12 +101,33 @@ enum {
 #define WASI_RIGHT_FD_DATASYNC (1ull << 0)
 #define WASI_RIGHT_FD_READ (1ull << 1)
 #define WASI_RIGHT_FD_SEEK (1ull << 2)
+#define WASI_RIGHT_FD_FDSTAT_SET_FLAGS (1ull << 3)
 #define WASI_RIGHT_FD_SYNC (1ull << 4)
 #define WASI_RIGHT_FD_TELL (1ull << 5)
 #define WASI_RIGHT_FD_WRITE (1ull << 6)
+#define WASI_RIGHT_FD_ADVISE (1ull << 7)
 #define WASI_RIGHT_FD_ALLOCATE (1ull << 8)
+#define WASI_RIGHT_PATH_CREATE_DIRECTORY (1ull << 9)
+#define WASI_RIGHT_PATH_CREATE_FILE (1ull << 10)
+#define WASI_RIGHT_PATH_LINK_SOURCE (1ull << 11)
+#define WASI_RIGHT_PATH_LINK_TARGET (1ull << 12)
+#define WASI_RIGHT_PATH_OPEN (1ull << 13)
 #define WASI_RIGHT_FD_READDIR (1ull << 14)
+#define WASI_RIGHT_PATH_READLINK (1ull << 15)
+#define WASI_RIGHT_PATH_RENAME_SOURCE (1ull << 16)
+#define WASI_RIGHT_PATH_RENAME_TARGET (1ull << 17)
+#define WASI_RIGHT_PATH_FILESTAT_GET (1ull << 18)
+#define WASI_RIGHT_PATH_FILESTAT_SET_SIZE (1ull << 19)
+#define WASI_RIGHT_PATH_FILESTAT_SET_TIMES (1ull << 20)
+#define WASI_RIGHT_FD_FILESTAT_GET (1ull << 21)
 #define WASI_RIGHT_FD_FILESTAT_SET_SIZE (1ull << 22)
+#define WASI_RIGHT_FD_FILESTAT_SET_TIMES (1ull << 23)
+#define WASI_RIGHT_PATH_SYMLINK (1ull << 24)
+#define WASI_RIGHT_PATH_REMOVE_DIRECTORY (1ull << 25)
+#define WASI_RIGHT_PATH_UNLINK_FILE (1ull << 26)
+#define WASI_RIGHT_POLL_FD_READWRITE (1ull << 27)
+#define WASI_RIGHT_SOCK_SHUTDOWN (1ull << 28)
+#define WASI_RIGHT_SOCK_ACCEPT (1ull << 29)
 /* Every right preview 1 defines (bits 0..29). */
 #define WASI_RIGHTS_ALL ((1ull << 30) - 1)
 
@@ -166,6 +189,18 @@ INNATIVE_INTERNAL void innative_wasi_write_filestat(uint8_t *out, const struct s
 INNATIVE_INTERNAL wasi_errno innative_wasi_times(struct timespec ts[2], uint64_t atim,
                                                  uint64_t mtim, uint32_t fstflags);
 
+/* A guest iovec/ciovec array translated to host addresses (at most IOV_MAX
+ * of them: more is a short transfer, which guests handle like any other). */
+typedef struct host_iovs {
+  struct iovec *v;
+  int n;
+  struct iovec small[16];
+} host_iovs;
+/* Translates the `iovs_len` guest iovecs at `iovs`; WASI_EFAULT when one lies
+ * outside memory.  Free with innative_wasi_iovs_free. */
+INNATIVE_INTERNAL wasi_errno innative_wasi_iovs(uint32_t iovs, uint32_t iovs_len, host_iovs *out);
+INNATIVE_INTERNAL void innative_wasi_iovs_free(host_iovs *h);
+
 /* ---- wasi_fdtable.c ------------------------------------------------------ */
 
 typedef struct wasi_fd {
@@ -176,6 +211,19 @@ typedef struct wasi_fd {
   uint64_t rights_base, rights_inheriting;
 } wasi_fd;
 
+/* Rights.  They are advisory, as in wasmtime: what a descriptor can do is
+ * decided by what it is and how the host opened it, never by the rights a
+ * guest asks for in path_open.  A descriptor starts with the rights of its
+ * kind (innative_wasi_host_rights), limited by the inheriting rights of the
+ * directory it was opened from; fd_fdstat_set_rights can only drop rights,
+ * and an operation that needs a dropped (or never held) right fails with
+ * ENOTCAPABLE.  So a program that never drops rights never meets a rights
+ * error, and one that does sees them enforced. */
+INNATIVE_INTERNAL void innative_wasi_host_rights(int host, uint64_t *base, uint64_t *inheriting);
+/* The entry of guest descriptor `fd` when it is open and holds every right
+ * of `rights`; else NULL with *err = EBADF or ENOTCAPABLE. */
+INNATIVE_INTERNAL wasi_fd *innative_wasi_fd_with(uint32_t fd, uint64_t rights, wasi_errno *err);
+
 /* Creates the table on first use: fds 0-2 are the process's stdio, then the
  * preopened directories (innative_wasi_preopens, then $INNATIVE_WASI_DIRS).
  * A directory that cannot be opened ends the process (status 1) with a
@@ -184,9 +232,10 @@ INNATIVE_INTERNAL void innative_wasi_init(void);
 /* The entry of guest descriptor `fd`, or NULL when it is not open. */
 INNATIVE_INTERNAL wasi_fd *innative_wasi_fd(uint32_t fd);
 /* Adds an opened host descriptor (ownership passes to the table) under the
- * lowest free guest number; on failure closes `host` and returns the error. */
-INNATIVE_INTERNAL wasi_errno innative_wasi_fd_insert(int host, uint64_t rights_base,
-                                                     uint64_t rights_inheriting, uint32_t *out);
+ * lowest free guest number, with the rights of its kind limited to `limit`
+ * (the inheriting rights of the directory it was opened from); on failure
+ * closes `host` and returns the error. */
+INNATIVE_INTERNAL wasi_errno innative_wasi_fd_insert(int host, uint64_t limit, uint32_t *out);
 
 /* ---- wasi_path.c --------------------------------------------------------- */
 
@@ -200,14 +249,17 @@ typedef struct wasi_resolved {
   int dirfd;
   int owned;          /* dirfd is ours to close (else it is the table's) */
   char *name;         /* malloc'ed */
+  int trailing_slash; /* the guest path ended in '/' after `name`, which is
+                         then a directory or does not exist */
 } wasi_resolved;
 
 /* Resolves guest path [path, path + path_len) relative to guest directory
- * descriptor `fd`.  `follow`: resolve a symlink in the last component too.
+ * descriptor `fd`, which must hold `rights` (else ENOTCAPABLE).  `follow`:
+ * resolve a symlink in the last component too.
  * Absolute paths, `..` above the directory and symlinks that lead out of it
  * give WASI_ENOTCAPABLE; nothing outside is ever opened. */
-INNATIVE_INTERNAL wasi_errno innative_wasi_resolve(uint32_t fd, uint32_t path, uint32_t path_len,
-                                                   int follow, wasi_resolved *out);
+INNATIVE_INTERNAL wasi_errno innative_wasi_resolve(uint32_t fd, uint64_t rights, uint32_t path,
+                                                   uint32_t path_len, int follow, wasi_resolved *out);
 INNATIVE_INTERNAL void innative_wasi_resolved_free(wasi_resolved *r);
 
 /* ---- the imports (natural C signatures) ---------------------------------- */

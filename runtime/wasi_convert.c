@@ -1,11 +1,13 @@
 /*
  * wasi_convert.c — conversions between host (Linux) and WASI preview 1
- * representations: errno values, file types, stat records and the timestamp
- * pairs of the *_set_times functions.
+ * representations: errno values, file types, stat records, the timestamp
+ * pairs of the *_set_times functions, and iovec arrays.
  */
 #include "wasi.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 
 wasi_errno innative_wasi_errno(int e) {
@@ -152,4 +154,38 @@ wasi_errno innative_wasi_times(struct timespec ts[2], uint64_t atim, uint64_t mt
   else if (fstflags & WASI_FST_MTIM_NOW)
     ts[1].tv_nsec = UTIME_NOW;
   return WASI_ESUCCESS;
+}
+
+wasi_errno innative_wasi_iovs(uint32_t iovs, uint32_t iovs_len, host_iovs *out) {
+  const uint8_t *g = innative_wasi_ptr(iovs, (uint64_t)iovs_len * WASI_IOVEC_SIZE);
+  if (g == NULL)
+    return WASI_EFAULT;
+  /* More than IOV_MAX buffers: transfer the first IOV_MAX (a short transfer,
+   * which the guest handles like any other). */
+  int n = iovs_len > IOV_MAX ? IOV_MAX : (int)iovs_len;
+  out->v = out->small;
+  if (n > (int)(sizeof out->small / sizeof out->small[0])) {
+    out->v = malloc((size_t)n * sizeof *out->v);
+    if (out->v == NULL)
+      return WASI_ENOMEM;
+  }
+  out->n = n;
+  for (int i = 0; i < n; i++) {
+    uint32_t buf = wasi_load32(g + WASI_IOVEC_SIZE * (size_t)i);
+    uint32_t len = wasi_load32(g + WASI_IOVEC_SIZE * (size_t)i + 4);
+    uint8_t *p = len ? innative_wasi_ptr(buf, len) : NULL;
+    if (len && p == NULL) {
+      if (out->v != out->small)
+        free(out->v);
+      return WASI_EFAULT;
+    }
+    out->v[i].iov_base = p;
+    out->v[i].iov_len = len;
+  }
+  return WASI_ESUCCESS;
+}
+
+void innative_wasi_iovs_free(host_iovs *h) {
+  if (h->v != h->small)
+    free(h->v);
 }

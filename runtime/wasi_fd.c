@@ -15,64 +15,39 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
-/* An iovec array translated to host addresses. */
-typedef struct host_iovs {
-  struct iovec *v;
-  int n;
-  struct iovec small[16];
-} host_iovs;
-
-static wasi_errno translate_iovs(uint32_t iovs, uint32_t iovs_len, host_iovs *out) {
-  const uint8_t *g = innative_wasi_ptr(iovs, (uint64_t)iovs_len * WASI_IOVEC_SIZE);
-  if (g == NULL)
-    return WASI_EFAULT;
-  /* More than IOV_MAX buffers: transfer the first IOV_MAX (a short transfer,
-   * which the guest handles like any other). */
-  int n = iovs_len > IOV_MAX ? IOV_MAX : (int)iovs_len;
-  out->v = out->small;
-  if (n > (int)(sizeof out->small / sizeof out->small[0])) {
-    out->v = malloc((size_t)n * sizeof *out->v);
-    if (out->v == NULL)
-      return WASI_ENOMEM;
-  }
-  out->n = n;
-  for (int i = 0; i < n; i++) {
-    uint32_t buf = wasi_load32(g + WASI_IOVEC_SIZE * (size_t)i);
-    uint32_t len = wasi_load32(g + WASI_IOVEC_SIZE * (size_t)i + 4);
-    uint8_t *p = len ? innative_wasi_ptr(buf, len) : NULL;
-    if (len && p == NULL) {
-      if (out->v != out->small)
-        free(out->v);
-      return WASI_EFAULT;
-    }
-    out->v[i].iov_base = p;
-    out->v[i].iov_len = len;
-  }
-  return WASI_ESUCCESS;
-}
-
-static void free_iovs(host_iovs *h) {
-  if (h->v != h->small)
-    free(h->v);
-}
-
 enum io_op { IO_READ, IO_WRITE, IO_PREAD, IO_PWRITE };
+
+/* A directory lacks the file rights by kind: reading, writing or seeking it
+ * is EISDIR (as POSIX read(2) says) rather than a rights error. */
+static wasi_errno directory_error(uint32_t fd, wasi_errno err) {
+  wasi_fd *e = innative_wasi_fd(fd);
+  struct stat st;
+  if (err == WASI_ENOTCAPABLE && e != NULL && fstat(e->host, &st) == 0 && S_ISDIR(st.st_mode))
+    return WASI_EISDIR;
+  return err;
+}
 
 static int32_t do_io(enum io_op op, uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint64_t offset,
                      uint32_t n_out) {
   uint8_t *out = innative_wasi_ptr(n_out, 4);
   if (out == NULL)
     return WASI_EFAULT;
-  wasi_fd *e = innative_wasi_fd(fd);
+  static const uint64_t needs[] = {
+      [IO_READ] = WASI_RIGHT_FD_READ,
+      [IO_WRITE] = WASI_RIGHT_FD_WRITE,
+      [IO_PREAD] = WASI_RIGHT_FD_READ | WASI_RIGHT_FD_SEEK,
+      [IO_PWRITE] = WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_SEEK,
+  };
+  wasi_errno err;
+  wasi_fd *e = innative_wasi_fd_with(fd, needs[op], &err);
   if (e == NULL)
-    return WASI_EBADF;
+    return directory_error(fd, err);
   if ((op == IO_PREAD || op == IO_PWRITE) && offset > INT64_MAX)
     return WASI_EINVAL;
   host_iovs h;
-  wasi_errno err = translate_iovs(iovs, iovs_len, &h);
+  err = innative_wasi_iovs(iovs, iovs_len, &h);
   if (err != WASI_ESUCCESS)
     return err;
   ssize_t n;
@@ -85,7 +60,7 @@ static int32_t do_io(enum io_op op, uint32_t fd, uint32_t iovs, uint32_t iovs_le
     }
   } while (n < 0 && errno == EINTR);
   int saved = errno;
-  free_iovs(&h);
+  innative_wasi_iovs_free(&h);
   if (n < 0)
     return innative_wasi_errno(saved);
   wasi_store32(out, (uint32_t)n);
@@ -113,9 +88,12 @@ int32_t WASI_FN(fd_seek)(uint32_t fd, int64_t offset, uint32_t whence, uint32_t 
   uint8_t *out = innative_wasi_ptr(newoffset_out, 8);
   if (out == NULL)
     return WASI_EFAULT;
-  wasi_fd *e = innative_wasi_fd(fd);
+  /* Asking for the position only needs FD_TELL. */
+  uint64_t needs = whence == WASI_WHENCE_CUR && offset == 0 ? WASI_RIGHT_FD_TELL : WASI_RIGHT_FD_SEEK;
+  wasi_errno err;
+  wasi_fd *e = innative_wasi_fd_with(fd, needs, &err);
   if (e == NULL)
-    return WASI_EBADF;
+    return directory_error(fd, err);
   int how;
   switch (whence) {
   case WASI_WHENCE_SET: how = SEEK_SET; break;
@@ -135,25 +113,30 @@ int32_t WASI_FN(fd_tell)(uint32_t fd, uint32_t offset_out) {
 }
 
 int32_t WASI_FN(fd_sync)(uint32_t fd) {
-  wasi_fd *e = innative_wasi_fd(fd);
+  wasi_errno err_;
+  wasi_fd *e = innative_wasi_fd_with(fd, WASI_RIGHT_FD_SYNC, &err_);
   if (e == NULL)
-    return WASI_EBADF;
+    return err_;
   return fsync(e->host) == 0 ? WASI_ESUCCESS : innative_wasi_errno(errno);
 }
 
 int32_t WASI_FN(fd_datasync)(uint32_t fd) {
+  /* A directory has FD_SYNC, not FD_DATASYNC (see wasi_fdtable.c). */
   wasi_fd *e = innative_wasi_fd(fd);
   if (e == NULL)
     return WASI_EBADF;
+  if (!(e->rights_base & (WASI_RIGHT_FD_DATASYNC | WASI_RIGHT_FD_SYNC)))
+    return WASI_ENOTCAPABLE;
   return fdatasync(e->host) == 0 ? WASI_ESUCCESS : innative_wasi_errno(errno);
 }
 
 int32_t WASI_FN(fd_advise)(uint32_t fd, uint64_t offset, uint64_t len, uint32_t advice) {
   static const int map[] = {POSIX_FADV_NORMAL,   POSIX_FADV_SEQUENTIAL, POSIX_FADV_RANDOM,
                             POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED,   POSIX_FADV_NOREUSE};
-  wasi_fd *e = innative_wasi_fd(fd);
+  wasi_errno err_;
+  wasi_fd *e = innative_wasi_fd_with(fd, WASI_RIGHT_FD_ADVISE, &err_);
   if (e == NULL)
-    return WASI_EBADF;
+    return err_;
   if (advice >= sizeof map / sizeof map[0] || offset > INT64_MAX || len > INT64_MAX)
     return WASI_EINVAL;
   /* posix_fadvise returns the error number instead of setting errno. */
@@ -161,9 +144,10 @@ int32_t WASI_FN(fd_advise)(uint32_t fd, uint64_t offset, uint64_t len, uint32_t 
 }
 
 int32_t WASI_FN(fd_allocate)(uint32_t fd, uint64_t offset, uint64_t len) {
-  wasi_fd *e = innative_wasi_fd(fd);
+  wasi_errno err_;
+  wasi_fd *e = innative_wasi_fd_with(fd, WASI_RIGHT_FD_ALLOCATE, &err_);
   if (e == NULL)
-    return WASI_EBADF;
+    return err_;
   if (offset > INT64_MAX || len > INT64_MAX)
     return WASI_EINVAL;
   return innative_wasi_errno(posix_fallocate(e->host, (off_t)offset, (off_t)len));
@@ -173,9 +157,10 @@ int32_t WASI_FN(fd_filestat_get)(uint32_t fd, uint32_t out) {
   uint8_t *p = innative_wasi_ptr(out, WASI_FILESTAT_SIZE);
   if (p == NULL)
     return WASI_EFAULT;
-  wasi_fd *e = innative_wasi_fd(fd);
+  wasi_errno err_;
+  wasi_fd *e = innative_wasi_fd_with(fd, WASI_RIGHT_FD_FILESTAT_GET, &err_);
   if (e == NULL)
-    return WASI_EBADF;
+    return err_;
   struct stat st;
   if (fstat(e->host, &st) != 0)
     return innative_wasi_errno(errno);
@@ -184,18 +169,20 @@ int32_t WASI_FN(fd_filestat_get)(uint32_t fd, uint32_t out) {
 }
 
 int32_t WASI_FN(fd_filestat_set_size)(uint32_t fd, uint64_t size) {
-  wasi_fd *e = innative_wasi_fd(fd);
+  wasi_errno err_;
+  wasi_fd *e = innative_wasi_fd_with(fd, WASI_RIGHT_FD_FILESTAT_SET_SIZE, &err_);
   if (e == NULL)
-    return WASI_EBADF;
+    return err_;
   if (size > INT64_MAX)
     return WASI_EINVAL;
   return ftruncate(e->host, (off_t)size) == 0 ? WASI_ESUCCESS : innative_wasi_errno(errno);
 }
 
 int32_t WASI_FN(fd_filestat_set_times)(uint32_t fd, uint64_t atim, uint64_t mtim, uint32_t fstflags) {
-  wasi_fd *e = innative_wasi_fd(fd);
+  wasi_errno err_;
+  wasi_fd *e = innative_wasi_fd_with(fd, WASI_RIGHT_FD_FILESTAT_SET_TIMES, &err_);
   if (e == NULL)
-    return WASI_EBADF;
+    return err_;
   struct timespec ts[2];
   wasi_errno err = innative_wasi_times(ts, atim, mtim, fstflags);
   if (err != WASI_ESUCCESS)
@@ -221,9 +208,16 @@ int32_t WASI_FN(fd_readdir)(uint32_t fd, uint32_t buf, uint32_t buf_len, uint64_
   uint8_t *b = innative_wasi_ptr(buf, buf_len), *used_out = innative_wasi_ptr(bufused_out, 4);
   if (b == NULL || used_out == NULL)
     return WASI_EFAULT;
-  wasi_fd *e = innative_wasi_fd(fd);
-  if (e == NULL)
-    return WASI_EBADF;
+  wasi_errno err_;
+  wasi_fd *e = innative_wasi_fd_with(fd, WASI_RIGHT_FD_READDIR, &err_);
+  if (e == NULL) {
+    /* A file lacks FD_READDIR by kind: that is ENOTDIR, as fdopendir says. */
+    struct stat st;
+    wasi_fd *any = innative_wasi_fd(fd);
+    if (any != NULL && fstat(any->host, &st) == 0 && !S_ISDIR(st.st_mode))
+      return WASI_ENOTDIR;
+    return err_;
+  }
   if (e->dir == NULL) {
     /* A descriptor of its own: the stream's position is not the guest's. */
     int d = openat(e->host, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

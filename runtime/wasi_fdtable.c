@@ -14,11 +14,12 @@
  * INNATIVE_WASI_DIRS entries are separated by ';'.  Files the guest opens get
  * the lowest free number, like POSIX descriptors.
  *
- * Rights are recorded and reported, not enforced (the host descriptor's own
- * access mode is): every descriptor starts with all rights, as wasi-libc
- * expects when it derives a new file's rights from its directory's
- * inheriting rights.  A terminal reports no seek/tell rights, which is how
- * wasi-libc's isatty() recognizes one.
+ * Rights (see wasi.h) are those of the descriptor's kind: a directory has
+ * the directory rights every WASI libc expects of a preopen, and passes file
+ * and directory rights on; a file has the file rights its access mode allows
+ * and passes nothing on; a terminal has no seek/tell rights, which is how
+ * wasi-libc's isatty() recognizes one.  fd_fdstat_set_rights drops rights,
+ * and the fd_*, path_* and sock_* functions enforce what was dropped.
  */
 #include "wasi.h"
 
@@ -73,7 +74,7 @@ static void add_preopen(const char *spec, size_t len) {
     exit(1);
   }
   uint32_t n;
-  if (innative_wasi_fd_insert(fd, WASI_RIGHTS_ALL, WASI_RIGHTS_ALL, &n) == WASI_ESUCCESS)
+  if (innative_wasi_fd_insert(fd, WASI_RIGHTS_ALL, &n) == WASI_ESUCCESS)
     table[n].preopen = strdup(guest);
   free(host);
 }
@@ -87,7 +88,7 @@ void innative_wasi_init(void) {
     if (e != NULL && fcntl((int)fd, F_GETFD) >= 0) {
       e->used = 1;
       e->host = (int)fd;
-      e->rights_base = e->rights_inheriting = WASI_RIGHTS_ALL;
+      innative_wasi_host_rights((int)fd, &e->rights_base, &e->rights_inheriting);
     }
   }
   /* The empty asm keeps the compiler from assuming the weak array exists. */
@@ -112,8 +113,67 @@ wasi_fd *innative_wasi_fd(uint32_t fd) {
   return &table[fd];
 }
 
-wasi_errno innative_wasi_fd_insert(int host, uint64_t rights_base, uint64_t rights_inheriting,
-                                   uint32_t *out) {
+/* What a directory can do itself (the set WASI libcs expect of a preopen,
+ * plus fsync; not FD_DATASYNC, which path_open reads as a write right), and
+ * what any file can do. */
+#define DIRECTORY_RIGHTS                                                                   \
+  (WASI_RIGHT_PATH_CREATE_DIRECTORY | WASI_RIGHT_PATH_CREATE_FILE |                        \
+   WASI_RIGHT_PATH_LINK_SOURCE | WASI_RIGHT_PATH_LINK_TARGET | WASI_RIGHT_PATH_OPEN |      \
+   WASI_RIGHT_FD_READDIR | WASI_RIGHT_PATH_READLINK | WASI_RIGHT_PATH_RENAME_SOURCE |      \
+   WASI_RIGHT_PATH_RENAME_TARGET | WASI_RIGHT_PATH_FILESTAT_GET |                         \
+   WASI_RIGHT_PATH_FILESTAT_SET_SIZE | WASI_RIGHT_PATH_FILESTAT_SET_TIMES |               \
+   WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_FD_FILESTAT_SET_TIMES | WASI_RIGHT_PATH_SYMLINK | \
+   WASI_RIGHT_PATH_REMOVE_DIRECTORY | WASI_RIGHT_PATH_UNLINK_FILE |                       \
+   WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_SYNC)
+#define FILE_RIGHTS                                                                        \
+  (WASI_RIGHT_FD_DATASYNC | WASI_RIGHT_FD_READ | WASI_RIGHT_FD_SEEK |                      \
+   WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_SYNC | WASI_RIGHT_FD_TELL |              \
+   WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ADVISE | WASI_RIGHT_FD_ALLOCATE |                   \
+   WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_FD_FILESTAT_SET_SIZE |                          \
+   WASI_RIGHT_FD_FILESTAT_SET_TIMES | WASI_RIGHT_POLL_FD_READWRITE)
+/* What a file opened for reading only cannot do. */
+#define WRITE_ONLY_RIGHTS                                                                  \
+  (WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ALLOCATE | WASI_RIGHT_FD_FILESTAT_SET_SIZE)
+
+void innative_wasi_host_rights(int host, uint64_t *base, uint64_t *inheriting) {
+  struct stat st;
+  int fl = fcntl(host, F_GETFL);
+  *inheriting = 0;
+  if (fstat(host, &st) != 0 || fl < 0) {
+    *base = 0;
+    return;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    *base = DIRECTORY_RIGHTS;
+    *inheriting = DIRECTORY_RIGHTS | FILE_RIGHTS;
+    return;
+  }
+  uint64_t r = FILE_RIGHTS;
+  if ((fl & O_ACCMODE) == O_RDONLY)
+    r &= ~WRITE_ONLY_RIGHTS;
+  if ((fl & O_ACCMODE) == O_WRONLY)
+    r &= ~(uint64_t)WASI_RIGHT_FD_READ;
+  if (S_ISCHR(st.st_mode) && isatty(host))
+    r &= ~(WASI_RIGHT_FD_SEEK | WASI_RIGHT_FD_TELL);
+  if (S_ISSOCK(st.st_mode))
+    r |= WASI_RIGHT_SOCK_SHUTDOWN | WASI_RIGHT_SOCK_ACCEPT;
+  *base = r;
+}
+
+wasi_fd *innative_wasi_fd_with(uint32_t fd, uint64_t rights, wasi_errno *err) {
+  wasi_fd *e = innative_wasi_fd(fd);
+  if (e == NULL) {
+    *err = WASI_EBADF;
+    return NULL;
+  }
+  if ((e->rights_base & rights) != rights) {
+    *err = WASI_ENOTCAPABLE;
+    return NULL;
+  }
+  return e;
+}
+
+wasi_errno innative_wasi_fd_insert(int host, uint64_t limit, uint32_t *out) {
   innative_wasi_init();
   uint32_t fd = 0;
   while (fd < table_len && table[fd].used)
@@ -126,8 +186,9 @@ wasi_errno innative_wasi_fd_insert(int host, uint64_t rights_base, uint64_t righ
   memset(e, 0, sizeof *e);
   e->used = 1;
   e->host = host;
-  e->rights_base = rights_base;
-  e->rights_inheriting = rights_inheriting;
+  innative_wasi_host_rights(host, &e->rights_base, &e->rights_inheriting);
+  e->rights_base &= limit;
+  e->rights_inheriting &= limit;
   *out = fd;
   return WASI_ESUCCESS;
 }
@@ -209,21 +270,19 @@ int32_t WASI_FN(fd_fdstat_get)(uint32_t fd, uint32_t out) {
     flags |= WASI_FDFLAG_SYNC;
   else if (fl & O_DSYNC)
     flags |= WASI_FDFLAG_DSYNC;
-  uint64_t rights = e->rights_base;
-  if (S_ISCHR(st.st_mode) && isatty(e->host))
-    rights &= ~(WASI_RIGHT_FD_SEEK | WASI_RIGHT_FD_TELL);
   memset(p, 0, WASI_FDSTAT_SIZE);
   p[0] = innative_wasi_filetype(st.st_mode, e->host);
   wasi_store16(p + 2, flags);
-  wasi_store64(p + 8, rights);
+  wasi_store64(p + 8, e->rights_base);
   wasi_store64(p + 16, e->rights_inheriting);
   return WASI_ESUCCESS;
 }
 
 int32_t WASI_FN(fd_fdstat_set_flags)(uint32_t fd, uint32_t flags) {
-  wasi_fd *e = innative_wasi_fd(fd);
+  wasi_errno err;
+  wasi_fd *e = innative_wasi_fd_with(fd, WASI_RIGHT_FD_FDSTAT_SET_FLAGS, &err);
   if (e == NULL)
-    return WASI_EBADF;
+    return err;
   if (flags & ~(WASI_FDFLAG_APPEND | WASI_FDFLAG_NONBLOCK))
     return WASI_ENOTSUP; /* Linux cannot change the sync flags of an open file */
   int fl = fcntl(e->host, F_GETFL);

@@ -76,10 +76,11 @@ void innative_wasi_resolved_free(wasi_resolved *r) {
   r->name = NULL;
 }
 
-wasi_errno innative_wasi_resolve(uint32_t fd, uint32_t path, uint32_t path_len, int follow,
-                                 wasi_resolved *out) {
+wasi_errno innative_wasi_resolve(uint32_t fd, uint64_t rights, uint32_t path, uint32_t path_len,
+                                 int follow, wasi_resolved *out) {
   out->dirfd = -1;
   out->owned = 0;
+  out->trailing_slash = 0;
   out->name = NULL;
   const uint8_t *guest = innative_wasi_ptr(path, path_len);
   if (guest == NULL)
@@ -92,6 +93,8 @@ wasi_errno innative_wasi_resolve(uint32_t fd, uint32_t path, uint32_t path_len, 
     return innative_wasi_errno(errno);
   if (!S_ISDIR(st.st_mode))
     return WASI_ENOTDIR;
+  if ((e->rights_base & rights) != rights)
+    return WASI_ENOTCAPABLE;
   if (path_len == 0)
     return WASI_ENOENT;
   if (memchr(guest, '\0', path_len) != NULL)
@@ -108,6 +111,7 @@ wasi_errno innative_wasi_resolve(uint32_t fd, uint32_t path, uint32_t path_len, 
   walk w = {e->host, NULL, 0, 0};
   wasi_errno err = WASI_ESUCCESS;
   const char *final = NULL;
+  int final_slash = 0;
   int expansions = 0;
   char *pos = rest;
   for (;;) {
@@ -196,6 +200,7 @@ wasi_errno innative_wasi_resolve(uint32_t fd, uint32_t path, uint32_t path_len, 
         break;
       }
       final = pos;
+      final_slash = trailing_slash;
       break;
     }
     if (lerr == ENOENT) {
@@ -228,6 +233,7 @@ wasi_errno innative_wasi_resolve(uint32_t fd, uint32_t path, uint32_t path_len, 
   }
   out->dirfd = walk_top(&w);
   out->owned = w.depth > 0;
+  out->trailing_slash = final_slash;
   walk_close(&w, 1);
   return WASI_ESUCCESS;
 }

@@ -42,6 +42,9 @@ int32_t WASI_FN(path_open)(uint32_t fd, uint32_t dirflags, uint32_t path, uint32
     flags |= O_EXCL;
   if (oflags & WASI_O_TRUNC)
     flags |= O_TRUNC;
+  /* The rights asked for pick the host access mode only (they are advisory,
+   * as in wasmtime: the new descriptor's rights are those of what was
+   * opened).  Write rights on a directory give EISDIR, as open(2) does. */
   int reads = (rights_base & READ_RIGHTS) != 0, writes = (rights_base & WRITE_RIGHTS) != 0;
   flags |= reads && writes ? O_RDWR : writes ? O_WRONLY : O_RDONLY;
   if (fdflags & WASI_FDFLAG_APPEND)
@@ -58,8 +61,13 @@ int32_t WASI_FN(path_open)(uint32_t fd, uint32_t dirflags, uint32_t path, uint32
   /* O_CREAT|O_EXCL never follows a final symlink (POSIX): it fails on one. */
   int follow = (dirflags & WASI_LOOKUP_SYMLINK_FOLLOW) &&
                (oflags & (WASI_O_CREAT | WASI_O_EXCL)) != (WASI_O_CREAT | WASI_O_EXCL);
+  uint64_t needs = WASI_RIGHT_PATH_OPEN;
+  if (oflags & WASI_O_CREAT)
+    needs |= WASI_RIGHT_PATH_CREATE_FILE;
+  if (oflags & WASI_O_TRUNC)
+    needs |= WASI_RIGHT_PATH_FILESTAT_SET_SIZE;
   wasi_resolved r;
-  wasi_errno err = innative_wasi_resolve(fd, path, path_len, follow, &r);
+  wasi_errno err = innative_wasi_resolve(fd, needs, path, path_len, follow, &r);
   if (err != WASI_ESUCCESS)
     return err;
   int host = openat(r.dirfd, r.name, flags, 0666);
@@ -68,19 +76,21 @@ int32_t WASI_FN(path_open)(uint32_t fd, uint32_t dirflags, uint32_t path, uint32
   if (host < 0)
     return innative_wasi_errno(saved);
   uint32_t guest;
-  err = innative_wasi_fd_insert(host, rights_base, rights_inheriting, &guest);
+  (void)rights_inheriting;
+  err = innative_wasi_fd_insert(host, innative_wasi_fd(fd)->rights_inheriting, &guest);
   if (err != WASI_ESUCCESS)
     return err;
   wasi_store32(out, guest);
   return WASI_ESUCCESS;
 }
 
-/* Resolves a path (following a final symlink when `follow`), evaluates
+/* Resolves a path (following a final symlink when `follow`; the directory
+ * descriptor must hold `rights`), evaluates
  * `body` (0 or -1 with errno) on the result `r`, and returns its errno. */
-#define WITH_PATH(fd, path, path_len, follow, r, body)                                     \
+#define WITH_PATH(fd, rights, path, path_len, follow, r, body)                             \
   do {                                                                                     \
     wasi_resolved r;                                                                       \
-    wasi_errno err_ = innative_wasi_resolve(fd, path, path_len, follow, &r);               \
+    wasi_errno err_ = innative_wasi_resolve(fd, rights, path, path_len, follow, &r);       \
     if (err_ != WASI_ESUCCESS)                                                             \
       return err_;                                                                         \
     int rc_ = (body);                                                                      \
@@ -90,15 +100,15 @@ int32_t WASI_FN(path_open)(uint32_t fd, uint32_t dirflags, uint32_t path, uint32
   } while (0)
 
 int32_t WASI_FN(path_create_directory)(uint32_t fd, uint32_t path, uint32_t path_len) {
-  WITH_PATH(fd, path, path_len, 0, r, mkdirat(r.dirfd, r.name, 0777));
+  WITH_PATH(fd, WASI_RIGHT_PATH_CREATE_DIRECTORY, path, path_len, 0, r, mkdirat(r.dirfd, r.name, 0777));
 }
 
 int32_t WASI_FN(path_remove_directory)(uint32_t fd, uint32_t path, uint32_t path_len) {
-  WITH_PATH(fd, path, path_len, 0, r, unlinkat(r.dirfd, r.name, AT_REMOVEDIR));
+  WITH_PATH(fd, WASI_RIGHT_PATH_REMOVE_DIRECTORY, path, path_len, 0, r, unlinkat(r.dirfd, r.name, AT_REMOVEDIR));
 }
 
 int32_t WASI_FN(path_unlink_file)(uint32_t fd, uint32_t path, uint32_t path_len) {
-  WITH_PATH(fd, path, path_len, 0, r, unlinkat(r.dirfd, r.name, 0));
+  WITH_PATH(fd, WASI_RIGHT_PATH_UNLINK_FILE, path, path_len, 0, r, unlinkat(r.dirfd, r.name, 0));
 }
 
 int32_t WASI_FN(path_filestat_get)(uint32_t fd, uint32_t flags, uint32_t path, uint32_t path_len, uint32_t out) {
@@ -107,7 +117,8 @@ int32_t WASI_FN(path_filestat_get)(uint32_t fd, uint32_t flags, uint32_t path, u
     return WASI_EFAULT;
   struct stat st;
   wasi_resolved r;
-  wasi_errno err = innative_wasi_resolve(fd, path, path_len, flags & WASI_LOOKUP_SYMLINK_FOLLOW, &r);
+  wasi_errno err = innative_wasi_resolve(fd, WASI_RIGHT_PATH_FILESTAT_GET, path, path_len,
+                                         flags & WASI_LOOKUP_SYMLINK_FOLLOW, &r);
   if (err != WASI_ESUCCESS)
     return err;
   int rc = fstatat(r.dirfd, r.name, &st, AT_SYMLINK_NOFOLLOW);
@@ -125,17 +136,26 @@ int32_t WASI_FN(path_filestat_set_times)(uint32_t fd, uint32_t flags, uint32_t p
   wasi_errno err = innative_wasi_times(ts, atim, mtim, fstflags);
   if (err != WASI_ESUCCESS)
     return err;
-  WITH_PATH(fd, path, path_len, flags & WASI_LOOKUP_SYMLINK_FOLLOW, r,
+  WITH_PATH(fd, WASI_RIGHT_PATH_FILESTAT_SET_TIMES, path, path_len, flags & WASI_LOOKUP_SYMLINK_FOLLOW, r,
             utimensat(r.dirfd, r.name, ts, AT_SYMLINK_NOFOLLOW));
 }
 
+/* A new name for symlink or link that the guest wrote with a trailing
+ * slash: it can only name a directory, so it exists (EEXIST) or cannot be
+ * made (ENOENT), as POSIX says for link(2) and symlink(2). */
+static wasi_errno slashed_new_name(const wasi_resolved *r) {
+  struct stat st;
+  return fstatat(r->dirfd, r->name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? WASI_EEXIST : WASI_ENOENT;
+}
+
 /* Two resolved paths, for rename and link. */
-static wasi_errno two_paths(uint32_t fd1, uint32_t p1, uint32_t l1, int follow1, uint32_t fd2, uint32_t p2,
-                            uint32_t l2, wasi_resolved *r1, wasi_resolved *r2) {
-  wasi_errno err = innative_wasi_resolve(fd1, p1, l1, follow1, r1);
+static wasi_errno two_paths(uint32_t fd1, uint64_t rights1, uint32_t p1, uint32_t l1, int follow1,
+                            uint32_t fd2, uint64_t rights2, uint32_t p2, uint32_t l2, wasi_resolved *r1,
+                            wasi_resolved *r2) {
+  wasi_errno err = innative_wasi_resolve(fd1, rights1, p1, l1, follow1, r1);
   if (err != WASI_ESUCCESS)
     return err;
-  err = innative_wasi_resolve(fd2, p2, l2, 0, r2);
+  err = innative_wasi_resolve(fd2, rights2, p2, l2, 0, r2);
   if (err != WASI_ESUCCESS)
     innative_wasi_resolved_free(r1);
   return err;
@@ -144,7 +164,8 @@ static wasi_errno two_paths(uint32_t fd1, uint32_t p1, uint32_t l1, int follow1,
 int32_t WASI_FN(path_rename)(uint32_t fd, uint32_t old_path, uint32_t old_path_len, uint32_t new_fd,
                              uint32_t new_path, uint32_t new_path_len) {
   wasi_resolved a, b;
-  wasi_errno err = two_paths(fd, old_path, old_path_len, 0, new_fd, new_path, new_path_len, &a, &b);
+  wasi_errno err = two_paths(fd, WASI_RIGHT_PATH_RENAME_SOURCE, old_path, old_path_len, 0, new_fd,
+                             WASI_RIGHT_PATH_RENAME_TARGET, new_path, new_path_len, &a, &b);
   if (err != WASI_ESUCCESS)
     return err;
   int rc = renameat(a.dirfd, a.name, b.dirfd, b.name);
@@ -157,10 +178,17 @@ int32_t WASI_FN(path_rename)(uint32_t fd, uint32_t old_path, uint32_t old_path_l
 int32_t WASI_FN(path_link)(uint32_t old_fd, uint32_t old_flags, uint32_t old_path, uint32_t old_path_len,
                            uint32_t new_fd, uint32_t new_path, uint32_t new_path_len) {
   wasi_resolved a, b;
-  wasi_errno err = two_paths(old_fd, old_path, old_path_len, old_flags & WASI_LOOKUP_SYMLINK_FOLLOW, new_fd,
+  wasi_errno err = two_paths(old_fd, WASI_RIGHT_PATH_LINK_SOURCE, old_path, old_path_len,
+                             old_flags & WASI_LOOKUP_SYMLINK_FOLLOW, new_fd, WASI_RIGHT_PATH_LINK_TARGET,
                              new_path, new_path_len, &a, &b);
   if (err != WASI_ESUCCESS)
     return err;
+  if (b.trailing_slash) {
+    err = slashed_new_name(&b);
+    innative_wasi_resolved_free(&a);
+    innative_wasi_resolved_free(&b);
+    return err;
+  }
   int rc = linkat(a.dirfd, a.name, b.dirfd, b.name, 0);
   int saved = errno;
   innative_wasi_resolved_free(&a);
@@ -183,9 +211,11 @@ int32_t WASI_FN(path_symlink)(uint32_t old_path, uint32_t old_path_len, uint32_t
   if (target == NULL)
     return WASI_ENOMEM;
   wasi_resolved r;
-  wasi_errno err = innative_wasi_resolve(fd, new_path, new_path_len, 0, &r);
+  wasi_errno err = innative_wasi_resolve(fd, WASI_RIGHT_PATH_SYMLINK, new_path, new_path_len, 0, &r);
   if (err == WASI_ESUCCESS) {
-    if (symlinkat(target, r.dirfd, r.name) != 0)
+    if (r.trailing_slash)
+      err = slashed_new_name(&r);
+    else if (symlinkat(target, r.dirfd, r.name) != 0)
       err = innative_wasi_errno(errno);
     innative_wasi_resolved_free(&r);
   }
@@ -199,7 +229,7 @@ int32_t WASI_FN(path_readlink)(uint32_t fd, uint32_t path, uint32_t path_len, ui
   if (b == NULL || used == NULL)
     return WASI_EFAULT;
   wasi_resolved r;
-  wasi_errno err = innative_wasi_resolve(fd, path, path_len, 0, &r);
+  wasi_errno err = innative_wasi_resolve(fd, WASI_RIGHT_PATH_READLINK, path, path_len, 0, &r);
   if (err != WASI_ESUCCESS)
     return err;
   char target[PATH_MAX];
