@@ -1,6 +1,7 @@
 # innative — the two commands the README promises:
 #   make demo   compile bundled fixtures to native code and run them
-#   make test   every test: unit + integration tests, then the spec suite
+#   make test   every test: unit + integration tests, the spec suite, then the
+#               official WASI test suite at -O0 and -O2
 # Both first run scripts/setup.sh, which installs missing Debian packages.
 
 SHELL := /bin/bash
@@ -8,7 +9,7 @@ CARGO ?= cargo
 # The WebAssembly 2.0 core spec suite, beside the repository.
 TESTSUITE ?= ../shared/testsuite/wasm-2.0
 
-.PHONY: all setup build fixtures demo test unit-test spec
+.PHONY: all setup build fixtures demo test unit-test spec wasi-testsuite
 # One step at a time even under `make -j`: the steps share cargo's target dir.
 .NOTPARALLEL:
 
@@ -39,4 +40,9 @@ spec: build
 	  echo "== spec suite not found at $(TESTSUITE); skipping the spec run"; \
 	fi
 
-test: unit-test spec
+# The WASI preview 1 test suite (../shared/wasi-testsuite), on a fresh copy,
+# at -O0 and -O2; fails unless every program passes at both.
+wasi-testsuite: build
+	scripts/wasi-testsuite.sh
+
+test: unit-test spec wasi-testsuite

@@ -15,6 +15,8 @@ PACKAGES=(
   wabt                                               # wat2wasm / wasm-validate / wasm2wat
   build-essential pkg-config                         # cc, c++, make: the runtime's C, src/lower/di_arglist.cpp
   nodejs                                             # source-map tests (npm `source-map`, AssemblyScript)
+  python3                                            # the WASI test suite's runner (run.py)
+  rustc libstd-rust-dev-wasm32 lld-14                # Rust fixtures for wasm32-wasi (rustc 1.63 links with rust-lld = lld-14)
 )
 
 missing=()

@@ -12,6 +12,10 @@
 //! files get a fresh copy of their directory for each run (the native build
 //! runs inside it; the wasm builds see it as the preopened ".").
 //!
+//! Rust programs are checked the same way: fixtures/rust/std_program.rs is
+//! built by Debian's rustc (`/usr/bin/rustc`, with `libstd-rust-dev-wasm32`)
+//! natively with `-C panic=abort` and for wasm32-wasi, whose panics abort.
+//!
 //! The sandbox fixture is different: natively its paths really escape, so its
 //! wasm output is compared with fixtures/wasi/sandbox.expected, and the test
 //! checks that nothing outside the preopened directory changed.
@@ -54,6 +58,33 @@ fn build(name: &str) -> Option<Built> {
             .arg("-lm"),
     );
     assert_success(&o, &format!("clang-19 {name}.c (native)"));
+    Some(Built { wasm, native, dir })
+}
+
+/// Debian's rustc, which has the wasm32-wasi standard library
+/// (`libstd-rust-dev-wasm32`); rustup's toolchain on PATH may not.
+const DEBIAN_RUSTC: &str = "/usr/bin/rustc";
+
+/// Builds a Rust fixture (fixtures/rust/NAME.rs) both ways with Debian's
+/// rustc: for wasm32-wasi, and natively with panics that abort as they do
+/// on wasm32-wasi.
+fn build_rust(name: &str) -> Option<Built> {
+    if !require(DEBIAN_RUSTC) {
+        return None;
+    }
+    let dir = tempdir();
+    let src = fixture(&format!("rust/{name}.rs"));
+    let wasm = dir.path().join(format!("{name}.wasm"));
+    let native = dir.path().join(format!("{name}.native"));
+    for (target, out) in [(Some("wasm32-wasi"), &wasm), (None, &native)] {
+        let mut c = Command::new(DEBIAN_RUSTC);
+        c.args(["--edition", "2021", "-g", "-O", "-C", "panic=abort"]);
+        if let Some(t) = target {
+            c.args(["--target", t]);
+        }
+        c.arg(&src).arg("-o").arg(out).current_dir(dir.path());
+        assert_success(&output(c), &format!("rustc {name}.rs --target {target:?}"));
+    }
     Some(Built { wasm, native, dir })
 }
 
@@ -220,15 +251,20 @@ fn assert_same(what: &str, native: &Output, wasm: &Output) {
 /// Builds `name` and checks every case three ways.
 fn check_fixture(name: &str, cases: &[Case]) {
     let Some(b) = build(name) else { return };
+    check_cases(name, &b, cases);
+}
+
+/// Checks every case three ways (native, `innative run`, compiled).
+fn check_cases(name: &str, b: &Built, cases: &[Case]) {
     for case in cases {
         let what = format!("{name} {:?}", case.args);
         let native = run_native(&b, case);
         assert_same(
             &format!("innative run {what}"),
             &native,
-            &run_innative(&b, case),
+            &run_innative(b, case),
         );
-        assert_same(&format!("compiled {what}"), &native, &run_exe(&b, case));
+        assert_same(&format!("compiled {what}"), &native, &run_exe(b, case));
     }
 }
 
@@ -327,6 +363,36 @@ fn file_copy_through_a_preopened_directory() {
         ..Case::default()
     };
     check_fixture("filecopy", &[case]);
+}
+
+/// A Rust program using std's env, time, fs (beneath a preopened "."),
+/// stdin and process::exit behaves as its native build; a panic prints
+/// the same message and ends with the same status as the native abort,
+/// followed by the trap report.
+#[test]
+fn rust_std_program() {
+    let Some(b) = build_rust("std_program") else { return };
+    let greeting = vec![("GREETING".to_string(), "hello from the host".to_string())];
+    let cases = [
+        Case { env: greeting.clone(), ..Case::default() },
+        Case { files: Some(vec![("keep.txt".into(), b"kept\n".to_vec())]), ..Case::args(&["files"]) },
+        Case { stdin: b"one two\nthree\n\nfour five six".to_vec(), ..Case::args(&["stdin"]) },
+        Case::args(&["exit", "7"]),
+        Case::args(&["exit", "0"]),
+    ];
+    check_cases("std_program", &b, &cases);
+
+    let case = Case { env: greeting, ..Case::args(&["panic"]) };
+    let native = run_native(&b, &case);
+    assert_eq!(status(&native), 134, "{}", describe(&native));
+    assert!(stderr(&native).contains("index out of bounds"), "{}", describe(&native));
+    for wasm in [run_innative(&b, &case), run_exe(&b, &case)] {
+        assert_eq!(status(&wasm), 134, "{}", describe(&wasm));
+        assert_eq!(wasm.stdout, native.stdout, "{}", describe(&wasm));
+        let err = stderr(&wasm);
+        assert!(err.starts_with(&stderr(&native)), "{}", describe(&wasm));
+        assert!(err.contains("trap: unreachable"), "{}", describe(&wasm));
+    }
 }
 
 /// The guest's environment is only what was asked for (the wasmtime model):
