@@ -194,39 +194,11 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
         // Stack guard: trap when the frame is below the runtime's limit.
         let body_block = self.rt.context.append_basic_block(self.func, "body");
-        let trap_block = self
-            .rt
-            .context
-            .append_basic_block(self.func, "stack_exhausted");
-        let frameaddress = self.intrinsic("llvm.frameaddress", &[self.rt.ptr.into()])?;
-        let frame = self
-            .b
-            .build_call(frameaddress, &[self.rt.i32.const_zero().into()], "frame")?
-            .try_as_basic_value()
-            .basic()
-            .ok_or_else(|| Error::new("frameaddress returned nothing"))?
-            .into_pointer_value();
-        let limit =
-            self.rt
-                .invariant_load(&self.b, self.rt.stack_limit.as_pointer_value(), "limit")?;
-        let frame_int = self.b.build_ptr_to_int(frame, self.rt.i64, "frame_int")?;
-        let limit_int = self.b.build_ptr_to_int(limit, self.rt.i64, "limit_int")?;
-        let below = self
-            .b
-            .build_int_compare(IntPredicate::ULT, frame_int, limit_int, "below")?;
-        self.b
-            .build_conditional_branch(below, trap_block, body_block)?;
-        self.b.position_at_end(trap_block);
-        self.b.build_call(
-            self.rt.trap,
-            &[self
-                .rt
-                .i32
-                .const_int(TrapKind::StackExhausted as u64, false)
-                .into()],
-            "",
-        )?;
-        self.b.build_unreachable()?;
+        if self.needs_stack_check(body).map_err(wasm_err)? {
+            self.build_stack_check(body_block)?;
+        } else {
+            self.b.build_unconditional_branch(body_block)?;
+        }
         self.enter(body_block);
         self.declare_variables()?;
         // Whole-function bindings go in the entry block, where instruction
@@ -459,6 +431,77 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     }
 
     /// An LLVM intrinsic declaration.
+    /// Whether the function checks the stack limit on entry.  Only a function
+    /// that can leave compiled wasm code needs to: one that calls an import
+    /// (a host function, which must find the runtime's stack margin free) or
+    /// calls through a table (which may reach one).  Any other overflow runs
+    /// into the guard below the thread's stack — frames probe every page they
+    /// allocate ("probe-stack") so none can jump over it — and the runtime's
+    /// fault handler reports that as the same "call stack exhausted" trap.
+    /// Leaving the check out of the rest saves a load, a compare and the
+    /// forced frame pointer in every leaf and wasm-to-wasm call.
+    fn needs_stack_check(
+        &self,
+        body: &FunctionBody<'a>,
+    ) -> std::result::Result<bool, wasmparser::BinaryReaderError> {
+        let mut reader = body.get_operators_reader()?;
+        while !reader.eof() {
+            match reader.read()? {
+                Operator::Call { function_index } => {
+                    if matches!(self.env.callees[function_index as usize], Callee::Slot(_)) {
+                        return Ok(true);
+                    }
+                }
+                Operator::CallIndirect { .. }
+                | Operator::CallRef { .. }
+                | Operator::ReturnCall { .. }
+                | Operator::ReturnCallIndirect { .. }
+                | Operator::ReturnCallRef { .. } => return Ok(true),
+                _ => {}
+            }
+        }
+        Ok(false)
+    }
+
+    /// The entry check: branch to `body_block` unless the frame address is
+    /// below the runtime's stack limit, in which case trap.
+    fn build_stack_check(&mut self, body_block: BasicBlock<'ctx>) -> Result<()> {
+        let trap_block = self
+            .rt
+            .context
+            .append_basic_block(self.func, "stack_exhausted");
+        let frameaddress = self.intrinsic("llvm.frameaddress", &[self.rt.ptr.into()])?;
+        let frame = self
+            .b
+            .build_call(frameaddress, &[self.rt.i32.const_zero().into()], "frame")?
+            .try_as_basic_value()
+            .basic()
+            .ok_or_else(|| Error::new("frameaddress returned nothing"))?
+            .into_pointer_value();
+        let limit =
+            self.rt
+                .invariant_load(&self.b, self.rt.stack_limit.as_pointer_value(), "limit")?;
+        let frame_int = self.b.build_ptr_to_int(frame, self.rt.i64, "frame_int")?;
+        let limit_int = self.b.build_ptr_to_int(limit, self.rt.i64, "limit_int")?;
+        let below = self
+            .b
+            .build_int_compare(IntPredicate::ULT, frame_int, limit_int, "below")?;
+        self.b
+            .build_conditional_branch(below, trap_block, body_block)?;
+        self.b.position_at_end(trap_block);
+        self.b.build_call(
+            self.rt.trap,
+            &[self
+                .rt
+                .i32
+                .const_int(TrapKind::StackExhausted as u64, false)
+                .into()],
+            "",
+        )?;
+        self.b.build_unreachable()?;
+        Ok(())
+    }
+
     pub fn intrinsic(
         &self,
         name: &str,

@@ -152,6 +152,13 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
                     module.add_function(&name, ty, Some(Linkage::Internal))
                 }
             };
+            // Every page a frame allocates is touched in order, so an
+            // overflow always faults on the guard below the stack (see
+            // FuncTranslator::needs_stack_check).
+            func.add_attribute(
+                inkwell::attributes::AttributeLoc::Function,
+                rt.context.create_string_attribute("probe-stack", "inline-asm"),
+            );
             functions.push(Some(func));
             callees.push(Callee::Direct(func));
             if referenced[f as usize] {

@@ -13,21 +13,39 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         self.env.tables[index as usize].address(self.rt, &self.b)
     }
 
-    /// Address of element `index` of `table`, trapping with `kind` when the
-    /// index is out of bounds.
+    /// The size of table `index` when it can never change: a table this
+    /// module defines whose maximum is its initial size.  Its runtime
+    /// element array is then allocated once, before any code runs.
+    fn fixed_table_size(&self, index: u32) -> Option<u32> {
+        let t = self.env.info.tables.get(index as usize)?;
+        let fixed = !t.imported && !t.ty.table64 && t.ty.maximum == Some(t.ty.initial);
+        fixed.then(|| u32::try_from(t.ty.initial).ok()).flatten()
+    }
+
+    /// Address of element `index` of table `table_index` (at `table`),
+    /// trapping with `kind` when the index is out of bounds.  A fixed-size
+    /// table's bound is a constant and its element array an invariant load,
+    /// so LLVM can keep both out of loops (call_indirect in an interpreter's
+    /// dispatch loop).
     fn table_element(
         &mut self,
+        table_index: u32,
         table: PointerValue<'ctx>,
         index: IntValue<'ctx>,
         kind: TrapKind,
     ) -> Result<PointerValue<'ctx>> {
-        let size_ptr = self
-            .b
-            .build_struct_gep(self.rt.table, table, TABLE_SIZE, "tsize_ptr")?;
-        let size = self
-            .b
-            .build_load(self.rt.i32, size_ptr, "tsize")?
-            .into_int_value();
+        let fixed = self.fixed_table_size(table_index);
+        let size = match fixed {
+            Some(n) => self.rt.i32.const_int(n as u64, false),
+            None => {
+                let size_ptr = self
+                    .b
+                    .build_struct_gep(self.rt.table, table, TABLE_SIZE, "tsize_ptr")?;
+                self.b
+                    .build_load(self.rt.i32, size_ptr, "tsize")?
+                    .into_int_value()
+            }
+        };
         let oob = self
             .b
             .build_int_compare(IntPredicate::UGE, index, size, "toob")?;
@@ -35,10 +53,13 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let elems_ptr = self
             .b
             .build_struct_gep(self.rt.table, table, TABLE_ELEMS, "elems_ptr")?;
-        let elems = self
-            .b
-            .build_load(self.rt.ptr, elems_ptr, "elems")?
-            .into_pointer_value();
+        let elems = if fixed.is_some() {
+            self.rt.invariant_load(&self.b, elems_ptr, "elems")?
+        } else {
+            self.b
+                .build_load(self.rt.ptr, elems_ptr, "elems")?
+                .into_pointer_value()
+        };
         let index = self.index64(index)?;
         // SAFETY (for LLVM): in bounds, checked just above.
         Ok(unsafe {
@@ -60,7 +81,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     pub fn call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
         let index = self.pop_int()?;
         let table = self.table(table_index)?;
-        let slot = self.table_element(table, index, TrapKind::UndefinedElement)?;
+        let slot = self.table_element(table_index, table, index, TrapKind::UndefinedElement)?;
         let desc = self
             .b
             .build_load(self.rt.ptr, slot, "funcref")?
@@ -85,9 +106,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 "expected_ptr",
             )?
         };
+        // Signature ids are assigned when the module is initialized.
         let expected = self
-            .b
-            .build_load(self.rt.i32, expected_ptr, "expected")?
+            .rt
+            .invariant_load_of(&self.b, self.rt.i32.into(), expected_ptr, "expected")?
             .into_int_value();
         let mismatch = self
             .b
@@ -127,7 +149,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             O::TableGet { table } => {
                 let index = self.pop_int()?;
                 let t = self.table(table)?;
-                let slot = self.table_element(t, index, TrapKind::TableOutOfBounds)?;
+                let slot = self.table_element(table, t, index, TrapKind::TableOutOfBounds)?;
                 let v = self.b.build_load(rt.ptr, slot, "tget")?;
                 self.push(v);
             }
@@ -135,7 +157,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 let v = self.pop()?;
                 let index = self.pop_int()?;
                 let t = self.table(table)?;
-                let slot = self.table_element(t, index, TrapKind::TableOutOfBounds)?;
+                let slot = self.table_element(table, t, index, TrapKind::TableOutOfBounds)?;
                 self.b.build_store(slot, v)?;
             }
             O::TableSize { table } => {

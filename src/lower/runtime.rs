@@ -239,8 +239,22 @@ impl<'ctx> Runtime<'ctx> {
         address: inkwell::values::PointerValue<'ctx>,
         name: &str,
     ) -> Result<inkwell::values::PointerValue<'ctx>, inkwell::builder::BuilderError> {
-        let value = b.build_load(self.ptr, address, name)?.into_pointer_value();
-        if let Some(load) = value.as_instruction() {
+        Ok(self
+            .invariant_load_of(b, self.ptr.into(), address, name)?
+            .into_pointer_value())
+    }
+
+    /// A load of a `ty` value marked `!invariant.load`: the location never
+    /// changes while generated code runs (it is written before any of it).
+    pub fn invariant_load_of(
+        &self,
+        b: &inkwell::builder::Builder<'ctx>,
+        ty: inkwell::types::BasicTypeEnum<'ctx>,
+        address: inkwell::values::PointerValue<'ctx>,
+        name: &str,
+    ) -> Result<inkwell::values::BasicValueEnum<'ctx>, inkwell::builder::BuilderError> {
+        let value = b.build_load(ty, address, name)?;
+        if let Some(load) = inkwell::values::BasicValue::as_instruction_value(&value) {
             let kind = self.context.get_kind_id("invariant.load");
             // set_metadata fails only for a non-instruction value.
             let _ = load.set_metadata(self.context.metadata_node(&[]), kind);
