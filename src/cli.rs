@@ -13,6 +13,7 @@
 //! usage error (unknown flag, missing argument, feature not supported yet);
 //! `run` passes the program's own status through (a signal `S` → `128 + S`).
 
+mod debugger;
 mod legacy;
 mod serialize;
 
@@ -97,6 +98,24 @@ enum Command {
     /// executable or shared library (column = virtual address; in a
     /// relocatable object, the offset inside the code section).
     BuildSourcemap(crate::build_sourcemap::BuildArgs),
+    /// Start gdb with innative's extension trusted for the programs named
+    /// (`innative gdb ./prog`, `innative gdb --args ./prog a b`); every
+    /// argument goes to gdb unchanged.  $INNATIVE_GDB names another gdb.
+    #[command(disable_help_flag = true)]
+    Gdb(DebuggerArgs),
+    /// Start lldb with innative's extension imported (`innative lldb ./prog`,
+    /// `innative lldb -- ./prog a b`); every argument goes to lldb unchanged.
+    /// $INNATIVE_LLDB names another lldb (default lldb-19, else lldb).
+    #[command(disable_help_flag = true)]
+    Lldb(DebuggerArgs),
+}
+
+/// Everything after `innative gdb` / `innative lldb`, for the debugger.
+#[derive(Args, Debug)]
+struct DebuggerArgs {
+    /// Arguments for the debugger.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+    args: Vec<String>,
 }
 
 /// Options that change the generated code; shared by `compile` and `run`.
@@ -327,6 +346,8 @@ const SUBCOMMANDS: &[&str] = &[
     "wast",
     "serialize",
     "build-sourcemap",
+    "gdb",
+    "lldb",
     "help",
     "-h",
     "--help",
@@ -355,6 +376,11 @@ pub(crate) enum Action {
         req: serialize::Request,
     },
     BuildSourcemap {
+        args: Vec<String>,
+    },
+    /// Start a debugger with innative's extension.
+    Debug {
+        debugger: debugger::Debugger,
         args: Vec<String>,
     },
     /// Print this text on stdout and exit 0 (help).
@@ -445,6 +471,14 @@ pub(crate) fn parse(args: &[String]) -> Result<Action, Usage> {
 }
 
 fn parse_modern(args: &[String]) -> Result<Action, Usage> {
+    // `innative gdb|lldb ARGS...`: every argument is the debugger's, even
+    // ones that look like innative's options.
+    if let Some(debugger) = args.first().and_then(|a| debugger::Debugger::from_subcommand(a)) {
+        return Ok(Action::Debug {
+            debugger,
+            args: args[1..].to_vec(),
+        });
+    }
     let args = separate_run_arguments(args);
     let argv = std::iter::once("innative".to_string()).chain(args.iter().cloned());
     let cli = match Cli::try_parse_from(argv) {
@@ -499,6 +533,8 @@ fn parse_modern(args: &[String]) -> Result<Action, Usage> {
         Command::BuildSourcemap(_) => Action::BuildSourcemap {
             args: args[1..].to_vec(),
         },
+        // Handled before clap (see parse_modern); here for `--help` only.
+        Command::Gdb(_) | Command::Lldb(_) => unreachable!("debugger subcommands are parsed first"),
     })
 }
 
@@ -611,6 +647,7 @@ fn execute(action: Action) -> i32 {
         }
         Action::Compile { job } => guarded(move || compile_job(job)),
         Action::Run { job, args } => guarded(move || run_job(job, &args)),
+        Action::Debug { debugger, args } => debugger::run(debugger, &args),
         Action::Wast {
             files,
             jobs,

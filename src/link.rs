@@ -28,6 +28,7 @@
 
 use crate::compile::{Options, OutputKind};
 use crate::error::{Error, Result};
+use crate::lower::debug_pointers::{LLDB_SCRIPT, LLDB_SCRIPT_NAME};
 use std::ffi::OsString;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -115,7 +116,6 @@ pub fn link_output(object: &[u8], opts: &Options, out: &Path) -> Result<()> {
 /// the same for every output, so outputs in one directory share it.
 /// Best effort: the program itself is complete without it.
 fn write_lldb_script(out: &Path, verbose: bool) {
-    use crate::lower::debug_pointers::{LLDB_SCRIPT, LLDB_SCRIPT_NAME};
     let dir = out
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -172,7 +172,9 @@ fn hide_runtime_main(exe: &Path, verbose: bool) {
 }
 
 /// The directory holding the extracted runtime: `libinnative_runtime.a`,
-/// `libinnative_main.a` and `innative.h`.  Extracted once per content hash.
+/// `libinnative_main.a`, `innative.h`, and the lldb extension
+/// `innative_lldb.py` (which `innative lldb` imports).  Extracted once per
+/// content hash.
 pub fn runtime_dir() -> Result<PathBuf> {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     if let Some(dir) = DIR.get() {
@@ -189,6 +191,7 @@ pub fn runtime_dir() -> Result<PathBuf> {
                     (RUNTIME_ARCHIVE, RUNTIME_ARCHIVE_BYTES),
                     (MAIN_ARCHIVE, MAIN_ARCHIVE_BYTES),
                     (HEADER, HEADER_BYTES),
+                    (LLDB_SCRIPT_NAME, LLDB_SCRIPT.as_bytes()),
                 ] {
                     ensure_file(&dir, name, bytes)?;
                 }
@@ -498,7 +501,7 @@ fn content_hash() -> u64 {
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
     };
-    for blob in [RUNTIME_ARCHIVE_BYTES, MAIN_ARCHIVE_BYTES, HEADER_BYTES] {
+    for blob in [RUNTIME_ARCHIVE_BYTES, MAIN_ARCHIVE_BYTES, HEADER_BYTES, LLDB_SCRIPT.as_bytes()] {
         eat(&(blob.len() as u64).to_le_bytes());
         eat(blob);
     }
