@@ -160,6 +160,9 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
     /// Lowers the whole body.
     pub fn translate(mut self, body: &FunctionBody<'a>) -> Result<()> {
+        if let Some(which) = self.libc_builtin() {
+            return self.emit_libc_builtin(which);
+        }
         let info = self.env.info;
         let ty = info.func_type(self.func_index).clone();
         let wasm_err = |e: wasmparser::BinaryReaderError| {
@@ -423,7 +426,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     }
 
     /// Continues emitting code in `block`.
-    fn enter(&mut self, block: BasicBlock<'ctx>) {
+    pub(super) fn enter(&mut self, block: BasicBlock<'ctx>) {
         if self.placed.insert(block) {
             self.layout.push(block);
         }

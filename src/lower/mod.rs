@@ -18,6 +18,7 @@ pub mod di;
 pub mod function;
 pub mod inlined_prologue;
 pub mod instance;
+mod libc_builtins;
 pub mod memory;
 pub mod module_env;
 pub mod numeric;
