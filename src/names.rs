@@ -37,3 +37,36 @@ mod tests {
         assert_eq!(escape("\u{7f}é"), "#7F#C3#A9");
     }
 }
+
+/// A function name as its source language spells it, for trap reports: Rust
+/// symbols (`_ZN3std9panicking...17h<hash>E`, `_R...`) without their hash,
+/// C++ (Itanium) symbols demangled; anything else unchanged.
+pub fn demangled(name: &str) -> String {
+    if let Ok(d) = rustc_demangle::try_demangle(name) {
+        return format!("{d:#}");
+    }
+    if name.starts_with("_Z") {
+        if let Ok(sym) = cpp_demangle::Symbol::new(name) {
+            if let Ok(text) = sym.demangle(&cpp_demangle::DemangleOptions::default()) {
+                return text;
+            }
+        }
+    }
+    name.to_string()
+}
+
+#[cfg(test)]
+mod demangle_tests {
+    use super::demangled;
+
+    #[test]
+    fn rust_cpp_and_plain_names() {
+        assert_eq!(
+            demangled("_ZN11std_program4main17h41741f0576a9fa38E"),
+            "std_program::main"
+        );
+        assert_eq!(demangled("_ZN4calc5Shape4areaEv"), "calc::Shape::area()");
+        assert_eq!(demangled("main"), "main");
+        assert_eq!(demangled("_Z"), "_Z");
+    }
+}

@@ -392,6 +392,9 @@ fn rust_std_program() {
         let err = stderr(&wasm);
         assert!(err.starts_with(&stderr(&native)), "{}", describe(&wasm));
         assert!(err.contains("trap: unreachable"), "{}", describe(&wasm));
+        // The report's frames are named as Rust names them (demangled, no hash).
+        assert!(err.contains("    at std_program::main\n"), "{}", describe(&wasm));
+        assert!(err.contains("    at core::panicking::panic_bounds_check\n"), "{}", describe(&wasm));
     }
 }
 

@@ -515,7 +515,10 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
                 .collect::<Vec<_>>(),
         );
         let names: Vec<PointerValue> = (info.num_imported_funcs..info.func_types.len() as u32)
-            .map(|f| self.c_string(&format!("{p}.name.{f}"), &info.display_func_name(f)))
+            .map(|f| {
+                let name = crate::names::demangled(&info.display_func_name(f));
+                self.c_string(&format!("{p}.name.{f}"), &name)
+            })
             .collect();
         let names = self.constant_array(&format!("{p}.func_names"), &names);
         let name = self.c_string(&format!("{p}.module_name"), &info.name);
