@@ -16,16 +16,13 @@
 mod legacy;
 mod serialize;
 
-use crate::compile::{OptLevel, Options, OutputKind};
 use crate::error::Error;
 use crate::load::Input;
+use crate::options::{OptLevel, Options, OutputKind};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
-/// Exit code of a compile error (the `innative::Error` line was printed).
-pub const EXIT_ERROR: i32 = 1;
-/// Exit code of a usage error or of a feature that is not supported yet.
-pub const EXIT_USAGE: i32 = 2;
+pub use crate::error::{EXIT_ERROR, EXIT_USAGE};
 
 const AFTER_HELP: &str = "\
 inNative spellings (used when the first argument is not a subcommand):
@@ -851,7 +848,7 @@ fn compile_to(job: &mut Job, out: &Path) -> Result<(), Error> {
             },
         );
     }
-    crate::compile::compile(&inputs, &job.opts, out)?;
+    crate::driver::compile(&inputs, &job.opts, out)?;
     if job.opts.verbose {
         eprintln!("innative: wrote {}", out.display());
     }

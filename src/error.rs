@@ -1,6 +1,7 @@
 //! The one error type the compiler reports: a message, and where it applies
 //! (file, and byte offset or line:column) when known.  It prints as a single
-//! line: `FILE:POSITION: error: MESSAGE`.
+//! line: `FILE:POSITION: error: MESSAGE`.  Also the process exit codes of
+//! the commands.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -57,6 +58,11 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Exit code of a compile error (the `innative::Error` line was printed).
+pub const EXIT_ERROR: i32 = 1;
+/// Exit code of a usage error or of a feature that is not supported yet.
+pub const EXIT_USAGE: i32 = 2;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

@@ -11,7 +11,8 @@
 
 pub mod build_sourcemap;
 pub mod cli;
-pub mod compile;
+pub mod debuginfo;
+pub mod driver;
 pub mod emit;
 pub mod error;
 pub mod header;
@@ -20,6 +21,7 @@ pub mod load;
 pub mod lower;
 pub mod module;
 pub mod names;
+pub mod options;
 pub mod provenance;
 pub mod serialize;
 pub mod sourcemap_provenance;
@@ -27,6 +29,7 @@ pub mod text_provenance;
 pub mod validate;
 pub mod wast;
 
-pub use compile::{compile, compile_to_object, OptLevel, Options, OutputKind};
+pub use driver::{compile, compile_to_object};
+pub use options::{Linkage, OptLevel, Options, OutputKind};
 pub use error::Error;
 pub use load::Input;

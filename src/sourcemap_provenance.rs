@@ -19,7 +19,7 @@
 //! text is in `sourcesContent` is written under `OUT.sources/` beside the
 //! output, and the debug info points there.
 
-use crate::compile::Options;
+use crate::options::Options;
 use crate::module::ModuleInfo;
 use innative_dwarf::Provenance;
 use innative_sourcemap::lines::normalize;

@@ -8,7 +8,7 @@
 //! * `runtime_shared_library` + `link_host_module`, loaded the way the spec
 //!   harness loads them.
 
-use innative::compile::{Options, OutputKind};
+use innative::{Options, OutputKind};
 use innative::link;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -6,12 +6,12 @@
 //! Every operator is visited with its byte offset in the module (`self.offset`);
 //! the debug layer attaches source locations from that offset.
 
-use super::debug::{FrameBase, FunctionDebug, ModuleDebug, VariableStorage};
-use super::debug_records::FunctionValues;
-use super::debug_values::Source;
+use crate::debuginfo::records::FunctionValues;
+use crate::debuginfo::values::Source;
+use crate::debuginfo::{FrameBase, FunctionDebug, ModuleDebug, VariableStorage};
 use super::module_env::{Callee, ModuleEnv};
 use super::runtime::{Runtime, TrapKind, FUNC_CODE};
-use crate::compile::Options;
+use crate::options::Options;
 use crate::error::{Error, Result};
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::Builder;
@@ -349,10 +349,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         if self.env.memories.is_empty() {
             return Ok(None);
         }
-        if self.opts.opt_level == crate::compile::OptLevel::O0 {
+        if self.opts.opt_level == crate::options::OptLevel::O0 {
             return Ok(self
                 .debug_frame
-                .map(|(slot, _)| (slot.into(), vec![super::di::dw::OP_DEREF])));
+                .map(|(slot, _)| (slot.into(), vec![crate::debuginfo::di::dw::OP_DEREF])));
         }
         let (_, base) = self.memory(0)?;
         Ok(Some((base.into(), vec![])))
@@ -550,7 +550,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
     /// (struct pointer, base pointer) of memory `index`.
     pub fn memory(&mut self, index: u32) -> Result<(PointerValue<'ctx>, PointerValue<'ctx>)> {
-        if self.opts.opt_level == crate::compile::OptLevel::O0 {
+        if self.opts.opt_level == crate::options::OptLevel::O0 {
             // At -O0 a value live across blocks is reloaded at each block's
             // start without a source location, which makes debuggers stop
             // twice on one line: load the base where it is used instead.

@@ -9,14 +9,8 @@
 //! 4. [`instance`] builds init/start, export symbols, invokers and the module
 //!    descriptor; executables also get `innative_program_start`.
 
-pub mod debug;
-pub mod debug_pointers;
-pub mod debug_records;
-pub mod debug_types;
-pub mod debug_values;
-pub mod di;
+mod debug_hooks;
 pub mod function;
-pub mod inlined_prologue;
 pub mod instance;
 pub mod memory;
 pub mod module_env;
@@ -24,7 +18,8 @@ pub mod numeric;
 pub mod reference;
 pub mod runtime;
 
-use crate::compile::{Linkage, Options, OutputKind};
+use crate::options::{Linkage, Options, OutputKind};
+use crate::debuginfo::{ModuleDebug, WasmGlobalCell};
 use crate::error::{Error, Result};
 use crate::module::{ImportKind, ModuleInfo};
 use crate::names;
@@ -94,7 +89,7 @@ pub fn lower_program<'ctx>(
     if opts.debug {
         add_debug_module_flags(context, &module, opts);
     }
-    let debug: Vec<Option<debug::ModuleDebug>> = envs
+    let debug: Vec<Option<ModuleDebug>> = envs
         .iter()
         .zip(&provenance)
         .map(|(env, prov)| {
@@ -105,12 +100,12 @@ pub fn lower_program<'ctx>(
                     .iter()
                     .map(|b| b.range().start as u64..b.range().end as u64)
                     .collect();
-                debug::ModuleDebug::new(
+                ModuleDebug::new(
                     context,
                     &module,
                     p,
                     env.info.code_section_offset,
-                    opts.opt_level != crate::compile::OptLevel::O0,
+                    opts.opt_level != crate::options::OptLevel::O0,
                     &env.info.input.path,
                     &bodies,
                 )
@@ -134,7 +129,15 @@ pub fn lower_program<'ctx>(
             };
             d.declare_globals(*memory, table);
         }
-        d.declare_wasm_globals(&env.globals);
+        let cells: Vec<WasmGlobalCell> = env
+            .globals
+            .iter()
+            .map(|place| match place {
+                Place::Direct(g) => WasmGlobalCell::Direct(*g),
+                Place::Slot(slot) => WasmGlobalCell::Slot(*slot),
+            })
+            .collect();
+        d.declare_wasm_globals(&cells);
         if let (true, Some(summary)) = (opts.verbose, d.dropped_variables_summary()) {
             eprintln!("{}: note: {summary}", env.info.input.path.display());
         }

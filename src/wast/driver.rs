@@ -18,7 +18,7 @@ use super::report::{Counts, Outcome, Sink};
 use super::script::{self, Action, Command, ModuleForm, Pos, Script};
 use super::store::{ActionError, InstError, InstRef, Instance, SpectestSource, Store};
 use super::values::{list, Expected, Value};
-use crate::compile::OptLevel;
+use crate::options::OptLevel;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;

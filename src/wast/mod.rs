@@ -1,7 +1,7 @@
 //! The spec-script harness (`innative wast FILE.wast...`).
 //!
 //! Every module of a script goes through the real AOT path — validate,
-//! `compile_to_object` with [`Linkage::Host`](crate::compile::Linkage::Host),
+//! `compile_to_object` with [`Linkage::Host`](crate::options::Linkage::Host),
 //! link into a shared library, `dlopen` — and the harness links instances
 //! through each module's `innative_module` descriptor, then calls exports
 //! through their invokers under the runtime's trap handler.  Nothing is
@@ -52,7 +52,7 @@ pub mod script;
 pub mod store;
 pub mod values;
 
-use crate::compile::OptLevel;
+use crate::options::OptLevel;
 use driver::RunConfig;
 use report::{Counts, Outcome, PrintSink, ProtocolSink, Sink};
 use std::path::{Path, PathBuf};

@@ -1,77 +1,20 @@
-//! Emitting the [`Binding`]s of [`super::debug_values`] while a function
-//! body is lowered: at each binding's start a `#dbg_value` record of the
-//! source's current LLVM value, after every write to a bound wasm local or
-//! global a new record, and at its end a poison record.  LLVM then carries
-//! those values through optimization and register allocation into native
-//! location lists.
-//!
-//! A wasm pointer's native value is `memory base + W` (null stays null) and
-//! a linear-memory location is `memory base + address`: both are computed
-//! by the DWARF expression from two LLVM values (a `DIArgList`, see
-//! `di_arglist.cpp`), so the memory base and the wasm value each live in
-//! whatever register LLVM gives them.
+//! The function translator's side of the variable records of
+//! [`crate::debuginfo::records`]: while a body is lowered, at each
+//! binding's start a `#dbg_value` record of the source's current LLVM value
+//! (a local's stack slot at -O0, its SSA value when optimized, a global's
+//! cell, an operand-stack value), after every write to a bound wasm local
+//! or global a new record, and at its end a poison record.  Which bindings
+//! start and end where is decided by the debug layer; this file only reads
+//! the translator's values and places the records.
 
-use super::debug_values::{push_const, Binding, Kind, Source};
-use super::di::{dw, Di, Md};
 use super::function::FuncTranslator;
+use crate::debuginfo::di::{dw, Di, Md};
+use crate::debuginfo::records::{
+    byte_width, fragmented, LiveBinding, OP_LLVM_ARG, OP_LLVM_FRAGMENT,
+};
+use crate::debuginfo::values::{push_const, Kind, Source};
 use crate::error::Result;
-use inkwell::types::BasicTypeEnum;
 use inkwell::values::{AsValueRef, BasicValueEnum};
-
-/// `DW_OP_LLVM_fragment`, `DW_OP_LLVM_arg` (LLVM's own expression operators).
-const OP_LLVM_FRAGMENT: u64 = 0x1000;
-const OP_LLVM_ARG: u64 = 0x1005;
-
-/// A planned binding with the metadata LLVM needs to emit it.
-#[derive(Debug, Clone)]
-pub struct LiveBinding {
-    pub binding: Binding,
-    /// The unit's DIBuilder (for expressions and records).
-    pub di: Di,
-    /// The variable's size in bytes (0: unknown).
-    pub bytes: u64,
-    /// The `DILocalVariable` and the `DILocation` (scope, inlinedAt) of its
-    /// records.
-    pub variable: Md,
-    pub location: Md,
-}
-
-impl LiveBinding {
-    /// The variable instance (a variable inlined twice is two instances:
-    /// same variable, different location scope) and piece it describes.
-    fn key(&self) -> (usize, usize, Option<(u64, u64)>) {
-        (
-            self.variable as usize,
-            self.location as usize,
-            self.binding.fragment,
-        )
-    }
-}
-
-/// The bindings of one function while its body is lowered.
-#[derive(Default)]
-pub struct FunctionValues {
-    /// Not started yet, by start address (whole-function ones first).
-    pending: Vec<LiveBinding>,
-    next: usize,
-    /// Started and not ended.
-    active: Vec<LiveBinding>,
-}
-
-impl FunctionValues {
-    pub fn new(mut bindings: Vec<LiveBinding>) -> Self {
-        bindings.sort_by_key(|b| b.binding.range.as_ref().map(|r| r.start));
-        FunctionValues {
-            pending: bindings,
-            next: 0,
-            active: Vec::new(),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.pending.is_empty()
-    }
-}
 
 impl<'ctx> FuncTranslator<'ctx, '_, '_> {
     /// Starts and ends the bindings due before the operator at DWARF
@@ -80,52 +23,18 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
         let Some(mut values) = self.values.take() else {
             return Ok(());
         };
-        let result = self.update_bindings_with(&mut values, address);
+        let (started, ended) = values.advance(address);
+        let result = (|| {
+            for b in &started {
+                self.emit_binding(b, None)?;
+            }
+            for (variable, location, fragment, di) in ended {
+                self.emit_poison(variable, location, fragment, di)?;
+            }
+            Ok(())
+        })();
         self.values = Some(values);
         result
-    }
-
-    fn update_bindings_with(
-        &mut self,
-        values: &mut FunctionValues,
-        address: Option<u64>,
-    ) -> Result<()> {
-        let mut ended = Vec::new();
-        if let Some(a) = address {
-            values.active.retain(|b| match &b.binding.range {
-                Some(r) if r.end <= a => {
-                    ended.push((b.key(), b.variable, b.location, b.binding.fragment, b.di));
-                    false
-                }
-                _ => true,
-            });
-        }
-        while let Some(b) = values.pending.get(values.next) {
-            let due = match (&b.binding.range, address) {
-                (None, _) => true,
-                (Some(r), Some(a)) => r.start <= a,
-                (Some(_), None) => false,
-            };
-            if !due {
-                break;
-            }
-            let b = b.clone();
-            values.next += 1;
-            if let (Some(r), Some(a)) = (&b.binding.range, address) {
-                if r.end <= a {
-                    continue; // a range skipped over (dead code)
-                }
-            }
-            // A newer binding of the same variable (piece) replaces the old.
-            values.active.retain(|x| x.key() != b.key());
-            ended.retain(|e| e.0 != b.key());
-            self.emit_binding(&b, None)?;
-            values.active.push(b);
-        }
-        for (_, variable, location, fragment, di) in ended {
-            self.emit_poison(variable, location, fragment, di)?;
-        }
-        Ok(())
     }
 
     /// After wasm local or global `source` was written with `value`: every
@@ -135,7 +44,7 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
             return Ok(());
         };
         let mut result = Ok(());
-        for b in values.active.iter().filter(|b| b.binding.source == source) {
+        for b in values.active_on(source) {
             result = self.emit_binding(b, Some(value));
             if result.is_err() {
                 break;
@@ -148,7 +57,7 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
     /// After `local.set`/`local.tee`.  At -O0 a local's bindings read its
     /// stack slot, which is always current.
     pub(super) fn rebind_local(&mut self, n: u32, value: BasicValueEnum<'ctx>) -> Result<()> {
-        if self.opts.opt_level == crate::compile::OptLevel::O0 {
+        if self.opts.opt_level == crate::options::OptLevel::O0 {
             return Ok(());
         }
         self.rebind(Source::Local(n), value)
@@ -168,7 +77,7 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
         if b.binding.source == Source::Undefined {
             return self.emit_poison(b.variable, b.location, b.binding.fragment, b.di);
         }
-        let optimized = self.opts.opt_level != crate::compile::OptLevel::O0;
+        let optimized = self.opts.opt_level != crate::options::OptLevel::O0;
         // At a function's entry, a declared (not parameter) local is 0: as
         // the address of a variable (a frame base not set up yet) it means
         // nothing, and LLVM would fold it into a constant and read the
@@ -277,7 +186,7 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
                     expr.extend([dw::OP_OVER, dw::OP_PLUS, dw::OP_DEREF_SIZE, 4]);
                 }
                 if b.binding.kind != Kind::Memory {
-                    expr.extend(super::debug_pointers::TO_NATIVE);
+                    expr.extend(crate::debuginfo::pointers::TO_NATIVE);
                 } else {
                     expr.push(dw::OP_PLUS);
                     if args.len() == 1 {
@@ -357,21 +266,4 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
             .unwrap_or(std::ptr::null_mut());
         Some((block.as_mut_ptr(), before))
     }
-}
-
-/// Bytes of a wasm value type's LLVM type.
-pub(super) fn byte_width(ty: BasicTypeEnum<'_>) -> u64 {
-    match ty {
-        BasicTypeEnum::IntType(i) => u64::from(i.get_bit_width()).div_ceil(8),
-        BasicTypeEnum::FloatType(f) if f.get_context().f32_type() == f => 4,
-        _ => 8,
-    }
-}
-
-/// `expr` with the binding's fragment appended.
-fn fragmented(mut expr: Vec<u64>, b: &LiveBinding) -> Vec<u64> {
-    if let Some((o, s)) = b.binding.fragment {
-        expr.extend([OP_LLVM_FRAGMENT, o, s]);
-    }
-    expr
 }

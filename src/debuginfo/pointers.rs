@@ -23,8 +23,8 @@
 //!   4-byte anonymous struct `{ <pointer typedef> __wasm_ptr : 32; }`
 //!   under a typedef named after the C type.
 //! * the per-unit variable `__innative_memory_base` holds `M`; the debugger
-//!   extensions (`scripts/innative_gdb.py`, embedded in the output's
-//!   `.debug_gdb_scripts` section, and `scripts/innative_lldb.py`, written
+//!   extensions (`src/debuginfo/innative_gdb.py`, embedded in the output's
+//!   `.debug_gdb_scripts` section, and `src/debuginfo/innative_lldb.py`, written
 //!   next to the output) use it to print these pointers as native
 //!   addresses (strings for `char *`) and, in lldb, to follow them; a
 //!   second `.debug_gdb_scripts` entry per module lists its data symbols
@@ -81,9 +81,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 /// The gdb extension, embedded in every `-g` output (`.debug_gdb_scripts`).
-pub const GDB_SCRIPT: &str = include_str!("../../scripts/innative_gdb.py");
+pub const GDB_SCRIPT: &str = include_str!("innative_gdb.py");
 /// The lldb extension, written next to `-g` executables and libraries.
-pub const LLDB_SCRIPT: &str = include_str!("../../scripts/innative_lldb.py");
+pub const LLDB_SCRIPT: &str = include_str!("innative_lldb.py");
 /// File name of the lldb extension written next to the output.
 pub const LLDB_SCRIPT_NAME: &str = "innative_lldb.py";
 

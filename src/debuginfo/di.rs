@@ -14,7 +14,7 @@ use llvm_sys::prelude::{
 pub type Md = LLVMMetadataRef;
 
 extern "C" {
-    /// `src/lower/di_arglist.cpp`.
+    /// `src/debuginfo/di_arglist.cpp`.
     fn innative_dbg_value_list(
         values: *mut LLVMValueRef,
         count: u32,
@@ -24,7 +24,7 @@ extern "C" {
         block: LLVMBasicBlockRef,
         before: LLVMValueRef,
     );
-    /// `src/lower/global_debug_info.cpp`.
+    /// `src/debuginfo/global_debug_info.cpp`.
     fn innative_global_add_debug_info(global: LLVMValueRef, expression: Md);
 }
 

@@ -3,7 +3,7 @@
 //! Types keep their wasm layout — a pointer inside a struct or array is 4
 //! bytes — because the debugger reads them from linear memory as they are.
 //! Pointers *stored in linear memory* get the descriptions of
-//! [`super::debug_pointers`], which let gdb follow them by itself and the
+//! [`super::pointers`], which let gdb follow them by itself and the
 //! debugger extensions print them as native pointers.
 //! A *variable* of pointer type is different: its value is presented as a
 //! native pointer (memory base + wasm address), so that `*p`, `p->f` and
@@ -17,7 +17,7 @@
 //! declarations: their definitions are globals named `geo::Counter::n`,
 //! which is how gdb finds their values).
 
-use super::debug_pointers::{pointer_name, spell, WasmPointers, BOX_MEMBER};
+use super::pointers::{pointer_name, spell, WasmPointers, BOX_MEMBER};
 use super::di::{dw, Di, Md};
 use innative_dwarf::{Provenance, Type, TypeId, TypeKind};
 use std::cell::RefCell;
@@ -256,7 +256,7 @@ impl<'p> DebugTypes<'p> {
     }
 
     /// `typedef struct { T __wasm_ptr : 32; } T` for a wasm pointer type `T`
-    /// (see [`super::debug_pointers`]).
+    /// (see [`super::pointers`]).
     fn boxed(&self, di: &Di, scope: Md, id: TypeId) -> Md {
         if let Some(md) = self.boxes.borrow().get(&(unit(di), id)) {
             return *md;
@@ -273,7 +273,7 @@ impl<'p> DebugTypes<'p> {
 
     /// A wasm pointer type `id` (stored in linear memory): a typedef named
     /// after the C type, of a native pointer to a one-element dynamic array
-    /// of the pointee (see [`super::debug_pointers`]).
+    /// of the pointee (see [`super::pointers`]).
     fn wasm_pointer(&self, di: &Di, scope: Md, id: TypeId, pointee: Option<TypeId>) -> Md {
         let target = self.wasm_pointee(di, scope, pointee);
         let pointer = di.pointer_type(target, 64, "");
@@ -331,7 +331,7 @@ impl<'p> DebugTypes<'p> {
     /// The element type of the dynamic array a wasm pointer to `id` points
     /// to: `id` without typedefs, with named structs, unions and classes
     /// replaced by a declaration of the other tag (see
-    /// [`super::debug_pointers`]) and wasm pointers by their 4-byte wrapper.
+    /// [`super::pointers`]) and wasm pointers by their 4-byte wrapper.
     fn element(&self, di: &Di, scope: Md, id: Option<TypeId>) -> Md {
         let Some(i) = id else {
             return std::ptr::null_mut();

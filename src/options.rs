@@ -1,11 +1,9 @@
-//! The compile driver: inputs → validated modules → one LLVM module → object
-//! file → linked output.  Options mirror the CLI (and inNative's flags).
+//! Options: everything that changes what a compile does (the CLI's flags and
+//! inNative's).  A leaf: every stage may import it, it imports nothing.
 
-use crate::error::{Error, Result};
-use crate::load::Input;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-/// What `compile` produces.
+/// What [`compile`](crate::compile) produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutputKind {
     /// A native executable: runs start functions, then the `_start` export.
@@ -39,7 +37,7 @@ pub enum Linkage {
     Host,
 }
 
-/// Everything that changes what `compile` does.
+/// Everything that changes what [`compile`](crate::compile) does.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub opt_level: OptLevel,
@@ -83,34 +81,6 @@ pub struct Options {
     pub emit_llvm: Option<PathBuf>,
     /// The output path; with `-g`, the text of a module without DWARF is
     /// written beside it (`OUT.wat`) and debugged at that level.  Set by
-    /// [`compile`] when unset.
+    /// [`compile`](crate::compile) when unset.
     pub output: Option<PathBuf>,
-}
-
-/// Compiles `inputs` (linked together) into an ELF relocatable object.
-pub fn compile_to_object(inputs: &[Input], opts: &Options) -> Result<Vec<u8>> {
-    let modules = inputs
-        .iter()
-        .map(|input| {
-            crate::validate::validate(input)?;
-            crate::module::ModuleInfo::parse(input)
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let context = inkwell::context::Context::create();
-    let llvm_module = crate::lower::lower_program(&context, &modules, opts)?;
-    crate::emit::emit_object(&llvm_module, opts)
-}
-
-/// Compiles `inputs` into `out` (executable, shared library or object by
-/// `opts.kind`).  Nothing is written at `out` unless everything succeeds.
-pub fn compile(inputs: &[Input], opts: &Options, out: &Path) -> Result<()> {
-    if inputs.is_empty() {
-        return Err(Error::new("no input files"));
-    }
-    let mut opts = opts.clone();
-    if opts.output.is_none() {
-        opts.output = Some(out.to_path_buf());
-    }
-    let object = compile_to_object(inputs, &opts)?;
-    crate::link::link_output(&object, &opts, out)
 }

@@ -1,4 +1,4 @@
-//! The debug layer: turns the module's provenance into LLVM debug metadata —
+//! One module's debug metadata: turns its provenance into LLVM debug metadata —
 //! a compile unit per source compile unit, a `DISubprogram` per function,
 //! `DILexicalBlock`s, inlined-call chains (`inlinedAt`) and a `DILocation`
 //! per operator — which LLVM then writes as native DWARF.
@@ -7,10 +7,10 @@
 //! debug scope ([`ModuleDebug::function`]) and for the location of a code
 //! offset ([`ModuleDebug::location`]).
 
-use super::debug_records::LiveBinding;
-use super::debug_types::DebugTypes;
-use super::debug_values::{self, PlanInput, Source};
 use super::di::{dw, Di, Md};
+use super::records::LiveBinding;
+use super::types::DebugTypes;
+use super::values::{self, PlanInput, Source};
 use inkwell::context::Context;
 use inkwell::debug_info::{
     AsDIScope, DICompileUnit, DIFile, DIFlags, DIFlagsConstants, DILocation, DIScope, DISubprogram,
@@ -22,6 +22,16 @@ use innative_dwarf::{LocOp, Location, Provenance, Scope, ScopeKind, Subprogram, 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
+
+/// Where a wasm global's value lives, for its debug info: a cell defined
+/// here, or the import slot that points at the cell.
+#[derive(Debug, Clone, Copy)]
+pub enum WasmGlobalCell<'ctx> {
+    /// The value sits at offset 0 of this global.
+    Direct(inkwell::values::GlobalValue<'ctx>),
+    /// This global holds a pointer to the cell.
+    Slot(inkwell::values::GlobalValue<'ctx>),
+}
 
 /// Debug metadata of one wasm module inside the LLVM module.
 pub struct ModuleDebug<'ctx, 'p> {
@@ -478,7 +488,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                         4,
                     ]
                     .into_iter()
-                    .chain(super::debug_pointers::TO_NATIVE)
+                    .chain(super::pointers::TO_NATIVE)
                     .collect(),
                 ),
                 None => (
@@ -534,8 +544,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
     /// (`DW_OP_WASM_location 1/3 N`; the text-level debug info names every
     /// wasm global so): each is attached to the global's cell, where the
     /// value sits at offset 0 (or to the import slot that points at it).
-    pub fn declare_wasm_globals(&self, globals: &[super::module_env::Place<'ctx>]) {
-        use super::module_env::Place;
+    pub fn declare_wasm_globals(&self, globals: &[WasmGlobalCell<'ctx>]) {
         for (unit, v) in &self.prov.globals {
             let (Some(name), Location::Expr(ops)) = (&v.name, &v.location) else {
                 continue;
@@ -549,8 +558,8 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             // The value sits at offset 0 of its cell; an import slot points
             // at the cell.
             let (target, ops) = match place {
-                Place::Direct(g) => (*g, vec![]),
-                Place::Slot(slot) => (*slot, vec![dw::OP_DEREF]),
+                WasmGlobalCell::Direct(g) => (*g, vec![]),
+                WasmGlobalCell::Slot(slot) => (*slot, vec![dw::OP_DEREF]),
             };
             let di = self.di(*unit);
             let ty = self.types.translate(&di, di.file, v.ty);
@@ -859,7 +868,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
     /// calls inlined into it) with locations LLVM can carry into native
     /// DWARF: storage (`#dbg_declare`) where one slot holds the variable for
     /// the whole function (at -O0), otherwise value bindings, returned for
-    /// the lowering to emit ([`super::debug_values`]).
+    /// the lowering to emit ([`super::values`]).
     pub fn declare_variables(
         &self,
         module: &Module<'ctx>,
@@ -987,7 +996,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 scope_ranges,
                 frame_base: out.frame_base,
             };
-            match debug_values::plan(&input) {
+            match values::plan(&input) {
                 Ok(plan) => {
                     let var = variable(pointee.is_some() && !plan.wasm_pointer);
                     out.bindings
@@ -999,7 +1008,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                             location: loc.as_mut_ptr(),
                         }));
                 }
-                Err(debug_values::Unsupported(why)) => self.drop_variable(&why),
+                Err(values::Unsupported(why)) => self.drop_variable(&why),
             }
         }
     }
@@ -1018,7 +1027,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         };
 
         // The tail shared by pointer variables: [.. M W] -> native pointer.
-        let to_native = super::debug_pointers::TO_NATIVE;
+        let to_native = super::pointers::TO_NATIVE;
         let offset_ops = |k: i64| -> Vec<u64> {
             if k >= 0 {
                 vec![dw::OP_PLUS_UCONST, k as u64]
@@ -1126,7 +1135,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             // the variable's linear-memory address: a by-value struct).
             [LocOp::WasmLocal(n), LocOp::StackValue] if !is_pointer => {
                 let (slot, ty) = storage.locals.get(*n as usize)?;
-                let local_size = super::debug_records::byte_width(*ty);
+                let local_size = super::records::byte_width(*ty);
                 (self.types.byte_size(v.ty) <= local_size)
                     .then(|| (slot.as_value_ref(), vec![], false))
             }
