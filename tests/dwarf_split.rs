@@ -1,5 +1,5 @@
 //! Split DWARF through innative's provenance path
-//! (`innative::provenance::read_module_dwarf`, what `innative compile -g`
+//! (`innative::provenance::dwarf::read_module_dwarf`, what `innative compile -g`
 //! uses): clang-19's `-gsplit-dwarf` output (skeleton units in the module,
 //! DIEs in wasm-format `.dwo` files or an `llvm-dwp` package), DWARF 4 and 5,
 //! and a separate debug file named by an `external_debug_info` section.
@@ -16,7 +16,7 @@ mod common;
 
 use common::{describe, innative, output, run_program, stderr, tempdir};
 use innative::module::ModuleInfo;
-use innative::provenance::read_module_dwarf;
+use innative::provenance::dwarf::read_module_dwarf;
 use innative::Input;
 use innative_dwarf::{Location, Provenance, Scope, ScopeKind, TypeKind};
 use std::path::{Path, PathBuf};

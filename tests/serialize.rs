@@ -290,7 +290,7 @@ fn round_trip(cases: &[Case], dir: &Path, wabt: bool) -> Tally {
     };
     let mut for_wabt = Vec::new();
     for (i, case) in cases.iter().enumerate() {
-        let text = match innative::serialize::print(&case.bytes, false) {
+        let text = match innative::text::print(&case.bytes, false) {
             Ok(p) => p.text,
             Err(e) => {
                 t.failures.push(format!("{}: cannot print: {e}", case.what));
@@ -315,7 +315,7 @@ fn round_trip(cases: &[Case], dir: &Path, wabt: bool) -> Tally {
             text: None,
             name: None,
         };
-        match innative::serialize::serialize_input(&input, true) {
+        match innative::serialize_input(&input, true) {
             Ok(annotated) => {
                 if annotated.contains("(; ") {
                     t.annotated += 1;

@@ -18,11 +18,12 @@ pub mod numeric;
 pub mod reference;
 pub mod runtime;
 
-use crate::options::{Linkage, Options, OutputKind};
+use crate::options::{Linkage, OptLevel, Options, OutputKind};
 use crate::debuginfo::{ModuleDebug, WasmGlobalCell};
 use crate::error::{Error, Result};
 use crate::module::{ImportKind, ModuleInfo};
 use crate::names;
+use innative_dwarf::Provenance;
 use inkwell::context::Context;
 use inkwell::module::Module;
 use inkwell::values::FunctionValue;
@@ -31,10 +32,12 @@ use module_env::{Callee, ModuleEnv, Place};
 use runtime::Runtime;
 use wasmparser::ExternalKind;
 
-/// Lowers `modules` into a new LLVM module.
+/// Lowers `modules` into a new LLVM module; with `-g`, `provenance[i]` is
+/// the provenance chosen for module `i` (see [`crate::provenance::select`]).
 pub fn lower_program<'ctx>(
     context: &'ctx Context,
     modules: &[ModuleInfo<'_>],
+    provenance: &[Option<Provenance>],
     opts: &Options,
 ) -> Result<Module<'ctx>> {
     let llvm_name = modules
@@ -44,18 +47,6 @@ pub fn lower_program<'ctx>(
     let module = context.create_module(llvm_name);
     let rt = Runtime::declare(context, &module);
 
-    for (i, m) in modules.iter().enumerate() {
-        if modules[..i].iter().any(|other| other.name == m.name) {
-            return Err(Error::in_file(
-                &m.input.path,
-                format!(
-                    "two modules are named '{}'; module names must be unique",
-                    m.name
-                ),
-            ));
-        }
-    }
-
     let mut envs: Vec<ModuleEnv> = modules
         .iter()
         .map(|m| ModuleEnv::declare(&rt, &module, m))
@@ -64,34 +55,12 @@ pub fn lower_program<'ctx>(
         resolve_static_imports(&rt, &module, &mut envs, opts)?;
     }
 
-    // Provenance is read up front; odd debug info only warns.
-    let provenance: Vec<Option<innative_dwarf::Provenance>> = envs
-        .iter()
-        .enumerate()
-        .map(|(i, env)| {
-            opts.debug.then(|| {
-                // DWARF, else the source map (issue 6; --prefer-source-map
-                // swaps them).
-                let mut prov = crate::sourcemap_provenance::module_provenance(env.info, opts, i);
-                if prov.is_empty() {
-                    // No DWARF: debug the module's WebAssembly text.
-                    let out = opts.output.as_deref();
-                    let text = crate::text_provenance::provenance_for(env.info, out, envs.len());
-                    prov = text.unwrap_or(prov);
-                }
-                if !opts.debug_system_libs {
-                    crate::provenance::drop_system_units(&mut prov);
-                }
-                prov
-            })
-        })
-        .collect();
     if opts.debug {
         add_debug_module_flags(context, &module, opts);
     }
     let debug: Vec<Option<ModuleDebug>> = envs
         .iter()
-        .zip(&provenance)
+        .zip(provenance)
         .map(|(env, prov)| {
             prov.as_ref().map(|p| {
                 let bodies: Vec<std::ops::Range<u64>> = env
@@ -105,7 +74,7 @@ pub fn lower_program<'ctx>(
                     &module,
                     p,
                     env.info.code_section_offset,
-                    opts.opt_level != crate::options::OptLevel::O0,
+                    opts.opt_level != OptLevel::O0,
                     &env.info.input.path,
                     &bodies,
                 )
