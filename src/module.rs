@@ -112,6 +112,16 @@ pub struct ModuleInfo<'a> {
 }
 
 impl<'a> ModuleInfo<'a> {
+    /// The code section's payload (empty without one): the bytes DWARF
+    /// code addresses count from.
+    pub fn code_section(&self) -> &'a [u8] {
+        let start = self.code_section_offset as usize;
+        self.input
+            .bytes
+            .get(start..start + self.code_section_size as usize)
+            .unwrap_or(&[])
+    }
+
     /// Reads a module that has already been validated.
     pub fn parse(input: &'a Input) -> Result<ModuleInfo<'a>> {
         let err = |e: wasmparser::BinaryReaderError| {
@@ -308,14 +318,7 @@ impl<'a> ModuleInfo<'a> {
                 _ => {}
             }
         }
-        // wasm-ld writes the output file name ("prog.wasm") into the name
-        // section: the module is "prog".
-        let section_name = section_name.map(|n| n.strip_suffix(".wasm").unwrap_or(n).to_string());
-        m.name = input
-            .name
-            .clone()
-            .or(section_name)
-            .unwrap_or_else(|| input.file_stem());
+        m.name = crate::names::module_name_from(input, section_name);
         Ok(m)
     }
 

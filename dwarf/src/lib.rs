@@ -17,6 +17,7 @@
 
 mod external;
 mod model;
+pub mod paths;
 mod read;
 mod split;
 pub mod wasm;
@@ -27,3 +28,6 @@ pub use model::{
     TypeId, TypeKind, Unit, Variable,
 };
 pub use read::{read_dwarf, read_dwarf_split, DwarfSections};
+
+/// The `gimli` this crate reads with (its `constants` name DWARF codes).
+pub use gimli;

@@ -17,12 +17,12 @@
 //! object the relocations of the DWARF sections are applied first, so an
 //! address is the offset inside its code section).
 //!
-//! File names follow LLVM's rules (`llvm-dwarfdump`, `llvm-symbolizer`): a
-//! relative include directory is joined to the compilation directory,
-//! except DWARF 5's directory 0, which *is* the compilation directory; `.`
-//! path components are removed.
+//! File names follow LLVM's rules, as the DWARF reader's do (one function,
+//! [`innative_dwarf::paths::line_file`]); `.` path components are removed.
 
+pub use innative_dwarf::paths::normalize;
 use gimli::{EndianSlice, RunTimeEndian};
+use innative_dwarf::paths::line_file;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io;
@@ -82,38 +82,6 @@ impl Sources {
 }
 
 type R<'a> = EndianSlice<'a, RunTimeEndian>;
-
-/// Lexically removes `.` components (and doubled slashes); `..` stays.
-pub fn normalize(path: &str) -> String {
-    let absolute = path.starts_with('/');
-    let mut out = String::with_capacity(path.len());
-    if absolute {
-        out.push('/');
-    }
-    for part in path.split('/') {
-        if part.is_empty() || part == "." {
-            continue;
-        }
-        if !out.is_empty() && !out.ends_with('/') {
-            out.push('/');
-        }
-        out.push_str(part);
-    }
-    if out.is_empty() {
-        out.push('.');
-    }
-    out
-}
-
-fn join(a: &str, b: &str) -> String {
-    if a.is_empty() {
-        return b.to_string();
-    }
-    if b.is_empty() {
-        return a.to_string();
-    }
-    format!("{}/{}", a.trim_end_matches('/'), b)
-}
 
 /// Which sequences are live code.
 #[derive(Debug, Clone)]
@@ -542,43 +510,18 @@ fn string_of<'a>(
         .unwrap_or_default()
 }
 
-/// The path of file `index` of `unit`'s line table, by LLVM's rules.
+/// The path of file `index` of `unit`'s line table, by LLVM's rules
+/// ([`innative_dwarf::paths::line_file`], normalized).
 fn file_path<'a>(
     dwarf: &gimli::Dwarf<R<'a>>,
     unit: &gimli::Unit<R<'a>>,
     header: &gimli::LineProgramHeader<R<'a>>,
     index: u64,
 ) -> String {
-    let Some(file) = header.file(index) else {
-        return format!("<file {index}>");
-    };
-    let name = string_of(dwarf, unit, file.path_name());
-    if name.starts_with('/') {
-        return normalize(&name);
+    match line_file(dwarf, unit, header, index) {
+        Some(file) => normalize(&file.path()),
+        None => format!("<file {index}>"),
     }
-    let version = header.version();
-    let dir_index = file.directory_index();
-    let dirs = header.include_directories();
-    let include = if version >= 5 {
-        dirs.get(dir_index as usize)
-    } else if dir_index > 0 {
-        dirs.get(dir_index as usize - 1)
-    } else {
-        None
-    };
-    let include = include
-        .map(|d| string_of(dwarf, unit, *d))
-        .unwrap_or_default();
-    let comp_dir = unit
-        .comp_dir
-        .map(|c| c.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut path = String::new();
-    if (version < 5 || dir_index != 0) && !include.starts_with('/') {
-        path = comp_dir;
-    }
-    path = join(&path, &include);
-    normalize(&join(&path, &name))
 }
 
 /// The name of a subprogram DIE: its `DW_AT_name`, or that of the DIE its

@@ -273,11 +273,11 @@ fn non_empty(name: &str) -> &str {
 
 fn language(code: u16) -> DWARFSourceLanguage {
     match code {
-        0x01 => DWARFSourceLanguage::C89,
-        0x04 | 0x1a | 0x21 | 0x2b => DWARFSourceLanguage::CPlusPlus,
-        0x1c => DWARFSourceLanguage::Rust,
-        0x0c => DWARFSourceLanguage::C99,
-        0x1d => DWARFSourceLanguage::C11,
+        dw::LANG_C89 => DWARFSourceLanguage::C89,
+        c if dw::is_cxx(c) => DWARFSourceLanguage::CPlusPlus,
+        dw::LANG_RUST => DWARFSourceLanguage::Rust,
+        dw::LANG_C99 => DWARFSourceLanguage::C99,
+        dw::LANG_C11 => DWARFSourceLanguage::C11,
         _ => DWARFSourceLanguage::C,
     }
 }

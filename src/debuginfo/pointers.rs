@@ -218,7 +218,7 @@ impl WasmPointers {
         if let Some(v) = self.units.borrow().get(&key) {
             return *v;
         }
-        let ulong = di.basic_type("unsigned long", 64, 0x07);
+        let ulong = di.basic_type("unsigned long", 64, dw::ATE_UNSIGNED);
         // &holder -> &memory -> M
         let base = di.expression(&[dw::OP_DEREF, dw::OP_DEREF, dw::OP_STACK_VALUE]);
         let gve = di.global_variable(
@@ -460,7 +460,7 @@ fn join(base: &str, inner: &str) -> String {
 fn is_cplusplus(prov: &Provenance, unit: usize) -> bool {
     prov.units
         .get(unit)
-        .is_some_and(|u| matches!(u.language, 0x04 | 0x1a | 0x21 | 0x2b))
+        .is_some_and(|u| dw::is_cxx(u.language))
 }
 
 fn declarator(prov: &Provenance, id: Option<TypeId>, inner: String, depth: u32) -> String {
@@ -542,9 +542,9 @@ fn declarator(prov: &Provenance, id: Option<TypeId>, inner: String, depth: u32) 
             )
         }
         TypeKind::Composite { tag, .. } => {
-            let keyword = match tag {
-                0x17 => "union",
-                0x02 => "class",
+            let keyword = match u32::from(*tag) {
+                dw::TAG_UNION => "union",
+                dw::TAG_CLASS => "class",
                 _ => "struct",
             };
             let base = if name.is_empty() {
@@ -591,7 +591,7 @@ mod tests {
     fn spells_types_as_gdb_prints_them() {
         let mut prov = Provenance::default();
         prov.units.push(Unit {
-            language: 0x0c,
+            language: dw::LANG_C99,
             ..Default::default()
         });
         let types = vec![
@@ -615,7 +615,7 @@ mod tests {
             /* 3 */
             ty(
                 TypeKind::Composite {
-                    tag: 0x13,
+                    tag: dw::TAG_STRUCTURE as u16,
                     byte_size: 8,
                     members: vec![],
                     declaration: false,

@@ -92,7 +92,7 @@ impl<'p> DebugTypes<'p> {
             .prov
             .units
             .get(t.unit)
-            .is_some_and(|u| matches!(u.language, 0x04 | 0x1a | 0x21 | 0x2b));
+            .is_some_and(|u| dw::is_cxx(u.language));
         if t.scope.is_empty() || !cplusplus {
             return scope;
         }
@@ -344,7 +344,7 @@ impl<'p> DebugTypes<'p> {
         };
         let md = match &t.kind {
             TypeKind::Composite { tag, .. } if t.name.as_deref().is_some_and(|n| !n.is_empty()) => {
-                let other = if *tag == 0x17 {
+                let other = if u32::from(*tag) == dw::TAG_UNION {
                     dw::TAG_STRUCTURE
                 } else {
                     dw::TAG_UNION
@@ -418,9 +418,9 @@ impl<'p> DebugTypes<'p> {
                 members,
                 declaration,
             } => {
-                let llvm_tag = match *tag {
-                    0x17 => dw::TAG_UNION,
-                    0x02 => dw::TAG_CLASS,
+                let llvm_tag = match u32::from(*tag) {
+                    dw::TAG_UNION => dw::TAG_UNION,
+                    dw::TAG_CLASS => dw::TAG_CLASS,
                     _ => dw::TAG_STRUCTURE,
                 };
                 if *declaration {

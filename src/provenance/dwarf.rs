@@ -83,12 +83,7 @@ fn read_external_file(info: &ModuleInfo<'_>, debug_path: &Path) -> Result<Proven
     if !sections.has_debug_info() {
         return Err("it has no .debug_info section".into());
     }
-    let start = info.code_section_offset as usize;
-    let main_code = info
-        .input
-        .bytes
-        .get(start..start + info.code_section_size as usize)
-        .unwrap_or(&[]);
+    let main_code = info.code_section();
     let prov = read_dwarf_split(&sections, info.code_section_size, debug_path);
     let mut body_starts: Vec<u64> = info
         .bodies

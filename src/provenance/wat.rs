@@ -30,6 +30,7 @@
 use super::{Companion, CompanionKind};
 use crate::module::ModuleInfo;
 use crate::text::{self, CodeMap, Printed};
+use innative_dwarf::gimli;
 use innative_dwarf::{
     read_dwarf, DwarfSections, LineRow, LocOp, Location, Provenance, SourceFile, Subprogram, Type,
     TypeId, TypeKind, Unit, Variable,
@@ -38,11 +39,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use wasmparser::ValType;
 
-const DW_ATE_FLOAT: u8 = 0x04;
-const DW_ATE_SIGNED: u8 = 0x05;
-const DW_ATE_UNSIGNED: u8 = 0x07;
+const DW_ATE_FLOAT: u8 = gimli::constants::DW_ATE_float.0;
+const DW_ATE_SIGNED: u8 = gimli::constants::DW_ATE_signed.0;
+const DW_ATE_UNSIGNED: u8 = gimli::constants::DW_ATE_unsigned.0;
 /// `DW_LANG_C99`: debuggers evaluate expressions in C.
-const DW_LANG_C99: u16 = 0x0c;
+const DW_LANG_C99: u16 = gimli::constants::DW_LANG_C99.0;
 
 /// Where `compile -g` writes the text of module `module` whose output is
 /// `output`: `OUT.wat`, or `OUT.<module>.wat` when several modules are
@@ -224,12 +225,7 @@ pub fn from_text(
             _ => {}
         }
     }
-    let start = info.code_section_offset as usize;
-    let original = info
-        .input
-        .bytes
-        .get(start..start + info.code_section_size as usize)
-        .unwrap_or(&[]);
+    let original = info.code_section();
     let Some((code, count)) = code else {
         return Ok(None);
     };
