@@ -15,6 +15,7 @@
 //! reported in [`Provenance::warnings`]; a module whose DWARF is unusable
 //! simply yields an empty model.
 
+pub mod addr;
 mod external;
 mod model;
 pub mod paths;
@@ -22,6 +23,7 @@ mod read;
 mod split;
 pub mod wasm;
 
+pub use addr::{CodeOffset, ModuleOffset};
 pub use external::{check_external, external_debug_path, EXTERNAL_DEBUG_INFO};
 pub use model::{
     LineRow, LocOp, Location, Member, Provenance, Scope, ScopeKind, SourceFile, Subprogram, Type,

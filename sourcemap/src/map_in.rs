@@ -18,7 +18,7 @@
 //! source file much as a DWARF compile unit does (and the WASI C library's
 //! units can be recognised and left out as for DWARF).
 
-use innative_dwarf::{LineRow, Provenance, SourceFile, Subprogram, Unit};
+use innative_dwarf::{LineRow, ModuleOffset, Provenance, SourceFile, Subprogram, Unit};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -330,7 +330,7 @@ fn decode_mappings(
 #[derive(Debug, Clone, Default)]
 pub struct ModuleLayout {
     /// File offset of the code section payload (code offset 0).
-    pub code_offset: u64,
+    pub code_offset: ModuleOffset,
     /// Function bodies (file offsets), in order.
     pub bodies: Vec<Range<u64>>,
     /// Name-section names of the defined functions, in order.
@@ -398,7 +398,7 @@ pub fn to_provenance(
     let mut prov = Provenance::default();
     let mut unit_of_source: HashMap<u32, usize> = HashMap::new();
     let mut local_files: Vec<HashMap<u32, usize>> = Vec::new();
-    let cso = layout.code_offset;
+    let cso = layout.code_offset.0;
     let mut landed = 0usize;
     let mut k = 0usize;
     for (fi, body) in layout.bodies.iter().enumerate() {
@@ -708,7 +708,7 @@ mod tests {
             ],
         };
         let layout = ModuleLayout {
-            code_offset: 10,
+            code_offset: ModuleOffset(10),
             bodies: vec![20..30, 30..40],
             names: vec![None, Some("g".into())],
         };
@@ -745,7 +745,7 @@ mod tests {
         assert_eq!(p.row_at(30), None);
 
         let elsewhere = ModuleLayout {
-            code_offset: 1000,
+            code_offset: ModuleOffset(1000),
             bodies: vec![1000..1010],
             names: vec![],
         };

@@ -30,17 +30,21 @@ extern "C" {
 
 /// Attaches one more source variable (a DIGlobalVariableExpression) to
 /// `global`, keeping those it has.
-pub fn add_global_debug_info(global: LLVMValueRef, expression: Md) {
-    // SAFETY: `global` is a global variable and `expression` a
-    // DIGlobalVariableExpression of the same context (both made by innative).
-    unsafe { innative_global_add_debug_info(global, expression) }
+///
+/// # Safety
+///
+/// `global` must be a global variable and `expression` a
+/// DIGlobalVariableExpression of the same LLVM context.
+pub unsafe fn add_global_debug_info(global: LLVMValueRef, expression: Md) {
+    innative_global_add_debug_info(global, expression)
 }
 
-/// A DIBuilder and the compile unit / file it describes.
+/// A DIBuilder and the compile unit / file it describes.  Its methods call
+/// LLVM-C with them, so it is made only through the `unsafe` [`Di::new`].
 #[derive(Clone, Copy, Debug)]
 pub struct Di {
-    pub builder: LLVMDIBuilderRef,
-    pub file: Md,
+    builder: LLVMDIBuilderRef,
+    file: Md,
 }
 
 fn s(x: &str) -> (*const libc_char, usize) {
@@ -54,6 +58,43 @@ type libc_char = std::os::raw::c_char;
 // metadata created by it (or by LLVM for the same context), and string
 // pointers with explicit lengths that outlive the call.
 impl Di {
+    /// # Safety
+    ///
+    /// `builder` must be a live DIBuilder and `file` a `DIFile` of the same
+    /// LLVM context, both outliving every use of the returned `Di`.
+    pub unsafe fn new(builder: LLVMDIBuilderRef, file: Md) -> Di {
+        Di { builder, file }
+    }
+
+    /// The unit's file.
+    pub fn file(&self) -> Md {
+        self.file
+    }
+
+    /// A key naming the builder (one per unit), for caches.
+    pub fn unit_key(&self) -> usize {
+        self.builder as usize
+    }
+
+    /// The declaration of a static data member `name` of class `class`.
+    pub fn static_member_type(&self, class: Md, name: &str, ty: Md) -> Md {
+        let (n, l) = s(name);
+        unsafe {
+            di::LLVMDIBuilderCreateStaticMemberType(
+                self.builder,
+                class,
+                n,
+                l,
+                self.file,
+                0,
+                ty,
+                di::LLVMDIFlagZero,
+                std::ptr::null_mut(),
+                0,
+            )
+        }
+    }
+
     pub fn basic_type(&self, name: &str, bits: u64, encoding: u32) -> Md {
         let (n, l) = s(name);
         unsafe { di::LLVMDIBuilderCreateBasicType(self.builder, n, l, bits, encoding, 0) }

@@ -18,7 +18,9 @@ use inkwell::debug_info::{
 };
 use inkwell::module::Module;
 use inkwell::values::FunctionValue;
-use innative_dwarf::{LocOp, Location, Provenance, Scope, ScopeKind, Subprogram, Variable};
+use innative_dwarf::{
+    CodeOffset, LocOp, Location, ModuleOffset, Provenance, Scope, ScopeKind, Subprogram, Variable,
+};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -38,7 +40,7 @@ pub struct ModuleDebug<'ctx, 'p> {
     context: &'ctx Context,
     prov: &'p Provenance,
     /// Module byte offset of the code section payload (DWARF address 0).
-    code_offset: u64,
+    code_offset: ModuleOffset,
     /// One DIBuilder + compile unit per source unit that has code here.
     units: HashMap<usize, (DebugInfoBuilder<'ctx>, DICompileUnit<'ctx>)>,
     files: HashMap<(usize, usize), DIFile<'ctx>>,
@@ -295,10 +297,10 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         context: &'ctx Context,
         module: &Module<'ctx>,
         prov: &'p Provenance,
-        code_offset: u64,
+        code_offset: ModuleOffset,
         optimized: bool,
         module_path: &std::path::Path,
-        bodies: &[Range<u64>],
+        bodies: &[Range<ModuleOffset>],
     ) -> Self {
         let mut units = HashMap::new();
         let mut files = HashMap::new();
@@ -378,17 +380,18 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
     }
 
     /// The provenance subprogram covering a function body (module offsets).
-    fn subprogram_index(&self, body: Range<u64>) -> Option<usize> {
-        let start = self.dwarf_address(body.start);
-        let end = self.dwarf_address(body.end);
+    fn subprogram_index(&self, body: Range<ModuleOffset>) -> Option<usize> {
+        let start = self.dwarf_address(body.start).0;
+        let end = self.dwarf_address(body.end).0;
         self.prov
             .subprograms
             .iter()
             .position(|s| s.ranges.iter().any(|r| r.start < end && start < r.end))
     }
 
-    pub fn dwarf_address(&self, module_offset: u64) -> u64 {
-        module_offset.saturating_sub(self.code_offset)
+    /// The DWARF address (code offset) of a module offset.
+    pub fn dwarf_address(&self, module_offset: ModuleOffset) -> CodeOffset {
+        module_offset.to_code(self.code_offset)
     }
 
     fn file_of(&self, sp: &Subprogram) -> Option<DIFile<'ctx>> {
@@ -427,9 +430,9 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         // source's type graph, which inkwell's typed API cannot express:
         // set the subprogram's type operand (index 4) directly.
         let di = self.di(sp.unit);
-        let mut types = vec![self.types.translate(&di, di.file, sp.result)];
+        let mut types = vec![self.types.translate(&di, di.file(), sp.result)];
         types.extend(sp.variables.iter().filter(|v| v.is_parameter).map(|v| {
-            let t = self.types.translate(&di, di.file, v.ty);
+            let t = self.types.translate(&di, di.file(), v.ty);
             // A null parameter type would read as `...` (varargs).
             if t.is_null() {
                 di.unspecified_type("<unknown type>")
@@ -478,7 +481,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             let pointer = self.types.pointee_if_pointer(v.ty);
             let (ty, ops): (Md, Vec<u64>) = match pointer {
                 Some(pointee) => (
-                    self.types.native_pointer(&di, di.file, pointee),
+                    self.types.native_pointer(&di, di.file(), pointee),
                     [
                         dw::OP_DEREF,
                         dw::OP_DUP,
@@ -492,7 +495,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                     .collect(),
                 ),
                 None => (
-                    self.types.translate(&di, di.file, v.ty),
+                    self.types.translate(&di, di.file(), v.ty),
                     vec![dw::OP_DEREF, dw::OP_PLUS_UCONST, *a],
                 ),
             };
@@ -524,7 +527,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             .file
             .and_then(|fi| self.files.get(&(unit, fi)).copied())
             .map(|f| f.as_mut_ptr())
-            .unwrap_or(di.file);
+            .unwrap_or(di.file());
         let expr = di.expression(ops);
         let linkage = v.linkage_name.as_deref().unwrap_or("");
         let gve = di.global_variable(
@@ -537,7 +540,11 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             !v.external,
             expr,
         );
-        super::di::add_global_debug_info(inkwell::values::AsValueRef::as_value_ref(&target), gve);
+        // SAFETY: `target` is a global of this module, `gve` the global
+        // variable expression just made by its unit's builder.
+        unsafe {
+            super::di::add_global_debug_info(inkwell::values::AsValueRef::as_value_ref(&target), gve)
+        };
     }
 
     /// Describes the globals whose location is a wasm global
@@ -562,7 +569,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 WasmGlobalCell::Slot(slot) => (*slot, vec![dw::OP_DEREF]),
             };
             let di = self.di(*unit);
-            let ty = self.types.translate(&di, di.file, v.ty);
+            let ty = self.types.translate(&di, di.file(), v.ty);
             self.describe_global(target, (*unit, cu), v, name, ty, &ops);
         }
     }
@@ -572,11 +579,11 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
     pub fn function(
         &self,
         func: FunctionValue<'ctx>,
-        body: Range<u64>,
+        body: Range<ModuleOffset>,
         fallback_name: &str,
     ) -> Option<FunctionDebug<'ctx>> {
-        let start = self.dwarf_address(body.start);
-        let end = self.dwarf_address(body.end);
+        let start = self.dwarf_address(body.start).0;
+        let end = self.dwarf_address(body.end).0;
         let Some(index) = self.subprogram_index(body) else {
             // No DWARF for this function: a named subprogram without lines.
             let (builder, cu) = self.fallback.as_ref()?;
@@ -654,11 +661,11 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
 
     /// The location of the operator at `module_offset` in `f`, with its
     /// lexical block and inlined-call chain.
-    pub fn location(&self, f: &FunctionDebug<'ctx>, module_offset: u64) -> DILocation<'ctx> {
+    pub fn location(&self, f: &FunctionDebug<'ctx>, module_offset: ModuleOffset) -> DILocation<'ctx> {
         let Some(sp_index) = f.sp else {
             return self.entry_location(f);
         };
-        let address = self.dwarf_address(module_offset);
+        let address = self.dwarf_address(module_offset).0;
         let sp = &self.prov.subprograms[sp_index];
         let in_prologue = f.prologue_end.is_some_and(|end| address < end);
         let row = match self.prov.row_at(address) {
@@ -858,10 +865,9 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
 
     fn di(&self, unit: usize) -> Di {
         let (builder, cu) = &self.units[&unit];
-        Di {
-            builder: builder.as_mut_ptr(),
-            file: cu.get_file().as_mut_ptr(),
-        }
+        // SAFETY: the unit's own builder and file, which live as long as
+        // `self` (the builders are finalized only by `finalize`).
+        unsafe { Di::new(builder.as_mut_ptr(), cu.get_file().as_mut_ptr()) }
     }
 
     /// Declares every parameter and local of `f` (its own and those of the
@@ -951,13 +957,13 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 .file
                 .and_then(|fi| self.files.get(&(unit, fi)).copied())
                 .map(|f| f.as_mut_ptr())
-                .unwrap_or(di.file);
+                .unwrap_or(di.file());
             let loc =
                 builder.create_debug_location(self.context, v.line, 0, at.scope, at.inlined_at);
             let variable = |pointer: bool| {
                 let ty = match (pointer, pointee) {
-                    (true, Some(p)) => self.types.native_pointer(&di, di.file, p),
-                    _ => self.types.translate(&di, di.file, v.ty),
+                    (true, Some(p)) => self.types.native_pointer(&di, di.file(), p),
+                    _ => self.types.translate(&di, di.file(), v.ty),
                 };
                 if v.is_parameter {
                     di.parameter(scope, name, arg_no, file, v.line, ty)
@@ -965,7 +971,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                     di.auto_variable(scope, name, file, v.line, ty)
                 }
             };
-            if self.types.translate(&di, di.file, v.ty).is_null() {
+            if self.types.translate(&di, di.file(), v.ty).is_null() {
                 // (LLVM cannot write a variable without a type.)
                 self.drop_variable("a variable without a type");
                 continue;

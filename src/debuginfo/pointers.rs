@@ -214,7 +214,7 @@ impl WasmPointers {
     /// type needs them: LLVM only links a data location to a variable DIE
     /// that already exists).
     pub fn address_variable(&self, di: &Di) -> Md {
-        let key = di.builder as usize;
+        let key = di.unit_key();
         if let Some(v) = self.units.borrow().get(&key) {
             return *v;
         }
@@ -222,10 +222,10 @@ impl WasmPointers {
         // &holder -> &memory -> M
         let base = di.expression(&[dw::OP_DEREF, dw::OP_DEREF, dw::OP_STACK_VALUE]);
         let gve = di.global_variable(
-            di.file,
+            di.file(),
             MEMORY_BASE_VARIABLE,
             "",
-            di.file,
+            di.file(),
             0,
             ulong,
             true,
@@ -234,7 +234,7 @@ impl WasmPointers {
         self.holder(gve, Held::Memory);
         // &holder -> &table (0 when the module has no table).
         let table = di.expression(&[dw::OP_DEREF, dw::OP_STACK_VALUE]);
-        let gve = di.global_variable(di.file, TABLE_VARIABLE, "", di.file, 0, ulong, true, table);
+        let gve = di.global_variable(di.file(), TABLE_VARIABLE, "", di.file(), 0, ulong, true, table);
         self.holder(gve, Held::Table);
         // [M W] -> W + M * (W != 0), W = the pointer value (low 32 bits:
         // a debugger may have read 8 bytes).
@@ -252,10 +252,10 @@ impl WasmPointers {
             .collect::<Vec<u64>>(),
         );
         let gve = di.global_variable(
-            di.file,
+            di.file(),
             ADDRESS_VARIABLE,
             "",
-            di.file,
+            di.file(),
             0,
             ulong,
             true,

@@ -14,6 +14,7 @@
 use super::di::{Di, Md};
 use super::values::{Binding, Source};
 use inkwell::types::BasicTypeEnum;
+use innative_dwarf::CodeOffset;
 
 /// `DW_OP_LLVM_fragment`, `DW_OP_LLVM_arg` (LLVM's own expression operators).
 pub(crate) const OP_LLVM_FRAGMENT: u64 = 0x1000;
@@ -77,8 +78,9 @@ impl FunctionValues {
     #[allow(clippy::type_complexity)]
     pub fn advance(
         &mut self,
-        address: Option<u64>,
+        address: Option<CodeOffset>,
     ) -> (Vec<LiveBinding>, Vec<(Md, Md, Option<(u64, u64)>, Di)>) {
+        let address = address.map(|a| a.0);
         let mut ended = Vec::new();
         if let Some(a) = address {
             self.active.retain(|b| match &b.binding.range {

@@ -45,7 +45,7 @@ pub struct DebugTypes<'p> {
 }
 
 fn unit(di: &Di) -> usize {
-    di.builder as usize
+    di.unit_key()
 }
 
 impl<'p> DebugTypes<'p> {
@@ -517,20 +517,5 @@ impl<'p> DebugTypes<'p> {
 /// The declaration of a static data member `name` of class `class` (its
 /// definition is a global variable; see the module comment).
 fn static_member(di: &Di, class: Md, name: &str, ty: Md) -> Md {
-    // SAFETY: the builder `di` was made from, metadata of its context, and
-    // a string with its explicit length.
-    unsafe {
-        llvm_sys::debuginfo::LLVMDIBuilderCreateStaticMemberType(
-            di.builder,
-            class,
-            name.as_ptr() as *const _,
-            name.len(),
-            di.file,
-            0,
-            ty,
-            llvm_sys::debuginfo::LLVMDIFlagZero,
-            std::ptr::null_mut(),
-            0,
-        )
-    }
+    di.static_member_type(class, name, ty)
 }

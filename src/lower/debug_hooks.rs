@@ -15,11 +15,12 @@ use crate::debuginfo::records::{
 use crate::debuginfo::values::{push_const, Kind, Source};
 use crate::error::Result;
 use inkwell::values::{AsValueRef, BasicValueEnum};
+use innative_dwarf::CodeOffset;
 
 impl<'ctx> FuncTranslator<'ctx, '_, '_> {
     /// Starts and ends the bindings due before the operator at DWARF
     /// address `address` (None: at the function's entry).
-    pub(super) fn update_bindings(&mut self, address: Option<u64>) -> Result<()> {
+    pub(super) fn update_bindings(&mut self, address: Option<CodeOffset>) -> Result<()> {
         let Some(mut values) = self.values.take() else {
             return Ok(());
         };

@@ -23,6 +23,7 @@ use inkwell::values::{
     PointerValue,
 };
 use inkwell::IntPredicate;
+use innative_dwarf::ModuleOffset;
 use wasmparser::{BlockType, FunctionBody, Operator, ValType};
 
 /// What kind of construct a control frame is.
@@ -95,7 +96,7 @@ pub struct FuncTranslator<'ctx, 'a, 'e> {
     layout: Vec<BasicBlock<'ctx>>,
     placed: std::collections::HashSet<BasicBlock<'ctx>>,
     /// Byte offset (in the module) of the operator being lowered.
-    pub offset: u64,
+    pub offset: ModuleOffset,
     /// Source locations, when compiling with debug info and the module's
     /// provenance covers this function.
     debug: Option<(&'e ModuleDebug<'ctx, 'e>, FunctionDebug<'ctx>)>,
@@ -126,7 +127,8 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let range = body.range();
         let fallback_name = env.info.display_func_name(func_index);
         let debug = debug.and_then(|d| {
-            d.function(func, range.start as u64..range.end as u64, &fallback_name)
+            let body = ModuleOffset(range.start as u64)..ModuleOffset(range.end as u64);
+            d.function(func, body, &fallback_name)
                 .map(|f| (d, f))
         });
         if let Some((d, f)) = &debug {
@@ -151,7 +153,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             memory_cache: vec![None; env.memories.len()],
             layout: vec![entry],
             placed: std::collections::HashSet::from([entry]),
-            offset: 0,
+            offset: ModuleOffset(0),
             debug,
             debug_frame: None,
             mirrors: Vec::new(),
@@ -252,7 +254,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let mut reader = body.get_operators_reader().map_err(wasm_err)?;
         while !reader.eof() {
             let (op, offset) = reader.read_with_offset().map_err(wasm_err)?;
-            self.offset = offset as u64;
+            self.offset = ModuleOffset(offset as u64);
             if let Some((d, f)) = &self.debug {
                 self.b
                     .set_current_debug_location(d.location(f, self.offset));
@@ -788,7 +790,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 if !(self.numeric(&op)? || self.memory_op(&op)? || self.reference_op(&op)?) {
                     return Err(Error::at_offset(
                         &self.env.info.input.path,
-                        self.offset as usize,
+                        self.offset.0 as usize,
                         format!("operator {op:?} is not supported yet"),
                     ));
                 }

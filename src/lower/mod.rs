@@ -23,7 +23,7 @@ use crate::debuginfo::{ModuleDebug, WasmGlobalCell};
 use crate::error::{Error, Result};
 use crate::module::{ImportKind, ModuleInfo};
 use crate::names;
-use innative_dwarf::Provenance;
+use innative_dwarf::{ModuleOffset, Provenance};
 use inkwell::context::Context;
 use inkwell::module::Module;
 use inkwell::values::FunctionValue;
@@ -63,17 +63,17 @@ pub fn lower_program<'ctx>(
         .zip(provenance)
         .map(|(env, prov)| {
             prov.as_ref().map(|p| {
-                let bodies: Vec<std::ops::Range<u64>> = env
+                let bodies: Vec<std::ops::Range<ModuleOffset>> = env
                     .info
                     .bodies
                     .iter()
-                    .map(|b| b.range().start as u64..b.range().end as u64)
+                    .map(|b| ModuleOffset(b.range().start as u64)..ModuleOffset(b.range().end as u64))
                     .collect();
                 ModuleDebug::new(
                     context,
                     &module,
                     p,
-                    env.info.code_section_offset,
+                    ModuleOffset(env.info.code_section_offset),
                     opts.opt_level != OptLevel::O0,
                     &env.info.input.path,
                     &bodies,

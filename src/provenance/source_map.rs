@@ -187,7 +187,7 @@ fn read_map(
         .map(|i| choose_source(&map, i, &base, sources_dir.as_deref(), companions))
         .collect();
     let layout = ModuleLayout {
-        code_offset: info.code_section_offset,
+        code_offset: innative_dwarf::ModuleOffset(info.code_section_offset),
         bodies: info.bodies.iter().map(|b| b.range()).collect(),
         names: (0..info.bodies.len() as u32)
             .map(|i| {
