@@ -11,19 +11,21 @@
 //! [`header`] writes C headers; [`wast`] runs spec scripts through the
 //! pipeline; [`cli`] and [`build_sourcemap`] are the command line.
 
-pub mod build_sourcemap;
+#![warn(missing_docs)]
+
+pub(crate) mod build_sourcemap;
 pub mod cli;
-pub mod debuginfo;
-pub mod driver;
-pub mod emit;
-pub mod error;
-pub mod header;
+pub(crate) mod debuginfo;
+pub(crate) mod driver;
+pub(crate) mod emit;
+pub(crate) mod error;
+pub(crate) mod header;
 pub mod link;
-pub mod load;
-pub mod lower;
+pub(crate) mod load;
+pub(crate) mod lower;
 pub mod module;
-pub mod names;
-pub mod options;
+pub(crate) mod names;
+pub(crate) mod options;
 pub mod provenance;
 pub mod text;
 pub mod validate;

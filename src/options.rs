@@ -18,11 +18,16 @@ pub enum OutputKind {
 /// LLVM optimization level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OptLevel {
+    /// No optimization (`-O0`).
     O0,
+    /// `-O1`.
     O1,
+    /// `-O2`, the default.
     #[default]
     O2,
+    /// `-O3`.
     O3,
+    /// Optimize for size (`-Os`).
     Os,
 }
 
@@ -40,6 +45,7 @@ pub enum Linkage {
 /// Everything that changes what [`compile`](crate::compile) does.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// LLVM optimization level (`-O0`..`-O3`, `-Os`).
     pub opt_level: OptLevel,
     /// Emit native DWARF (`-g`, inNative `-f debug`).
     pub debug: bool,
@@ -54,9 +60,11 @@ pub struct Options {
     /// Keep source-level debug info for the WASI C library too (by default
     /// it is treated like a native system library: no debug info).
     pub debug_system_libs: bool,
+    /// What to produce.
     pub kind: OutputKind,
     /// Explicit bounds checks on every memory access instead of guard pages.
     pub bounds_checks: bool,
+    /// How imports between wasm modules are resolved.
     pub linkage: Linkage,
     /// The module whose imports are plain C names (`--sys`).
     pub system_module: Option<String>,
@@ -76,6 +84,7 @@ pub struct Options {
     pub env: Vec<String>,
     /// `--inherit-env`: the guest sees every host variable (after `env`).
     pub inherit_env: bool,
+    /// Notes on stderr (`-v`).
     pub verbose: bool,
     /// `--emit-llvm`: where to write the optimized LLVM IR.
     pub emit_llvm: Option<PathBuf>,

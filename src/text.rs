@@ -21,6 +21,7 @@ use std::collections::{HashMap, HashSet};
 /// A module printed as text, with the module byte offset of every line.
 #[derive(Debug, Clone, Default)]
 pub struct Printed {
+    /// The text.
     pub text: String,
     /// For every line: the index in `text` where it starts, and the byte
     /// offset in the module of what it prints (None for lines that print no

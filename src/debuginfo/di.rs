@@ -566,11 +566,7 @@ pub mod dw {
     pub const TAG_CLASS: u32 = c::DW_TAG_class_type.0 as u32;
     pub const TAG_REFERENCE: u32 = c::DW_TAG_reference_type.0 as u32;
     pub const TAG_RVALUE_REFERENCE: u32 = c::DW_TAG_rvalue_reference_type.0 as u32;
-    pub const TAG_ENUMERATION: u32 = c::DW_TAG_enumeration_type.0 as u32;
-    pub const ATE_FLOAT: u32 = c::DW_ATE_float.0 as u32;
-    pub const ATE_SIGNED: u32 = c::DW_ATE_signed.0 as u32;
     pub const ATE_UNSIGNED: u32 = c::DW_ATE_unsigned.0 as u32;
-    pub const LANG_C: u16 = c::DW_LANG_C.0;
     pub const LANG_C89: u16 = c::DW_LANG_C89.0;
     pub const LANG_C99: u16 = c::DW_LANG_C99.0;
     pub const LANG_C11: u16 = c::DW_LANG_C11.0;

@@ -133,8 +133,6 @@ pub struct FunctionDebug<'ctx> {
     pub subprogram: DISubprogram<'ctx>,
     /// Index of the provenance subprogram (None: fallback, no lines).
     sp: Option<usize>,
-    /// Line of the function's first row (the DISubprogram's scope line).
-    pub entry_line: u32,
     /// DWARF address where the source compiler's prologue ends (its
     /// `prologue_end` row).  Code before it — parameter spills, shadow-stack
     /// setup — gets no line, as clang does natively, so that a breakpoint on
@@ -606,7 +604,6 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             return Some(FunctionDebug {
                 subprogram,
                 sp: None,
-                entry_line: 0,
                 prologue_end: None,
             });
         };
@@ -627,7 +624,6 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         Some(FunctionDebug {
             subprogram,
             sp: Some(index),
-            entry_line,
             prologue_end,
         })
     }

@@ -66,10 +66,6 @@ impl FunctionValues {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.pending.is_empty()
-    }
-
     /// The bindings due before the operator at DWARF address `address`
     /// (None: at the function's entry): those that start there (in order;
     /// each replaces an active binding of the same variable piece), and

@@ -24,7 +24,7 @@ use inkwell::values::{
 };
 use inkwell::IntPredicate;
 use innative_dwarf::ModuleOffset;
-use wasmparser::{BlockType, FunctionBody, Operator, ValType};
+use wasmparser::{BlockType, FunctionBody, Operator};
 
 /// What kind of construct a control frame is.
 enum FrameKind<'ctx> {
@@ -999,11 +999,6 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     /// Pops call arguments for a function type.
     pub fn pop_args(&mut self, nparams: usize) -> Result<Vec<BasicMetadataValueEnum<'ctx>>> {
         Ok(self.pop_n(nparams)?.into_iter().map(Into::into).collect())
-    }
-
-    /// The LLVM type of a wasm value type (shorthand).
-    pub fn ty(&self, t: ValType) -> BasicTypeEnum<'ctx> {
-        self.rt.val_type(t)
     }
 
     /// Zero-extends a wasm i32 to a native index.

@@ -48,15 +48,20 @@ pub struct Request<'a> {
 /// write.
 #[derive(Debug, Default)]
 pub struct Selected {
+    /// The chosen provenance (empty: function-level debug info only).
     pub provenance: Provenance,
+    /// Files it points at that the driver writes.
     pub companions: Vec<Companion>,
 }
 
 /// A file the chosen provenance points at, to be written by the driver.
 #[derive(Debug, Clone)]
 pub struct Companion {
+    /// Where it goes.
     pub path: PathBuf,
+    /// What it holds.
     pub contents: String,
+    /// What it is (how it is written).
     pub kind: CompanionKind,
 }
 

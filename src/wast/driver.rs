@@ -34,6 +34,7 @@ pub static STEP_LINE: AtomicUsize = AtomicUsize::new(0);
 pub struct RunConfig {
     /// Compile workers per script.
     pub jobs: usize,
+    #[allow(dead_code)] // set from -v; nothing reads it yet
     pub verbose: bool,
     pub opt_level: OptLevel,
     /// A prebuilt `spectest.so`; built in the script's directory when `None`.
