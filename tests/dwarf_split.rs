@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{describe, innative, output, run_program, stderr, tempdir};
+use common::{Lcg, describe, innative, output, run_program, stderr, tempdir};
 use innative::module::ModuleInfo;
 use innative::provenance::dwarf::read_module_dwarf;
 use innative::Input;
@@ -753,19 +753,6 @@ fn compile_warns_for_missing_split_files_and_succeeds() {
         warnings[0].contains("ext.wasm") && warnings[0].contains("ext.debug.wasm"),
         "{err}"
     );
-}
-
-/// A small deterministic generator for the corruption test.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
 }
 
 #[test]
