@@ -1,23 +1,222 @@
-//! The function translator's side of the variable records of
-//! [`crate::debuginfo::records`]: while a body is lowered, at each
-//! binding's start a `#dbg_value` record of the source's current LLVM value
-//! (a local's stack slot at -O0, its SSA value when optimized, a global's
-//! cell, an operand-stack value), after every write to a bound wasm local
-//! or global a new record, and at its end a poison record.  Which bindings
-//! start and end where is decided by the debug layer; this file only reads
-//! the translator's values and places the records.
+//! The function translator's side of the debug layer ([`crate::debuginfo`]):
+//! the few hooks [`FuncTranslator`] calls — the function's entry
+//! ([`debug_function_entry`](FuncTranslator::debug_function_entry): the -O0
+//! frame slot, variable declarations), each operator's position
+//! ([`debug_operator`](FuncTranslator::debug_operator)) and a local's or
+//! global's new value (`rebind`, `rebind_local`, `track_frame_base`) — and
+//! the variable records they place: at each binding's start a `#dbg_value`
+//! record of the source's current LLVM value (a local's stack slot at -O0,
+//! its SSA value when optimized, a global's cell, an operand-stack value),
+//! after every write to a bound wasm local or global a new record, and at
+//! its end a poison record.  What to describe, and which bindings start and
+//! end where, is the debug layer's; this file only reads the translator's
+//! values and places the records.
 
 use super::function::FuncTranslator;
 use crate::debuginfo::di::{dw, Di, Md};
 use crate::debuginfo::records::{
-    byte_width, fragmented, LiveBinding, OP_LLVM_ARG, OP_LLVM_FRAGMENT,
+    byte_width, fragmented, FunctionValues, LiveBinding, OP_LLVM_ARG, OP_LLVM_FRAGMENT,
 };
 use crate::debuginfo::values::{push_const, Kind, Source};
-use crate::error::Result;
-use inkwell::values::{AsValueRef, BasicValueEnum};
+use crate::debuginfo::{FrameBase, VariableStorage};
+use crate::error::{Error, Result};
+use inkwell::basic_block::BasicBlock;
+use inkwell::builder::Builder;
+use inkwell::types::BasicTypeEnum;
+use inkwell::values::{AsValueRef, BasicValueEnum, IntValue, PointerValue};
 use innative_dwarf::CodeOffset;
 
 impl<'ctx> FuncTranslator<'ctx, '_, '_> {
+    /// Hook: the function's entry, once the body block is open — sets up
+    /// the frame slot, declares the variables, and starts the
+    /// whole-function bindings in the entry block, where instruction
+    /// selection still sees the function's arguments as values.
+    pub(super) fn debug_function_entry(&mut self, body_block: BasicBlock<'ctx>) -> Result<()> {
+        self.declare_variables()?;
+        if let Some(term) = self.entry.get_terminator() {
+            self.b.position_before(&term);
+            self.records_before = Some(term);
+            self.update_bindings(None)?;
+            self.records_before = None;
+            self.b.position_at_end(body_block);
+        }
+        Ok(())
+    }
+
+    /// Hook: before the operator at `self.offset` — its source location,
+    /// and the bindings that start or end there.
+    pub(super) fn debug_operator(&mut self) -> Result<()> {
+        if let Some((d, f)) = &self.debug {
+            self.b
+                .set_current_debug_location(d.location(f, self.offset));
+            let address = d.dwarf_address(self.offset);
+            self.update_bindings(Some(address))?;
+        }
+        Ok(())
+    }
+
+    /// With debug info: sets up the frame slot and declares the function's
+    /// variables (all in the entry block, like clang at -O0).
+    pub(super) fn declare_variables(&mut self) -> Result<()> {
+        let Some((d, f)) = self.debug else {
+            return Ok(());
+        };
+        let frame_base = d.frame_base(&f);
+        let mirrors = d.mirrored_locals(&f);
+        if (frame_base.is_some() || !mirrors.is_empty()) && !self.env.memories.is_empty() {
+            let eb = self.entry_builder()?;
+            let mem = self.env.memories[0].address(self.rt, &eb)?;
+            let base = self.rt.invariant_load(&eb, mem, "membase")?;
+            let fields = 4 + mirrors.len() as u32;
+            let slot = eb.build_alloca(self.rt.ptr.array_type(fields), "dbg_frame")?;
+            eb.build_store(slot, base)?;
+            // slot[2]: table 0 (function pointers); slot[3]: null.
+            let table = match self.env.tables.first() {
+                Some(t) => t.address(self.rt, &eb)?,
+                None => self.rt.ptr.const_null(),
+            };
+            for (i, v) in [(2, table), (3, self.rt.ptr.const_null())] {
+                let field = self.frame_field(&eb, slot, i)?;
+                eb.build_store(field, v)?;
+            }
+            self.debug_frame = Some((slot, frame_base));
+            self.mirrors = mirrors;
+            for n in self.mirrors.clone() {
+                // (DWARF may name a local the function does not have.)
+                let Some(&(local, ty)) = self.locals.get(n as usize) else {
+                    continue;
+                };
+                let v = eb.build_load(ty, local, "mirror")?;
+                self.store_mirror(&eb, n, v)?;
+            }
+            let initial = match frame_base {
+                Some(FrameBase::Local(n)) if (n as usize) < self.func.count_params() as usize => {
+                    Some(
+                        eb.build_load(self.rt.i32, self.locals[n as usize].0, "fb")?
+                            .into_int_value(),
+                    )
+                }
+                Some(FrameBase::Global(g)) if (g as usize) < self.env.globals.len() => {
+                    let cell = self.env.globals[g as usize].address(self.rt, &eb)?;
+                    Some(eb.build_load(self.rt.i32, cell, "fb")?.into_int_value())
+                }
+                _ => None,
+            };
+            if let Some(v) = initial {
+                self.store_frame_base(&eb, v)?;
+            }
+        }
+        let before = self
+            .entry
+            .get_terminator()
+            .ok_or_else(|| Error::new("entry block has no terminator"))?;
+        let storage = VariableStorage {
+            frame: self.debug_frame.map(|(s, _)| s),
+            locals: &self.locals,
+            mirrors: &self.mirrors,
+            before,
+        };
+        let bindings = d.declare_variables(self.module, &f, &storage);
+        if !bindings.is_empty() {
+            self.values = Some(FunctionValues::new(bindings));
+        }
+        Ok(())
+    }
+
+    /// Wasm local `n`'s stack slot and type.
+    pub(super) fn local_slot(&self, n: u32) -> Option<(PointerValue<'ctx>, BasicTypeEnum<'ctx>)> {
+        self.locals.get(n as usize).copied()
+    }
+
+    /// The memory base as variable locations read it: optimized, the SSA
+    /// value of memory 0's base; at -O0 the frame slot that holds it (read
+    /// with `DW_OP_deref`).  None: no memory (or no slot).
+    pub(super) fn debug_memory_base(&mut self) -> Result<Option<(BasicValueEnum<'ctx>, Vec<u64>)>> {
+        if self.env.memories.is_empty() {
+            return Ok(None);
+        }
+        if self.opts.opt_level == crate::options::OptLevel::O0 {
+            return Ok(self
+                .debug_frame
+                .map(|(slot, _)| (slot.into(), vec![crate::debuginfo::di::dw::OP_DEREF])));
+        }
+        let (_, base) = self.memory(0)?;
+        Ok(Some((base.into(), vec![])))
+    }
+
+    /// Records a new frame-base value (wasm address) as a native pointer.
+    pub(super) fn store_frame_base(&self, b: &Builder<'ctx>, value: IntValue<'ctx>) -> Result<()> {
+        let Some((slot, _)) = self.debug_frame else {
+            return Ok(());
+        };
+        let mem = self.env.memories[0].address(self.rt, b)?;
+        let base = self.rt.invariant_load(b, mem, "membase")?;
+        let offset = b.build_int_z_extend(value, self.rt.i64, "fb64")?;
+        // SAFETY (for LLVM): a plain byte offset into linear memory.
+        let native = unsafe { b.build_gep(self.rt.i8, base, &[offset], "fb_native")? };
+        let field = unsafe {
+            b.build_in_bounds_gep(
+                self.rt.ptr,
+                slot,
+                &[self.rt.i32.const_int(1, false)],
+                "fb_slot",
+            )?
+        };
+        b.build_store(field, native)?;
+        Ok(())
+    }
+
+    /// After a write to a wasm local or global: keep the frame slot current.
+    pub(super) fn track_frame_base(&self, written: FrameBase, value: BasicValueEnum<'ctx>) -> Result<()> {
+        if let FrameBase::Local(n) = written {
+            if self.mirrors.contains(&n) {
+                self.store_mirror(&self.b, n, value)?;
+            }
+        }
+        match self.debug_frame {
+            Some((_, Some(fb))) if fb == written && value.is_int_value() => {
+                self.store_frame_base(&self.b, value.into_int_value())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Field `i` of the frame slot.
+    pub(super) fn frame_field(
+        &self,
+        b: &Builder<'ctx>,
+        slot: PointerValue<'ctx>,
+        i: u64,
+    ) -> Result<PointerValue<'ctx>> {
+        // SAFETY (for LLVM): a field of the slot array (its size counts
+        // every field this is asked for).
+        Ok(unsafe {
+            b.build_in_bounds_gep(
+                self.rt.ptr,
+                slot,
+                &[self.rt.i32.const_int(i, false)],
+                "dbg_slot",
+            )?
+        })
+    }
+
+    /// Mirrors wasm local `n`'s new value (zero-extended) into its slot field.
+    pub(super) fn store_mirror(&self, b: &Builder<'ctx>, n: u32, value: BasicValueEnum<'ctx>) -> Result<()> {
+        let (Some((slot, _)), Some(i)) =
+            (self.debug_frame, self.mirrors.iter().position(|m| *m == n))
+        else {
+            return Ok(());
+        };
+        if !value.is_int_value() {
+            return Ok(());
+        }
+        let wide =
+            b.build_int_z_extend_or_bit_cast(value.into_int_value(), self.rt.i64, "mirror64")?;
+        let field = self.frame_field(b, slot, 4 + i as u64)?;
+        b.build_store(field, wide)?;
+        Ok(())
+    }
+
     /// Starts and ends the bindings due before the operator at DWARF
     /// address `address` (None: at the function's entry).
     pub(super) fn update_bindings(&mut self, address: Option<CodeOffset>) -> Result<()> {
