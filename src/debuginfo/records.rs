@@ -1,9 +1,12 @@
-//! Emitting the [`Binding`]s of [`super::values`] while a function
-//! body is lowered: at each binding's start a `#dbg_value` record of the
-//! source's current LLVM value, after every write to a bound wasm local or
-//! global a new record, and at its end a poison record.  LLVM then carries
-//! those values through optimization and register allocation into native
-//! location lists.
+//! The [`Binding`]s of [`super::values`] for one function while its body is
+//! lowered: which start and which end before each operator
+//! ([`FunctionValues::advance`]) and which are active on a wasm local or
+//! global ([`FunctionValues::active_on`]).  The lowering's hooks
+//! (`lower/debug_hooks.rs`) emit them: at each binding's start a
+//! `#dbg_value` record of the source's current LLVM value, after every write
+//! to a bound wasm local or global a new record, and at its end a poison
+//! record.  LLVM then carries those values through optimization and
+//! register allocation into native location lists.
 //!
 //! A wasm pointer's native value is `memory base + W` (null stays null) and
 //! a linear-memory location is `memory base + address`: both are computed

@@ -8,6 +8,11 @@
 //! 3. [`function`] (with [`numeric`], [`memory`], [`reference`]) lowers bodies;
 //! 4. [`instance`] builds init/start, export symbols, invokers and the module
 //!    descriptor; executables also get `innative_program_start`.
+//!
+//! With `-g`, each module's provenance (chosen beforehand by
+//! [`crate::provenance::select`]) goes to the debug layer
+//! ([`crate::debuginfo`]), which the function translator reaches through
+//! the hooks of `debug_hooks.rs`.  Nothing here reads DWARF or writes files.
 
 mod debug_hooks;
 pub mod function;
