@@ -248,3 +248,17 @@ impl Lcg {
         self.0 >> 33
     }
 }
+
+/// The text between the first and the last `"` of an `llvm-dwarfdump` line.
+pub fn quoted(l: &str) -> Option<String> {
+    let start = l.find('"')?;
+    let end = l.rfind('"')?;
+    (end > start).then(|| l[start + 1..end].to_string())
+}
+
+/// The number of a `(0x...)` in an `llvm-dwarfdump` line.
+pub fn paren_hex(l: &str) -> Option<u64> {
+    let start = l.find("(0x")?;
+    let end = l[start..].find(')')? + start;
+    u64::from_str_radix(&l[start + 3..end], 16).ok()
+}
