@@ -15,6 +15,8 @@
 //! reported in [`Provenance::warnings`]; a module whose DWARF is unusable
 //! simply yields an empty model.
 
+#![warn(missing_docs)]
+
 pub mod addr;
 mod external;
 mod model;

@@ -21,6 +21,7 @@ pub struct DwarfSections<'a> {
 }
 
 impl<'a> DwarfSections<'a> {
+    /// No sections yet.
     pub fn new() -> Self {
         Self::default()
     }
@@ -32,6 +33,7 @@ impl<'a> DwarfSections<'a> {
         }
     }
 
+    /// Whether a `.debug_info` section was added.
     pub fn has_debug_info(&self) -> bool {
         self.sections.contains_key(".debug_info") || self.sections.contains_key(".debug_line")
     }

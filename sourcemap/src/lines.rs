@@ -43,6 +43,7 @@ pub const RANK_END: u8 = 2;
 /// One row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Row {
+    /// The code offset (wasm) or address (ELF) the row starts at.
     pub address: u64,
     /// 1-based; 0 only for [`UNMAPPED`] rows.
     pub line: u32,
@@ -50,26 +51,31 @@ pub struct Row {
     pub column: u32,
     /// Index into the source table, or [`UNMAPPED`].
     pub source: u32,
+    /// [`RANK_EFFECTIVE`], [`RANK_OTHER`] or [`RANK_END`].
     pub rank: u8,
 }
 
 /// Rows collected in memory (tests, small inputs).
 #[derive(Debug, Default)]
 pub struct LineTable {
+    /// Source paths, by source index.
     pub sources: Vec<String>,
     /// Sorted by (address, rank).
     pub rows: Vec<Row>,
+    /// What could not be read (one line each).
     pub warnings: Vec<String>,
 }
 
 /// Source paths, numbered in order of first use.
 #[derive(Debug, Default)]
 pub struct Sources {
+    /// The paths, by id.
     pub paths: Vec<String>,
     index: HashMap<String, u32>,
 }
 
 impl Sources {
+    /// The id of `path`, numbering it when it is new.
     pub fn id(&mut self, path: &str) -> u32 {
         if let Some(&id) = self.index.get(path) {
             return id;
@@ -111,6 +117,7 @@ pub struct Debug<'d> {
     live: Live,
     /// wasm: file offset of the code section payload (DWARF address 0).
     pub code_offset: u64,
+    /// ELF: a relocatable object (addresses are section offsets).
     pub relocatable: bool,
     /// ELF: function symbols (start, end, name), sorted.
     pub symbols: Vec<(u64, u64, String)>,
@@ -339,10 +346,12 @@ pub struct Lines<'a> {
     units: Vec<UnitLines<'a>>,
     /// (start, unit, sequence), sorted by start.
     order: Vec<(u64, u32, u32)>,
+    /// What could not be read (one line each).
     pub warnings: Vec<String>,
 }
 
 impl Lines<'_> {
+    /// How many live sequences there are.
     pub fn sequences(&self) -> usize {
         self.order.len()
     }

@@ -26,7 +26,9 @@ use std::ops::Range;
 /// One mapping, in map order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Mapping {
+    /// Generated line (0-based).
     pub dst_line: u32,
+    /// Generated column (0-based; for wasm, the module file offset).
     pub dst_col: u64,
     /// Source index, or `None` for a one-field segment (unmapped code).
     pub src: Option<u32>,
@@ -34,6 +36,7 @@ pub struct Mapping {
     pub src_line: u32,
     /// 0-based.
     pub src_col: u32,
+    /// Index into `names`.
     pub name: Option<u32>,
 }
 
@@ -44,7 +47,9 @@ pub struct ParsedMap {
     pub sources: Vec<String>,
     /// The sources as written (without `sourceRoot`).
     pub raw_sources: Vec<String>,
+    /// `sourcesContent`, by source index.
     pub contents: Vec<Option<String>>,
+    /// `names`.
     pub names: Vec<String>,
     /// In map order (sorted by generated position only where the map is).
     pub mappings: Vec<Mapping>,
@@ -340,7 +345,9 @@ pub struct ModuleLayout {
 /// Where the debugger finds a map source.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SourceChoice {
+    /// The directory the debugger looks in.
     pub directory: String,
+    /// The file name, relative to `directory` (or absolute).
     pub name: String,
     /// The name of the unit whose functions start in this source (a path,
     /// relative to the unit's compilation directory or absolute).

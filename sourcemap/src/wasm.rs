@@ -23,7 +23,9 @@ fn put_leb(mut v: u64, out: &mut Vec<u8>) {
 /// its name-section name.
 #[derive(Debug, Clone)]
 pub struct Function {
+    /// The body, after its size prefix (file offsets).
     pub body: Range<u64>,
+    /// Its name-section name.
     pub name: Option<String>,
 }
 
@@ -101,6 +103,7 @@ pub struct Rewrite<'a> {
     bytes: &'a [u8],
     keep: Vec<Range<usize>>,
     tail: Vec<u8>,
+    /// Where the code section's payload lands in the new file.
     pub code_offset: Option<u64>,
 }
 
@@ -140,6 +143,7 @@ pub fn rewrite<'a>(
 }
 
 impl Rewrite<'_> {
+    /// Writes the rewritten module.
     pub fn write_to(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         for r in &self.keep {
             w.write_all(&self.bytes[r.clone()])?;
