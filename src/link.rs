@@ -26,8 +26,8 @@
 //! Outputs are written to a temporary file beside `out` and renamed on
 //! success: a failed link leaves nothing at `out`.
 
-use crate::options::{Options, OutputKind};
 use crate::error::{Error, Result};
+use crate::options::{Options, OutputKind};
 use std::ffi::OsString;
 use std::fs::{self, OpenOptions};
 use std::io::Write;

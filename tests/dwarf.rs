@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Lcg, innative, tempdir};
+use common::{innative, tempdir, Lcg};
 use innative_dwarf::{read_dwarf, DwarfSections, LocOp, Location, ScopeKind, TypeKind};
 use std::path::Path;
 use std::process::Command;

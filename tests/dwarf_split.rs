@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{Lcg, describe, innative, output, run_program, stderr, tempdir};
+use common::{describe, innative, output, run_program, stderr, tempdir, Lcg};
 use innative::module::ModuleInfo;
 use innative::provenance::dwarf::read_module_dwarf;
 use innative::Input;

@@ -3,8 +3,8 @@
 //! types, subprograms (with scopes and variables) and global variables.
 
 use crate::model::{
-    LineRow, LocOp, Location, Member, Provenance, Scope, ScopeKind, Subprogram, Type,
-    TypeId, TypeKind, Unit, Variable,
+    LineRow, LocOp, Location, Member, Provenance, Scope, ScopeKind, Subprogram, Type, TypeId,
+    TypeKind, Unit, Variable,
 };
 use crate::split::{self, SideFiles};
 use gimli::{AttributeValue, EndianSlice, LittleEndian, UnitOffset};

@@ -53,7 +53,8 @@ pub fn sections(bytes: &[u8]) -> Result<Vec<Section<'_>>, String> {
             .map_err(|_| format!("bad section id at byte {start:#x}"))?;
         let size = reader
             .read_var_u32()
-            .map_err(|_| format!("bad section size at byte {start:#x}"))? as usize;
+            .map_err(|_| format!("bad section size at byte {start:#x}"))?
+            as usize;
         let pos = reader.original_position() as usize;
         let data = reader
             .read_bytes(size)

@@ -16,7 +16,6 @@
 //! errors (strings) for the caller to report.
 
 #![warn(missing_docs)]
-
 #![allow(clippy::single_range_in_vec_init)]
 
 pub mod build;

@@ -20,9 +20,9 @@
 //! File names follow LLVM's rules, as the DWARF reader's do (one function,
 //! [`innative_dwarf::paths::line_file`]); `.` path components are removed.
 
-pub use innative_dwarf::paths::normalize;
 use gimli::{EndianSlice, RunTimeEndian};
 use innative_dwarf::paths::line_file;
+pub use innative_dwarf::paths::normalize;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io;

@@ -541,7 +541,10 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         // SAFETY: `target` is a global of this module, `gve` the global
         // variable expression just made by its unit's builder.
         unsafe {
-            super::di::add_global_debug_info(inkwell::values::AsValueRef::as_value_ref(&target), gve)
+            super::di::add_global_debug_info(
+                inkwell::values::AsValueRef::as_value_ref(&target),
+                gve,
+            )
         };
     }
 
@@ -657,7 +660,11 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
 
     /// The location of the operator at `module_offset` in `f`, with its
     /// lexical block and inlined-call chain.
-    pub fn location(&self, f: &FunctionDebug<'ctx>, module_offset: ModuleOffset) -> DILocation<'ctx> {
+    pub fn location(
+        &self,
+        f: &FunctionDebug<'ctx>,
+        module_offset: ModuleOffset,
+    ) -> DILocation<'ctx> {
         let Some(sp_index) = f.sp else {
             return self.entry_location(f);
         };

@@ -234,7 +234,16 @@ impl WasmPointers {
         self.holder(gve, Held::Memory);
         // &holder -> &table (0 when the module has no table).
         let table = di.expression(&[dw::OP_DEREF, dw::OP_STACK_VALUE]);
-        let gve = di.global_variable(di.file(), TABLE_VARIABLE, "", di.file(), 0, ulong, true, table);
+        let gve = di.global_variable(
+            di.file(),
+            TABLE_VARIABLE,
+            "",
+            di.file(),
+            0,
+            ulong,
+            true,
+            table,
+        );
         self.holder(gve, Held::Table);
         // [M W] -> W + M * (W != 0), W = the pointer value (low 32 bits:
         // a debugger may have read 8 bytes).
@@ -458,9 +467,7 @@ fn join(base: &str, inner: &str) -> String {
 }
 
 fn is_cplusplus(prov: &Provenance, unit: usize) -> bool {
-    prov.units
-        .get(unit)
-        .is_some_and(|u| dw::is_cxx(u.language))
+    prov.units.get(unit).is_some_and(|u| dw::is_cxx(u.language))
 }
 
 fn declarator(prov: &Provenance, id: Option<TypeId>, inner: String, depth: u32) -> String {

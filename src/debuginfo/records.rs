@@ -122,7 +122,9 @@ impl FunctionValues {
 
     /// The active bindings on wasm local or global `source`.
     pub fn active_on(&self, source: Source) -> impl Iterator<Item = &LiveBinding> {
-        self.active.iter().filter(move |b| b.binding.source == source)
+        self.active
+            .iter()
+            .filter(move |b| b.binding.source == source)
     }
 }
 

@@ -17,8 +17,8 @@
 //! declarations: their definitions are globals named `geo::Counter::n`,
 //! which is how gdb finds their values).
 
-use super::pointers::{pointer_name, spell, WasmPointers, BOX_MEMBER};
 use super::di::{dw, Di, Md};
+use super::pointers::{pointer_name, spell, WasmPointers, BOX_MEMBER};
 use innative_dwarf::{Provenance, Type, TypeId, TypeKind};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};

@@ -167,7 +167,11 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
     }
 
     /// After a write to a wasm local or global: keep the frame slot current.
-    pub(super) fn track_frame_base(&self, written: FrameBase, value: BasicValueEnum<'ctx>) -> Result<()> {
+    pub(super) fn track_frame_base(
+        &self,
+        written: FrameBase,
+        value: BasicValueEnum<'ctx>,
+    ) -> Result<()> {
         if let FrameBase::Local(n) = written {
             if self.mirrors.contains(&n) {
                 self.store_mirror(&self.b, n, value)?;
@@ -201,7 +205,12 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
     }
 
     /// Mirrors wasm local `n`'s new value (zero-extended) into its slot field.
-    pub(super) fn store_mirror(&self, b: &Builder<'ctx>, n: u32, value: BasicValueEnum<'ctx>) -> Result<()> {
+    pub(super) fn store_mirror(
+        &self,
+        b: &Builder<'ctx>,
+        n: u32,
+        value: BasicValueEnum<'ctx>,
+    ) -> Result<()> {
         let (Some((slot, _)), Some(i)) =
             (self.debug_frame, self.mirrors.iter().position(|m| *m == n))
         else {

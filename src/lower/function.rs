@@ -7,13 +7,13 @@
 //! debug info goes through a few hooks (function entry, operator position, a
 //! local's or global's new value) in `debug_hooks.rs`.
 
+use super::module_env::{Callee, ModuleEnv};
+use super::runtime::{Runtime, TrapKind, FUNC_CODE};
 use crate::debuginfo::records::FunctionValues;
 use crate::debuginfo::values::Source;
 use crate::debuginfo::{FrameBase, FunctionDebug, ModuleDebug};
-use super::module_env::{Callee, ModuleEnv};
-use super::runtime::{Runtime, TrapKind, FUNC_CODE};
-use crate::options::Options;
 use crate::error::{Error, Result};
+use crate::options::Options;
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::Builder;
 use inkwell::intrinsics::Intrinsic;
@@ -129,8 +129,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let fallback_name = env.info.display_func_name(func_index);
         let debug = debug.and_then(|d| {
             let body = ModuleOffset(range.start as u64)..ModuleOffset(range.end as u64);
-            d.function(func, body, &fallback_name)
-                .map(|f| (d, f))
+            d.function(func, body, &fallback_name).map(|f| (d, f))
         });
         if let Some((d, f)) = &debug {
             b.set_current_debug_location(d.entry_location(f));

@@ -23,15 +23,15 @@ pub mod numeric;
 pub mod reference;
 pub mod runtime;
 
-use crate::options::{Linkage, OptLevel, Options, OutputKind};
 use crate::debuginfo::{ModuleDebug, WasmGlobalCell};
 use crate::error::{Error, Result};
 use crate::module::{ImportKind, ModuleInfo};
 use crate::names;
-use innative_dwarf::{ModuleOffset, Provenance};
+use crate::options::{Linkage, OptLevel, Options, OutputKind};
 use inkwell::context::Context;
 use inkwell::module::Module;
 use inkwell::values::FunctionValue;
+use innative_dwarf::{ModuleOffset, Provenance};
 use instance::InstanceBuilder;
 use module_env::{Callee, ModuleEnv, Place};
 use runtime::Runtime;
@@ -72,7 +72,9 @@ pub fn lower_program<'ctx>(
                     .info
                     .bodies
                     .iter()
-                    .map(|b| ModuleOffset(b.range().start as u64)..ModuleOffset(b.range().end as u64))
+                    .map(|b| {
+                        ModuleOffset(b.range().start as u64)..ModuleOffset(b.range().end as u64)
+                    })
                     .collect();
                 ModuleDebug::new(
                     context,

@@ -6,8 +6,8 @@
 
 use super::linker::{self, ModuleMeta};
 use super::script::ModuleSource;
-use crate::options::{Linkage, OptLevel, Options, OutputKind};
 use crate::load::Input;
+use crate::options::{Linkage, OptLevel, Options, OutputKind};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
