@@ -58,13 +58,13 @@ fn main() {
     build_llvm_extension();
 }
 
-/// `src/lower/di_arglist.cpp`, `src/lower/global_debug_info.cpp`: what the
+/// `src/debuginfo/di_arglist.cpp`, `src/debuginfo/global_debug_info.cpp`: what the
 /// compiler needs from LLVM's C++ API that LLVM-C lacks, linked into the
 /// compiler itself.
 fn build_llvm_extension() {
     let sources = [
-        "src/lower/di_arglist.cpp",
-        "src/lower/global_debug_info.cpp",
+        "src/debuginfo/di_arglist.cpp",
+        "src/debuginfo/global_debug_info.cpp",
     ];
     for source in sources {
         println!("cargo:rerun-if-changed={source}");

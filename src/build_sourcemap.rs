@@ -155,14 +155,14 @@ pub fn main(args: &[String]) -> i32 {
         }
         Parsed::Usage(msg) => {
             eprintln!("{}", Error::new(msg));
-            return crate::cli::EXIT_USAGE;
+            return crate::error::EXIT_USAGE;
         }
     };
     match run(&args) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("{e}");
-            crate::cli::EXIT_ERROR
+            crate::error::EXIT_ERROR
         }
     }
 }

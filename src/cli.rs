@@ -17,16 +17,13 @@ mod debugger;
 mod legacy;
 mod serialize;
 
-use crate::compile::{OptLevel, Options, OutputKind};
 use crate::error::Error;
 use crate::load::Input;
+use crate::options::{OptLevel, Options, OutputKind};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
-/// Exit code of a compile error (the `innative::Error` line was printed).
-pub const EXIT_ERROR: i32 = 1;
-/// Exit code of a usage error or of a feature that is not supported yet.
-pub const EXIT_USAGE: i32 = 2;
+pub use crate::error::{EXIT_ERROR, EXIT_USAGE};
 
 const AFTER_HELP: &str = "\
 inNative spellings (used when the first argument is not a subcommand):
@@ -722,33 +719,7 @@ pub(crate) fn default_output(first_input: &Path, kind: OutputKind) -> PathBuf {
     })
 }
 
-/// The name a module gets: its override, the name section's module name,
-/// else the file stem.
-pub(crate) fn module_name(input: &Input) -> String {
-    if let Some(n) = &input.name {
-        return n.clone();
-    }
-    name_section_module_name(&input.bytes).unwrap_or_else(|| input.file_stem())
-}
-
-fn name_section_module_name(bytes: &[u8]) -> Option<String> {
-    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
-        let Ok(wasmparser::Payload::CustomSection(reader)) = payload else {
-            if payload.is_err() {
-                return None;
-            }
-            continue;
-        };
-        if let wasmparser::KnownCustom::Name(names) = reader.as_known() {
-            for name in names {
-                if let Ok(wasmparser::Name::Module { name, .. }) = name {
-                    return Some(name.to_string());
-                }
-            }
-        }
-    }
-    None
-}
+pub(crate) use crate::names::module_name;
 
 fn split_mod_fn(s: &str) -> (Option<&str>, &str) {
     match s.split_once(':') {
@@ -825,27 +796,10 @@ fn load_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
         .iter()
         .map(|p| {
             let mut input = Input::from_file(p)?;
-            input.name = linker_module_name(&input);
+            input.name = crate::names::linker_module_name(&input);
             Ok(input)
         })
         .collect()
-}
-
-/// wasm-ld (clang) writes the output file name, `mathlib.wasm`, as the name
-/// section's module name; taken as is it would make the C symbols
-/// `mathlib#2Ewasm_WASM_fib`, which C cannot name.  Such a name loses its
-/// `.wasm` suffix, so clang-built modules get `mathlib_WASM_fib` as inNative
-/// users expect.
-fn linker_module_name(input: &Input) -> Option<String> {
-    if input.name.is_some() {
-        return input.name.clone();
-    }
-    let name = name_section_module_name(&input.bytes)?;
-    let stem = name
-        .len()
-        .checked_sub(5)
-        .filter(|&i| name.is_char_boundary(i))?;
-    (name[stem..].eq_ignore_ascii_case(".wasm") && stem > 0).then(|| name[..stem].to_string())
 }
 
 fn kind_name(kind: OutputKind) -> &'static str {
@@ -888,7 +842,7 @@ fn compile_to(job: &mut Job, out: &Path) -> Result<(), Error> {
             },
         );
     }
-    crate::compile::compile(&inputs, &job.opts, out)?;
+    crate::driver::compile(&inputs, &job.opts, out)?;
     if job.opts.verbose {
         eprintln!("innative: wrote {}", out.display());
     }
@@ -1203,27 +1157,6 @@ mod tests {
             default_output(Path::new("x.wasm"), OutputKind::Object),
             PathBuf::from("x.o")
         );
-    }
-
-    #[test]
-    fn wasm_ld_module_names_lose_their_suffix() {
-        // (module $mathlib.wasm) carries the module name `mathlib.wasm`, as wasm-ld writes it.
-        let input = |text: &str| {
-            Input::from_bytes(Path::new("dir/x.wat"), text.as_bytes().to_vec()).unwrap()
-        };
-        assert_eq!(
-            linker_module_name(&input("(module $mathlib.wasm)")).as_deref(),
-            Some("mathlib")
-        );
-        assert_eq!(
-            linker_module_name(&input("(module $m.WASM)")).as_deref(),
-            Some("m")
-        );
-        assert_eq!(linker_module_name(&input("(module $plain)")), None);
-        assert_eq!(linker_module_name(&input("(module $.wasm)")), None);
-        assert_eq!(linker_module_name(&input("(module)")), None);
-        assert_eq!(module_name(&input("(module $plain)")), "plain");
-        assert_eq!(module_name(&input("(module)")), "x");
     }
 
     #[test]

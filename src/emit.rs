@@ -1,8 +1,10 @@
 //! Optimization (LLVM's new pass manager at the requested level) and emission
-//! of an ELF relocatable object for the host target.
+//! of an ELF relocatable object for the host target.  The debug layer's
+//! post-passes run between the two ([`crate::debuginfo::post_pass`], called
+//! by the driver).
 
-use crate::compile::{OptLevel, Options};
 use crate::error::{Error, Result};
+use crate::options::{OptLevel, Options};
 use inkwell::attributes::AttributeLoc;
 use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
@@ -10,6 +12,7 @@ use inkwell::targets::{
     CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine,
 };
 use inkwell::OptimizationLevel;
+use std::path::Path;
 
 /// LLVM's process-wide options, set once:
 /// - no DWARF accelerator tables (`.debug_names`), as clang does for gdb on
@@ -65,8 +68,9 @@ pub fn host_target_machine(opt: OptLevel) -> Result<TargetMachine> {
         .ok_or_else(|| Error::new("cannot create an LLVM target machine for the host"))
 }
 
-/// Optimizes `module` and returns the object file bytes.
-pub fn emit_object(module: &Module, opts: &Options) -> Result<Vec<u8>> {
+/// Optimizes `module` for the host at `opts.opt_level`; returns the target
+/// machine [`object`] then uses.
+pub fn optimize(module: &Module, opts: &Options) -> Result<TargetMachine> {
     let tm = host_target_machine(opts.opt_level)?;
     module.set_triple(&tm.get_triple());
     module.set_data_layout(&tm.get_target_data().get_data_layout());
@@ -99,19 +103,22 @@ pub fn emit_object(module: &Module, opts: &Options) -> Result<Vec<u8>> {
     module
         .run_passes(passes, &tm, PassBuilderOptions::create())
         .map_err(|e| Error::new(format!("LLVM optimization failed: {}", e.to_string_lossy())))?;
-    add_symbol_aliases(module);
-    if opts.debug {
-        crate::lower::inlined_prologue::attribute_to_call_sites(module);
-    }
-    if let Some(path) = &opts.emit_llvm {
-        module.print_to_file(path).map_err(|e| {
-            Error::new(format!(
-                "{}: cannot write the LLVM IR: {}",
-                path.display(),
-                e.to_string_lossy()
-            ))
-        })?;
-    }
+    Ok(tm)
+}
+
+/// `--emit-llvm`: writes the module's LLVM IR to `path`.
+pub fn write_llvm(module: &Module, path: &Path) -> Result<()> {
+    module.print_to_file(path).map_err(|e| {
+        Error::new(format!(
+            "{}: cannot write the LLVM IR: {}",
+            path.display(),
+            e.to_string_lossy()
+        ))
+    })
+}
+
+/// The ELF relocatable object of an optimized `module`.
+pub fn object(module: &Module, tm: &TargetMachine) -> Result<Vec<u8>> {
     let buffer = tm
         .write_to_memory_buffer(module, FileType::Object)
         .map_err(|e| {
@@ -121,46 +128,4 @@ pub fn emit_object(module: &Module, opts: &Options) -> Result<Vec<u8>> {
             ))
         })?;
     Ok(buffer.as_slice().to_vec())
-}
-
-/// The local symbols `crate::lower::debug` asked for (source names of
-/// functions, for debuggers that look functions up by symbol), for the
-/// functions optimization kept.
-fn add_symbol_aliases(module: &Module) {
-    use inkwell::values::AsValueRef;
-    let name = crate::lower::debug::SYMBOL_ALIASES;
-    let Ok(key) = name.to_str() else { return };
-    for node in module.get_global_metadata(key) {
-        let strings: Vec<String> = node
-            .get_node_values()
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|v| match v {
-                inkwell::values::BasicMetadataValueEnum::MetadataValue(m) => m
-                    .get_string_value()
-                    .map(|b| String::from_utf8_lossy(b).into_owned()),
-                _ => None,
-            })
-            .collect();
-        let [own, alias] = strings.as_slice() else {
-            continue;
-        };
-        let Some(f) = module.get_function(own) else {
-            continue;
-        };
-        if f.count_basic_blocks() == 0 {
-            continue;
-        }
-        let Ok(alias) = std::ffi::CString::new(alias.as_str()) else {
-            continue;
-        };
-        // SAFETY: `f` is a defined function of `module`; the alias goes in
-        // the same module.
-        unsafe {
-            let fv = f.as_value_ref();
-            let ty = llvm_sys::core::LLVMGlobalGetValueType(fv);
-            let a = llvm_sys::core::LLVMAddAlias2(module.as_mut_ptr(), ty, 0, fv, alias.as_ptr());
-            llvm_sys::core::LLVMSetLinkage(a, llvm_sys::LLVMLinkage::LLVMInternalLinkage);
-        }
-    }
 }

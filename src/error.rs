@@ -1,6 +1,7 @@
 //! The one error type the compiler reports: a message, and where it applies
 //! (file, and byte offset or line:column) when known.  It prints as a single
-//! line: `FILE:POSITION: error: MESSAGE`.
+//! line: `FILE:POSITION: error: MESSAGE`.  Also the process exit codes of
+//! the commands.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -12,10 +13,12 @@ pub struct Error {
     pub file: Option<PathBuf>,
     /// Where in the file: `@0x1f` for a byte offset, `12:5` for text.
     pub position: Option<String>,
+    /// What is wrong (one line when printed).
     pub message: String,
 }
 
 impl Error {
+    /// An error that applies to no particular file.
     pub fn new(message: impl Into<String>) -> Self {
         Error {
             file: None,
@@ -24,6 +27,7 @@ impl Error {
         }
     }
 
+    /// An error about `file` as a whole.
     pub fn in_file(file: &Path, message: impl Into<String>) -> Self {
         Error {
             file: Some(file.to_path_buf()),
@@ -58,6 +62,12 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// Exit code of a compile error (the `innative::Error` line was printed).
+pub const EXIT_ERROR: i32 = 1;
+/// Exit code of a usage error or of a feature that is not supported yet.
+pub const EXIT_USAGE: i32 = 2;
+
+/// A result whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl From<inkwell::builder::BuilderError> for Error {

@@ -1,32 +1,37 @@
 //! innative: an ahead-of-time compiler from WebAssembly to native executables,
 //! shared libraries and relocatable objects, through LLVM 19.
 //!
-//! The pipeline, one module per stage:
+//! The pipeline, in the order [`driver`] runs it:
 //! [`load`] → [`validate`] → [`module`] (what the wasm declares) →
-//! [`lower`] (LLVM IR) → [`emit`] (optimize + ELF object) → [`link`].
-//! [`compile`] drives it; [`wast`] runs spec scripts through it; [`cli`] is the
-//! command line; [`serialize`] prints modules as text and
-//! [`text_provenance`] makes that text (or the user's `.wat`) the debug info
-//! of a module without DWARF.
+//! [`provenance`] (DWARF, else source map, else text: chosen up front) →
+//! [`lower`] (LLVM IR; reaches [`debuginfo`] through a few hooks) →
+//! [`emit`] (optimize; then the debug post-passes; ELF object) → [`link`].
+//! [`options`] is what changes a compile (a leaf every stage may import);
+//! [`names`] the C symbol names; [`text`] prints modules as text;
+//! [`header`] writes C headers; [`wast`] runs spec scripts through the
+//! pipeline; [`cli`] and [`build_sourcemap`] are the command line.
 
-pub mod build_sourcemap;
+#![warn(missing_docs)]
+
+pub(crate) mod build_sourcemap;
 pub mod cli;
-pub mod compile;
-pub mod emit;
-pub mod error;
-pub mod header;
+pub(crate) mod debuginfo;
+pub(crate) mod driver;
+pub(crate) mod emit;
+pub(crate) mod error;
+pub(crate) mod header;
 pub mod link;
-pub mod load;
-pub mod lower;
+pub(crate) mod load;
+pub(crate) mod lower;
 pub mod module;
-pub mod names;
+pub(crate) mod names;
+pub(crate) mod options;
 pub mod provenance;
-pub mod serialize;
-pub mod sourcemap_provenance;
-pub mod text_provenance;
+pub mod text;
 pub mod validate;
 pub mod wast;
 
-pub use compile::{compile, compile_to_object, OptLevel, Options, OutputKind};
+pub use driver::{compile, compile_to_object, serialize_input};
 pub use error::Error;
 pub use load::Input;
+pub use options::{Linkage, OptLevel, Options, OutputKind};

@@ -26,9 +26,9 @@
 //! Outputs are written to a temporary file beside `out` and renamed on
 //! success: a failed link leaves nothing at `out`.
 
-use crate::compile::{Options, OutputKind};
 use crate::error::{Error, Result};
-use crate::lower::debug_pointers::{LLDB_SCRIPT, LLDB_SCRIPT_NAME};
+use crate::debuginfo::pointers::{LLDB_SCRIPT, LLDB_SCRIPT_NAME};
+use crate::options::{Options, OutputKind};
 use std::ffi::OsString;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -104,48 +104,7 @@ pub fn link_output(object: &[u8], opts: &Options, out: &Path) -> Result<()> {
         hide_runtime_main(&tmp.path, opts.verbose);
     }
     tmp.persist(out)?;
-    if opts.debug {
-        write_lldb_script(out, opts.verbose);
-    }
     Ok(())
-}
-
-/// With `-g`, the lldb extension that follows pointers stored in linear
-/// memory goes next to the output (`command script import` it; gdb gets its
-/// extension from the output's `.debug_gdb_scripts` section).  The file is
-/// the same for every output, so outputs in one directory share it.
-/// Best effort: the program itself is complete without it.
-fn write_lldb_script(out: &Path, verbose: bool) {
-    let dir = out
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let path = dir.join(LLDB_SCRIPT_NAME);
-    let written = fs::read(&path).is_ok_and(|b| b == LLDB_SCRIPT.as_bytes())
-        || match fs::write(&path, LLDB_SCRIPT) {
-            Ok(()) => true,
-            Err(e) => {
-                if verbose {
-                    eprintln!("innative: note: cannot write {}: {e}", path.display());
-                }
-                false
-            }
-        };
-    if verbose {
-        let abs = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-        eprintln!(
-            "innative: note: pointers stored in linear memory: gdb runs the extension embedded in {out} \
-             once its directory is trusted (add `add-auto-load-safe-path {dir}` to ~/.config/gdb/gdbinit)",
-            out = out.display(),
-            dir = abs(dir).display()
-        );
-        if written {
-            eprintln!(
-                "innative: note: lldb: `command script import {}` (or add that line to ~/.lldbinit)",
-                abs(&path).display()
-            );
-        }
-    }
 }
 
 /// The runtime's C `main` is an implementation detail; with it in the

@@ -26,6 +26,8 @@ impl Input {
         Self::from_bytes(path, data)
     }
 
+    /// An input whose contents `data` (binary or text) were read from
+    /// `path`.
     pub fn from_bytes(path: &Path, data: Vec<u8>) -> Result<Input> {
         if data.starts_with(b"\0asm") {
             return Ok(Input {

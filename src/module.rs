@@ -13,15 +13,15 @@ use wasmparser::{
 
 /// An import, in import-section order.
 #[derive(Debug, Clone)]
-pub struct Import<'a> {
-    pub module: &'a str,
-    pub name: &'a str,
-    pub kind: ImportKind,
+pub(crate) struct Import<'a> {
+    pub(crate) module: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) kind: ImportKind,
 }
 
 /// What an import brings in; the index is into the matching index space.
 #[derive(Debug, Clone, Copy)]
-pub enum ImportKind {
+pub(crate) enum ImportKind {
     Func { func: u32 },
     Table { table: u32 },
     Memory { memory: u32 },
@@ -30,88 +30,98 @@ pub enum ImportKind {
 
 /// An export, in export-section order.
 #[derive(Debug, Clone)]
-pub struct Export<'a> {
-    pub name: &'a str,
-    pub kind: ExternalKind,
-    pub index: u32,
+pub(crate) struct Export<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) kind: ExternalKind,
+    pub(crate) index: u32,
 }
 
 /// A global: its type and, for defined globals, its initializer.
 #[derive(Debug, Clone)]
-pub struct Global<'a> {
-    pub ty: GlobalType,
-    pub init: Option<ConstExpr<'a>>,
+pub(crate) struct Global<'a> {
+    pub(crate) ty: GlobalType,
+    pub(crate) init: Option<ConstExpr<'a>>,
 }
 
 /// A table: its type and, for defined tables, an optional initializer.
 #[derive(Debug, Clone)]
-pub struct Table<'a> {
-    pub ty: TableType,
-    pub init: Option<ConstExpr<'a>>,
-    pub imported: bool,
+pub(crate) struct Table<'a> {
+    pub(crate) ty: TableType,
+    pub(crate) init: Option<ConstExpr<'a>>,
+    pub(crate) imported: bool,
 }
 
 /// An element segment.
 #[derive(Clone)]
-pub struct ElemSegment<'a> {
-    pub mode: ElemMode<'a>,
-    pub items: Vec<ElemItem<'a>>,
+pub(crate) struct ElemSegment<'a> {
+    pub(crate) mode: ElemMode<'a>,
+    pub(crate) items: Vec<ElemItem<'a>>,
 }
 
 #[derive(Clone)]
-pub enum ElemMode<'a> {
+pub(crate) enum ElemMode<'a> {
     Passive,
     Active { table: u32, offset: ConstExpr<'a> },
     Declared,
 }
 
 #[derive(Clone)]
-pub enum ElemItem<'a> {
+pub(crate) enum ElemItem<'a> {
     Func(u32),
     Expr(ConstExpr<'a>),
 }
 
 /// A data segment.
 #[derive(Clone)]
-pub struct DataSegment<'a> {
-    pub active: Option<(u32, ConstExpr<'a>)>,
-    pub bytes: &'a [u8],
+pub(crate) struct DataSegment<'a> {
+    pub(crate) active: Option<(u32, ConstExpr<'a>)>,
+    pub(crate) bytes: &'a [u8],
 }
 
 /// Everything lowering needs to know about one module.
 pub struct ModuleInfo<'a> {
     /// Module name: the input's override, the name section, or the file stem.
-    pub name: String,
-    pub input: &'a Input,
-    pub types: Vec<FuncType>,
-    pub imports: Vec<Import<'a>>,
+    pub(crate) name: String,
+    pub(crate) input: &'a Input,
+    pub(crate) types: Vec<FuncType>,
+    pub(crate) imports: Vec<Import<'a>>,
     /// Type index of every function (imported first).
-    pub func_types: Vec<u32>,
-    pub num_imported_funcs: u32,
-    pub tables: Vec<Table<'a>>,
-    pub memories: Vec<MemoryType>,
-    pub num_imported_memories: u32,
-    pub globals: Vec<Global<'a>>,
-    pub num_imported_globals: u32,
-    pub exports: Vec<Export<'a>>,
-    pub start: Option<u32>,
-    pub elems: Vec<ElemSegment<'a>>,
-    pub datas: Vec<DataSegment<'a>>,
+    pub(crate) func_types: Vec<u32>,
+    pub(crate) num_imported_funcs: u32,
+    pub(crate) tables: Vec<Table<'a>>,
+    pub(crate) memories: Vec<MemoryType>,
+    pub(crate) num_imported_memories: u32,
+    pub(crate) globals: Vec<Global<'a>>,
+    pub(crate) num_imported_globals: u32,
+    pub(crate) exports: Vec<Export<'a>>,
+    pub(crate) start: Option<u32>,
+    pub(crate) elems: Vec<ElemSegment<'a>>,
+    pub(crate) datas: Vec<DataSegment<'a>>,
     /// Bodies of the defined functions, in order.
-    pub bodies: Vec<FunctionBody<'a>>,
+    pub(crate) bodies: Vec<FunctionBody<'a>>,
     /// Function names from the name section.
-    pub func_names: HashMap<u32, &'a str>,
+    pub(crate) func_names: HashMap<u32, &'a str>,
     /// Local names from the name section: function → local → name.
-    pub local_names: HashMap<u32, HashMap<u32, &'a str>>,
+    pub(crate) local_names: HashMap<u32, HashMap<u32, &'a str>>,
     /// Byte offset of the code section's payload in the module (DWARF code
     /// addresses are relative to it).
-    pub code_section_offset: u64,
-    pub code_section_size: u64,
+    pub(crate) code_section_offset: u64,
+    pub(crate) code_section_size: u64,
     /// Custom sections (name, payload), in module order.
-    pub custom_sections: Vec<(&'a str, &'a [u8])>,
+    pub(crate) custom_sections: Vec<(&'a str, &'a [u8])>,
 }
 
 impl<'a> ModuleInfo<'a> {
+    /// The code section's payload (empty without one): the bytes DWARF
+    /// code addresses count from.
+    pub fn code_section(&self) -> &'a [u8] {
+        let start = self.code_section_offset as usize;
+        self.input
+            .bytes
+            .get(start..start + self.code_section_size as usize)
+            .unwrap_or(&[])
+    }
+
     /// Reads a module that has already been validated.
     pub fn parse(input: &'a Input) -> Result<ModuleInfo<'a>> {
         let err = |e: wasmparser::BinaryReaderError| {
@@ -308,14 +318,7 @@ impl<'a> ModuleInfo<'a> {
                 _ => {}
             }
         }
-        // wasm-ld writes the output file name ("prog.wasm") into the name
-        // section: the module is "prog".
-        let section_name = section_name.map(|n| n.strip_suffix(".wasm").unwrap_or(n).to_string());
-        m.name = input
-            .name
-            .clone()
-            .or(section_name)
-            .unwrap_or_else(|| input.file_stem());
+        m.name = crate::names::module_name_from(input, section_name);
         Ok(m)
     }
 
@@ -368,17 +371,17 @@ impl<'a> ModuleInfo<'a> {
     }
 
     /// The type of function `func`.
-    pub fn func_type(&self, func: u32) -> &FuncType {
+    pub(crate) fn func_type(&self, func: u32) -> &FuncType {
         &self.types[self.func_types[func as usize] as usize]
     }
 
-    pub fn is_imported_func(&self, func: u32) -> bool {
+    pub(crate) fn is_imported_func(&self, func: u32) -> bool {
         func < self.num_imported_funcs
     }
 
     /// The name to show for function `func`: name section, else its first
     /// export name, else `func[N]`.
-    pub fn display_func_name(&self, func: u32) -> String {
+    pub(crate) fn display_func_name(&self, func: u32) -> String {
         if let Some(n) = self.func_names.get(&func) {
             return n.to_string();
         }
@@ -392,7 +395,7 @@ impl<'a> ModuleInfo<'a> {
     /// Functions that can be referenced (and so need a descriptor): exported,
     /// in element segments, or named by `ref.func` in a constant expression.
     /// `ref.func` inside bodies must name one of these (validation ensures it).
-    pub fn referenced_funcs(&self) -> Vec<bool> {
+    pub(crate) fn referenced_funcs(&self) -> Vec<bool> {
         let mut used = vec![false; self.func_types.len()];
         let mark_expr = |e: &ConstExpr<'a>, used: &mut Vec<bool>| {
             let mut r = e.get_operators_reader();
@@ -433,7 +436,7 @@ impl<'a> ModuleInfo<'a> {
 
 /// The signature string the runtime interns for call_indirect checks:
 /// params ':' results with i=i32 l=i64 f=f32 d=f64 v=v128 r=funcref e=externref.
-pub fn signature_string(ty: &FuncType) -> String {
+pub(crate) fn signature_string(ty: &FuncType) -> String {
     let code = |t: &ValType| match t {
         ValType::I32 => 'i',
         ValType::I64 => 'l',

@@ -6,7 +6,7 @@
 //! extensions — embedded in the output for gdb (`.debug_gdb_scripts`),
 //! `innative_lldb.py` next to the output for lldb — that print such pointers
 //! as native ones and, in lldb, follow them.  See the README, "Pointers in the
-//! debugger", and `src/lower/debug_pointers.rs`.
+//! debugger", and `src/debuginfo/pointers.rs`.
 //!
 //! Each test builds one C program twice — to wasm (then innative) and
 //! natively with clang — and runs the same debugger commands on both; the

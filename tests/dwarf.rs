@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{innative, tempdir};
+use common::{innative, tempdir, Lcg};
 use innative_dwarf::{read_dwarf, DwarfSections, LocOp, Location, ScopeKind, TypeKind};
 use std::path::Path;
 use std::process::Command;
@@ -168,18 +168,6 @@ fn reads_units_lines_subprograms_scopes_variables_and_types() {
         );
         assert!(rows.iter().any(|row| row.prologue_end));
         assert_eq!(p.row_at(r.start).map(|row| row.line), Some(5));
-    }
-}
-
-/// A small deterministic generator (no dependency needed for this).
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
     }
 }
 

@@ -1,5 +1,5 @@
 //! Split DWARF through innative's provenance path
-//! (`innative::provenance::read_module_dwarf`, what `innative compile -g`
+//! (`innative::provenance::dwarf::read_module_dwarf`, what `innative compile -g`
 //! uses): clang-19's `-gsplit-dwarf` output (skeleton units in the module,
 //! DIEs in wasm-format `.dwo` files or an `llvm-dwp` package), DWARF 4 and 5,
 //! and a separate debug file named by an `external_debug_info` section.
@@ -14,9 +14,9 @@
 
 mod common;
 
-use common::{describe, innative, output, run_program, stderr, tempdir};
+use common::{describe, innative, output, run_program, stderr, tempdir, Lcg};
 use innative::module::ModuleInfo;
-use innative::provenance::read_module_dwarf;
+use innative::provenance::dwarf::read_module_dwarf;
 use innative::Input;
 use innative_dwarf::{Location, Provenance, Scope, ScopeKind, TypeKind};
 use std::path::{Path, PathBuf};
@@ -753,19 +753,6 @@ fn compile_warns_for_missing_split_files_and_succeeds() {
         warnings[0].contains("ext.wasm") && warnings[0].contains("ext.debug.wasm"),
         "{err}"
     );
-}
-
-/// A small deterministic generator for the corruption test.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
 }
 
 #[test]

@@ -45,29 +45,7 @@ enum Same {
 
 /// `bytes` without its custom sections.
 fn strip_custom(bytes: &[u8]) -> Vec<u8> {
-    let mut out = bytes[..8.min(bytes.len())].to_vec();
-    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
-        let Ok(payload) = payload else { break };
-        if let wasmparser::Payload::CustomSection(_) = payload {
-            continue;
-        }
-        if let Some((id, range)) = payload.as_section() {
-            let body = &bytes[range.start as usize..range.end as usize];
-            out.push(id);
-            let mut n = body.len() as u64;
-            loop {
-                let byte = (n & 0x7f) as u8;
-                n >>= 7;
-                if n == 0 {
-                    out.push(byte);
-                    break;
-                }
-                out.push(byte | 0x80);
-            }
-            out.extend_from_slice(body);
-        }
-    }
-    out
+    common::without_custom_sections(bytes, |_| true)
 }
 
 /// Encoding choices wabt makes differently from the original (the same
@@ -186,13 +164,7 @@ struct Case {
 }
 
 fn spec_modules() -> Option<Vec<Case>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testsuite/wasm-2.0");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "wast"))
-        .collect();
-    files.sort();
+    let files = common::spec_suite("wasm-2.0")?;
     let mut cases = Vec::new();
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
@@ -290,7 +262,7 @@ fn round_trip(cases: &[Case], dir: &Path, wabt: bool) -> Tally {
     };
     let mut for_wabt = Vec::new();
     for (i, case) in cases.iter().enumerate() {
-        let text = match innative::serialize::print(&case.bytes, false) {
+        let text = match innative::text::print(&case.bytes, false) {
             Ok(p) => p.text,
             Err(e) => {
                 t.failures.push(format!("{}: cannot print: {e}", case.what));
@@ -315,7 +287,7 @@ fn round_trip(cases: &[Case], dir: &Path, wabt: bool) -> Tally {
             text: None,
             name: None,
         };
-        match innative::serialize::serialize_input(&input, true) {
+        match innative::serialize_input(&input, true) {
             Ok(annotated) => {
                 if annotated.contains("(; ") {
                     t.annotated += 1;

@@ -4,24 +4,11 @@
 //! with nothing failing (`cargo test --test spec -- --nocapture` shows the
 //! per-file lines).
 
-use std::path::{Path, PathBuf};
-
-fn suite(name: &str) -> Option<Vec<PathBuf>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/testsuite")
-        .join(name);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "wast"))
-        .collect();
-    files.sort();
-    Some(files)
-}
+mod common;
 
 #[test]
 fn every_2_0_script_parses() {
-    let Some(files) = suite("wasm-2.0") else {
+    let Some(files) = common::spec_suite("wasm-2.0") else {
         eprintln!("no spec suite checked out next to the repository; skipping");
         return;
     };
@@ -194,7 +181,7 @@ fn failures_are_counted_and_reported() {
 /// The whole 2.0 suite (~25 s on 2 cores): every non-SIMD assertion passes.
 #[test]
 fn spec_2_0_suite_passes() {
-    let Some(files) = suite("wasm-2.0") else {
+    let Some(files) = common::spec_suite("wasm-2.0") else {
         eprintln!("no spec suite checked out next to the repository; skipping");
         return;
     };

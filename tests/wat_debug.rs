@@ -412,31 +412,7 @@ fn wat_file_in_lldb() {
 /// `bytes` without its `.debug_*` custom sections (what `strip --strip-debug`
 /// does).
 fn strip_debug(bytes: &[u8]) -> Vec<u8> {
-    let mut out = bytes[..8].to_vec();
-    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
-        let payload = payload.unwrap();
-        if let wasmparser::Payload::CustomSection(c) = &payload {
-            if c.name().starts_with(".debug") {
-                continue;
-            }
-        }
-        if let Some((id, range)) = payload.as_section() {
-            let body = &bytes[range.start as usize..range.end as usize];
-            out.push(id);
-            let mut n = body.len() as u64;
-            loop {
-                let b = (n & 0x7f) as u8;
-                n >>= 7;
-                if n == 0 {
-                    out.push(b);
-                    break;
-                }
-                out.push(b | 0x80);
-            }
-            out.extend_from_slice(body);
-        }
-    }
-    out
+    common::without_custom_sections(bytes, |name| name.starts_with(".debug"))
 }
 
 #[test]

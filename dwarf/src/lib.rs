@@ -15,15 +15,23 @@
 //! reported in [`Provenance::warnings`]; a module whose DWARF is unusable
 //! simply yields an empty model.
 
+#![warn(missing_docs)]
+
+pub mod addr;
 mod external;
 mod model;
+pub mod paths;
 mod read;
 mod split;
 pub mod wasm;
 
+pub use addr::{CodeOffset, ModuleOffset};
 pub use external::{check_external, external_debug_path, EXTERNAL_DEBUG_INFO};
 pub use model::{
     LineRow, LocOp, Location, Member, Provenance, Scope, ScopeKind, SourceFile, Subprogram, Type,
     TypeId, TypeKind, Unit, Variable,
 };
 pub use read::{read_dwarf, read_dwarf_split, DwarfSections};
+
+/// The `gimli` this crate reads with (its `constants` name DWARF codes).
+pub use gimli;

@@ -8,6 +8,7 @@ use std::ops::Range;
 pub struct SourceFile {
     /// The directory, as written (may be relative to the unit's `comp_dir`).
     pub directory: String,
+    /// The file name (absolute, or relative to `directory`).
     pub name: String,
 }
 
@@ -25,11 +26,15 @@ impl SourceFile {
 /// A compile unit.
 #[derive(Debug, Clone, Default)]
 pub struct Unit {
+    /// `DW_AT_name`: the primary source file.
     pub name: String,
+    /// `DW_AT_comp_dir`: the compilation directory.
     pub comp_dir: String,
+    /// `DW_AT_producer`: the compiler that wrote the unit.
     pub producer: String,
     /// `DW_AT_language`.
     pub language: u16,
+    /// The DWARF version of the unit.
     pub version: u16,
     /// Files of the unit's line table, by line-table file index.
     pub files: Vec<Option<SourceFile>>,
@@ -38,27 +43,38 @@ pub struct Unit {
 /// One row of a line table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineRow {
+    /// The code offset (wasm DWARF address) the row starts at.
     pub address: u64,
+    /// Index into [`Provenance::units`].
     pub unit: usize,
     /// Index into the unit's `files`.
     pub file: usize,
     /// 0 means "no source line" (compiler-generated code).
     pub line: u32,
+    /// 1-based; 0 means no column.
     pub column: u32,
+    /// A recommended breakpoint location.
     pub is_stmt: bool,
+    /// Where the function's prologue ends.
     pub prologue_end: bool,
+    /// The first address after a sequence (not code itself).
     pub end_sequence: bool,
 }
 
 /// What a nested scope is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScopeKind {
+    /// `DW_TAG_lexical_block`.
     LexicalBlock,
     /// Code of `callee` inlined at `call_file:call_line:call_column`.
     Inlined {
+        /// Index into [`Provenance::subprograms`] (the abstract instance).
         callee: usize,
+        /// File of the call (index into the unit's files).
         call_file: Option<usize>,
+        /// Line of the call.
         call_line: u32,
+        /// Column of the call.
         call_column: u32,
     },
 }
@@ -66,8 +82,11 @@ pub enum ScopeKind {
 /// A lexical block or an inlined call inside a subprogram.
 #[derive(Debug, Clone)]
 pub struct Scope {
+    /// A lexical block or an inlined call.
     pub kind: ScopeKind,
+    /// Code offsets the scope covers.
     pub ranges: Vec<Range<u64>>,
+    /// Nested scopes.
     pub children: Vec<Scope>,
     /// Variables declared in this scope (for an inlined call: the callee's
     /// parameters and locals as instantiated here).
@@ -91,27 +110,36 @@ pub enum LocOp {
     Fbreg(i64),
     /// `DW_OP_addr`: a linear-memory address.
     Addr(u64),
+    /// `DW_OP_plus_uconst`.
     PlusUconst(u64),
     /// `DW_OP_constu`/`consts`/`litN`.
     Const(i64),
+    /// `DW_OP_plus`.
     Plus,
+    /// `DW_OP_minus`.
     Minus,
     /// A stack operation with no operands and no state (`DW_OP_mul`,
     /// `DW_OP_shl`, `DW_OP_and`, `DW_OP_neg`, comparisons, `DW_OP_dup`…),
     /// by its DWARF opcode.
     Arith(u8),
+    /// `DW_OP_deref`.
     Deref,
+    /// `DW_OP_deref_size`.
     DerefSize(u8),
+    /// `DW_OP_stack_value`: the expression computes the value, not its place.
     StackValue,
     /// `DW_OP_piece N`.
     Piece(u64),
+    /// Any other operation, by its DWARF opcode.
     Unsupported(u8),
 }
 
 /// Where a variable lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
+    /// No location (optimized out).
     None,
+    /// One expression for the whole scope.
     Expr(Vec<LocOp>),
     /// A location list: (code-address range, expression) pairs.
     List(Vec<(Range<u64>, Vec<LocOp>)>),
@@ -120,17 +148,24 @@ pub enum Location {
 /// A parameter or variable.
 #[derive(Debug, Clone)]
 pub struct Variable {
+    /// `DW_AT_name`.
     pub name: Option<String>,
     /// `DW_AT_linkage_name` (C++ globals: the mangled name debuggers use to
     /// name and find them).
     pub linkage_name: Option<String>,
+    /// `DW_AT_type`.
     pub ty: Option<TypeId>,
+    /// Where the variable lives.
     pub location: Location,
     /// `DW_AT_const_value` (integers; bytes of blocks as little-endian).
     pub const_value: Option<i64>,
+    /// `DW_AT_decl_file` (index into the unit's files).
     pub file: Option<usize>,
+    /// `DW_AT_decl_line` (0: unknown).
     pub line: u32,
+    /// A formal parameter (`DW_TAG_formal_parameter`).
     pub is_parameter: bool,
+    /// `DW_AT_artificial` (`this`, compiler-made variables).
     pub artificial: bool,
     /// `DW_AT_external` (here or on the declaration a definition's
     /// `DW_AT_specification` names): a global with external linkage; a C
@@ -141,12 +176,15 @@ pub struct Variable {
 /// A member of a struct, union or class.
 #[derive(Debug, Clone)]
 pub struct Member {
+    /// `DW_AT_name` (None: anonymous).
     pub name: Option<String>,
+    /// `DW_AT_type`.
     pub ty: Option<TypeId>,
     /// Byte offset of the member's storage.
     pub offset: u64,
     /// For bitfields: width and offset in bits from the start of the object.
     pub bit_size: Option<u64>,
+    /// See `bit_size`.
     pub bit_offset: Option<u64>,
     /// A static data member (C++): a declaration with no storage in the
     /// object; its definition is a global named `Class::member`.
@@ -161,42 +199,69 @@ pub struct Member {
 pub enum TypeKind {
     /// `DW_TAG_base_type` with its `DW_ATE_*` encoding.
     Base {
+        /// The `DW_ATE_*` encoding.
         encoding: u8,
+        /// Size in bytes.
         byte_size: u64,
     },
+    /// `DW_TAG_pointer_type`.
     Pointer {
+        /// The pointed-to type (None: `void`).
         pointee: Option<TypeId>,
+        /// Size in bytes (4 for wasm32).
         byte_size: u64,
     },
+    /// `DW_TAG_reference_type` / `DW_TAG_rvalue_reference_type` (C++).
     Reference {
+        /// The referenced type.
         pointee: Option<TypeId>,
+        /// An rvalue reference (`&&`).
         rvalue: bool,
     },
+    /// `DW_TAG_const_type`.
     Const(Option<TypeId>),
+    /// `DW_TAG_volatile_type`.
     Volatile(Option<TypeId>),
+    /// `DW_TAG_restrict_type`.
     Restrict(Option<TypeId>),
+    /// `DW_TAG_typedef`.
     Typedef(Option<TypeId>),
     /// `DW_TAG_structure_type` / `class_type` / `union_type`.
     Composite {
+        /// The DWARF tag.
         tag: u16,
+        /// Size in bytes.
         byte_size: u64,
+        /// Members, bases and static members, in order.
         members: Vec<Member>,
+        /// A declaration only (`DW_AT_declaration`): defined elsewhere.
         declaration: bool,
     },
+    /// `DW_TAG_enumeration_type`.
     Enum {
+        /// Size in bytes.
         byte_size: u64,
+        /// The underlying integer type.
         underlying: Option<TypeId>,
+        /// Enumerators (name, value).
         enumerators: Vec<(String, i64)>,
+        /// The enumerators are unsigned.
         unsigned: bool,
     },
     /// Dimensions are element counts (None: flexible/unknown).
     Array {
+        /// The element type.
         element: Option<TypeId>,
+        /// Element count per dimension, outermost first.
         dims: Vec<Option<u64>>,
     },
+    /// `DW_TAG_subroutine_type`: a function type.
     Subroutine {
+        /// The result type (None: `void`).
         result: Option<TypeId>,
+        /// Parameter types.
         params: Vec<Option<TypeId>>,
+        /// Takes more arguments (`...`).
         variadic: bool,
     },
     /// `void`, `decltype(nullptr)`, or a tag innative does not translate.
@@ -206,10 +271,15 @@ pub enum TypeKind {
 /// A type, with the name and declaration it has in the source.
 #[derive(Debug, Clone)]
 pub struct Type {
+    /// `DW_AT_name` (None: anonymous).
     pub name: Option<String>,
+    /// What the type is.
     pub kind: TypeKind,
+    /// Index into [`Provenance::units`].
     pub unit: usize,
+    /// `DW_AT_decl_file` (index into the unit's files).
     pub file: Option<usize>,
+    /// `DW_AT_decl_line` (0: unknown).
     pub line: u32,
     /// Enclosing namespaces/classes, outermost first (C++).
     pub scope: Vec<String>,
@@ -219,29 +289,39 @@ pub struct Type {
 /// have no ranges.
 #[derive(Debug, Clone, Default)]
 pub struct Subprogram {
+    /// Index into [`Provenance::units`].
     pub unit: usize,
+    /// `DW_AT_name`.
     pub name: Option<String>,
+    /// `DW_AT_linkage_name` (C++: the mangled name).
     pub linkage_name: Option<String>,
     /// Index into the unit's files.
     pub file: Option<usize>,
+    /// `DW_AT_decl_line` (0: unknown).
     pub line: u32,
+    /// Code offsets of the function's code (empty: an abstract instance).
     pub ranges: Vec<Range<u64>>,
+    /// `DW_AT_external`: a function with external linkage.
     pub external: bool,
+    /// Lexical blocks and inlined calls, outermost first.
     pub scopes: Vec<Scope>,
     /// `DW_AT_frame_base`.
     pub frame_base: Option<Vec<LocOp>>,
     /// Parameters (in order) and top-level locals.
     pub variables: Vec<Variable>,
+    /// The result type (None: `void`).
     pub result: Option<TypeId>,
 }
 
 /// Everything read from a module's DWARF.
 #[derive(Debug, Clone, Default)]
 pub struct Provenance {
+    /// The compile units.
     pub units: Vec<Unit>,
     /// Live rows of every unit, sorted by address (a sequence's end row sorts
     /// before a row that starts another sequence at the same address).
     pub rows: Vec<LineRow>,
+    /// Every subprogram, concrete and abstract.
     pub subprograms: Vec<Subprogram>,
     /// The type graph of every unit.
     pub types: Vec<Type>,
@@ -252,6 +332,7 @@ pub struct Provenance {
 }
 
 impl Provenance {
+    /// No line rows and no subprograms: nothing to debug with.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty() && self.subprograms.is_empty()
     }

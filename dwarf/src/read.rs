@@ -3,8 +3,8 @@
 //! types, subprograms (with scopes and variables) and global variables.
 
 use crate::model::{
-    LineRow, LocOp, Location, Member, Provenance, Scope, ScopeKind, SourceFile, Subprogram, Type,
-    TypeId, TypeKind, Unit, Variable,
+    LineRow, LocOp, Location, Member, Provenance, Scope, ScopeKind, Subprogram, Type, TypeId,
+    TypeKind, Unit, Variable,
 };
 use crate::split::{self, SideFiles};
 use gimli::{AttributeValue, EndianSlice, LittleEndian, UnitOffset};
@@ -21,6 +21,7 @@ pub struct DwarfSections<'a> {
 }
 
 impl<'a> DwarfSections<'a> {
+    /// No sections yet.
     pub fn new() -> Self {
         Self::default()
     }
@@ -32,6 +33,7 @@ impl<'a> DwarfSections<'a> {
         }
     }
 
+    /// Whether a `.debug_info` section was added.
     pub fn has_debug_info(&self) -> bool {
         self.sections.contains_key(".debug_info") || self.sections.contains_key(".debug_line")
     }
@@ -327,21 +329,7 @@ fn read_line_table<'a>(
     let header = program.header();
     let count = header.file_names().len() as u64;
     for index in 0..=count {
-        let file = header.file(index).map(|f| {
-            let name = attr_string(dwarf, unit, f.path_name()).unwrap_or_default();
-            let directory = f
-                .directory(header)
-                .and_then(|d| attr_string(dwarf, unit, d))
-                .unwrap_or_default();
-            let directory = if directory.starts_with('/') || u.comp_dir.is_empty() {
-                directory
-            } else if directory.is_empty() {
-                u.comp_dir.clone()
-            } else {
-                format!("{}/{}", u.comp_dir.trim_end_matches('/'), directory)
-            };
-            SourceFile { directory, name }
-        });
+        let file = crate::paths::line_file(dwarf, unit, header, index);
         u.files.push(file);
     }
     let mut sequence: Vec<LineRow> = Vec::new();

@@ -1,8 +1,93 @@
-//! A minimal reader for the wasm *container*: enough to find the custom
-//! sections (and the code section) of the side files split DWARF lives in —
-//! `.dwo`/`.dwp` objects and `external_debug_info` files — without a full
-//! wasm parser.  Every length is checked; bad input is an error, never a
-//! panic.
+//! The wasm *container* — its sections, found with wasmparser's
+//! [`BinaryReader`] without parsing their contents: enough for the side
+//! files split DWARF lives in (`.dwo`/`.dwp` objects, `external_debug_info`
+//! files), for the `sourceMappingURL` section and for the source-map
+//! builder's rewriting (the `innative-sourcemap` crate uses this reader
+//! too).  Every length is checked; bad input is an error, never a panic.
+
+use std::ops::Range;
+use wasmparser::BinaryReader;
+
+/// The id of the code section.
+pub const CODE_SECTION: u8 = 10;
+
+/// One section of a wasm file.
+#[derive(Debug, Clone)]
+pub struct Section<'a> {
+    /// The section id (0: custom).
+    pub id: u8,
+    /// The whole section, header included (file offsets).
+    pub whole: Range<usize>,
+    /// The payload (for a custom section: after its name).
+    pub payload: Range<usize>,
+    /// Custom sections: the name.
+    pub name: Option<&'a str>,
+}
+
+impl Section<'_> {
+    /// Whether this is a `.debug_*` custom section.
+    pub fn is_debug(&self) -> bool {
+        self.name.is_some_and(|n| n.starts_with(".debug_"))
+    }
+}
+
+/// Whether `bytes` start like a wasm binary.
+pub fn is_wasm(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\0asm")
+}
+
+/// Splits a wasm binary into its sections; every length is checked.
+pub fn sections(bytes: &[u8]) -> Result<Vec<Section<'_>>, String> {
+    if bytes.len() < 8 || !is_wasm(bytes) {
+        return Err("not a wasm binary".into());
+    }
+    if bytes[4..8] != [1, 0, 0, 0] {
+        return Err("unsupported wasm version (only 1 is)".into());
+    }
+    let mut reader = BinaryReader::new(&bytes[8..], 8);
+    let mut out = Vec::new();
+    while !reader.eof() {
+        let start = reader.original_position() as usize;
+        let id = reader
+            .read_u8()
+            .map_err(|_| format!("bad section id at byte {start:#x}"))?;
+        let size = reader
+            .read_var_u32()
+            .map_err(|_| format!("bad section size at byte {start:#x}"))?
+            as usize;
+        let pos = reader.original_position() as usize;
+        let data = reader
+            .read_bytes(size)
+            .map_err(|_| format!("section at byte {start:#x} runs past the end of the file"))?;
+        let end = pos + size;
+        let mut payload = pos..end;
+        let mut name = None;
+        if id == 0 {
+            let mut custom = BinaryReader::new(data, pos as u64);
+            name = Some(
+                custom
+                    .read_unlimited_string()
+                    .map_err(|_| format!("bad custom section name at byte {start:#x}"))?,
+            );
+            payload = custom.original_position() as usize..end;
+        }
+        out.push(Section {
+            id,
+            whole: start..end,
+            payload,
+            name,
+        });
+    }
+    Ok(out)
+}
+
+/// The code section's payload (file offsets), if the module has one.
+pub fn code_payload(sections: &[Section<'_>]) -> Option<Range<usize>> {
+    sections
+        .iter()
+        .find(|s| s.id == CODE_SECTION)
+        .map(|s| s.payload.clone())
+}
 
 /// The sections of a wasm file this crate cares about.
 #[derive(Debug, Default, Clone)]
@@ -23,66 +108,23 @@ impl<'a> WasmContainer<'a> {
     }
 }
 
-/// Reads an unsigned LEB128 `u32` at `*pos`, advancing it.
-fn leb_u32(bytes: &[u8], pos: &mut usize) -> Option<u32> {
-    let mut result: u64 = 0;
-    for i in 0..5 {
-        let b = *bytes.get(*pos)?;
-        *pos += 1;
-        result |= u64::from(b & 0x7f) << (7 * i);
-        if b & 0x80 == 0 {
-            return u32::try_from(result).ok();
-        }
-    }
-    None
-}
-
-/// A wasm `name`: LEB128 byte length, then UTF-8.  Returns the string and
-/// the position after it.
-fn name_at(bytes: &[u8], mut pos: usize) -> Option<(&str, usize)> {
-    let len = leb_u32(bytes, &mut pos)? as usize;
-    let end = pos.checked_add(len)?;
-    let s = std::str::from_utf8(bytes.get(pos..end)?).ok()?;
-    Some((s, end))
-}
-
 /// Reads the payload of a section that holds a single name, such as
-/// `external_debug_info` or `sourceMappingURL`.  Trailing bytes are ignored.
+/// `external_debug_info` or `sourceMappingURL` (of any length: a `data:`
+/// URL can be long).  Trailing bytes are ignored.
 pub fn name_payload(payload: &[u8]) -> Option<&str> {
-    name_at(payload, 0).map(|(s, _)| s)
+    BinaryReader::new(payload, 0).read_unlimited_string().ok()
 }
 
-/// Splits a wasm binary into its sections.
+/// A wasm binary's custom sections and code section.
 pub fn parse_container(bytes: &[u8]) -> Result<WasmContainer<'_>, String> {
-    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
-        return Err("not a wasm file".into());
-    }
-    if bytes[4..8] != [1, 0, 0, 0] {
-        return Err("unsupported wasm version".into());
-    }
     let mut out = WasmContainer::default();
-    let mut pos = 8;
-    while pos < bytes.len() {
-        let id = bytes[pos];
-        pos += 1;
-        let size = leb_u32(bytes, &mut pos)
-            .ok_or_else(|| format!("bad section size at byte {pos:#x}"))?
-            as usize;
-        let end = pos
-            .checked_add(size)
-            .filter(|e| *e <= bytes.len())
-            .ok_or_else(|| format!("section at byte {pos:#x} runs past the end of the file"))?;
-        let payload = &bytes[pos..end];
-        match id {
-            0 => {
-                let (name, data_start) = name_at(payload, 0)
-                    .ok_or_else(|| format!("bad custom section name at byte {pos:#x}"))?;
-                out.custom_sections.push((name, &payload[data_start..]));
-            }
-            10 => out.code = Some(payload),
+    for s in sections(bytes)? {
+        let payload = &bytes[s.payload.clone()];
+        match (s.id, s.name) {
+            (0, Some(name)) => out.custom_sections.push((name, payload)),
+            (CODE_SECTION, _) => out.code = Some(payload),
             _ => {}
         }
-        pos = end;
     }
     Ok(out)
 }

@@ -25,15 +25,24 @@ use crate::lines::{LineTable, Row, RANK_END, UNMAPPED};
 use std::collections::HashMap;
 use std::io::{self, Write};
 
+/// The container a map is built from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
+    /// A wasm module: generated columns are file offsets.
     Wasm,
-    Elf { relocatable: bool },
+    /// An ELF file: generated columns are virtual addresses (in a
+    /// relocatable object: section offsets).
+    Elf {
+        /// A relocatable object (`.o`).
+        relocatable: bool,
+    },
 }
 
 /// What a map is built from.
 pub struct Input {
+    /// The container.
     pub kind: InputKind,
+    /// Its rows and sources.
     pub table: LineTable,
     /// Added to every address to get the generated column.
     pub column_offset: u64,
@@ -42,6 +51,7 @@ pub struct Input {
     pub functions: Vec<(u64, u64, String)>,
 }
 
+/// How a map is written.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     /// `OLD=NEW` rewrites of the source paths written in the map (the first
@@ -57,11 +67,14 @@ pub struct BuildOptions {
     pub file: Option<String>,
 }
 
+/// What a map holds.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BuildStats {
     /// Segments that map to a source position.
     pub mappings: u64,
+    /// Entries of `sources`.
     pub sources: usize,
+    /// Entries of `names`.
     pub names: usize,
     /// Sources `--sources` could not read (written as null).
     pub missing_sources: usize,
@@ -206,6 +219,7 @@ impl<'w, 'o> MapWriter<'w, 'o> {
         })
     }
 
+    /// Adds one row (in address order).
     pub fn push(&mut self, row: Row) -> io::Result<()> {
         if let Some(r) = self.held.replace(row) {
             self.write(r, Some(row))?;

@@ -11,26 +11,33 @@ use std::path::{Path, PathBuf};
 /// One `build-sourcemap` job.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
+    /// The wasm module or ELF file.
     pub input: PathBuf,
+    /// Where the map goes.
     pub output: PathBuf,
+    /// How the map is written.
     pub opts: BuildOptions,
     /// Write the wasm input back here (with `url`, without DWARF if `strip`).
     pub wasm_out: Option<PathBuf>,
     /// The `sourceMappingURL` of `wasm_out`; default: the map's path
     /// relative to `wasm_out`'s directory (its file name when they share it).
     pub url: Option<String>,
+    /// Without the `.debug_*` sections in `wasm_out`.
     pub strip: bool,
 }
 
 /// What a job did.
 #[derive(Debug, Clone)]
 pub struct Report {
+    /// The container read.
     pub kind: InputKind,
+    /// What the map holds.
     pub stats: BuildStats,
     /// Rows of live sequences read (all ranks).
     pub rows: u64,
     /// The `sourceMappingURL` written into `wasm_out`.
     pub url: Option<String>,
+    /// What could not be read (one line each).
     pub warnings: Vec<String>,
 }
 

@@ -15,6 +15,7 @@
 //! Nothing here panics on bad input: maps and DWARF that cannot be read are
 //! errors (strings) for the caller to report.
 
+#![warn(missing_docs)]
 #![allow(clippy::single_range_in_vec_init)]
 
 pub mod build;

@@ -17,12 +17,12 @@
 //! object the relocations of the DWARF sections are applied first, so an
 //! address is the offset inside its code section).
 //!
-//! File names follow LLVM's rules (`llvm-dwarfdump`, `llvm-symbolizer`): a
-//! relative include directory is joined to the compilation directory,
-//! except DWARF 5's directory 0, which *is* the compilation directory; `.`
-//! path components are removed.
+//! File names follow LLVM's rules, as the DWARF reader's do (one function,
+//! [`innative_dwarf::paths::line_file`]); `.` path components are removed.
 
 use gimli::{EndianSlice, RunTimeEndian};
+use innative_dwarf::paths::line_file;
+pub use innative_dwarf::paths::normalize;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io;
@@ -43,6 +43,7 @@ pub const RANK_END: u8 = 2;
 /// One row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Row {
+    /// The code offset (wasm) or address (ELF) the row starts at.
     pub address: u64,
     /// 1-based; 0 only for [`UNMAPPED`] rows.
     pub line: u32,
@@ -50,26 +51,31 @@ pub struct Row {
     pub column: u32,
     /// Index into the source table, or [`UNMAPPED`].
     pub source: u32,
+    /// [`RANK_EFFECTIVE`], [`RANK_OTHER`] or [`RANK_END`].
     pub rank: u8,
 }
 
 /// Rows collected in memory (tests, small inputs).
 #[derive(Debug, Default)]
 pub struct LineTable {
+    /// Source paths, by source index.
     pub sources: Vec<String>,
     /// Sorted by (address, rank).
     pub rows: Vec<Row>,
+    /// What could not be read (one line each).
     pub warnings: Vec<String>,
 }
 
 /// Source paths, numbered in order of first use.
 #[derive(Debug, Default)]
 pub struct Sources {
+    /// The paths, by id.
     pub paths: Vec<String>,
     index: HashMap<String, u32>,
 }
 
 impl Sources {
+    /// The id of `path`, numbering it when it is new.
     pub fn id(&mut self, path: &str) -> u32 {
         if let Some(&id) = self.index.get(path) {
             return id;
@@ -82,38 +88,6 @@ impl Sources {
 }
 
 type R<'a> = EndianSlice<'a, RunTimeEndian>;
-
-/// Lexically removes `.` components (and doubled slashes); `..` stays.
-pub fn normalize(path: &str) -> String {
-    let absolute = path.starts_with('/');
-    let mut out = String::with_capacity(path.len());
-    if absolute {
-        out.push('/');
-    }
-    for part in path.split('/') {
-        if part.is_empty() || part == "." {
-            continue;
-        }
-        if !out.is_empty() && !out.ends_with('/') {
-            out.push('/');
-        }
-        out.push_str(part);
-    }
-    if out.is_empty() {
-        out.push('.');
-    }
-    out
-}
-
-fn join(a: &str, b: &str) -> String {
-    if a.is_empty() {
-        return b.to_string();
-    }
-    if b.is_empty() {
-        return a.to_string();
-    }
-    format!("{}/{}", a.trim_end_matches('/'), b)
-}
 
 /// Which sequences are live code.
 #[derive(Debug, Clone)]
@@ -143,6 +117,7 @@ pub struct Debug<'d> {
     live: Live,
     /// wasm: file offset of the code section payload (DWARF address 0).
     pub code_offset: u64,
+    /// ELF: a relocatable object (addresses are section offsets).
     pub relocatable: bool,
     /// ELF: function symbols (start, end, name), sorted.
     pub symbols: Vec<(u64, u64, String)>,
@@ -371,10 +346,12 @@ pub struct Lines<'a> {
     units: Vec<UnitLines<'a>>,
     /// (start, unit, sequence), sorted by start.
     order: Vec<(u64, u32, u32)>,
+    /// What could not be read (one line each).
     pub warnings: Vec<String>,
 }
 
 impl Lines<'_> {
+    /// How many live sequences there are.
     pub fn sequences(&self) -> usize {
         self.order.len()
     }
@@ -542,43 +519,18 @@ fn string_of<'a>(
         .unwrap_or_default()
 }
 
-/// The path of file `index` of `unit`'s line table, by LLVM's rules.
+/// The path of file `index` of `unit`'s line table, by LLVM's rules
+/// ([`innative_dwarf::paths::line_file`], normalized).
 fn file_path<'a>(
     dwarf: &gimli::Dwarf<R<'a>>,
     unit: &gimli::Unit<R<'a>>,
     header: &gimli::LineProgramHeader<R<'a>>,
     index: u64,
 ) -> String {
-    let Some(file) = header.file(index) else {
-        return format!("<file {index}>");
-    };
-    let name = string_of(dwarf, unit, file.path_name());
-    if name.starts_with('/') {
-        return normalize(&name);
+    match line_file(dwarf, unit, header, index) {
+        Some(file) => normalize(&file.path()),
+        None => format!("<file {index}>"),
     }
-    let version = header.version();
-    let dir_index = file.directory_index();
-    let dirs = header.include_directories();
-    let include = if version >= 5 {
-        dirs.get(dir_index as usize)
-    } else if dir_index > 0 {
-        dirs.get(dir_index as usize - 1)
-    } else {
-        None
-    };
-    let include = include
-        .map(|d| string_of(dwarf, unit, *d))
-        .unwrap_or_default();
-    let comp_dir = unit
-        .comp_dir
-        .map(|c| c.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut path = String::new();
-    if (version < 5 || dir_index != 0) && !include.starts_with('/') {
-        path = comp_dir;
-    }
-    path = join(&path, &include);
-    normalize(&join(&path, &name))
 }
 
 /// The name of a subprogram DIE: its `DW_AT_name`, or that of the DIE its

@@ -18,7 +18,7 @@
 //! source file much as a DWARF compile unit does (and the WASI C library's
 //! units can be recognised and left out as for DWARF).
 
-use innative_dwarf::{LineRow, Provenance, SourceFile, Subprogram, Unit};
+use innative_dwarf::{LineRow, ModuleOffset, Provenance, SourceFile, Subprogram, Unit};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -26,7 +26,9 @@ use std::ops::Range;
 /// One mapping, in map order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Mapping {
+    /// Generated line (0-based).
     pub dst_line: u32,
+    /// Generated column (0-based; for wasm, the module file offset).
     pub dst_col: u64,
     /// Source index, or `None` for a one-field segment (unmapped code).
     pub src: Option<u32>,
@@ -34,6 +36,7 @@ pub struct Mapping {
     pub src_line: u32,
     /// 0-based.
     pub src_col: u32,
+    /// Index into `names`.
     pub name: Option<u32>,
 }
 
@@ -44,7 +47,9 @@ pub struct ParsedMap {
     pub sources: Vec<String>,
     /// The sources as written (without `sourceRoot`).
     pub raw_sources: Vec<String>,
+    /// `sourcesContent`, by source index.
     pub contents: Vec<Option<String>>,
+    /// `names`.
     pub names: Vec<String>,
     /// In map order (sorted by generated position only where the map is).
     pub mappings: Vec<Mapping>,
@@ -330,7 +335,7 @@ fn decode_mappings(
 #[derive(Debug, Clone, Default)]
 pub struct ModuleLayout {
     /// File offset of the code section payload (code offset 0).
-    pub code_offset: u64,
+    pub code_offset: ModuleOffset,
     /// Function bodies (file offsets), in order.
     pub bodies: Vec<Range<u64>>,
     /// Name-section names of the defined functions, in order.
@@ -340,7 +345,9 @@ pub struct ModuleLayout {
 /// Where the debugger finds a map source.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SourceChoice {
+    /// The directory the debugger looks in.
     pub directory: String,
+    /// The file name, relative to `directory` (or absolute).
     pub name: String,
     /// The name of the unit whose functions start in this source (a path,
     /// relative to the unit's compilation directory or absolute).
@@ -398,7 +405,7 @@ pub fn to_provenance(
     let mut prov = Provenance::default();
     let mut unit_of_source: HashMap<u32, usize> = HashMap::new();
     let mut local_files: Vec<HashMap<u32, usize>> = Vec::new();
-    let cso = layout.code_offset;
+    let cso = layout.code_offset.0;
     let mut landed = 0usize;
     let mut k = 0usize;
     for (fi, body) in layout.bodies.iter().enumerate() {
@@ -708,7 +715,7 @@ mod tests {
             ],
         };
         let layout = ModuleLayout {
-            code_offset: 10,
+            code_offset: ModuleOffset(10),
             bodies: vec![20..30, 30..40],
             names: vec![None, Some("g".into())],
         };
@@ -745,7 +752,7 @@ mod tests {
         assert_eq!(p.row_at(30), None);
 
         let elsewhere = ModuleLayout {
-            code_offset: 1000,
+            code_offset: ModuleOffset(1000),
             bodies: vec![1000..1010],
             names: vec![],
         };

@@ -1,40 +1,11 @@
 //! The wasm container as far as source maps care: where each section is
-//! (the code section's payload offset turns DWARF code offsets into file
-//! offsets), the functions' bodies and names, and rewriting a module with a
-//! new `sourceMappingURL` section and without its `.debug_*` sections.
+//! (read by [`innative_dwarf::wasm`], the one container reader; the code
+//! section's payload offset turns DWARF code offsets into file offsets),
+//! the functions' bodies and names, and rewriting a module with a new
+//! `sourceMappingURL` section and without its `.debug_*` sections.
 
+pub use innative_dwarf::wasm::{code_payload, is_wasm, sections, Section, CODE_SECTION};
 use std::ops::Range;
-
-/// One section of a wasm file.
-#[derive(Debug, Clone)]
-pub struct Section<'a> {
-    pub id: u8,
-    /// The whole section, header included (file offsets).
-    pub whole: Range<usize>,
-    /// The payload (for a custom section: after its name).
-    pub payload: Range<usize>,
-    /// Custom sections: the name.
-    pub name: Option<&'a str>,
-}
-
-impl Section<'_> {
-    pub fn is_debug(&self) -> bool {
-        self.name.is_some_and(|n| n.starts_with(".debug_"))
-    }
-}
-
-fn leb_u32(bytes: &[u8], pos: &mut usize) -> Option<u32> {
-    let mut result: u64 = 0;
-    for i in 0..5 {
-        let b = *bytes.get(*pos)?;
-        *pos += 1;
-        result |= u64::from(b & 0x7f) << (7 * i);
-        if b & 0x80 == 0 {
-            return u32::try_from(result).ok();
-        }
-    }
-    None
-}
 
 fn put_leb(mut v: u64, out: &mut Vec<u8>) {
     loop {
@@ -48,73 +19,13 @@ fn put_leb(mut v: u64, out: &mut Vec<u8>) {
     }
 }
 
-/// Whether `bytes` start like a wasm binary.
-pub fn is_wasm(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"\0asm")
-}
-
-/// Splits a wasm binary into its sections; every length is checked.
-pub fn sections(bytes: &[u8]) -> Result<Vec<Section<'_>>, String> {
-    if bytes.len() < 8 || !is_wasm(bytes) {
-        return Err("not a wasm binary".into());
-    }
-    if bytes[4..8] != [1, 0, 0, 0] {
-        return Err("unsupported wasm version (only 1 is)".into());
-    }
-    let mut out = Vec::new();
-    let mut pos = 8;
-    while pos < bytes.len() {
-        let start = pos;
-        let id = bytes[pos];
-        pos += 1;
-        let size = leb_u32(bytes, &mut pos)
-            .ok_or_else(|| format!("bad section size at byte {start:#x}"))?
-            as usize;
-        let end = pos
-            .checked_add(size)
-            .filter(|e| *e <= bytes.len())
-            .ok_or_else(|| format!("section at byte {start:#x} runs past the end of the file"))?;
-        let mut payload = pos..end;
-        let mut name = None;
-        if id == 0 {
-            let mut p = pos;
-            let len = leb_u32(bytes, &mut p)
-                .ok_or_else(|| format!("bad custom section name at byte {start:#x}"))?
-                as usize;
-            let name_end = p
-                .checked_add(len)
-                .filter(|e| *e <= end)
-                .ok_or_else(|| format!("bad custom section name at byte {start:#x}"))?;
-            name = Some(
-                std::str::from_utf8(&bytes[p..name_end])
-                    .map_err(|_| format!("custom section name at byte {start:#x} is not UTF-8"))?,
-            );
-            payload = name_end..end;
-        }
-        out.push(Section {
-            id,
-            whole: start..end,
-            payload,
-            name,
-        });
-        pos = end;
-    }
-    Ok(out)
-}
-
-/// The code section's payload (file offsets), if the module has one.
-pub fn code_payload(sections: &[Section<'_>]) -> Option<Range<usize>> {
-    sections
-        .iter()
-        .find(|s| s.id == 10)
-        .map(|s| s.payload.clone())
-}
-
 /// A defined function: its body (file offsets, after the size prefix) and
 /// its name-section name.
 #[derive(Debug, Clone)]
 pub struct Function {
+    /// The body, after its size prefix (file offsets).
     pub body: Range<u64>,
+    /// Its name-section name.
     pub name: Option<String>,
 }
 
@@ -182,9 +93,7 @@ pub fn url_payload(url: &str) -> Vec<u8> {
 
 /// The URL a module's `sourceMappingURL` section holds.
 pub fn source_mapping_url(payload: &[u8]) -> Option<&str> {
-    let mut pos = 0;
-    let len = leb_u32(payload, &mut pos)? as usize;
-    std::str::from_utf8(payload.get(pos..pos.checked_add(len)?)?).ok()
+    innative_dwarf::wasm::name_payload(payload)
 }
 
 /// A plan for rewriting a module: which sections are kept, and what is
@@ -194,6 +103,7 @@ pub struct Rewrite<'a> {
     bytes: &'a [u8],
     keep: Vec<Range<usize>>,
     tail: Vec<u8>,
+    /// Where the code section's payload lands in the new file.
     pub code_offset: Option<u64>,
 }
 
@@ -215,7 +125,7 @@ pub fn rewrite<'a>(
         if drop {
             continue;
         }
-        if s.id == 10 {
+        if s.id == CODE_SECTION {
             code_offset = Some((size + (s.payload.start - s.whole.start)) as u64);
         }
         size += s.whole.len();
@@ -233,6 +143,7 @@ pub fn rewrite<'a>(
 }
 
 impl Rewrite<'_> {
+    /// Writes the rewritten module.
     pub fn write_to(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         for r in &self.keep {
             w.write_all(&self.bytes[r.clone()])?;

@@ -16,7 +16,7 @@
 //! exit status are the debugger's own.  `$INNATIVE_GDB` / `$INNATIVE_LLDB`
 //! name another debugger binary.
 
-use super::EXIT_ERROR;
+use crate::error::EXIT_ERROR;
 use crate::error::Error;
 use std::ffi::OsString;
 use std::os::unix::process::CommandExt;
@@ -101,7 +101,7 @@ fn leading_arguments(debugger: Debugger, args: &[OsString]) -> Result<Vec<OsStri
             }
         }
         Debugger::Lldb => {
-            let script = crate::link::runtime_dir()?.join(crate::lower::debug_pointers::LLDB_SCRIPT_NAME);
+            let script = crate::link::runtime_dir()?.join(crate::debuginfo::pointers::LLDB_SCRIPT_NAME);
             lead.push("-O".into());
             let mut cmd = OsString::from("command script import ");
             cmd.push(script.as_os_str());

@@ -10,7 +10,7 @@
 //! accepted here as well.  Anything else that starts with a dash is an error.
 
 use super::{help_text, Action, Job, Usage};
-use crate::compile::{OptLevel, OutputKind};
+use crate::options::{OptLevel, OutputKind};
 use std::collections::VecDeque;
 use std::path::PathBuf;
 

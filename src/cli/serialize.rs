@@ -98,7 +98,7 @@ fn write_all(req: &Request, targets: &[Option<PathBuf>]) -> Result<(), Error> {
             }
         }
         let input = Input::from_file(path)?;
-        texts.push(crate::serialize::serialize_input(&input, req.emit_debug)?);
+        texts.push(crate::driver::serialize_input(&input, req.emit_debug)?);
     }
     for (text, target) in texts.iter().zip(targets) {
         match target {

@@ -4,15 +4,16 @@
 //! `impl FuncTranslator` blocks.
 //!
 //! Every operator is visited with its byte offset in the module (`self.offset`);
-//! the debug layer attaches source locations from that offset.
+//! debug info goes through a few hooks (function entry, operator position, a
+//! local's or global's new value) in `debug_hooks.rs`.
 
-use super::debug::{FrameBase, FunctionDebug, ModuleDebug, VariableStorage};
-use super::debug_records::FunctionValues;
-use super::debug_values::Source;
 use super::module_env::{Callee, ModuleEnv};
 use super::runtime::{Runtime, TrapKind, FUNC_CODE};
-use crate::compile::Options;
+use crate::debuginfo::records::FunctionValues;
+use crate::debuginfo::values::Source;
+use crate::debuginfo::{FrameBase, FunctionDebug, ModuleDebug};
 use crate::error::{Error, Result};
+use crate::options::Options;
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::Builder;
 use inkwell::intrinsics::Intrinsic;
@@ -23,7 +24,8 @@ use inkwell::values::{
     PointerValue,
 };
 use inkwell::IntPredicate;
-use wasmparser::{BlockType, FunctionBody, Operator, ValType};
+use innative_dwarf::ModuleOffset;
+use wasmparser::{BlockType, FunctionBody, Operator};
 
 /// What kind of construct a control frame is.
 enum FrameKind<'ctx> {
@@ -73,8 +75,8 @@ pub struct FuncTranslator<'ctx, 'a, 'e> {
     pub func_index: u32,
     /// The entry block; function-wide values (allocas, memory bases) are
     /// inserted before its terminator.
-    entry: BasicBlock<'ctx>,
-    locals: Vec<(PointerValue<'ctx>, BasicTypeEnum<'ctx>)>,
+    pub(super) entry: BasicBlock<'ctx>,
+    pub(super) locals: Vec<(PointerValue<'ctx>, BasicTypeEnum<'ctx>)>,
     /// With debug info: variables tracked as values (location lists…).
     pub(super) values: Option<FunctionValues>,
     /// Where debug records go when the builder is not at a block's end
@@ -95,17 +97,17 @@ pub struct FuncTranslator<'ctx, 'a, 'e> {
     layout: Vec<BasicBlock<'ctx>>,
     placed: std::collections::HashSet<BasicBlock<'ctx>>,
     /// Byte offset (in the module) of the operator being lowered.
-    pub offset: u64,
+    pub offset: ModuleOffset,
     /// Source locations, when compiling with debug info and the module's
     /// provenance covers this function.
-    debug: Option<(&'e ModuleDebug<'ctx, 'e>, FunctionDebug<'ctx>)>,
+    pub(super) debug: Option<(&'e ModuleDebug<'ctx, 'e>, FunctionDebug<'ctx>)>,
     /// With debug info: the `{ memory base, native frame base }` slot that
     /// variable locations read, and which wasm value is the frame base.
-    debug_frame: Option<(PointerValue<'ctx>, Option<FrameBase>)>,
+    pub(super) debug_frame: Option<(PointerValue<'ctx>, Option<FrameBase>)>,
     /// At -O0 with debug info: wasm locals whose value (zero-extended) is
     /// mirrored in the frame slot from field 4 on, in this order, for
     /// variables that a local *points at* (see `ModuleDebug::mirrored_locals`).
-    mirrors: Vec<u32>,
+    pub(super) mirrors: Vec<u32>,
 }
 
 impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
@@ -126,8 +128,8 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let range = body.range();
         let fallback_name = env.info.display_func_name(func_index);
         let debug = debug.and_then(|d| {
-            d.function(func, range.start as u64..range.end as u64, &fallback_name)
-                .map(|f| (d, f))
+            let body = ModuleOffset(range.start as u64)..ModuleOffset(range.end as u64);
+            d.function(func, body, &fallback_name).map(|f| (d, f))
         });
         if let Some((d, f)) = &debug {
             b.set_current_debug_location(d.entry_location(f));
@@ -151,7 +153,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             memory_cache: vec![None; env.memories.len()],
             layout: vec![entry],
             placed: std::collections::HashSet::from([entry]),
-            offset: 0,
+            offset: ModuleOffset(0),
             debug,
             debug_frame: None,
             mirrors: Vec::new(),
@@ -203,16 +205,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             self.b.build_unconditional_branch(body_block)?;
         }
         self.enter(body_block);
-        self.declare_variables()?;
-        // Whole-function bindings go in the entry block, where instruction
-        // selection still sees the function's arguments as values.
-        if let Some(term) = self.entry.get_terminator() {
-            self.b.position_before(&term);
-            self.records_before = Some(term);
-            self.update_bindings(None)?;
-            self.records_before = None;
-            self.b.position_at_end(body_block);
-        }
+        self.debug_function_entry(body_block)?;
 
         let return_block = self.rt.context.append_basic_block(self.func, "return");
         self.control.push(Frame {
@@ -227,13 +220,8 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let mut reader = body.get_operators_reader().map_err(wasm_err)?;
         while !reader.eof() {
             let (op, offset) = reader.read_with_offset().map_err(wasm_err)?;
-            self.offset = offset as u64;
-            if let Some((d, f)) = &self.debug {
-                self.b
-                    .set_current_debug_location(d.location(f, self.offset));
-                let address = d.dwarf_address(self.offset);
-                self.update_bindings(Some(address))?;
-            }
+            self.offset = ModuleOffset(offset as u64);
+            self.debug_operator()?;
             self.operator(op)?;
         }
         for pair in self.layout.windows(2) {
@@ -241,168 +229,6 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 .move_after(pair[0])
                 .map_err(|_| Error::new("cannot lay out blocks"))?;
         }
-        Ok(())
-    }
-
-    /// With debug info: sets up the frame slot and declares the function's
-    /// variables (all in the entry block, like clang at -O0).
-    fn declare_variables(&mut self) -> Result<()> {
-        let Some((d, f)) = self.debug else {
-            return Ok(());
-        };
-        let frame_base = d.frame_base(&f);
-        let mirrors = d.mirrored_locals(&f);
-        if (frame_base.is_some() || !mirrors.is_empty()) && !self.env.memories.is_empty() {
-            let eb = self.entry_builder()?;
-            let mem = self.env.memories[0].address(self.rt, &eb)?;
-            let base = self.rt.invariant_load(&eb, mem, "membase")?;
-            let fields = 4 + mirrors.len() as u32;
-            let slot = eb.build_alloca(self.rt.ptr.array_type(fields), "dbg_frame")?;
-            eb.build_store(slot, base)?;
-            // slot[2]: table 0 (function pointers); slot[3]: null.
-            let table = match self.env.tables.first() {
-                Some(t) => t.address(self.rt, &eb)?,
-                None => self.rt.ptr.const_null(),
-            };
-            for (i, v) in [(2, table), (3, self.rt.ptr.const_null())] {
-                let field = self.frame_field(&eb, slot, i)?;
-                eb.build_store(field, v)?;
-            }
-            self.debug_frame = Some((slot, frame_base));
-            self.mirrors = mirrors;
-            for n in self.mirrors.clone() {
-                // (DWARF may name a local the function does not have.)
-                let Some(&(local, ty)) = self.locals.get(n as usize) else {
-                    continue;
-                };
-                let v = eb.build_load(ty, local, "mirror")?;
-                self.store_mirror(&eb, n, v)?;
-            }
-            let initial = match frame_base {
-                Some(FrameBase::Local(n)) if (n as usize) < self.func.count_params() as usize => {
-                    Some(
-                        eb.build_load(self.rt.i32, self.locals[n as usize].0, "fb")?
-                            .into_int_value(),
-                    )
-                }
-                Some(FrameBase::Global(g)) if (g as usize) < self.env.globals.len() => {
-                    let cell = self.env.globals[g as usize].address(self.rt, &eb)?;
-                    Some(eb.build_load(self.rt.i32, cell, "fb")?.into_int_value())
-                }
-                _ => None,
-            };
-            if let Some(v) = initial {
-                self.store_frame_base(&eb, v)?;
-            }
-        }
-        let before = self
-            .entry
-            .get_terminator()
-            .ok_or_else(|| Error::new("entry block has no terminator"))?;
-        let storage = VariableStorage {
-            frame: self.debug_frame.map(|(s, _)| s),
-            locals: &self.locals,
-            mirrors: &self.mirrors,
-            before,
-        };
-        let bindings = d.declare_variables(self.module, &f, &storage);
-        if !bindings.is_empty() {
-            self.values = Some(FunctionValues::new(bindings));
-        }
-        Ok(())
-    }
-
-    /// Wasm local `n`'s stack slot and type.
-    pub(super) fn local_slot(&self, n: u32) -> Option<(PointerValue<'ctx>, BasicTypeEnum<'ctx>)> {
-        self.locals.get(n as usize).copied()
-    }
-
-    /// The memory base as variable locations read it: optimized, the SSA
-    /// value of memory 0's base; at -O0 the frame slot that holds it (read
-    /// with `DW_OP_deref`).  None: no memory (or no slot).
-    pub(super) fn debug_memory_base(&mut self) -> Result<Option<(BasicValueEnum<'ctx>, Vec<u64>)>> {
-        if self.env.memories.is_empty() {
-            return Ok(None);
-        }
-        if self.opts.opt_level == crate::compile::OptLevel::O0 {
-            return Ok(self
-                .debug_frame
-                .map(|(slot, _)| (slot.into(), vec![super::di::dw::OP_DEREF])));
-        }
-        let (_, base) = self.memory(0)?;
-        Ok(Some((base.into(), vec![])))
-    }
-
-    /// Records a new frame-base value (wasm address) as a native pointer.
-    fn store_frame_base(&self, b: &Builder<'ctx>, value: IntValue<'ctx>) -> Result<()> {
-        let Some((slot, _)) = self.debug_frame else {
-            return Ok(());
-        };
-        let mem = self.env.memories[0].address(self.rt, b)?;
-        let base = self.rt.invariant_load(b, mem, "membase")?;
-        let offset = b.build_int_z_extend(value, self.rt.i64, "fb64")?;
-        // SAFETY (for LLVM): a plain byte offset into linear memory.
-        let native = unsafe { b.build_gep(self.rt.i8, base, &[offset], "fb_native")? };
-        let field = unsafe {
-            b.build_in_bounds_gep(
-                self.rt.ptr,
-                slot,
-                &[self.rt.i32.const_int(1, false)],
-                "fb_slot",
-            )?
-        };
-        b.build_store(field, native)?;
-        Ok(())
-    }
-
-    /// After a write to a wasm local or global: keep the frame slot current.
-    fn track_frame_base(&self, written: FrameBase, value: BasicValueEnum<'ctx>) -> Result<()> {
-        if let FrameBase::Local(n) = written {
-            if self.mirrors.contains(&n) {
-                self.store_mirror(&self.b, n, value)?;
-            }
-        }
-        match self.debug_frame {
-            Some((_, Some(fb))) if fb == written && value.is_int_value() => {
-                self.store_frame_base(&self.b, value.into_int_value())
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// Field `i` of the frame slot.
-    fn frame_field(
-        &self,
-        b: &Builder<'ctx>,
-        slot: PointerValue<'ctx>,
-        i: u64,
-    ) -> Result<PointerValue<'ctx>> {
-        // SAFETY (for LLVM): a field of the slot array (its size counts
-        // every field this is asked for).
-        Ok(unsafe {
-            b.build_in_bounds_gep(
-                self.rt.ptr,
-                slot,
-                &[self.rt.i32.const_int(i, false)],
-                "dbg_slot",
-            )?
-        })
-    }
-
-    /// Mirrors wasm local `n`'s new value (zero-extended) into its slot field.
-    fn store_mirror(&self, b: &Builder<'ctx>, n: u32, value: BasicValueEnum<'ctx>) -> Result<()> {
-        let (Some((slot, _)), Some(i)) =
-            (self.debug_frame, self.mirrors.iter().position(|m| *m == n))
-        else {
-            return Ok(());
-        };
-        if !value.is_int_value() {
-            return Ok(());
-        }
-        let wide =
-            b.build_int_z_extend_or_bit_cast(value.into_int_value(), self.rt.i64, "mirror64")?;
-        let field = self.frame_field(b, slot, 4 + i as u64)?;
-        b.build_store(field, wide)?;
         Ok(())
     }
 
@@ -581,7 +407,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
     /// A builder placed before the entry block's terminator, for values that
     /// must dominate the whole body.
-    fn entry_builder(&self) -> Result<Builder<'ctx>> {
+    pub(super) fn entry_builder(&self) -> Result<Builder<'ctx>> {
         let b = self.rt.context.create_builder();
         if let Some((d, f)) = &self.debug {
             b.set_current_debug_location(d.entry_location(f));
@@ -596,7 +422,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
     /// (struct pointer, base pointer) of memory `index`.
     pub fn memory(&mut self, index: u32) -> Result<(PointerValue<'ctx>, PointerValue<'ctx>)> {
-        if self.opts.opt_level == crate::compile::OptLevel::O0 {
+        if self.opts.opt_level == crate::options::OptLevel::O0 {
             // At -O0 a value live across blocks is reloaded at each block's
             // start without a source location, which makes debuggers stop
             // twice on one line: load the base where it is used instead.
@@ -834,7 +660,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 if !(self.numeric(&op)? || self.memory_op(&op)? || self.reference_op(&op)?) {
                     return Err(Error::at_offset(
                         &self.env.info.input.path,
-                        self.offset as usize,
+                        self.offset.0 as usize,
                         format!("operator {op:?} is not supported yet"),
                     ));
                 }
@@ -1043,11 +869,6 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     /// Pops call arguments for a function type.
     pub fn pop_args(&mut self, nparams: usize) -> Result<Vec<BasicMetadataValueEnum<'ctx>>> {
         Ok(self.pop_n(nparams)?.into_iter().map(Into::into).collect())
-    }
-
-    /// The LLVM type of a wasm value type (shorthand).
-    pub fn ty(&self, t: ValType) -> BasicTypeEnum<'ctx> {
-        self.rt.val_type(t)
     }
 
     /// Zero-extends a wasm i32 to a native index.

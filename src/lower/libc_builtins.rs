@@ -39,7 +39,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     /// The builtin this function is compiled as, if any.
     pub(crate) fn libc_builtin(&self) -> Option<LibcBuiltin> {
         let info = self.env.info;
-        if self.opts.opt_level == crate::compile::OptLevel::O0
+        if self.opts.opt_level == crate::options::OptLevel::O0
             || self.opts.debug
             || info.memories.is_empty()
             || info.is_imported_func(self.func_index)

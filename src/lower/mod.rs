@@ -8,15 +8,14 @@
 //! 3. [`function`] (with [`numeric`], [`memory`], [`reference`]) lowers bodies;
 //! 4. [`instance`] builds init/start, export symbols, invokers and the module
 //!    descriptor; executables also get `innative_program_start`.
+//!
+//! With `-g`, each module's provenance (chosen beforehand by
+//! [`crate::provenance::select`]) goes to the debug layer
+//! ([`crate::debuginfo`]), which the function translator reaches through
+//! the hooks of `debug_hooks.rs`.  Nothing here reads DWARF or writes files.
 
-pub mod debug;
-pub mod debug_pointers;
-pub mod debug_records;
-pub mod debug_types;
-pub mod debug_values;
-pub mod di;
+mod debug_hooks;
 pub mod function;
-pub mod inlined_prologue;
 pub mod instance;
 mod libc_builtins;
 pub mod memory;
@@ -25,22 +24,26 @@ pub mod numeric;
 pub mod reference;
 pub mod runtime;
 
-use crate::compile::{Linkage, Options, OutputKind};
+use crate::debuginfo::{ModuleDebug, WasmGlobalCell};
 use crate::error::{Error, Result};
 use crate::module::{ImportKind, ModuleInfo};
 use crate::names;
+use crate::options::{Linkage, OptLevel, Options, OutputKind};
 use inkwell::context::Context;
 use inkwell::module::Module;
 use inkwell::values::FunctionValue;
+use innative_dwarf::{ModuleOffset, Provenance};
 use instance::InstanceBuilder;
 use module_env::{Callee, ModuleEnv, Place};
 use runtime::Runtime;
 use wasmparser::ExternalKind;
 
-/// Lowers `modules` into a new LLVM module.
+/// Lowers `modules` into a new LLVM module; with `-g`, `provenance[i]` is
+/// the provenance chosen for module `i` (see [`crate::provenance::select`]).
 pub fn lower_program<'ctx>(
     context: &'ctx Context,
     modules: &[ModuleInfo<'_>],
+    provenance: &[Option<Provenance>],
     opts: &Options,
 ) -> Result<Module<'ctx>> {
     let llvm_name = modules
@@ -50,18 +53,6 @@ pub fn lower_program<'ctx>(
     let module = context.create_module(llvm_name);
     let rt = Runtime::declare(context, &module);
 
-    for (i, m) in modules.iter().enumerate() {
-        if modules[..i].iter().any(|other| other.name == m.name) {
-            return Err(Error::in_file(
-                &m.input.path,
-                format!(
-                    "two modules are named '{}'; module names must be unique",
-                    m.name
-                ),
-            ));
-        }
-    }
-
     let mut envs: Vec<ModuleEnv> = modules
         .iter()
         .map(|m| ModuleEnv::declare(&rt, &module, m))
@@ -70,48 +61,28 @@ pub fn lower_program<'ctx>(
         resolve_static_imports(&rt, &module, &mut envs, opts)?;
     }
 
-    // Provenance is read up front; odd debug info only warns.
-    let provenance: Vec<Option<innative_dwarf::Provenance>> = envs
-        .iter()
-        .enumerate()
-        .map(|(i, env)| {
-            opts.debug.then(|| {
-                // DWARF, else the source map (issue 6; --prefer-source-map
-                // swaps them).
-                let mut prov = crate::sourcemap_provenance::module_provenance(env.info, opts, i);
-                if prov.is_empty() {
-                    // No DWARF: debug the module's WebAssembly text.
-                    let out = opts.output.as_deref();
-                    let text = crate::text_provenance::provenance_for(env.info, out, envs.len());
-                    prov = text.unwrap_or(prov);
-                }
-                if !opts.debug_system_libs {
-                    crate::provenance::drop_system_units(&mut prov);
-                }
-                prov
-            })
-        })
-        .collect();
     if opts.debug {
         add_debug_module_flags(context, &module, opts);
     }
-    let debug: Vec<Option<debug::ModuleDebug>> = envs
+    let debug: Vec<Option<ModuleDebug>> = envs
         .iter()
-        .zip(&provenance)
+        .zip(provenance)
         .map(|(env, prov)| {
             prov.as_ref().map(|p| {
-                let bodies: Vec<std::ops::Range<u64>> = env
+                let bodies: Vec<std::ops::Range<ModuleOffset>> = env
                     .info
                     .bodies
                     .iter()
-                    .map(|b| b.range().start as u64..b.range().end as u64)
+                    .map(|b| {
+                        ModuleOffset(b.range().start as u64)..ModuleOffset(b.range().end as u64)
+                    })
                     .collect();
-                debug::ModuleDebug::new(
+                ModuleDebug::new(
                     context,
                     &module,
                     p,
-                    env.info.code_section_offset,
-                    opts.opt_level != crate::compile::OptLevel::O0,
+                    ModuleOffset(env.info.code_section_offset),
+                    opts.opt_level != OptLevel::O0,
                     &env.info.input.path,
                     &bodies,
                 )
@@ -135,7 +106,15 @@ pub fn lower_program<'ctx>(
             };
             d.declare_globals(*memory, table);
         }
-        d.declare_wasm_globals(&env.globals);
+        let cells: Vec<WasmGlobalCell> = env
+            .globals
+            .iter()
+            .map(|place| match place {
+                Place::Direct(g) => WasmGlobalCell::Direct(*g),
+                Place::Slot(slot) => WasmGlobalCell::Slot(*slot),
+            })
+            .collect();
+        d.declare_wasm_globals(&cells);
         if let (true, Some(summary)) = (opts.verbose, d.dropped_variables_summary()) {
             eprintln!("{}: note: {summary}", env.info.input.path.display());
         }

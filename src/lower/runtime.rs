@@ -27,6 +27,7 @@ pub enum TrapKind {
 }
 
 /// Field indices of `innative_memory`.
+#[allow(dead_code)] // field 0 is read through the struct's own address
 pub const MEMORY_BASE: u32 = 0;
 pub const MEMORY_SIZE: u32 = 1;
 /// Field indices of `innative_table`.

@@ -6,8 +6,8 @@
 
 use super::linker::{self, ModuleMeta};
 use super::script::ModuleSource;
-use crate::compile::{Linkage, OptLevel, Options, OutputKind};
 use crate::load::Input;
+use crate::options::{Linkage, OptLevel, Options, OutputKind};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -57,7 +57,7 @@ pub fn build_one(bytes: &[u8], label: &str, dir: &Path, stem: &str, opt_level: O
         ..Options::default()
     };
     let compile =
-        std::panic::AssertUnwindSafe(|| crate::compile::compile_to_object(&[input], &opts));
+        std::panic::AssertUnwindSafe(|| crate::driver::compile_to_object(&[input], &opts));
     let object = match std::panic::catch_unwind(compile) {
         Ok(Ok(o)) => o,
         Ok(Err(e)) => return Built::Failed(format!("compile: {e}")),

@@ -18,7 +18,7 @@ use super::report::{Counts, Outcome, Sink};
 use super::script::{self, Action, Command, ModuleForm, Pos, Script};
 use super::store::{ActionError, InstError, InstRef, Instance, SpectestSource, Store};
 use super::values::{list, Expected, Value};
-use crate::compile::OptLevel;
+use crate::options::OptLevel;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -34,6 +34,7 @@ pub static STEP_LINE: AtomicUsize = AtomicUsize::new(0);
 pub struct RunConfig {
     /// Compile workers per script.
     pub jobs: usize,
+    #[allow(dead_code)] // set from -v; nothing reads it yet
     pub verbose: bool,
     pub opt_level: OptLevel,
     /// A prebuilt `spectest.so`; built in the script's directory when `None`.

@@ -1,7 +1,7 @@
 //! The spec-script harness (`innative wast FILE.wast...`).
 //!
 //! Every module of a script goes through the real AOT path — validate,
-//! `compile_to_object` with [`Linkage::Host`](crate::compile::Linkage::Host),
+//! `compile_to_object` with [`Linkage::Host`](crate::options::Linkage::Host),
 //! link into a shared library, `dlopen` — and the harness links instances
 //! through each module's `innative_module` descriptor, then calls exports
 //! through their invokers under the runtime's trap handler.  Nothing is
@@ -42,24 +42,24 @@
 //! `INNATIVE_WAST_CHILD=1` (an environment variable rather than a hidden
 //! flag, so the CLI needs no knowledge of it); see [`process`].
 
-pub mod build;
-pub mod driver;
-pub mod ffi;
-pub mod linker;
-pub mod process;
-pub mod report;
+pub(crate) mod build;
+pub(crate) mod driver;
+pub(crate) mod ffi;
+pub(crate) mod linker;
+pub(crate) mod process;
+pub(crate) mod report;
 pub mod script;
-pub mod store;
-pub mod values;
+pub(crate) mod store;
+pub(crate) mod values;
 
-use crate::compile::OptLevel;
+use crate::options::OptLevel;
 use driver::RunConfig;
 use report::{Counts, Outcome, PrintSink, ProtocolSink, Sink};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Environment variables between the parent and its per-script children.
-pub mod env {
+pub(crate) mod env {
     /// Set in a child: run the scripts in this process and speak the protocol.
     pub const CHILD: &str = "INNATIVE_WAST_CHILD";
     pub const JOBS: &str = "INNATIVE_WAST_JOBS";
@@ -79,21 +79,21 @@ pub mod env {
 /// Stack of the thread that calls into wasm: big enough that deep recursion
 /// reaches the runtime's stack limit ("call stack exhausted") rather than the
 /// end of the thread's stack.
-pub const WASM_STACK: usize = 64 << 20;
+pub(crate) const WASM_STACK: usize = 64 << 20;
 
 /// The default optimization level of harness modules (see the module docs).
-pub const DEFAULT_OPT: OptLevel = OptLevel::O2;
+pub(crate) const DEFAULT_OPT: OptLevel = OptLevel::O2;
 
 /// Harness settings.
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// Compile workers per script (and scripts at once in the parent).
     pub jobs: usize,
     pub verbose: bool,
     pub opt_level: OptLevel,
 }
 
-pub fn opt_name(o: OptLevel) -> &'static str {
+pub(crate) fn opt_name(o: OptLevel) -> &'static str {
     match o {
         OptLevel::O0 => "O0",
         OptLevel::O1 => "O1",
@@ -103,7 +103,7 @@ pub fn opt_name(o: OptLevel) -> &'static str {
     }
 }
 
-pub fn parse_opt(s: &str) -> Option<OptLevel> {
+pub(crate) fn parse_opt(s: &str) -> Option<OptLevel> {
     Some(match s.trim_start_matches('-') {
         "O0" | "0" => OptLevel::O0,
         "O1" | "1" => OptLevel::O1,
@@ -123,7 +123,7 @@ fn env_opt() -> OptLevel {
 
 /// Runs every script; prints a line per file and the closing
 /// `N passed, M failed[, K skipped]` line.  Returns the process exit code.
-pub fn run_cli(files: &[PathBuf], jobs: usize, verbose: bool) -> i32 {
+pub(crate) fn run_cli(files: &[PathBuf], jobs: usize, verbose: bool) -> i32 {
     let jobs = if jobs == 0 {
         std::thread::available_parallelism()
             .map(|n| n.get())
@@ -266,7 +266,7 @@ fn start_watchdog(limit: Duration) {
 
 /// Runs scripts in this process, without child processes (a crash ends
 /// everything): for tests and debugging.  Prints like `run_cli`.
-pub fn run_in_process(files: &[PathBuf], settings: &Settings) -> Counts {
+pub(crate) fn run_in_process(files: &[PathBuf], settings: &Settings) -> Counts {
     let cfg = RunConfig {
         jobs: settings.jobs,
         verbose: settings.verbose,

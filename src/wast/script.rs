@@ -11,7 +11,9 @@ use wast::{QuoteWat, WastArg, WastDirective, WastExecute, WastRet};
 /// A position in the script (1-based line and column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pos {
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column (bytes).
     pub col: usize,
 }
 
@@ -24,15 +26,17 @@ impl std::fmt::Display for Pos {
 /// One module the script defines, with its binary (or why it has none).
 #[derive(Debug, Clone)]
 pub struct ModuleSource {
+    /// Where the module is defined.
     pub pos: Pos,
     /// The script's `$id`, when it has one.
     pub id: Option<String>,
+    /// The binary, or why the script's module has none.
     pub bytes: Result<Vec<u8>, String>,
 }
 
 /// An action: call an export or read an exported global.
 #[derive(Debug, Clone)]
-pub enum Action {
+pub(crate) enum Action {
     Invoke {
         module: Option<String>,
         name: String,
@@ -71,7 +75,7 @@ impl Action {
 
 /// How a module text reached an `assert_malformed`/`assert_invalid`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ModuleForm {
+pub(crate) enum ModuleForm {
     /// `(module ...)` in text, parsed with the rest of the script.
     Text,
     /// `(module binary ...)`.
@@ -83,7 +87,7 @@ pub enum ModuleForm {
 /// One directive of the script, in order.  Modules are indices into
 /// [`Script::modules`].
 #[derive(Debug, Clone)]
-pub enum Command {
+pub(crate) enum Command {
     /// `(module ...)`: define and instantiate; `(module definition ...)`:
     /// define only (`instantiate == false`).
     Module {
@@ -191,8 +195,9 @@ impl Command {
 /// A parsed script.
 #[derive(Debug, Default)]
 pub struct Script {
+    /// Every module the script defines, in order.
     pub modules: Vec<ModuleSource>,
-    pub commands: Vec<Command>,
+    pub(crate) commands: Vec<Command>,
 }
 
 impl Script {

@@ -11,7 +11,7 @@ use super::build::{self, Built, MODULE_NAME};
 use super::ffi::{LoadedModule, RawMemory, RawTable, Runtime, Trap, PAGE_SIZE};
 use super::linker::{self, ExternType, ModuleMeta};
 use super::values::{ValKind, Value};
-use crate::compile::OptLevel;
+use crate::options::OptLevel;
 use std::collections::HashMap;
 use std::ffi::c_void;
 use std::path::{Path, PathBuf};

@@ -187,3 +187,78 @@ pub fn hide_hex(text: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// `bytes` without the custom sections whose name `drop` picks (the other
+/// sections copied as they are).  Stops at the first section wasmparser
+/// cannot read.
+pub fn without_custom_sections(bytes: &[u8], drop: impl Fn(&str) -> bool) -> Vec<u8> {
+    let mut out = bytes[..8.min(bytes.len())].to_vec();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        let Ok(payload) = payload else { break };
+        if let wasmparser::Payload::CustomSection(c) = &payload {
+            if drop(c.name()) {
+                continue;
+            }
+        }
+        if let Some((id, range)) = payload.as_section() {
+            let body = &bytes[range.start as usize..range.end as usize];
+            out.push(id);
+            let mut n = body.len() as u64;
+            loop {
+                let byte = (n & 0x7f) as u8;
+                n >>= 7;
+                if n == 0 {
+                    out.push(byte);
+                    break;
+                }
+                out.push(byte | 0x80);
+            }
+            out.extend_from_slice(body);
+        }
+    }
+    out
+}
+
+/// The `.wast` scripts of a spec suite under `../shared/testsuite/` (e.g.
+/// `wasm-2.0`), sorted; None when the suite is not there.
+pub fn spec_suite(name: &str) -> Option<Vec<PathBuf>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/testsuite")
+        .join(name);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "wast"))
+        .collect();
+    files.sort();
+    Some(files)
+}
+
+/// A small deterministic generator (no dependency needed), for the
+/// corruption tests.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    /// The next pseudo-random value (31 bits).
+    pub fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+}
+
+/// The text between the first and the last `"` of an `llvm-dwarfdump` line.
+pub fn quoted(l: &str) -> Option<String> {
+    let start = l.find('"')?;
+    let end = l.rfind('"')?;
+    (end > start).then(|| l[start + 1..end].to_string())
+}
+
+/// The number of a `(0x...)` in an `llvm-dwarfdump` line.
+pub fn paren_hex(l: &str) -> Option<u64> {
+    let start = l.find("(0x")?;
+    let end = l[start..].find(')')? + start;
+    u64::from_str_radix(&l[start + 3..end], 16).ok()
+}

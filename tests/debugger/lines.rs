@@ -5,6 +5,7 @@
 //! wasm's own DWARF (clang's wasm code has no instruction for the line) or
 //! from innative.
 
+use crate::common::{paren_hex, quoted};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
@@ -26,18 +27,6 @@ fn normalize(p: &Path) -> PathBuf {
         }
     }
     out
-}
-
-fn quoted(l: &str) -> Option<String> {
-    let start = l.find('"')?;
-    let end = l.rfind('"')?;
-    (end > start).then(|| l[start + 1..end].to_string())
-}
-
-fn paren_hex(l: &str) -> Option<u64> {
-    let start = l.find("(0x")?;
-    let end = l[start..].find(')')? + start;
-    u64::from_str_radix(&l[start + 3..end], 16).ok()
 }
 
 /// `own`: full canonical paths of the own files.

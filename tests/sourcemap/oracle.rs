@@ -3,6 +3,7 @@
 //! the file it names) and `llvm-symbolizer-19` (file and line of an address).
 //! Nothing here uses innative's DWARF or source-map code.
 
+use crate::common::{paren_hex, quoted};
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -37,18 +38,6 @@ pub fn normalize(path: &str) -> String {
     } else {
         joined
     }
-}
-
-fn quoted(l: &str) -> Option<String> {
-    let start = l.find('"')?;
-    let end = l.rfind('"')?;
-    (end > start).then(|| l[start + 1..end].to_string())
-}
-
-fn paren_hex(l: &str) -> Option<u64> {
-    let start = l.find("(0x")?;
-    let end = l[start..].find(')')? + start;
-    u64::from_str_radix(&l[start + 3..end], 16).ok()
 }
 
 fn bracket_index(l: &str) -> Option<u64> {

@@ -141,7 +141,7 @@ def is_wasm_pointer_typedef(sbtype, internal_dict=None):
 
 def _find_real_type(target, element):
     """The dynamic array element innative emits for a named struct, union or
-    class is a declaration of the other tag (see debug_pointers.rs): find
+    class is a declaration of the other tag (see src/debuginfo/pointers.rs): find
     the definition."""
     c = element.GetCanonicalType()
     cls = c.GetTypeClass()

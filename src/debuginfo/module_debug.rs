@@ -1,4 +1,4 @@
-//! The debug layer: turns the module's provenance into LLVM debug metadata —
+//! One module's debug metadata: turns its provenance into LLVM debug metadata —
 //! a compile unit per source compile unit, a `DISubprogram` per function,
 //! `DILexicalBlock`s, inlined-call chains (`inlinedAt`) and a `DILocation`
 //! per operator — which LLVM then writes as native DWARF.
@@ -7,10 +7,10 @@
 //! debug scope ([`ModuleDebug::function`]) and for the location of a code
 //! offset ([`ModuleDebug::location`]).
 
-use super::debug_records::LiveBinding;
-use super::debug_types::DebugTypes;
-use super::debug_values::{self, PlanInput, Source};
 use super::di::{dw, Di, Md};
+use super::records::LiveBinding;
+use super::types::DebugTypes;
+use super::values::{self, PlanInput, Source};
 use inkwell::context::Context;
 use inkwell::debug_info::{
     AsDIScope, DICompileUnit, DIFile, DIFlags, DIFlagsConstants, DILocation, DIScope, DISubprogram,
@@ -18,17 +18,29 @@ use inkwell::debug_info::{
 };
 use inkwell::module::Module;
 use inkwell::values::FunctionValue;
-use innative_dwarf::{LocOp, Location, Provenance, Scope, ScopeKind, Subprogram, Variable};
+use innative_dwarf::{
+    CodeOffset, LocOp, Location, ModuleOffset, Provenance, Scope, ScopeKind, Subprogram, Variable,
+};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
+
+/// Where a wasm global's value lives, for its debug info: a cell defined
+/// here, or the import slot that points at the cell.
+#[derive(Debug, Clone, Copy)]
+pub enum WasmGlobalCell<'ctx> {
+    /// The value sits at offset 0 of this global.
+    Direct(inkwell::values::GlobalValue<'ctx>),
+    /// This global holds a pointer to the cell.
+    Slot(inkwell::values::GlobalValue<'ctx>),
+}
 
 /// Debug metadata of one wasm module inside the LLVM module.
 pub struct ModuleDebug<'ctx, 'p> {
     context: &'ctx Context,
     prov: &'p Provenance,
     /// Module byte offset of the code section payload (DWARF address 0).
-    code_offset: u64,
+    code_offset: ModuleOffset,
     /// One DIBuilder + compile unit per source unit that has code here.
     units: HashMap<usize, (DebugInfoBuilder<'ctx>, DICompileUnit<'ctx>)>,
     files: HashMap<(usize, usize), DIFile<'ctx>>,
@@ -121,8 +133,6 @@ pub struct FunctionDebug<'ctx> {
     pub subprogram: DISubprogram<'ctx>,
     /// Index of the provenance subprogram (None: fallback, no lines).
     sp: Option<usize>,
-    /// Line of the function's first row (the DISubprogram's scope line).
-    pub entry_line: u32,
     /// DWARF address where the source compiler's prologue ends (its
     /// `prologue_end` row).  Code before it — parameter spills, shadow-stack
     /// setup — gets no line, as clang does natively, so that a breakpoint on
@@ -263,11 +273,11 @@ fn non_empty(name: &str) -> &str {
 
 fn language(code: u16) -> DWARFSourceLanguage {
     match code {
-        0x01 => DWARFSourceLanguage::C89,
-        0x04 | 0x1a | 0x21 | 0x2b => DWARFSourceLanguage::CPlusPlus,
-        0x1c => DWARFSourceLanguage::Rust,
-        0x0c => DWARFSourceLanguage::C99,
-        0x1d => DWARFSourceLanguage::C11,
+        dw::LANG_C89 => DWARFSourceLanguage::C89,
+        c if dw::is_cxx(c) => DWARFSourceLanguage::CPlusPlus,
+        dw::LANG_RUST => DWARFSourceLanguage::Rust,
+        dw::LANG_C99 => DWARFSourceLanguage::C99,
+        dw::LANG_C11 => DWARFSourceLanguage::C11,
         _ => DWARFSourceLanguage::C,
     }
 }
@@ -285,10 +295,10 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         context: &'ctx Context,
         module: &Module<'ctx>,
         prov: &'p Provenance,
-        code_offset: u64,
+        code_offset: ModuleOffset,
         optimized: bool,
         module_path: &std::path::Path,
-        bodies: &[Range<u64>],
+        bodies: &[Range<ModuleOffset>],
     ) -> Self {
         let mut units = HashMap::new();
         let mut files = HashMap::new();
@@ -368,17 +378,18 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
     }
 
     /// The provenance subprogram covering a function body (module offsets).
-    fn subprogram_index(&self, body: Range<u64>) -> Option<usize> {
-        let start = self.dwarf_address(body.start);
-        let end = self.dwarf_address(body.end);
+    fn subprogram_index(&self, body: Range<ModuleOffset>) -> Option<usize> {
+        let start = self.dwarf_address(body.start).0;
+        let end = self.dwarf_address(body.end).0;
         self.prov
             .subprograms
             .iter()
             .position(|s| s.ranges.iter().any(|r| r.start < end && start < r.end))
     }
 
-    pub fn dwarf_address(&self, module_offset: u64) -> u64 {
-        module_offset.saturating_sub(self.code_offset)
+    /// The DWARF address (code offset) of a module offset.
+    pub fn dwarf_address(&self, module_offset: ModuleOffset) -> CodeOffset {
+        module_offset.to_code(self.code_offset)
     }
 
     fn file_of(&self, sp: &Subprogram) -> Option<DIFile<'ctx>> {
@@ -417,9 +428,9 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         // source's type graph, which inkwell's typed API cannot express:
         // set the subprogram's type operand (index 4) directly.
         let di = self.di(sp.unit);
-        let mut types = vec![self.types.translate(&di, di.file, sp.result)];
+        let mut types = vec![self.types.translate(&di, di.file(), sp.result)];
         types.extend(sp.variables.iter().filter(|v| v.is_parameter).map(|v| {
-            let t = self.types.translate(&di, di.file, v.ty);
+            let t = self.types.translate(&di, di.file(), v.ty);
             // A null parameter type would read as `...` (varargs).
             if t.is_null() {
                 di.unspecified_type("<unknown type>")
@@ -468,7 +479,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             let pointer = self.types.pointee_if_pointer(v.ty);
             let (ty, ops): (Md, Vec<u64>) = match pointer {
                 Some(pointee) => (
-                    self.types.native_pointer(&di, di.file, pointee),
+                    self.types.native_pointer(&di, di.file(), pointee),
                     [
                         dw::OP_DEREF,
                         dw::OP_DUP,
@@ -478,11 +489,11 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                         4,
                     ]
                     .into_iter()
-                    .chain(super::debug_pointers::TO_NATIVE)
+                    .chain(super::pointers::TO_NATIVE)
                     .collect(),
                 ),
                 None => (
-                    self.types.translate(&di, di.file, v.ty),
+                    self.types.translate(&di, di.file(), v.ty),
                     vec![dw::OP_DEREF, dw::OP_PLUS_UCONST, *a],
                 ),
             };
@@ -514,7 +525,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             .file
             .and_then(|fi| self.files.get(&(unit, fi)).copied())
             .map(|f| f.as_mut_ptr())
-            .unwrap_or(di.file);
+            .unwrap_or(di.file());
         let expr = di.expression(ops);
         let linkage = v.linkage_name.as_deref().unwrap_or("");
         let gve = di.global_variable(
@@ -527,15 +538,21 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             !v.external,
             expr,
         );
-        super::di::add_global_debug_info(inkwell::values::AsValueRef::as_value_ref(&target), gve);
+        // SAFETY: `target` is a global of this module, `gve` the global
+        // variable expression just made by its unit's builder.
+        unsafe {
+            super::di::add_global_debug_info(
+                inkwell::values::AsValueRef::as_value_ref(&target),
+                gve,
+            )
+        };
     }
 
     /// Describes the globals whose location is a wasm global
     /// (`DW_OP_WASM_location 1/3 N`; the text-level debug info names every
     /// wasm global so): each is attached to the global's cell, where the
     /// value sits at offset 0 (or to the import slot that points at it).
-    pub fn declare_wasm_globals(&self, globals: &[super::module_env::Place<'ctx>]) {
-        use super::module_env::Place;
+    pub fn declare_wasm_globals(&self, globals: &[WasmGlobalCell<'ctx>]) {
         for (unit, v) in &self.prov.globals {
             let (Some(name), Location::Expr(ops)) = (&v.name, &v.location) else {
                 continue;
@@ -549,11 +566,11 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             // The value sits at offset 0 of its cell; an import slot points
             // at the cell.
             let (target, ops) = match place {
-                Place::Direct(g) => (*g, vec![]),
-                Place::Slot(slot) => (*slot, vec![dw::OP_DEREF]),
+                WasmGlobalCell::Direct(g) => (*g, vec![]),
+                WasmGlobalCell::Slot(slot) => (*slot, vec![dw::OP_DEREF]),
             };
             let di = self.di(*unit);
-            let ty = self.types.translate(&di, di.file, v.ty);
+            let ty = self.types.translate(&di, di.file(), v.ty);
             self.describe_global(target, (*unit, cu), v, name, ty, &ops);
         }
     }
@@ -563,11 +580,11 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
     pub fn function(
         &self,
         func: FunctionValue<'ctx>,
-        body: Range<u64>,
+        body: Range<ModuleOffset>,
         fallback_name: &str,
     ) -> Option<FunctionDebug<'ctx>> {
-        let start = self.dwarf_address(body.start);
-        let end = self.dwarf_address(body.end);
+        let start = self.dwarf_address(body.start).0;
+        let end = self.dwarf_address(body.end).0;
         let Some(index) = self.subprogram_index(body) else {
             // No DWARF for this function: a named subprogram without lines.
             let (builder, cu) = self.fallback.as_ref()?;
@@ -590,7 +607,6 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             return Some(FunctionDebug {
                 subprogram,
                 sp: None,
-                entry_line: 0,
                 prologue_end: None,
             });
         };
@@ -611,7 +627,6 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         Some(FunctionDebug {
             subprogram,
             sp: Some(index),
-            entry_line,
             prologue_end,
         })
     }
@@ -645,11 +660,15 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
 
     /// The location of the operator at `module_offset` in `f`, with its
     /// lexical block and inlined-call chain.
-    pub fn location(&self, f: &FunctionDebug<'ctx>, module_offset: u64) -> DILocation<'ctx> {
+    pub fn location(
+        &self,
+        f: &FunctionDebug<'ctx>,
+        module_offset: ModuleOffset,
+    ) -> DILocation<'ctx> {
         let Some(sp_index) = f.sp else {
             return self.entry_location(f);
         };
-        let address = self.dwarf_address(module_offset);
+        let address = self.dwarf_address(module_offset).0;
         let sp = &self.prov.subprograms[sp_index];
         let in_prologue = f.prologue_end.is_some_and(|end| address < end);
         let row = match self.prov.row_at(address) {
@@ -849,17 +868,16 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
 
     fn di(&self, unit: usize) -> Di {
         let (builder, cu) = &self.units[&unit];
-        Di {
-            builder: builder.as_mut_ptr(),
-            file: cu.get_file().as_mut_ptr(),
-        }
+        // SAFETY: the unit's own builder and file, which live as long as
+        // `self` (the builders are finalized only by `finalize`).
+        unsafe { Di::new(builder.as_mut_ptr(), cu.get_file().as_mut_ptr()) }
     }
 
     /// Declares every parameter and local of `f` (its own and those of the
     /// calls inlined into it) with locations LLVM can carry into native
     /// DWARF: storage (`#dbg_declare`) where one slot holds the variable for
     /// the whole function (at -O0), otherwise value bindings, returned for
-    /// the lowering to emit ([`super::debug_values`]).
+    /// the lowering to emit ([`super::values`]).
     pub fn declare_variables(
         &self,
         module: &Module<'ctx>,
@@ -942,13 +960,13 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 .file
                 .and_then(|fi| self.files.get(&(unit, fi)).copied())
                 .map(|f| f.as_mut_ptr())
-                .unwrap_or(di.file);
+                .unwrap_or(di.file());
             let loc =
                 builder.create_debug_location(self.context, v.line, 0, at.scope, at.inlined_at);
             let variable = |pointer: bool| {
                 let ty = match (pointer, pointee) {
-                    (true, Some(p)) => self.types.native_pointer(&di, di.file, p),
-                    _ => self.types.translate(&di, di.file, v.ty),
+                    (true, Some(p)) => self.types.native_pointer(&di, di.file(), p),
+                    _ => self.types.translate(&di, di.file(), v.ty),
                 };
                 if v.is_parameter {
                     di.parameter(scope, name, arg_no, file, v.line, ty)
@@ -956,7 +974,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                     di.auto_variable(scope, name, file, v.line, ty)
                 }
             };
-            if self.types.translate(&di, di.file, v.ty).is_null() {
+            if self.types.translate(&di, di.file(), v.ty).is_null() {
                 // (LLVM cannot write a variable without a type.)
                 self.drop_variable("a variable without a type");
                 continue;
@@ -987,7 +1005,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 scope_ranges,
                 frame_base: out.frame_base,
             };
-            match debug_values::plan(&input) {
+            match values::plan(&input) {
                 Ok(plan) => {
                     let var = variable(pointee.is_some() && !plan.wasm_pointer);
                     out.bindings
@@ -999,7 +1017,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                             location: loc.as_mut_ptr(),
                         }));
                 }
-                Err(debug_values::Unsupported(why)) => self.drop_variable(&why),
+                Err(values::Unsupported(why)) => self.drop_variable(&why),
             }
         }
     }
@@ -1018,7 +1036,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         };
 
         // The tail shared by pointer variables: [.. M W] -> native pointer.
-        let to_native = super::debug_pointers::TO_NATIVE;
+        let to_native = super::pointers::TO_NATIVE;
         let offset_ops = |k: i64| -> Vec<u64> {
             if k >= 0 {
                 vec![dw::OP_PLUS_UCONST, k as u64]
@@ -1126,7 +1144,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             // the variable's linear-memory address: a by-value struct).
             [LocOp::WasmLocal(n), LocOp::StackValue] if !is_pointer => {
                 let (slot, ty) = storage.locals.get(*n as usize)?;
-                let local_size = super::debug_records::byte_width(*ty);
+                let local_size = super::records::byte_width(*ty);
                 (self.types.byte_size(v.ty) <= local_size)
                     .then(|| (slot.as_value_ref(), vec![], false))
             }

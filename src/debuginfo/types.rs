@@ -3,7 +3,7 @@
 //! Types keep their wasm layout — a pointer inside a struct or array is 4
 //! bytes — because the debugger reads them from linear memory as they are.
 //! Pointers *stored in linear memory* get the descriptions of
-//! [`super::debug_pointers`], which let gdb follow them by itself and the
+//! [`super::pointers`], which let gdb follow them by itself and the
 //! debugger extensions print them as native pointers.
 //! A *variable* of pointer type is different: its value is presented as a
 //! native pointer (memory base + wasm address), so that `*p`, `p->f` and
@@ -17,8 +17,8 @@
 //! declarations: their definitions are globals named `geo::Counter::n`,
 //! which is how gdb finds their values).
 
-use super::debug_pointers::{pointer_name, spell, WasmPointers, BOX_MEMBER};
 use super::di::{dw, Di, Md};
+use super::pointers::{pointer_name, spell, WasmPointers, BOX_MEMBER};
 use innative_dwarf::{Provenance, Type, TypeId, TypeKind};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -45,7 +45,7 @@ pub struct DebugTypes<'p> {
 }
 
 fn unit(di: &Di) -> usize {
-    di.builder as usize
+    di.unit_key()
 }
 
 impl<'p> DebugTypes<'p> {
@@ -92,7 +92,7 @@ impl<'p> DebugTypes<'p> {
             .prov
             .units
             .get(t.unit)
-            .is_some_and(|u| matches!(u.language, 0x04 | 0x1a | 0x21 | 0x2b));
+            .is_some_and(|u| dw::is_cxx(u.language));
         if t.scope.is_empty() || !cplusplus {
             return scope;
         }
@@ -256,7 +256,7 @@ impl<'p> DebugTypes<'p> {
     }
 
     /// `typedef struct { T __wasm_ptr : 32; } T` for a wasm pointer type `T`
-    /// (see [`super::debug_pointers`]).
+    /// (see [`super::pointers`]).
     fn boxed(&self, di: &Di, scope: Md, id: TypeId) -> Md {
         if let Some(md) = self.boxes.borrow().get(&(unit(di), id)) {
             return *md;
@@ -273,7 +273,7 @@ impl<'p> DebugTypes<'p> {
 
     /// A wasm pointer type `id` (stored in linear memory): a typedef named
     /// after the C type, of a native pointer to a one-element dynamic array
-    /// of the pointee (see [`super::debug_pointers`]).
+    /// of the pointee (see [`super::pointers`]).
     fn wasm_pointer(&self, di: &Di, scope: Md, id: TypeId, pointee: Option<TypeId>) -> Md {
         let target = self.wasm_pointee(di, scope, pointee);
         let pointer = di.pointer_type(target, 64, "");
@@ -331,7 +331,7 @@ impl<'p> DebugTypes<'p> {
     /// The element type of the dynamic array a wasm pointer to `id` points
     /// to: `id` without typedefs, with named structs, unions and classes
     /// replaced by a declaration of the other tag (see
-    /// [`super::debug_pointers`]) and wasm pointers by their 4-byte wrapper.
+    /// [`super::pointers`]) and wasm pointers by their 4-byte wrapper.
     fn element(&self, di: &Di, scope: Md, id: Option<TypeId>) -> Md {
         let Some(i) = id else {
             return std::ptr::null_mut();
@@ -344,7 +344,7 @@ impl<'p> DebugTypes<'p> {
         };
         let md = match &t.kind {
             TypeKind::Composite { tag, .. } if t.name.as_deref().is_some_and(|n| !n.is_empty()) => {
-                let other = if *tag == 0x17 {
+                let other = if u32::from(*tag) == dw::TAG_UNION {
                     dw::TAG_STRUCTURE
                 } else {
                     dw::TAG_UNION
@@ -418,9 +418,9 @@ impl<'p> DebugTypes<'p> {
                 members,
                 declaration,
             } => {
-                let llvm_tag = match *tag {
-                    0x17 => dw::TAG_UNION,
-                    0x02 => dw::TAG_CLASS,
+                let llvm_tag = match u32::from(*tag) {
+                    dw::TAG_UNION => dw::TAG_UNION,
+                    dw::TAG_CLASS => dw::TAG_CLASS,
                     _ => dw::TAG_STRUCTURE,
                 };
                 if *declaration {
@@ -517,20 +517,5 @@ impl<'p> DebugTypes<'p> {
 /// The declaration of a static data member `name` of class `class` (its
 /// definition is a global variable; see the module comment).
 fn static_member(di: &Di, class: Md, name: &str, ty: Md) -> Md {
-    // SAFETY: the builder `di` was made from, metadata of its context, and
-    // a string with its explicit length.
-    unsafe {
-        llvm_sys::debuginfo::LLVMDIBuilderCreateStaticMemberType(
-            di.builder,
-            class,
-            name.as_ptr() as *const _,
-            name.len(),
-            di.file,
-            0,
-            ty,
-            llvm_sys::debuginfo::LLVMDIFlagZero,
-            std::ptr::null_mut(),
-            0,
-        )
-    }
+    di.static_member_type(class, name, ty)
 }

@@ -6,7 +6,7 @@
 //! [`plan`] turns one provenance [`Variable`] into [`Binding`]s: "from wasm
 //! code address A to B, the variable (or a fragment of it) is this source
 //! value, seen through this expression".  Pure; unit-tested here.
-//! [`super::debug_records`] emits them while a body is lowered.
+//! [`crate::lower`]'s debug hooks emit them while a body is lowered.
 
 use super::di::dw;
 use innative_dwarf::{LocOp, Location, Variable};
@@ -387,7 +387,7 @@ fn push_offset(ops: &mut Vec<u64>, k: i64) {
     }
 }
 
-pub(super) fn push_const(ops: &mut Vec<u64>, c: i64) {
+pub(crate) fn push_const(ops: &mut Vec<u64>, c: i64) {
     if c >= 0 {
         ops.extend([dw::OP_CONSTU, c as u64]);
     } else {

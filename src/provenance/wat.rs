@@ -24,9 +24,13 @@
 //! 2. otherwise (a binary whose encoding the text does not reproduce, e.g.
 //!    padded LEB128s as `wasm-ld` writes them) the rows are built from the
 //!    printer's own record of which module offset each line prints.
+//!
+//! The text is not written here: it is a [`Companion`] the driver writes.
 
+use super::{Companion, CompanionKind};
 use crate::module::ModuleInfo;
-use crate::serialize::{self, CodeMap, Printed};
+use crate::text::{self, CodeMap, Printed};
+use innative_dwarf::gimli;
 use innative_dwarf::{
     read_dwarf, DwarfSections, LineRow, LocOp, Location, Provenance, SourceFile, Subprogram, Type,
     TypeId, TypeKind, Unit, Variable,
@@ -35,11 +39,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use wasmparser::ValType;
 
-const DW_ATE_FLOAT: u8 = 0x04;
-const DW_ATE_SIGNED: u8 = 0x05;
-const DW_ATE_UNSIGNED: u8 = 0x07;
+const DW_ATE_FLOAT: u8 = gimli::constants::DW_ATE_float.0;
+const DW_ATE_SIGNED: u8 = gimli::constants::DW_ATE_signed.0;
+const DW_ATE_UNSIGNED: u8 = gimli::constants::DW_ATE_unsigned.0;
 /// `DW_LANG_C99`: debuggers evaluate expressions in C.
-const DW_LANG_C99: u16 = 0x0c;
+const DW_LANG_C99: u16 = gimli::constants::DW_LANG_C99.0;
 
 /// Where `compile -g` writes the text of module `module` whose output is
 /// `output`: `OUT.wat`, or `OUT.<module>.wat` when several modules are
@@ -68,10 +72,11 @@ pub fn wat_path(output: &Path, module: &str, modules: usize) -> PathBuf {
 /// file only when it starts so.
 pub const HEADER_MARK: &str = ";; innative:";
 
-/// The text-level provenance of a module without DWARF (the hook of
-/// `lower`): its own text when it was read from a `.wat`, else the text
-/// written to [`wat_path`]`(output, ...)`.  None (after a one-line warning
-/// when something failed) leaves the module with function-level debug info.
+/// The text-level provenance of a module without DWARF or source map (the
+/// last origin of [`super::select`]): its own text when it was read from a
+/// `.wat`, else the text to be written to [`wat_path`]`(output, ...)` (a
+/// [`Companion`] in `companions`).  None (after a one-line warning when
+/// something failed) leaves the module with function-level debug info.
 ///
 /// A file already at that path is overwritten only when innative wrote it
 /// (its first line starts with [`HEADER_MARK`]).  Any other file there is
@@ -83,6 +88,7 @@ pub fn provenance_for(
     info: &ModuleInfo<'_>,
     output: Option<&Path>,
     modules: usize,
+    companions: &mut Vec<Companion>,
 ) -> Option<Provenance> {
     if let Some(p) = from_input_text(info) {
         return Some(p);
@@ -129,21 +135,23 @@ pub fn provenance_for(
         "{HEADER_MARK} the text of {source}, which the debug info of the program built from it \
          points at (innative compile -g)\n"
     );
-    let printed = match serialize::print(&info.input.bytes, false) {
+    let printed = match text::print(&info.input.bytes, false) {
         Ok(p) => with_header(&header, p),
         Err(e) => {
             warn(format!("cannot print the module as text: {e}"));
             return None;
         }
     };
-    if let Err(e) = std::fs::write(&wat, &printed.text) {
-        warn(format!("cannot write {}: {e}", wat.display()));
-        return None;
-    }
-    match from_text(info, &wat, &printed.text) {
-        Ok(Some(p)) => Some(p),
-        _ => Some(synthesize(info, &wat, &printed)),
-    }
+    let prov = match from_text(info, &wat, &printed.text) {
+        Ok(Some(p)) => p,
+        _ => synthesize(info, &wat, &printed),
+    };
+    companions.push(Companion {
+        path: wat,
+        contents: printed.text,
+        kind: CompanionKind::Text,
+    });
+    Some(prov)
 }
 
 /// `printed` after a first line `header` (which ends with a newline).
@@ -217,12 +225,7 @@ pub fn from_text(
             _ => {}
         }
     }
-    let start = info.code_section_offset as usize;
-    let original = info
-        .input
-        .bytes
-        .get(start..start + info.code_section_size as usize)
-        .unwrap_or(&[]);
+    let original = info.code_section();
     let Some((code, count)) = code else {
         return Ok(None);
     };
@@ -739,7 +742,7 @@ mod tests {
         let input = Input::from_bytes(Path::new("m.wasm"), bytes).unwrap();
         let info = ModuleInfo::parse(&input).unwrap();
         assert!(from_input_text(&info).is_none());
-        let printed = serialize::print(&input.bytes, false).unwrap();
+        let printed = text::print(&input.bytes, false).unwrap();
         let prov = from_text(&info, Path::new("out.wat"), &printed.text)
             .unwrap()
             .expect("the printed text encodes the same code section");
@@ -773,6 +776,17 @@ mod tests {
         m
     }
 
+    /// [`provenance_for`] of one module, and its text written as the
+    /// driver writes it.
+    fn provenance_and_text(info: &ModuleInfo<'_>, out: Option<&Path>) -> Option<Provenance> {
+        let mut companions = Vec::new();
+        let prov = provenance_for(info, out, 1, &mut companions);
+        for c in &companions {
+            c.write(&info.input.path);
+        }
+        prov
+    }
+
     #[test]
     fn non_canonical_binary_gets_rows_from_the_printer() {
         let dir = tempfile::tempdir().unwrap();
@@ -780,11 +794,11 @@ mod tests {
         crate::validate::validate(&input).unwrap();
         let info = ModuleInfo::parse(&input).unwrap();
         let out = dir.path().join("p");
-        let printed = serialize::print(&input.bytes, false).unwrap();
+        let printed = text::print(&input.bytes, false).unwrap();
         assert!(from_text(&info, Path::new("p.wat"), &printed.text)
             .unwrap()
             .is_none());
-        let prov = provenance_for(&info, Some(&out), 1).expect("provenance");
+        let prov = provenance_and_text(&info, Some(&out)).expect("provenance");
         let wat = dir.path().join("p.wat");
         let written = std::fs::read_to_string(&wat).unwrap();
         assert!(written.starts_with(HEADER_MARK), "{written}");
@@ -799,7 +813,7 @@ mod tests {
         assert!(prov.rows.last().unwrap().end_sequence);
         // Written again (it is innative's) on the next build.
         std::fs::write(&wat, format!("{HEADER_MARK} old\n(module)")).unwrap();
-        provenance_for(&info, Some(&out), 1).expect("provenance");
+        provenance_and_text(&info, Some(&out)).expect("provenance");
         assert_eq!(std::fs::read_to_string(&wat).unwrap(), written);
     }
 
@@ -829,7 +843,7 @@ mod tests {
         let input = Input::from_bytes(Path::new("m.wasm"), stripped).unwrap();
         let info = ModuleInfo::parse(&input).unwrap();
         assert!(info.func_names.is_empty());
-        let prov = provenance_for(&info, Some(&dir.path().join("m")), 1).expect("provenance");
+        let prov = provenance_and_text(&info, Some(&dir.path().join("m"))).expect("provenance");
         assert_eq!(std::fs::read_to_string(&source).unwrap(), TEXT);
         assert_eq!(prov.units[0].name, "m.wat");
         assert_eq!(prov.subprograms[0].name.as_deref(), Some("add"));
@@ -845,7 +859,7 @@ mod tests {
         assert!(!dir.path().join("m.innative.wat").exists());
         // Some other text there: left alone, ours goes beside it.
         std::fs::write(&source, "(module)\n").unwrap();
-        let prov = provenance_for(&info, Some(&dir.path().join("m")), 1).expect("provenance");
+        let prov = provenance_and_text(&info, Some(&dir.path().join("m"))).expect("provenance");
         assert_eq!(std::fs::read_to_string(&source).unwrap(), "(module)\n");
         assert_eq!(prov.units[0].name, "m.innative.wat");
         let ours = std::fs::read_to_string(dir.path().join("m.innative.wat")).unwrap();

@@ -1,11 +1,9 @@
-//! The compile driver: inputs → validated modules → one LLVM module → object
-//! file → linked output.  Options mirror the CLI (and inNative's flags).
+//! Options: everything that changes what a compile does (the CLI's flags and
+//! inNative's).  A leaf: every stage may import it, it imports nothing.
 
-use crate::error::{Error, Result};
-use crate::load::Input;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-/// What `compile` produces.
+/// What [`compile`](crate::compile) produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutputKind {
     /// A native executable: runs start functions, then the `_start` export.
@@ -20,11 +18,16 @@ pub enum OutputKind {
 /// LLVM optimization level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OptLevel {
+    /// No optimization (`-O0`).
     O0,
+    /// `-O1`.
     O1,
+    /// `-O2`, the default.
     #[default]
     O2,
+    /// `-O3`.
     O3,
+    /// Optimize for size (`-Os`).
     Os,
 }
 
@@ -39,9 +42,10 @@ pub enum Linkage {
     Host,
 }
 
-/// Everything that changes what `compile` does.
+/// Everything that changes what [`compile`](crate::compile) does.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// LLVM optimization level (`-O0`..`-O3`, `-Os`).
     pub opt_level: OptLevel,
     /// Emit native DWARF (`-g`, inNative `-f debug`).
     pub debug: bool,
@@ -56,9 +60,11 @@ pub struct Options {
     /// Keep source-level debug info for the WASI C library too (by default
     /// it is treated like a native system library: no debug info).
     pub debug_system_libs: bool,
+    /// What to produce.
     pub kind: OutputKind,
     /// Explicit bounds checks on every memory access instead of guard pages.
     pub bounds_checks: bool,
+    /// How imports between wasm modules are resolved.
     pub linkage: Linkage,
     /// The module whose imports are plain C names (`--sys`).
     pub system_module: Option<String>,
@@ -78,39 +84,12 @@ pub struct Options {
     pub env: Vec<String>,
     /// `--inherit-env`: the guest sees every host variable (after `env`).
     pub inherit_env: bool,
+    /// Notes on stderr (`-v`).
     pub verbose: bool,
     /// `--emit-llvm`: where to write the optimized LLVM IR.
     pub emit_llvm: Option<PathBuf>,
     /// The output path; with `-g`, the text of a module without DWARF is
     /// written beside it (`OUT.wat`) and debugged at that level.  Set by
-    /// [`compile`] when unset.
+    /// [`compile`](crate::compile) when unset.
     pub output: Option<PathBuf>,
-}
-
-/// Compiles `inputs` (linked together) into an ELF relocatable object.
-pub fn compile_to_object(inputs: &[Input], opts: &Options) -> Result<Vec<u8>> {
-    let modules = inputs
-        .iter()
-        .map(|input| {
-            crate::validate::validate(input)?;
-            crate::module::ModuleInfo::parse(input)
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let context = inkwell::context::Context::create();
-    let llvm_module = crate::lower::lower_program(&context, &modules, opts)?;
-    crate::emit::emit_object(&llvm_module, opts)
-}
-
-/// Compiles `inputs` into `out` (executable, shared library or object by
-/// `opts.kind`).  Nothing is written at `out` unless everything succeeds.
-pub fn compile(inputs: &[Input], opts: &Options, out: &Path) -> Result<()> {
-    if inputs.is_empty() {
-        return Err(Error::new("no input files"));
-    }
-    let mut opts = opts.clone();
-    if opts.output.is_none() {
-        opts.output = Some(out.to_path_buf());
-    }
-    let object = compile_to_object(inputs, &opts)?;
-    crate::link::link_output(&object, &opts, out)
 }

@@ -14,7 +14,7 @@ use llvm_sys::prelude::{
 pub type Md = LLVMMetadataRef;
 
 extern "C" {
-    /// `src/lower/di_arglist.cpp`.
+    /// `src/debuginfo/di_arglist.cpp`.
     fn innative_dbg_value_list(
         values: *mut LLVMValueRef,
         count: u32,
@@ -24,23 +24,27 @@ extern "C" {
         block: LLVMBasicBlockRef,
         before: LLVMValueRef,
     );
-    /// `src/lower/global_debug_info.cpp`.
+    /// `src/debuginfo/global_debug_info.cpp`.
     fn innative_global_add_debug_info(global: LLVMValueRef, expression: Md);
 }
 
 /// Attaches one more source variable (a DIGlobalVariableExpression) to
 /// `global`, keeping those it has.
-pub fn add_global_debug_info(global: LLVMValueRef, expression: Md) {
-    // SAFETY: `global` is a global variable and `expression` a
-    // DIGlobalVariableExpression of the same context (both made by innative).
-    unsafe { innative_global_add_debug_info(global, expression) }
+///
+/// # Safety
+///
+/// `global` must be a global variable and `expression` a
+/// DIGlobalVariableExpression of the same LLVM context.
+pub unsafe fn add_global_debug_info(global: LLVMValueRef, expression: Md) {
+    innative_global_add_debug_info(global, expression)
 }
 
-/// A DIBuilder and the compile unit / file it describes.
+/// A DIBuilder and the compile unit / file it describes.  Its methods call
+/// LLVM-C with them, so it is made only through the `unsafe` [`Di::new`].
 #[derive(Clone, Copy, Debug)]
 pub struct Di {
-    pub builder: LLVMDIBuilderRef,
-    pub file: Md,
+    builder: LLVMDIBuilderRef,
+    file: Md,
 }
 
 fn s(x: &str) -> (*const libc_char, usize) {
@@ -54,6 +58,43 @@ type libc_char = std::os::raw::c_char;
 // metadata created by it (or by LLVM for the same context), and string
 // pointers with explicit lengths that outlive the call.
 impl Di {
+    /// # Safety
+    ///
+    /// `builder` must be a live DIBuilder and `file` a `DIFile` of the same
+    /// LLVM context, both outliving every use of the returned `Di`.
+    pub unsafe fn new(builder: LLVMDIBuilderRef, file: Md) -> Di {
+        Di { builder, file }
+    }
+
+    /// The unit's file.
+    pub fn file(&self) -> Md {
+        self.file
+    }
+
+    /// A key naming the builder (one per unit), for caches.
+    pub fn unit_key(&self) -> usize {
+        self.builder as usize
+    }
+
+    /// The declaration of a static data member `name` of class `class`.
+    pub fn static_member_type(&self, class: Md, name: &str, ty: Md) -> Md {
+        let (n, l) = s(name);
+        unsafe {
+            di::LLVMDIBuilderCreateStaticMemberType(
+                self.builder,
+                class,
+                n,
+                l,
+                self.file,
+                0,
+                ty,
+                di::LLVMDIFlagZero,
+                std::ptr::null_mut(),
+                0,
+            )
+        }
+    }
+
     pub fn basic_type(&self, name: &str, bits: u64, encoding: u32) -> Md {
         let (n, l) = s(name);
         unsafe { di::LLVMDIBuilderCreateBasicType(self.builder, n, l, bits, encoding, 0) }
@@ -496,30 +537,50 @@ impl Di {
 
 /// DWARF constants used when building expressions and types.
 pub mod dw {
-    pub const OP_DEREF: u64 = 0x06;
-    pub const OP_DUP: u64 = 0x12;
-    pub const OP_OVER: u64 = 0x14;
-    pub const OP_SWAP: u64 = 0x16;
-    pub const OP_MUL: u64 = 0x1e;
-    pub const OP_PLUS: u64 = 0x22;
-    pub const OP_PLUS_UCONST: u64 = 0x23;
-    pub const OP_NE: u64 = 0x2e;
-    pub const OP_EQ: u64 = 0x29;
-    pub const OP_LIT0: u64 = 0x30;
-    pub const OP_CONSTU: u64 = 0x10;
-    pub const OP_CONSTS: u64 = 0x11;
-    pub const OP_MINUS: u64 = 0x1c;
-    pub const OP_DEREF_SIZE: u64 = 0x94;
-    pub const OP_AND: u64 = 0x1a;
-    pub const OP_PUSH_OBJECT_ADDRESS: u64 = 0x97;
-    pub const OP_STACK_VALUE: u64 = 0x9f;
-    pub const TAG_CONST: u32 = 0x26;
-    pub const TAG_VOLATILE: u32 = 0x35;
-    pub const TAG_RESTRICT: u32 = 0x37;
-    pub const TAG_STRUCTURE: u32 = 0x13;
-    pub const TAG_UNION: u32 = 0x17;
-    pub const TAG_CLASS: u32 = 0x02;
-    pub const TAG_REFERENCE: u32 = 0x10;
-    pub const TAG_RVALUE_REFERENCE: u32 = 0x42;
-    pub const TAG_ENUMERATION: u32 = 0x04;
+    //! DWARF constants as LLVM's C API takes them (`u64` expression
+    //! operators, `u32` tags and encodings), from `gimli::constants`.
+    use innative_dwarf::gimli::constants as c;
+
+    pub const OP_DEREF: u64 = c::DW_OP_deref.0 as u64;
+    pub const OP_DUP: u64 = c::DW_OP_dup.0 as u64;
+    pub const OP_OVER: u64 = c::DW_OP_over.0 as u64;
+    pub const OP_SWAP: u64 = c::DW_OP_swap.0 as u64;
+    pub const OP_MUL: u64 = c::DW_OP_mul.0 as u64;
+    pub const OP_PLUS: u64 = c::DW_OP_plus.0 as u64;
+    pub const OP_PLUS_UCONST: u64 = c::DW_OP_plus_uconst.0 as u64;
+    pub const OP_NE: u64 = c::DW_OP_ne.0 as u64;
+    pub const OP_EQ: u64 = c::DW_OP_eq.0 as u64;
+    pub const OP_LIT0: u64 = c::DW_OP_lit0.0 as u64;
+    pub const OP_CONSTU: u64 = c::DW_OP_constu.0 as u64;
+    pub const OP_CONSTS: u64 = c::DW_OP_consts.0 as u64;
+    pub const OP_MINUS: u64 = c::DW_OP_minus.0 as u64;
+    pub const OP_DEREF_SIZE: u64 = c::DW_OP_deref_size.0 as u64;
+    pub const OP_AND: u64 = c::DW_OP_and.0 as u64;
+    pub const OP_PUSH_OBJECT_ADDRESS: u64 = c::DW_OP_push_object_address.0 as u64;
+    pub const OP_STACK_VALUE: u64 = c::DW_OP_stack_value.0 as u64;
+    pub const TAG_CONST: u32 = c::DW_TAG_const_type.0 as u32;
+    pub const TAG_VOLATILE: u32 = c::DW_TAG_volatile_type.0 as u32;
+    pub const TAG_RESTRICT: u32 = c::DW_TAG_restrict_type.0 as u32;
+    pub const TAG_STRUCTURE: u32 = c::DW_TAG_structure_type.0 as u32;
+    pub const TAG_UNION: u32 = c::DW_TAG_union_type.0 as u32;
+    pub const TAG_CLASS: u32 = c::DW_TAG_class_type.0 as u32;
+    pub const TAG_REFERENCE: u32 = c::DW_TAG_reference_type.0 as u32;
+    pub const TAG_RVALUE_REFERENCE: u32 = c::DW_TAG_rvalue_reference_type.0 as u32;
+    pub const ATE_UNSIGNED: u32 = c::DW_ATE_unsigned.0 as u32;
+    pub const LANG_C89: u16 = c::DW_LANG_C89.0;
+    pub const LANG_C99: u16 = c::DW_LANG_C99.0;
+    pub const LANG_C11: u16 = c::DW_LANG_C11.0;
+    pub const LANG_RUST: u16 = c::DW_LANG_Rust.0;
+    /// The C++ languages innative debugs as C++ (expressions, `this`).
+    pub const LANG_CXX: [u16; 4] = [
+        c::DW_LANG_C_plus_plus.0,
+        c::DW_LANG_C_plus_plus_11.0,
+        c::DW_LANG_C_plus_plus_14.0,
+        c::DW_LANG_C_plus_plus_20.0,
+    ];
+
+    /// Whether `language` is one of [`LANG_CXX`].
+    pub fn is_cxx(language: u16) -> bool {
+        LANG_CXX.contains(&language)
+    }
 }

@@ -1,6 +1,8 @@
-//! `innative serialize`: a module as WebAssembly text, printed with
-//! wasmprinter (names from the name section), optionally annotated with
-//! where each function and instruction came from.
+//! Modules as WebAssembly text (`innative serialize`, and the text a module
+//! without DWARF is debugged at): printed with wasmprinter (names from the
+//! name section), optionally annotated with where each function and
+//! instruction came from (the provenance is chosen by the caller:
+//! [`crate::driver::serialize_input`]).
 //!
 //! Annotations are block comments, so the text still parses:
 //!
@@ -12,8 +14,6 @@
 //! * without provenance: wasmprinter's byte offsets, `(;@1f2   ;)` at the
 //!   start of every line (module offsets, as in innative's diagnostics).
 
-use crate::error::{Error, Result};
-use crate::load::Input;
 use crate::module::ModuleInfo;
 use innative_dwarf::Provenance;
 use std::collections::{HashMap, HashSet};
@@ -21,6 +21,7 @@ use std::collections::{HashMap, HashSet};
 /// A module printed as text, with the module byte offset of every line.
 #[derive(Debug, Clone, Default)]
 pub struct Printed {
+    /// The text.
     pub text: String,
     /// For every line: the index in `text` where it starts, and the byte
     /// offset in the module of what it prints (None for lines that print no
@@ -296,30 +297,6 @@ fn rewrite_identifiers(line: &str, renames: &HashMap<String, String>) -> String 
     }
     out.push_str(&line[copied..]);
     out
-}
-
-/// The text of `input`, annotated with provenance when `emit_debug` is set.
-/// The module is validated first (errors as in `compile`).
-pub fn serialize_input(input: &Input, emit_debug: bool) -> Result<String> {
-    crate::validate::validate(input)?;
-    let printed_err = |e: String| Error::in_file(&input.path, format!("cannot print: {e}"));
-    if !emit_debug {
-        return Ok(print(&input.bytes, false).map_err(printed_err)?.text);
-    }
-    let info = ModuleInfo::parse(input)?;
-    // DWARF, else the module's source map (sourceMappingURL), else its text.
-    let mut prov =
-        crate::sourcemap_provenance::module_provenance(&info, &crate::Options::default(), 0);
-    if prov.rows.is_empty() {
-        if let Some(p) = crate::text_provenance::from_input_text(&info) {
-            prov = p;
-        }
-    }
-    if prov.rows.is_empty() {
-        return Ok(print(&input.bytes, true).map_err(printed_err)?.text);
-    }
-    let printed = print(&input.bytes, false).map_err(printed_err)?;
-    Ok(annotate(&printed, &info, &prov))
 }
 
 /// Module offsets of every operator of every function body, and where each

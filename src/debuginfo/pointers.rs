@@ -23,8 +23,8 @@
 //!   4-byte anonymous struct `{ <pointer typedef> __wasm_ptr : 32; }`
 //!   under a typedef named after the C type.
 //! * the per-unit variable `__innative_memory_base` holds `M`; the debugger
-//!   extensions (`scripts/innative_gdb.py`, embedded in the output's
-//!   `.debug_gdb_scripts` section, and `scripts/innative_lldb.py`, written
+//!   extensions (`src/debuginfo/innative_gdb.py`, embedded in the output's
+//!   `.debug_gdb_scripts` section, and `src/debuginfo/innative_lldb.py`, written
 //!   next to the output) use it to print these pointers as native
 //!   addresses (strings for `char *`) and, in lldb, to follow them; a
 //!   second `.debug_gdb_scripts` entry per module lists its data symbols
@@ -81,9 +81,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 /// The gdb extension, embedded in every `-g` output (`.debug_gdb_scripts`).
-pub const GDB_SCRIPT: &str = include_str!("../../scripts/innative_gdb.py");
+pub const GDB_SCRIPT: &str = include_str!("innative_gdb.py");
 /// The lldb extension, written next to `-g` executables and libraries.
-pub const LLDB_SCRIPT: &str = include_str!("../../scripts/innative_lldb.py");
+pub const LLDB_SCRIPT: &str = include_str!("innative_lldb.py");
 /// File name of the lldb extension written next to the output.
 pub const LLDB_SCRIPT_NAME: &str = "innative_lldb.py";
 
@@ -214,18 +214,18 @@ impl WasmPointers {
     /// type needs them: LLVM only links a data location to a variable DIE
     /// that already exists).
     pub fn address_variable(&self, di: &Di) -> Md {
-        let key = di.builder as usize;
+        let key = di.unit_key();
         if let Some(v) = self.units.borrow().get(&key) {
             return *v;
         }
-        let ulong = di.basic_type("unsigned long", 64, 0x07);
+        let ulong = di.basic_type("unsigned long", 64, dw::ATE_UNSIGNED);
         // &holder -> &memory -> M
         let base = di.expression(&[dw::OP_DEREF, dw::OP_DEREF, dw::OP_STACK_VALUE]);
         let gve = di.global_variable(
-            di.file,
+            di.file(),
             MEMORY_BASE_VARIABLE,
             "",
-            di.file,
+            di.file(),
             0,
             ulong,
             true,
@@ -234,7 +234,16 @@ impl WasmPointers {
         self.holder(gve, Held::Memory);
         // &holder -> &table (0 when the module has no table).
         let table = di.expression(&[dw::OP_DEREF, dw::OP_STACK_VALUE]);
-        let gve = di.global_variable(di.file, TABLE_VARIABLE, "", di.file, 0, ulong, true, table);
+        let gve = di.global_variable(
+            di.file(),
+            TABLE_VARIABLE,
+            "",
+            di.file(),
+            0,
+            ulong,
+            true,
+            table,
+        );
         self.holder(gve, Held::Table);
         // [M W] -> W + M * (W != 0), W = the pointer value (low 32 bits:
         // a debugger may have read 8 bytes).
@@ -252,10 +261,10 @@ impl WasmPointers {
             .collect::<Vec<u64>>(),
         );
         let gve = di.global_variable(
-            di.file,
+            di.file(),
             ADDRESS_VARIABLE,
             "",
-            di.file,
+            di.file(),
             0,
             ulong,
             true,
@@ -458,9 +467,7 @@ fn join(base: &str, inner: &str) -> String {
 }
 
 fn is_cplusplus(prov: &Provenance, unit: usize) -> bool {
-    prov.units
-        .get(unit)
-        .is_some_and(|u| matches!(u.language, 0x04 | 0x1a | 0x21 | 0x2b))
+    prov.units.get(unit).is_some_and(|u| dw::is_cxx(u.language))
 }
 
 fn declarator(prov: &Provenance, id: Option<TypeId>, inner: String, depth: u32) -> String {
@@ -542,9 +549,9 @@ fn declarator(prov: &Provenance, id: Option<TypeId>, inner: String, depth: u32) 
             )
         }
         TypeKind::Composite { tag, .. } => {
-            let keyword = match tag {
-                0x17 => "union",
-                0x02 => "class",
+            let keyword = match u32::from(*tag) {
+                dw::TAG_UNION => "union",
+                dw::TAG_CLASS => "class",
                 _ => "struct",
             };
             let base = if name.is_empty() {
@@ -591,7 +598,7 @@ mod tests {
     fn spells_types_as_gdb_prints_them() {
         let mut prov = Provenance::default();
         prov.units.push(Unit {
-            language: 0x0c,
+            language: dw::LANG_C99,
             ..Default::default()
         });
         let types = vec![
@@ -615,7 +622,7 @@ mod tests {
             /* 3 */
             ty(
                 TypeKind::Composite {
-                    tag: 0x13,
+                    tag: dw::TAG_STRUCTURE as u16,
                     byte_size: 8,
                     members: vec![],
                     declaration: false,

@@ -1,7 +1,7 @@
-//! A module's provenance, built up front before anything is compiled: today
-//! the DWARF in its `.debug_*` custom sections, their split-DWARF `.dwo`
-//! files, or the separate file `external_debug_info` names (source maps and
-//! `.wat` positions come later).  Problems with it are warnings, never errors.
+//! Provenance from DWARF: the module's `.debug_*` custom sections (following
+//! split-DWARF skeletons to their `.dwo`/`.dwp` files), or the sections of
+//! the separate file its `external_debug_info` section names.  Problems with
+//! it are warnings, never errors.
 
 use crate::module::ModuleInfo;
 use innative_dwarf::{
@@ -9,43 +9,6 @@ use innative_dwarf::{
     EXTERNAL_DEBUG_INFO,
 };
 use std::path::Path;
-
-/// Source directories of the WASI C library (wasi-libc's layout).  Its
-/// compile units are treated like a native system library's: no
-/// source-level debug info unless asked for, so that `break main`, `step`
-/// and `bt` behave as with glibc in a native build.
-const SYSTEM_SOURCE_DIRS: &[&str] = &[
-    "libc-bottom-half/",
-    "libc-top-half/",
-    "dlmalloc/",
-    "emmalloc/",
-    "cloudlibc/",
-    "libc-builtins/",
-];
-
-/// Whether a unit's name has one of the system directories as a path
-/// component (`libc-bottom-half/...`, `./build/libc-bottom-half/...`).
-fn is_system_unit(name: &str) -> bool {
-    let name = name.trim_start_matches("./");
-    SYSTEM_SOURCE_DIRS
-        .iter()
-        .any(|d| name.starts_with(d) || name.contains(&format!("/{d}")))
-}
-
-/// Removes the line rows and subprograms of system-library units.
-pub fn drop_system_units(prov: &mut Provenance) {
-    let system: Vec<bool> = prov.units.iter().map(|u| is_system_unit(&u.name)).collect();
-    prov.rows
-        .retain(|r| !system.get(r.unit).copied().unwrap_or(false));
-    for s in &mut prov.subprograms {
-        if system.get(s.unit).copied().unwrap_or(false) {
-            s.ranges.clear();
-            s.scopes.clear();
-        }
-    }
-    prov.globals
-        .retain(|(u, _)| !system.get(*u).copied().unwrap_or(false));
-}
 
 /// Reads the DWARF of `info`; prints one warning line per problem.
 ///
@@ -120,12 +83,7 @@ fn read_external_file(info: &ModuleInfo<'_>, debug_path: &Path) -> Result<Proven
     if !sections.has_debug_info() {
         return Err("it has no .debug_info section".into());
     }
-    let start = info.code_section_offset as usize;
-    let main_code = info
-        .input
-        .bytes
-        .get(start..start + info.code_section_size as usize)
-        .unwrap_or(&[]);
+    let main_code = info.code_section();
     let prov = read_dwarf_split(&sections, info.code_section_size, debug_path);
     let mut body_starts: Vec<u64> = info
         .bodies
@@ -135,18 +93,4 @@ fn read_external_file(info: &ModuleInfo<'_>, debug_path: &Path) -> Result<Proven
     body_starts.sort_unstable();
     check_external(main_code, container.code, &prov, &body_starts)?;
     Ok(prov)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_system_unit;
-
-    #[test]
-    fn wasi_libc_units_are_system_units() {
-        assert!(is_system_unit("./libc-top-half/musl/src/stdio/printf.c"));
-        assert!(is_system_unit("libc-bottom-half/crt/crt1-command.c"));
-        assert!(!is_system_unit("prog.c"));
-        assert!(is_system_unit("build/libc-bottom-half/crt/crt1-command.c"));
-        assert!(!is_system_unit("src/libc-top-half-notes.c"));
-    }
 }

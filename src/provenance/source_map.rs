@@ -16,10 +16,10 @@
 //! `sourceRoot` applied; when that path does not exist but the source
 //! without `sourceRoot` does, that one is used (AssemblyScript writes a
 //! `sourceRoot` naming its output); a source found nowhere on disk whose
-//! text is in `sourcesContent` is written under `OUT.sources/` beside the
-//! output, and the debug info points there.
+//! text is in `sourcesContent` goes under `OUT.sources/` beside the output
+//! (a [`Companion`] the driver writes), and the debug info points there.
 
-use crate::compile::Options;
+use super::{Companion, CompanionKind, Request};
 use crate::module::ModuleInfo;
 use innative_dwarf::Provenance;
 use innative_sourcemap::lines::normalize;
@@ -44,17 +44,21 @@ impl MapSource {
     }
 }
 
-/// The provenance of module `index` of the compile (for `--source-map`),
-/// following the choice described in the module documentation.  Warnings
-/// go to stderr.
-pub fn module_provenance(info: &ModuleInfo<'_>, opts: &Options, index: usize) -> Provenance {
-    let Some(source) = locate(info, opts, index) else {
-        return crate::provenance::read_module_dwarf(info);
+/// The module's DWARF or its source map, following the choice described in
+/// the module documentation (the first half of [`super::select`]'s rule).
+/// Warnings go to stderr.
+pub(super) fn dwarf_or_map(
+    info: &ModuleInfo<'_>,
+    request: &Request<'_>,
+    companions: &mut Vec<Companion>,
+) -> Provenance {
+    let Some(source) = locate(info, request) else {
+        return super::dwarf::read_module_dwarf(info);
     };
-    if !opts.prefer_source_map {
-        let dwarf = crate::provenance::read_module_dwarf(info);
+    if !request.prefer_source_map {
+        let dwarf = super::dwarf::read_module_dwarf(info);
         if !dwarf.is_empty() {
-            if opts.verbose {
+            if request.verbose {
                 eprintln!(
                     "{}: note: the module has DWARF; its source map {} is not used (--prefer-source-map uses it)",
                     info.input.path.display(),
@@ -63,9 +67,10 @@ pub fn module_provenance(info: &ModuleInfo<'_>, opts: &Options, index: usize) ->
             }
             return dwarf;
         }
-        return read_map(info, opts, &source).unwrap_or(dwarf);
+        return read_map(info, request, &source, companions).unwrap_or(dwarf);
     }
-    read_map(info, opts, &source).unwrap_or_else(|| crate::provenance::read_module_dwarf(info))
+    read_map(info, request, &source, companions)
+        .unwrap_or_else(|| super::dwarf::read_module_dwarf(info))
 }
 
 fn warn(info: &ModuleInfo<'_>, what: &str, msg: &str) {
@@ -75,10 +80,10 @@ fn warn(info: &ModuleInfo<'_>, what: &str, msg: &str) {
     );
 }
 
-/// The map of module `index`: `--source-map`, else `sourceMappingURL`.
-pub fn locate(info: &ModuleInfo<'_>, opts: &Options, index: usize) -> Option<MapSource> {
-    if let Some(p) = opts.source_maps.get(index) {
-        return Some(MapSource::File(p.clone()));
+/// The module's map: `--source-map`, else `sourceMappingURL`.
+pub fn locate(info: &ModuleInfo<'_>, request: &Request<'_>) -> Option<MapSource> {
+    if let Some(p) = request.source_map {
+        return Some(MapSource::File(p.to_path_buf()));
     }
     let payload = info
         .custom_sections
@@ -138,7 +143,12 @@ fn absolute(p: &Path) -> PathBuf {
 
 /// Reads the map and turns it into provenance; None (after a warning) when
 /// it cannot be used.
-fn read_map(info: &ModuleInfo<'_>, opts: &Options, source: &MapSource) -> Option<Provenance> {
+fn read_map(
+    info: &ModuleInfo<'_>,
+    request: &Request<'_>,
+    source: &MapSource,
+    companions: &mut Vec<Companion>,
+) -> Option<Provenance> {
     let what = source.describe();
     let (bytes, base) = match source {
         MapSource::File(p) => match std::fs::read(p) {
@@ -168,16 +178,16 @@ fn read_map(info: &ModuleInfo<'_>, opts: &Options, source: &MapSource) -> Option
             return None;
         }
     };
-    let sources_dir = opts.output.as_ref().map(|out| {
-        let mut s = out.clone().into_os_string();
+    let sources_dir = request.output.map(|out| {
+        let mut s = out.as_os_str().to_owned();
         s.push(".sources");
         absolute(Path::new(&s))
     });
     let files: Vec<SourceChoice> = (0..map.sources.len())
-        .map(|i| choose_source(&map, i, &base, sources_dir.as_deref()))
+        .map(|i| choose_source(&map, i, &base, sources_dir.as_deref(), companions))
         .collect();
     let layout = ModuleLayout {
-        code_offset: info.code_section_offset,
+        code_offset: innative_dwarf::ModuleOffset(info.code_section_offset),
         bodies: info.bodies.iter().map(|b| b.range()).collect(),
         names: (0..info.bodies.len() as u32)
             .map(|i| {
@@ -190,7 +200,7 @@ fn read_map(info: &ModuleInfo<'_>, opts: &Options, source: &MapSource) -> Option
     let producer = format!("source map {what}");
     match map_in::to_provenance(&map, &layout, &files, &base.to_string_lossy(), &producer) {
         Ok(p) => {
-            if opts.verbose {
+            if request.verbose {
                 eprintln!(
                     "{}: note: debug info from source map {what} ({} functions, {} rows, {} sources)",
                     info.input.path.display(),
@@ -269,6 +279,7 @@ fn choose_source(
     i: usize,
     base: &Path,
     sources_dir: Option<&Path>,
+    companions: &mut Vec<Companion>,
 ) -> SourceChoice {
     let source = &map.sources[i];
     let resolve = |s: &str| -> Option<PathBuf> {
@@ -293,30 +304,17 @@ fn choose_source(
         let raw = map.raw_sources.get(i).filter(|r| !r.is_empty());
         let rel = sanitized(raw.unwrap_or(source));
         let path = dir.join(&rel);
-        let written = path
-            .parent()
-            .map(std::fs::create_dir_all)
-            .unwrap_or(Ok(()))
-            .and_then(|_| {
-                if std::fs::read(&path).ok().as_deref() == Some(text.as_bytes()) {
-                    Ok(())
-                } else {
-                    std::fs::write(&path, text)
-                }
-            });
-        match written {
-            Ok(()) => {
-                return SourceChoice {
-                    directory: dir.to_string_lossy().into_owned(),
-                    unit_name: path.to_string_lossy().into_owned(),
-                    name: rel,
-                }
-            }
-            Err(e) => eprintln!(
-                "warning: cannot write {} from the source map's sourcesContent: {e}",
-                path.display()
-            ),
-        }
+        let choice = SourceChoice {
+            directory: dir.to_string_lossy().into_owned(),
+            unit_name: path.to_string_lossy().into_owned(),
+            name: rel,
+        };
+        companions.push(Companion {
+            path,
+            contents: text.clone(),
+            kind: CompanionKind::Source,
+        });
+        return choice;
     }
     match primary {
         Some(p) => choice_for(&p, base),
