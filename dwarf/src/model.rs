@@ -295,6 +295,9 @@ pub struct Subprogram {
     pub name: Option<String>,
     /// `DW_AT_linkage_name` (C++: the mangled name).
     pub linkage_name: Option<String>,
+    /// The namespaces (and classes) the function is declared in, outermost
+    /// first (`["shapes", "{impl#0}"]`); empty at unit level.
+    pub scope: Vec<String>,
     /// Index into the unit's files.
     pub file: Option<usize>,
     /// `DW_AT_decl_line` (0: unknown).

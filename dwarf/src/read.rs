@@ -710,6 +710,7 @@ impl<'a, 'u> Walker<'a, 'u> {
         let entry = node.entry().clone();
         let mut s = Subprogram {
             unit: self.unit_index,
+            scope: self.namespace.clone(),
             ..Default::default()
         };
         s.name = self.name(&entry);

@@ -583,4 +583,12 @@ pub mod dw {
     pub fn is_cxx(language: u16) -> bool {
         LANG_CXX.contains(&language)
     }
+
+    /// Whether a unit of `language` declares its types (and, for Rust, its
+    /// functions) in namespaces that the native DWARF must repeat: C++, and
+    /// Rust, whose debuggers name everything by its path (`shapes::area`,
+    /// `shapes::Point`) from the DW_TAG_namespace nesting.
+    pub fn has_namespaces(language: u16) -> bool {
+        is_cxx(language) || language == LANG_RUST
+    }
 }

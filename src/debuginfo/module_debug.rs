@@ -188,9 +188,14 @@ fn function_pointer_tail() -> Vec<u64> {
 /// **)`, `__original_main` for `main(void)`) and clang records that as a
 /// linkage name; natively `main` has none, and with one gdb no longer finds
 /// `break main` (it looks C functions up by linkage name) and lldb names the
-/// frame `__main_argc_argv`.
+/// frame `__main_argc_argv`.  Only C's renamed `main`: a Rust `fn main`
+/// keeps its mangled name (`_ZN6shapes4main17h…E`), as natively.
 fn linkage_name(sp: &Subprogram) -> Option<&str> {
-    if sp.name.as_deref() == Some("main") {
+    let c_main = matches!(
+        sp.linkage_name.as_deref(),
+        Some("__main_argc_argv" | "__original_main" | "main")
+    );
+    if sp.name.as_deref() == Some("main") && (c_main || sp.linkage_name.is_none()) {
         return None;
     }
     sp.linkage_name.as_deref()
@@ -439,12 +444,26 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             }
         }));
         let ty = di.subroutine_type(&mut types);
+        // A Rust function is declared in its module's namespaces, as rustc
+        // declares it: debuggers name it by that path (`break shapes::area`,
+        // `shapes::main` in a backtrace).  (C++ functions stay at unit level:
+        // gdb and lldb name them from their linkage names.)
+        let language = self.prov.units.get(sp.unit).map(|u| u.language);
+        let namespace = if language == Some(dw::LANG_RUST) {
+            self.types.namespace(&di, sp.unit, &sp.scope)
+        } else {
+            std::ptr::null_mut()
+        };
         // SAFETY: a distinct DISubprogram just created in this context; its
-        // operand 4 is the type, replaced by a DISubroutineType.
+        // operand 4 is the type, replaced by a DISubroutineType, and operand
+        // 1 its scope, replaced by a DINamespace of the same unit.
         unsafe {
             let ctx = inkwell::context::AsContextRef::as_ctx_ref(&self.context);
             let node = llvm_sys::core::LLVMMetadataAsValue(ctx, subprogram.as_mut_ptr());
             llvm_sys::core::LLVMReplaceMDNodeOperandWith(node, 4, ty);
+            if !namespace.is_null() {
+                llvm_sys::core::LLVMReplaceMDNodeOperandWith(node, 1, namespace);
+            }
         }
         Some(subprogram)
     }

@@ -85,22 +85,34 @@ impl<'p> DebugTypes<'p> {
     }
 
     /// Where type `t` is declared: `scope` (the unit's file), or in a C++
-    /// unit the namespaces enclosing it (`t.scope` up to the first class:
-    /// a type nested in a class is declared in the class's namespace).
+    /// or Rust unit the namespaces enclosing it (`t.scope` up to the first
+    /// class: a type nested in a class is declared in the class's namespace).
     fn type_scope(&self, di: &Di, scope: Md, t: &Type) -> Md {
-        let cplusplus = self
+        let namespace = self.namespace(di, t.unit, &t.scope);
+        if namespace.is_null() {
+            scope
+        } else {
+            namespace
+        }
+    }
+
+    /// The (innermost) DW_TAG_namespace for `path` in unit `unit` — the
+    /// source's namespaces up to the first class — made once per unit; null
+    /// when there is none or the unit's language has no namespaces.
+    pub fn namespace(&self, di: &Di, unit_index: usize, path_names: &[String]) -> Md {
+        let namespaced = self
             .prov
             .units
-            .get(t.unit)
-            .is_some_and(|u| dw::is_cxx(u.language));
-        if t.scope.is_empty() || !cplusplus {
-            return scope;
-        }
+            .get(unit_index)
+            .is_some_and(|u| dw::has_namespaces(u.language));
         let mut parent: Md = std::ptr::null_mut();
+        if path_names.is_empty() || !namespaced {
+            return parent;
+        }
         let mut path: Vec<String> = Vec::new();
-        for name in &t.scope {
+        for name in path_names {
             path.push(name.clone());
-            if self.classes.contains(&(t.unit, path.clone())) {
+            if self.classes.contains(&(unit_index, path.clone())) {
                 break;
             }
             let key = (unit(di), path.join("::"));
@@ -119,11 +131,7 @@ impl<'p> DebugTypes<'p> {
                 }
             };
         }
-        if parent.is_null() {
-            scope
-        } else {
-            parent
-        }
+        parent
     }
 
     /// Size in bytes of a type (0 when unknown).

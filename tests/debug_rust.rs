@@ -1,0 +1,121 @@
+//! A Rust program (fixtures/rust/debug_shapes.rs) debugged through
+//! `innative gdb` / `innative lldb` against the same program built natively
+//! by the same rustc (Debian's 1.63, whose wasm32-wasi standard library comes
+//! from `libstd-rust-dev-wasm32`), both `-g -C opt-level=0`:
+//!
+//! * a breakpoint by function path (`shapes::area`) stops in that function
+//!   on the same line, and the backtrace's innermost frames carry the same
+//!   Rust names (`shapes::main::{closure#0}`);
+//! * a breakpoint by `file:line` in `main` stops there, with the frame
+//!   named as natively, and scalar and array locals print as natively.
+//!
+//! Not compared yet (see the README): enums with data and `Option` (Rust's
+//! variant parts), slices and `&str` (gdb's Rust printer reads their data
+//! pointer as a native address).
+
+mod common;
+
+use common::{debugger_output, hide_hex, innative, require, tempdir};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const RUSTC: &str = "/usr/bin/rustc";
+
+/// (native, innative) builds of the fixture.
+fn build(dir: &Path) -> (PathBuf, PathBuf) {
+    let src = common::fixture("rust/debug_shapes.rs");
+    std::fs::copy(&src, dir.join("shapes.rs")).unwrap();
+    let rustc = |extra: &[&str], out: &str| {
+        let o = common::output(
+            Command::new(RUSTC)
+                .args(["--edition", "2021", "-g", "-C", "opt-level=0", "shapes.rs", "-o", out])
+                .args(extra)
+                .current_dir(dir),
+        );
+        common::assert_success(&o, &format!("rustc {extra:?}"));
+    };
+    rustc(&[], "native");
+    rustc(&["--target", "wasm32-wasi"], "shapes.wasm");
+    let o = common::output(
+        innative(["compile", "-g", "-O0", "shapes.wasm", "-o", "innative"]).current_dir(dir),
+    );
+    common::assert_success(&o, "innative compile -g -O0 shapes.wasm");
+    (dir.join("native"), dir.join("innative"))
+}
+
+/// A session's text with hex numbers hidden and source paths reduced to
+/// the file name (rustc's line table names the file relative to the
+/// compilation directory; innative's native DWARF names it absolutely).
+fn normalize(text: &str, dir: &Path) -> String {
+    let dir = format!("{}/", std::fs::canonicalize(dir).unwrap().display());
+    hide_hex(&text.replace(&dir, ""))
+}
+
+fn lines_with<'t>(text: &'t str, prefixes: &[&str]) -> Vec<&'t str> {
+    text.lines()
+        .filter(|l| prefixes.iter().any(|p| l.trim_start().starts_with(p)))
+        .collect()
+}
+
+#[test]
+fn gdb_on_a_rust_program_names_and_shows_what_native_does() {
+    if !require(RUSTC) || !require("gdb") {
+        return;
+    }
+    let dir = tempdir();
+    let (native, exe) = build(dir.path());
+    let commands = [
+        "-ex", "break shapes::area", "-ex", "run", "-ex", "bt 2",
+        "-ex", "break shapes.rs:33", "-ex", "delete 1", "-ex", "continue",
+        "-ex", "p total", "-ex", "p scale", "-ex", "p nums", "-ex", "info frame",
+    ];
+    let session = |cmd: &mut Command| normalize(&debugger_output(cmd.args(commands).current_dir(dir.path())), dir.path());
+    let ours = session(innative(["gdb", "-batch", "-nx"]).arg(&exe));
+    let theirs = session(Command::new("gdb").args(["-batch", "-nx"]).arg(&native));
+    // Stops, frames and printed values; `info frame`'s first line names the
+    // function and line.
+    let wanted = ["Breakpoint 1,", "Breakpoint 2,", "#0 ", "#1 ", "$", "rip = "];
+    let pick = |t: &str| -> Vec<String> {
+        lines_with(t, &wanted)
+            .iter()
+            .map(|l| match l.split_once(" in ") {
+                // `rip = 0x? in shapes::main (shapes.rs:33); saved rip = 0x?`
+                Some((_, rest)) if l.trim_start().starts_with("rip = ") => {
+                    rest.split(';').next().unwrap_or(rest).to_string()
+                }
+                _ => l.to_string(),
+            })
+            .collect()
+    };
+    assert_eq!(pick(&ours), pick(&theirs), "gdb: innative\n{ours}\n---- native\n{theirs}");
+    assert!(ours.contains("shapes::area (s="), "{ours}");
+    assert!(ours.contains("shapes::main::{closure#0}"), "{ours}");
+}
+
+#[test]
+fn lldb_on_a_rust_program_names_and_shows_what_native_does() {
+    if !require(RUSTC) || !require("lldb-19") {
+        return;
+    }
+    let dir = tempdir();
+    let (native, exe) = build(dir.path());
+    let commands = [
+        "-o", "b shapes.rs:33", "-o", "run", "-o", "frame variable total scale nums",
+        "-o", "b shapes::area", "-o", "bt 1",
+    ];
+    let session = |cmd: &mut Command| normalize(&debugger_output(cmd.args(commands).current_dir(dir.path())), dir.path());
+    let ours = session(innative(["lldb", "--no-lldbinit", "-b"]).arg(&exe));
+    let theirs = session(Command::new("lldb-19").args(["--no-lldbinit", "-b"]).arg(&native));
+    let pick = |t: &str| -> Vec<String> {
+        lines_with(t, &["frame #0", "(unsigned long)", "(unsigned char[4])"])
+            .iter()
+            .map(|l| {
+                // `frame #0: 0x? innative`shapes::main::h… at shapes.rs:33:5`:
+                // the function and position, not the binary's name.
+                l.split_once('`').map_or(l.to_string(), |(_, rest)| rest.to_string())
+            })
+            .collect()
+    };
+    assert_eq!(pick(&ours), pick(&theirs), "lldb: innative\n{ours}\n---- native\n{theirs}");
+    assert!(ours.contains("shapes::main::h"), "{ours}");
+}
