@@ -43,12 +43,11 @@ pub fn compile(inputs: &[Input], opts: &Options, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The steps up to the object file; also the companion files to write
-/// (each with the module it belongs to).
-fn build_object<'i>(
-    inputs: &'i [Input],
-    opts: &Options,
-) -> Result<(Vec<u8>, Vec<(&'i Path, Companion)>)> {
+/// Files to write after the compile, each with the module it belongs to.
+type Companions<'i> = Vec<(&'i Path, Companion)>;
+
+/// The steps up to the object file; also the companion files to write.
+fn build_object<'i>(inputs: &'i [Input], opts: &Options) -> Result<(Vec<u8>, Companions<'i>)> {
     // Validate.
     let modules = inputs
         .iter()

@@ -535,10 +535,10 @@ impl Di {
     }
 }
 
-/// DWARF constants used when building expressions and types.
+/// DWARF constants used when building expressions and types, as LLVM's C
+/// API takes them (`u64` expression operators, `u32` tags and encodings),
+/// from `gimli::constants`.
 pub mod dw {
-    //! DWARF constants as LLVM's C API takes them (`u64` expression
-    //! operators, `u32` tags and encodings), from `gimli::constants`.
     use innative_dwarf::gimli::constants as c;
 
     pub const OP_DEREF: u64 = c::DW_OP_deref.0 as u64;

@@ -128,7 +128,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let range = body.range();
         let fallback_name = env.info.display_func_name(func_index);
         let debug = debug.and_then(|d| {
-            let body = ModuleOffset(range.start as u64)..ModuleOffset(range.end as u64);
+            let body = ModuleOffset(range.start)..ModuleOffset(range.end);
             d.function(func, body, &fallback_name).map(|f| (d, f))
         });
         if let Some((d, f)) = &debug {
@@ -220,7 +220,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let mut reader = body.get_operators_reader().map_err(wasm_err)?;
         while !reader.eof() {
             let (op, offset) = reader.read_with_offset().map_err(wasm_err)?;
-            self.offset = ModuleOffset(offset as u64);
+            self.offset = ModuleOffset(offset);
             self.debug_operator()?;
             self.operator(op)?;
         }

@@ -73,9 +73,7 @@ pub fn lower_program<'ctx>(
                     .info
                     .bodies
                     .iter()
-                    .map(|b| {
-                        ModuleOffset(b.range().start as u64)..ModuleOffset(b.range().end as u64)
-                    })
+                    .map(|b| ModuleOffset(b.range().start)..ModuleOffset(b.range().end))
                     .collect();
                 ModuleDebug::new(
                     context,

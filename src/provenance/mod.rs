@@ -116,7 +116,29 @@ impl Companion {
 /// means function-level debug info only.
 pub fn select(info: &ModuleInfo<'_>, request: &Request<'_>) -> Selected {
     let mut companions = Vec::new();
-    let mut provenance = source_map::dwarf_or_map(info, request, &mut companions);
+    let mut provenance = match source_map::locate(info, request) {
+        None => dwarf::read_module_dwarf(info),
+        Some(map) if request.prefer_source_map => {
+            source_map::read_map(info, request, &map, &mut companions)
+                .unwrap_or_else(|| dwarf::read_module_dwarf(info))
+        }
+        Some(map) => {
+            let dwarf = dwarf::read_module_dwarf(info);
+            if dwarf.is_empty() {
+                source_map::read_map(info, request, &map, &mut companions).unwrap_or(dwarf)
+            } else {
+                if request.verbose {
+                    eprintln!(
+                        "{}: note: the module has DWARF; its source map {} is not used \
+                         (--prefer-source-map uses it)",
+                        info.input.path.display(),
+                        map.describe()
+                    );
+                }
+                dwarf
+            }
+        }
+    };
     if provenance.is_empty() {
         // No DWARF and no map: debug the module's WebAssembly text.
         let text = wat::provenance_for(info, request.output, request.modules, &mut companions);

@@ -5,9 +5,9 @@
 //! `innative-sourcemap` crate into the same model as DWARF, so the debug
 //! layer emits native line info for the original sources.
 //!
-//! Which provenance a module gets under `-g`: its DWARF when it has some
-//! (the map is then not read), else its source map; `--prefer-source-map`
-//! puts the map first.  A map that cannot be used — missing file, bad JSON,
+//! Which provenance a module gets under `-g` is [`super::select`]'s: its
+//! DWARF when it has some (the map is then not read), else its source map;
+//! `--prefer-source-map` puts the map first.  A map that cannot be used — missing file, bad JSON,
 //! wrong version, bad VLQ, out-of-range indices, mappings outside the
 //! module's code — is one warning line naming the map, and the compile goes
 //! on without it.
@@ -36,41 +36,13 @@ pub enum MapSource {
 }
 
 impl MapSource {
-    fn describe(&self) -> String {
+    /// The map's name in messages.
+    pub fn describe(&self) -> String {
         match self {
             MapSource::File(p) => p.display().to_string(),
             MapSource::Data(_) => "(data: URL)".to_string(),
         }
     }
-}
-
-/// The module's DWARF or its source map, following the choice described in
-/// the module documentation (the first half of [`super::select`]'s rule).
-/// Warnings go to stderr.
-pub(super) fn dwarf_or_map(
-    info: &ModuleInfo<'_>,
-    request: &Request<'_>,
-    companions: &mut Vec<Companion>,
-) -> Provenance {
-    let Some(source) = locate(info, request) else {
-        return super::dwarf::read_module_dwarf(info);
-    };
-    if !request.prefer_source_map {
-        let dwarf = super::dwarf::read_module_dwarf(info);
-        if !dwarf.is_empty() {
-            if request.verbose {
-                eprintln!(
-                    "{}: note: the module has DWARF; its source map {} is not used (--prefer-source-map uses it)",
-                    info.input.path.display(),
-                    source.describe()
-                );
-            }
-            return dwarf;
-        }
-        return read_map(info, request, &source, companions).unwrap_or(dwarf);
-    }
-    read_map(info, request, &source, companions)
-        .unwrap_or_else(|| super::dwarf::read_module_dwarf(info))
 }
 
 fn warn(info: &ModuleInfo<'_>, what: &str, msg: &str) {
@@ -143,7 +115,7 @@ fn absolute(p: &Path) -> PathBuf {
 
 /// Reads the map and turns it into provenance; None (after a warning) when
 /// it cannot be used.
-fn read_map(
+pub(super) fn read_map(
     info: &ModuleInfo<'_>,
     request: &Request<'_>,
     source: &MapSource,
