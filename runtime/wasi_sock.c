@@ -45,6 +45,28 @@ static wasi_fd *socket_fd(uint32_t fd, uint64_t rights, wasi_errno *err) {
   return e;
 }
 
+/* recvmsg (`receive`) or sendmsg on the guest's iovecs, retried on EINTR;
+ * the byte count in *n and, for a receive, the message flags in *msg_flags. */
+static wasi_errno transfer(int host, int receive, uint32_t iovs, uint32_t iovs_len, int flags, size_t *n,
+                           int *msg_flags) {
+  host_iovs h;
+  wasi_errno err = innative_wasi_iovs(iovs, iovs_len, &h);
+  if (err != WASI_ESUCCESS)
+    return err;
+  struct msghdr msg = {.msg_iov = h.v, .msg_iovlen = (size_t)h.n};
+  ssize_t r;
+  do
+    r = receive ? recvmsg(host, &msg, flags) : sendmsg(host, &msg, flags);
+  while (r < 0 && errno == EINTR);
+  int saved = errno;
+  innative_wasi_iovs_free(&h);
+  if (r < 0)
+    return innative_wasi_errno(saved);
+  *n = (size_t)r;
+  *msg_flags = msg.msg_flags;
+  return WASI_ESUCCESS;
+}
+
 int32_t WASI_FN(sock_accept)(uint32_t fd, uint32_t flags, uint32_t fd_out) {
   uint8_t *out = innative_wasi_ptr(fd_out, 4);
   if (out == NULL)
@@ -80,22 +102,14 @@ int32_t WASI_FN(sock_recv)(uint32_t fd, uint32_t ri_data, uint32_t ri_data_len, 
     return err;
   if (ri_flags & ~(WASI_SOCK_RECV_PEEK | WASI_SOCK_RECV_WAITALL))
     return WASI_EINVAL;
-  host_iovs h;
-  err = innative_wasi_iovs(ri_data, ri_data_len, &h);
+  int how = (ri_flags & WASI_SOCK_RECV_PEEK ? MSG_PEEK : 0) | (ri_flags & WASI_SOCK_RECV_WAITALL ? MSG_WAITALL : 0);
+  size_t n;
+  int msg_flags;
+  err = transfer(e->host, 1, ri_data, ri_data_len, how, &n, &msg_flags);
   if (err != WASI_ESUCCESS)
     return err;
-  struct msghdr msg = {.msg_iov = h.v, .msg_iovlen = (size_t)h.n};
-  int how = (ri_flags & WASI_SOCK_RECV_PEEK ? MSG_PEEK : 0) | (ri_flags & WASI_SOCK_RECV_WAITALL ? MSG_WAITALL : 0);
-  ssize_t n;
-  do
-    n = recvmsg(e->host, &msg, how);
-  while (n < 0 && errno == EINTR);
-  int saved = errno;
-  innative_wasi_iovs_free(&h);
-  if (n < 0)
-    return innative_wasi_errno(saved);
   wasi_store32(len_out, (uint32_t)n);
-  wasi_store16(flags_out, msg.msg_flags & MSG_TRUNC ? WASI_SOCK_RECV_DATA_TRUNCATED : 0);
+  wasi_store16(flags_out, msg_flags & MSG_TRUNC ? WASI_SOCK_RECV_DATA_TRUNCATED : 0);
   return WASI_ESUCCESS;
 }
 
@@ -110,19 +124,11 @@ int32_t WASI_FN(sock_send)(uint32_t fd, uint32_t si_data, uint32_t si_data_len, 
     return err;
   if (si_flags != 0)
     return WASI_EINVAL;
-  host_iovs h;
-  err = innative_wasi_iovs(si_data, si_data_len, &h);
+  size_t n;
+  int msg_flags;
+  err = transfer(e->host, 0, si_data, si_data_len, MSG_NOSIGNAL, &n, &msg_flags);
   if (err != WASI_ESUCCESS)
     return err;
-  struct msghdr msg = {.msg_iov = h.v, .msg_iovlen = (size_t)h.n};
-  ssize_t n;
-  do
-    n = sendmsg(e->host, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  int saved = errno;
-  innative_wasi_iovs_free(&h);
-  if (n < 0)
-    return innative_wasi_errno(saved);
   wasi_store32(len_out, (uint32_t)n);
   return WASI_ESUCCESS;
 }

@@ -316,16 +316,25 @@ fn exit_codes() {
 #[test]
 fn abort_is_a_trap_with_the_native_status() {
     let Some(b) = build("exitcode") else { return };
-    let case = Case::args(&["abort"]);
-    let native = run_native(&b, &case);
+    check_abort(&b, &Case::args(&["abort"]));
+}
+
+/// A case that aborts: natively SIGABRT (status 134); both wasm runs trap
+/// (`unreachable`, the same status) after the same stdout and the native
+/// stderr.  Returns the wasm runs' stderr for further checks.
+fn check_abort(b: &Built, case: &Case) -> Vec<String> {
+    let native = run_native(b, case);
     assert_eq!(status(&native), 134, "{}", describe(&native));
-    for wasm in [run_innative(&b, &case), run_exe(&b, &case)] {
+    let mut errs = Vec::new();
+    for wasm in [run_innative(b, case), run_exe(b, case)] {
         assert_eq!(status(&wasm), 134, "{}", describe(&wasm));
         assert_eq!(wasm.stdout, native.stdout, "{}", describe(&wasm));
         let err = stderr(&wasm);
         assert!(err.starts_with(&stderr(&native)), "{}", describe(&wasm));
         assert!(err.contains("trap: unreachable"), "{}", describe(&wasm));
+        errs.push(err);
     }
+    errs
 }
 
 #[test]
@@ -383,18 +392,11 @@ fn rust_std_program() {
     check_cases("std_program", &b, &cases);
 
     let case = Case { env: greeting, ..Case::args(&["panic"]) };
-    let native = run_native(&b, &case);
-    assert_eq!(status(&native), 134, "{}", describe(&native));
-    assert!(stderr(&native).contains("index out of bounds"), "{}", describe(&native));
-    for wasm in [run_innative(&b, &case), run_exe(&b, &case)] {
-        assert_eq!(status(&wasm), 134, "{}", describe(&wasm));
-        assert_eq!(wasm.stdout, native.stdout, "{}", describe(&wasm));
-        let err = stderr(&wasm);
-        assert!(err.starts_with(&stderr(&native)), "{}", describe(&wasm));
-        assert!(err.contains("trap: unreachable"), "{}", describe(&wasm));
+    assert!(stderr(&run_native(&b, &case)).contains("index out of bounds"));
+    for err in check_abort(&b, &case) {
         // The report's frames are named as Rust names them (demangled, no hash).
-        assert!(err.contains("    at std_program::main\n"), "{}", describe(&wasm));
-        assert!(err.contains("    at core::panicking::panic_bounds_check\n"), "{}", describe(&wasm));
+        assert!(err.contains("    at std_program::main\n"), "{err}");
+        assert!(err.contains("    at core::panicking::panic_bounds_check\n"), "{err}");
     }
 }
 
@@ -659,4 +661,33 @@ fn sandbox_escapes_are_refused() {
     assert_success(&o, "compiled sandbox");
     assert_eq!(stdout(&o), expected, "{}", describe(&o));
     check_untouched(root.path(), "compiled executable");
+}
+
+/// sock_recv, sock_send and sock_shutdown on a socket the program inherits
+/// as its stdin (one end of a socket pair), and their errors on descriptors
+/// that are not sockets: the same conversation and output as natively.
+#[test]
+fn sockets_inherited_from_the_host() {
+    use std::io::{Read, Write};
+    use std::os::unix::net::UnixStream;
+    let Some(b) = build("sockets") else { return };
+    let exe = compile_exe(&b, None, "sockets");
+    let converse = |program: &Path| -> (Vec<u8>, Output) {
+        let (mine, theirs) = UnixStream::pair().unwrap();
+        let mut c = command(program, &Case::default(), false);
+        c.stdin(Stdio::from(std::os::fd::OwnedFd::from(theirs)))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let child = c.spawn().unwrap();
+        let mut mine = mine;
+        mine.write_all(b"hello, socket").unwrap();
+        let mut answer = Vec::new();
+        mine.read_to_end(&mut answer).unwrap();
+        (answer, child.wait_with_output().unwrap())
+    };
+    let (native_answer, native) = converse(&b.native);
+    let (wasm_answer, wasm) = converse(&exe);
+    assert_eq!(native_answer, b"HELLO, SOCKET", "{}", describe(&native));
+    assert_eq!(wasm_answer, native_answer, "{}", describe(&wasm));
+    assert_same("sockets", &native, &wasm);
 }
