@@ -6,7 +6,7 @@
 #include <string.h>
 #include "zlib.h"
 int main(int argc, char **argv) {
-  size_t len = argc > 1 ? (size_t)atol(argv[1]) : 24u << 20;
+  size_t len = argc > 1 ? (size_t)atol(argv[1]) : 8u << 20;
   static const char *words[] = {"the ", "quick ", "brown ", "fox ", "jumps ", "over ", "lazy ", "dog ", "zlib ", "wasm ", "\n"};
   unsigned char *in = malloc(len), *out = malloc(compressBound(len)), *back = malloc(len);
   uint32_t x = 1;
