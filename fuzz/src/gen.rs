@@ -60,6 +60,7 @@ pub fn config() -> wasm_smith::Config {
         sign_extension_ops_enabled: true,
         saturating_float_to_int_enabled: true,
         canonicalize_nans: true,
+        export_everything: true,
         max_memories: 1,
         max_tables: 2,
         max_imports: 0,
