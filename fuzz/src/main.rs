@@ -7,6 +7,10 @@
 //!   sourcemap|elf`); every run must end with status 0 or a one-line error
 //!   (not 101, not a signal), within the time and memory limits.
 //!
+//! `diff --stop-at-oob` ends each case at its first call that wasmi says
+//! traps out of bounds (innative loses such traps when the loaded value is
+//! dead: see the report of issue 18), so other differences stay visible.
+//!
 //! `--seeds N` runs seeds `START..START+N` (`--start`, default 0);
 //! `--seconds T` runs until T seconds have passed.  Findings go to `--out
 //! DIR` (default `target/fuzz-out`).  Exit status 1 when anything was found.
@@ -28,6 +32,7 @@ pub struct Opts {
     pub target: String,
     pub opt: Vec<String>,
     pub quiet: bool,
+    pub stop_at_oob: bool,
 }
 
 impl Opts {
@@ -42,9 +47,9 @@ impl Opts {
     }
 }
 
-fn usage() -> ! {
+pub fn usage() -> ! {
     eprintln!(
-        "usage: innative-fuzz diff  [--seeds N | --seconds T] [--start S] [--batch B] [--opt 0,2] [--out DIR]\n       \
+        "usage: innative-fuzz diff  [--seeds N | --seconds T] [--start S] [--batch B] [--opt 0,2] [--stop-at-oob] [--out DIR]\n       \
          innative-fuzz crash --target wasm|wat|dwarf|sourcemap|elf [--seeds N | --seconds T] [--start S] [--out DIR]"
     );
     std::process::exit(2)
@@ -62,6 +67,7 @@ fn main() {
         target: "wasm".into(),
         opt: vec!["0".into(), "2".into()],
         quiet: false,
+        stop_at_oob: false,
     };
     while let Some(a) = args.next() {
         let mut val = || args.next().unwrap_or_else(|| usage());
@@ -74,6 +80,7 @@ fn main() {
             "--target" => o.target = val(),
             "--opt" => o.opt = val().split(',').map(str::to_string).collect(),
             "-q" | "--quiet" => o.quiet = true,
+            "--stop-at-oob" => o.stop_at_oob = true,
             _ => usage(),
         }
     }
@@ -133,7 +140,7 @@ fn diff_main(o: &Opts) -> usize {
     while more((seed - o.start) as u64) {
         let mut batch: Vec<(u64, String, usize)> = Vec::new();
         while batch.len() < o.batch && more((seed - o.start) as u64) {
-            match diff::case(seed) {
+            match diff::case(seed, o.stop_at_oob) {
                 diff::Case::Script { wast, calls } => batch.push((seed, wast, calls)),
                 diff::Case::Skip(_) => skipped += 1,
             }
