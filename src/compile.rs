@@ -56,6 +56,8 @@ pub struct Options {
     /// Keep source-level debug info for the WASI C library too (by default
     /// it is treated like a native system library: no debug info).
     pub debug_system_libs: bool,
+    /// `--debug-prefix-map OLD=NEW`: path prefixes rewritten in the DWARF.
+    pub debug_prefix_map: Vec<(String, String)>,
     pub kind: OutputKind,
     /// Explicit bounds checks on every memory access instead of guard pages.
     pub bounds_checks: bool,

@@ -12,6 +12,7 @@
 pub mod build_sourcemap;
 pub mod cli;
 pub mod compile;
+pub mod debug_prefix_map;
 pub mod emit;
 pub mod error;
 pub mod header;

@@ -87,6 +87,7 @@ pub fn lower_program<'ctx>(
                 if !opts.debug_system_libs {
                     crate::provenance::drop_system_units(&mut prov);
                 }
+                crate::debug_prefix_map::apply(&mut prov, &opts.debug_prefix_map);
                 prov
             })
         })
