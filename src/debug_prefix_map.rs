@@ -18,14 +18,20 @@ pub fn parse(s: &str) -> Result<(String, String), String> {
 pub fn remap(map: &[(String, String)], path: &str) -> Option<String> {
     map.iter().rev().find_map(|(old, new)| {
         let old = old.trim_end_matches('/');
-        let rest = if old.is_empty() { path.strip_prefix('/') } else { path.strip_prefix(old) }?;
-        if rest.is_empty() {
-            Some(new.clone())
-        } else if let Some(tail) = rest.strip_prefix('/') {
-            Some(if new.is_empty() { tail.to_string() } else { format!("{}/{tail}", new.trim_end_matches('/')) })
+        let rest = if old.is_empty() {
+            path.strip_prefix('/')
         } else {
-            None
+            path.strip_prefix(old)
+        }?;
+        if rest.is_empty() {
+            return Some(new.clone());
         }
+        let tail = rest.strip_prefix('/')?;
+        Some(if new.is_empty() {
+            tail.to_string()
+        } else {
+            format!("{}/{tail}", new.trim_end_matches('/'))
+        })
     })
 }
 
@@ -54,7 +60,10 @@ mod tests {
     use super::*;
 
     fn m(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
@@ -64,7 +73,10 @@ mod tests {
         assert_eq!(remap(&map, "/build/y/a.c").as_deref(), Some("/src/y/a.c"));
         assert_eq!(remap(&map, "/build").as_deref(), Some("/src"));
         assert_eq!(remap(&map, "/buildx/a.c"), None);
-        assert_eq!(remap(&m(&[("/tmp/", "")]), "/tmp/a/b.wat").as_deref(), Some("a/b.wat"));
+        assert_eq!(
+            remap(&m(&[("/tmp/", "")]), "/tmp/a/b.wat").as_deref(),
+            Some("a/b.wat")
+        );
         assert_eq!(parse("a=b"), Ok(("a".into(), "b".into())));
         assert_eq!(parse("a="), Ok(("a".into(), String::new())));
         assert!(parse("=b").is_err() && parse("ab").is_err());

@@ -30,7 +30,12 @@ fn run_wast(script: &Path, opt: &str) -> Option<String> {
     if o.status.success() && last.ends_with(" 0 failed") && !last.starts_with("0 passed") {
         None
     } else {
-        Some(format!("{} {opt}: {}\n{}", script.display(), stdout(&o), stderr(&o)))
+        Some(format!(
+            "{} {opt}: {}\n{}",
+            script.display(),
+            stdout(&o),
+            stderr(&o)
+        ))
     }
 }
 
@@ -38,7 +43,12 @@ fn run_wast(script: &Path, opt: &str) -> Option<String> {
 #[test]
 fn fixed_wast_regressions_pass() {
     let mut failures = Vec::new();
-    for s in files("wast").iter().filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with("known_")) {
+    for s in files("wast").iter().filter(|p| {
+        !p.file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("known_")
+    }) {
         for opt in ["-O0", "-O2"] {
             failures.extend(run_wast(s, opt));
         }
@@ -52,7 +62,10 @@ fn fixed_wast_regressions_pass() {
 #[ignore = "open bug: dead loads lose their out-of-bounds trap"]
 fn known_dead_load_oob_traps() {
     let s = regressions().join("known_dead_load_oob.wast");
-    let failures: Vec<String> = ["-O0", "-O2"].iter().filter_map(|o| run_wast(&s, o)).collect();
+    let failures: Vec<String> = ["-O0", "-O2"]
+        .iter()
+        .filter_map(|o| run_wast(&s, o))
+        .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -65,10 +78,19 @@ fn crash_regressions_end_cleanly() {
         let input = cmd_file.with_extension("");
         let name = input.file_name().unwrap().to_string_lossy().into_owned();
         let dir = common::tempdir();
-        for line in std::fs::read_to_string(&cmd_file).expect("read .cmd").lines() {
+        for line in std::fs::read_to_string(&cmd_file)
+            .expect("read .cmd")
+            .lines()
+        {
             let args: Vec<std::ffi::OsString> = line
                 .split_whitespace()
-                .map(|a| if a == "{}" { input.clone().into_os_string() } else { a.into() })
+                .map(|a| {
+                    if a == "{}" {
+                        input.clone().into_os_string()
+                    } else {
+                        a.into()
+                    }
+                })
                 .collect();
             let o = output(
                 std::process::Command::new("timeout")

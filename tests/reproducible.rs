@@ -25,22 +25,77 @@ fn build_all(dir: &Path, tmp: &Path) -> Vec<&'static str> {
         vec!["compile", "--object", "functions.wasm", "-o", "functions.o"],
         vec!["compile", "functions.wasm", "-o", "functions"],
         vec!["serialize", "functions.wasm", "-o", "functions.wat"],
-        vec!["serialize", "--emit-debug", "functions.wasm", "-o", "functions.debug.wat"],
+        vec![
+            "serialize",
+            "--emit-debug",
+            "functions.wasm",
+            "-o",
+            "functions.debug.wat",
+        ],
         vec!["serialize", "factorial.wat", "-o", "factorial.out.wat"],
-        vec!["build-sourcemap", "functions.wasm", "--names", "-o", "functions.map"],
+        vec![
+            "build-sourcemap",
+            "functions.wasm",
+            "--names",
+            "-o",
+            "functions.map",
+        ],
         // -g with DWARF from clang: its paths are the module's own.
-        vec!["compile", "-g", "--object", "functions.wasm", "-o", "functions-g.o"],
+        vec![
+            "compile",
+            "-g",
+            "--object",
+            "functions.wasm",
+            "-o",
+            "functions-g.o",
+        ],
         vec!["compile", "-g", "functions.wasm", "-o", "functions-g"],
-        vec!["build-sourcemap", "functions-g", "--names", "-o", "functions-g.map"],
+        vec![
+            "build-sourcemap",
+            "functions-g",
+            "--names",
+            "-o",
+            "functions-g.map",
+        ],
         // -g from text: the build directory is mapped away.
-        vec!["compile", "-g", "--debug-prefix-map", &map, "factorial.wat", "-o", "fact-g"],
-        vec!["compile", "-g", "--debug-prefix-map", &map, "--object", "factorial.wat", "-o", "fact-g.o"],
-        vec!["compile", "-g", "--debug-prefix-map", &map, "--shared", "plain.wasm", "-o", "libplain-g.so"],
+        vec![
+            "compile",
+            "-g",
+            "--debug-prefix-map",
+            &map,
+            "factorial.wat",
+            "-o",
+            "fact-g",
+        ],
+        vec![
+            "compile",
+            "-g",
+            "--debug-prefix-map",
+            &map,
+            "--object",
+            "factorial.wat",
+            "-o",
+            "fact-g.o",
+        ],
+        vec![
+            "compile",
+            "-g",
+            "--debug-prefix-map",
+            &map,
+            "--shared",
+            "plain.wasm",
+            "-o",
+            "libplain-g.so",
+        ],
         vec!["build-sourcemap", "fact-g", "-o", "fact-g.map"],
     ];
     for args in &runs {
         let o = output(innative(args).current_dir(dir).env("TMPDIR", tmp));
-        assert!(o.status.success(), "innative {args:?} in {d}: {}", stderr(&o));
+        assert!(
+            o.status.success(),
+            "innative {args:?} in {d}: {}",
+            stderr(&o)
+        );
     }
     vec![
         "fact",
@@ -95,7 +150,10 @@ fn outputs_identical_across_directories_and_runs() {
     assert!(o.status.success(), "clang-19: {}", stderr(&o));
 
     let a = common::tempdir();
-    let b = tempfile::Builder::new().prefix("innative-repro-other-").tempdir().unwrap();
+    let b = tempfile::Builder::new()
+        .prefix("innative-repro-other-")
+        .tempdir()
+        .unwrap();
     let (da, ta) = setup(a.path(), "first", i);
     let (db, tb) = setup(b.path(), "second/build/dir", i);
     let (dc, tc) = setup(a.path(), "again", i);

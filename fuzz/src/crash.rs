@@ -108,12 +108,44 @@ fn debug_ranges(wasm: &[u8]) -> Vec<(usize, usize)> {
 }
 
 const WAT_TOKENS: &[&str] = &[
-    "(", ")", "(func", "(module", "block", "loop", "end", "i32.const", "i64.const 0x8000000000000000",
-    "f32.const nan:0x1", "f64.const -nan:0xfffffffffffff", "1e999999", "0x1p+999999", "$x", "$", "(@custom \"a\" \"b\")",
-    "\"\\ff\\00\"", "\"\\u{110000}\"", "(;", ";)", ";;", "(param i32)", "(result i64 i64 i64)", "br 4294967295",
-    "(memory 65537)", "(table 4294967295 funcref)", "(data (i32.const 4294967295) \"x\")", "call 99999",
-    "(type (func))", "(export \"\" (func 0))", "(import \"a\" \"b\" (func))", "local.get 4294967295",
-    "(elem (i32.const 0) func 0 0 0)", "select (result i32 i32)", "ref.func 0", "(@name \"x\")", "0_", "-0x",
+    "(",
+    ")",
+    "(func",
+    "(module",
+    "block",
+    "loop",
+    "end",
+    "i32.const",
+    "i64.const 0x8000000000000000",
+    "f32.const nan:0x1",
+    "f64.const -nan:0xfffffffffffff",
+    "1e999999",
+    "0x1p+999999",
+    "$x",
+    "$",
+    "(@custom \"a\" \"b\")",
+    "\"\\ff\\00\"",
+    "\"\\u{110000}\"",
+    "(;",
+    ";)",
+    ";;",
+    "(param i32)",
+    "(result i64 i64 i64)",
+    "br 4294967295",
+    "(memory 65537)",
+    "(table 4294967295 funcref)",
+    "(data (i32.const 4294967295) \"x\")",
+    "call 99999",
+    "(type (func))",
+    "(export \"\" (func 0))",
+    "(import \"a\" \"b\" (func))",
+    "local.get 4294967295",
+    "(elem (i32.const 0) func 0 0 0)",
+    "select (result i32 i32)",
+    "ref.func 0",
+    "(@name \"x\")",
+    "0_",
+    "-0x",
 ];
 
 fn mutate_text(text: &mut String, rng: &mut Rng) {
@@ -128,7 +160,13 @@ fn mutate_text(text: &mut String, rng: &mut Rng) {
             at -= 1;
         }
         match rng.below(7) {
-            0 => text.insert_str(at, &format!(" {} ", WAT_TOKENS[rng.below(WAT_TOKENS.len() as u64) as usize])),
+            0 => text.insert_str(
+                at,
+                &format!(
+                    " {} ",
+                    WAT_TOKENS[rng.below(WAT_TOKENS.len() as u64) as usize]
+                ),
+            ),
             1 => {
                 let mut end = (at + 1 + rng.below(40) as usize).min(text.len());
                 while !text.is_char_boundary(end) {
@@ -149,8 +187,16 @@ fn mutate_text(text: &mut String, rng: &mut Rng) {
             }
             4 => {
                 // A number somewhere becomes huge or odd.
-                let num = ["4294967296", "18446744073709551616", "-1", "0x", "1_000_", "nan:0x0", "inf", "99999999999999999999999"]
-                    [rng.below(8) as usize];
+                let num = [
+                    "4294967296",
+                    "18446744073709551616",
+                    "-1",
+                    "0x",
+                    "1_000_",
+                    "nan:0x0",
+                    "inf",
+                    "99999999999999999999999",
+                ][rng.below(8) as usize];
                 text.insert_str(at, num);
             }
             5 => {
@@ -221,7 +267,15 @@ fn mutate_map(base: &str, rng: &mut Rng) -> String {
                 if start < s.len() {
                     let at = start + rng.below((s.len() - start) as u64) as usize;
                     if s.is_char_boundary(at) {
-                        let ins = ["gggggggggggggggg", "////////A", ";;;;;;;;", ",,", "A", "+", "D"][rng.below(7) as usize];
+                        let ins = [
+                            "gggggggggggggggg",
+                            "////////A",
+                            ";;;;;;;;",
+                            ",,",
+                            "A",
+                            "+",
+                            "D",
+                        ][rng.below(7) as usize];
                         s.insert_str(at, ins);
                     }
                 }
@@ -274,17 +328,37 @@ fn check(job: &Job, dir: &Path, out: &Path, seed: u64, st: &mut Stats) {
     for cmd in &job.commands {
         let args: Vec<OsString> = cmd
             .iter()
-            .map(|a| if a == "{}" { job.file.clone().into_os_string() } else { OsString::from(a) })
+            .map(|a| {
+                if a == "{}" {
+                    job.file.clone().into_os_string()
+                } else {
+                    OsString::from(a)
+                }
+            })
             .collect();
         let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
         let o = run::run(&refs, dir, TIMEOUT);
         st.runs += 1;
         if let Some(why) = verdict(&o, &job.file) {
             st.findings += 1;
-            let first = o.stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("").to_string();
-            let key = format!("{} [{}]: {}", why, cmd.join(" "), first.chars().take(120).collect::<String>());
+            let first = o
+                .stderr
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("")
+                .to_string();
+            let key = format!(
+                "{} [{}]: {}",
+                why,
+                cmd.join(" "),
+                first.chars().take(120).collect::<String>()
+            );
             *st.per_reason.entry(key).or_insert(0) += 1;
-            let ext = job.file.extension().and_then(|e| e.to_str()).unwrap_or("bin");
+            let ext = job
+                .file
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("bin");
             let dst = out.join(format!("crash-seed{seed}.{ext}"));
             std::fs::copy(&job.file, &dst).ok();
             std::fs::write(
@@ -292,7 +366,11 @@ fn check(job: &Job, dir: &Path, out: &Path, seed: u64, st: &mut Stats) {
                 format!("{}\n{why}\n{:?}\n{}", cmd.join(" "), o.end, o.stderr),
             )
             .ok();
-            eprintln!("FINDING seed {seed}: {why}: innative {} -> {}", cmd.join(" "), dst.display());
+            eprintln!(
+                "FINDING seed {seed}: {why}: innative {} -> {}",
+                cmd.join(" "),
+                dst.display()
+            );
             // One finding per input is enough.
             return;
         }
@@ -300,7 +378,9 @@ fn check(job: &Job, dir: &Path, out: &Path, seed: u64, st: &mut Stats) {
 }
 
 fn cmds(list: &[&[&str]]) -> Vec<Vec<String>> {
-    list.iter().map(|c| c.iter().map(|s| s.to_string()).collect()).collect()
+    list.iter()
+        .map(|c| c.iter().map(|s| s.to_string()).collect())
+        .collect()
 }
 
 /// Seeds for the `dwarf` target: clang-19 builds of [`C_SEED`].
@@ -312,7 +392,15 @@ fn dwarf_seeds(dir: &Path) -> Vec<Vec<u8>> {
         for o in ["-O0", "-O1", "-O2"] {
             let wasm = dir.join("seed.wasm");
             let ok = std::process::Command::new("clang-19")
-                .args(["--target=wasm32-unknown-unknown", "-nostdlib", "-g", v, o, "-Wl,--no-entry", "-Wl,--export-all"])
+                .args([
+                    "--target=wasm32-unknown-unknown",
+                    "-nostdlib",
+                    "-g",
+                    v,
+                    o,
+                    "-Wl,--no-entry",
+                    "-Wl,--export-all",
+                ])
                 .arg(&c)
                 .arg("-o")
                 .arg(&wasm)
@@ -323,7 +411,10 @@ fn dwarf_seeds(dir: &Path) -> Vec<Vec<u8>> {
             }
         }
     }
-    assert!(!seeds.is_empty(), "clang-19 could not build the DWARF seeds");
+    assert!(
+        !seeds.is_empty(),
+        "clang-19 could not build the DWARF seeds"
+    );
     seeds
 }
 
@@ -337,7 +428,8 @@ fn elf_seeds(dir: &Path) -> Vec<Vec<u8>> {
     .expect("write wat");
     let mut seeds = Vec::new();
     for (flag, name) in [("--object", "s.o"), ("--shared", "s.so"), ("", "s.exe")] {
-        let mut args: Vec<&std::ffi::OsStr> = vec!["compile".as_ref(), "-g".as_ref(), "-O1".as_ref()];
+        let mut args: Vec<&std::ffi::OsStr> =
+            vec!["compile".as_ref(), "-g".as_ref(), "-O1".as_ref()];
         if !flag.is_empty() {
             args.push(flag.as_ref());
         }
@@ -367,18 +459,38 @@ pub fn main(o: &Opts) -> usize {
     let dir = crate::tempdir();
     let out = o.out.join(format!("crash-{}", o.target));
     std::fs::create_dir_all(&out).expect("out dir");
-    let mut st = Stats { inputs: 0, runs: 0, findings: 0, per_reason: Default::default() };
+    let mut st = Stats {
+        inputs: 0,
+        runs: 0,
+        findings: 0,
+        per_reason: Default::default(),
+    };
     let t0 = Instant::now();
-    let dwarf = if o.target == "dwarf" { dwarf_seeds(&dir) } else { Vec::new() };
-    let elf = if o.target == "elf" { elf_seeds(&dir) } else { Vec::new() };
+    let dwarf = if o.target == "dwarf" {
+        dwarf_seeds(&dir)
+    } else {
+        Vec::new()
+    };
+    let elf = if o.target == "elf" {
+        elf_seeds(&dir)
+    } else {
+        Vec::new()
+    };
     // Source-map seeds: a DWARF module's map, and that module stripped.
     let (map_base, map_wasm) = if o.target == "sourcemap" {
         let seeds = dwarf_seeds(&dir);
         let w = dir.join("mapseed.wasm");
         std::fs::write(&w, &seeds[0]).expect("write");
         let args: Vec<&std::ffi::OsStr> = vec![
-            "build-sourcemap".as_ref(), w.as_os_str(), "--names".as_ref(), "--sources".as_ref(), "--strip".as_ref(),
-            "--wasm-out".as_ref(), "stripped.wasm".as_ref(), "-o".as_ref(), "base.map".as_ref(),
+            "build-sourcemap".as_ref(),
+            w.as_os_str(),
+            "--names".as_ref(),
+            "--sources".as_ref(),
+            "--strip".as_ref(),
+            "--wasm-out".as_ref(),
+            "stripped.wasm".as_ref(),
+            "-o".as_ref(),
+            "base.map".as_ref(),
         ];
         let r = run::run(&args, &dir, Duration::from_secs(60));
         assert_eq!(r.end, End::Exit(0), "build-sourcemap seed: {}", r.stderr);
@@ -397,26 +509,34 @@ pub fn main(o: &Opts) -> usize {
         let mut rng = Rng::new(seed, 3);
         let job = match o.target.as_str() {
             "wasm" => {
-                let Some(mut w) = gen::module(seed) else { continue };
+                let Some(mut w) = gen::module(seed) else {
+                    continue;
+                };
                 let len = w.len();
                 mutate_bytes(&mut w, 0, len, &mut rng);
                 let file = dir.join("in.wasm");
                 std::fs::write(&file, &w).expect("write");
                 let mut c = cmds(&[&["serialize", "{}", "-o", "-"]]);
-                if seed % 4 == 0 {
-                    c.extend(cmds(&[&["compile", "-O0", "--object", "{}", "-o", "out.o"]]));
+                if seed.is_multiple_of(4) {
+                    c.extend(cmds(&[&[
+                        "compile", "-O0", "--object", "{}", "-o", "out.o",
+                    ]]));
                 }
                 Job { file, commands: c }
             }
             "wat" => {
                 let Some(w) = gen::module(seed) else { continue };
-                let Ok(mut text) = wasmprinter::print_bytes(&w) else { continue };
+                let Ok(mut text) = wasmprinter::print_bytes(&w) else {
+                    continue;
+                };
                 mutate_text(&mut text, &mut rng);
                 let file = dir.join("in.wat");
                 std::fs::write(&file, &text).expect("write");
                 let mut c = cmds(&[&["serialize", "{}", "-o", "-"]]);
-                if seed % 4 == 0 {
-                    c.extend(cmds(&[&["compile", "-g", "-O0", "--object", "{}", "-o", "out.o"]]));
+                if seed.is_multiple_of(4) {
+                    c.extend(cmds(&[&[
+                        "compile", "-g", "-O0", "--object", "{}", "-o", "out.o",
+                    ]]));
                 }
                 Job { file, commands: c }
             }
@@ -443,8 +563,18 @@ pub fn main(o: &Opts) -> usize {
                 std::fs::write(&file, &map).expect("write");
                 let w = with_source_mapping_url(&map_wasm, "in.map");
                 std::fs::write(dir.join("mod.wasm"), &w).expect("write");
-                let c = if seed % 2 == 0 {
-                    cmds(&[&["compile", "-g", "-O0", "--object", "--source-map", "{}", "mod.wasm", "-o", "out.o"]])
+                let c = if seed.is_multiple_of(2) {
+                    cmds(&[&[
+                        "compile",
+                        "-g",
+                        "-O0",
+                        "--object",
+                        "--source-map",
+                        "{}",
+                        "mod.wasm",
+                        "-o",
+                        "out.o",
+                    ]])
                 } else {
                     cmds(&[&["serialize", "--emit-debug", "mod.wasm", "-o", "-"]])
                 };
@@ -458,13 +588,22 @@ pub fn main(o: &Opts) -> usize {
                 mutate_bytes(&mut e, lo, len, &mut rng);
                 let file = dir.join("in.elf");
                 std::fs::write(&file, &e).expect("write");
-                Job { file, commands: cmds(&[&["build-sourcemap", "{}", "--names", "-o", "out.map"]]) }
+                Job {
+                    file,
+                    commands: cmds(&[&["build-sourcemap", "{}", "--names", "-o", "out.map"]]),
+                }
             }
             _ => crate::usage(),
         };
         check(&job, &dir, &out, seed, &mut st);
-        if !o.quiet && n % 500 == 0 {
-            eprintln!("[{:>5.0}s] {} inputs, {} runs, {} findings", t0.elapsed().as_secs_f64(), st.inputs, st.runs, st.findings);
+        if !o.quiet && n.is_multiple_of(500) {
+            eprintln!(
+                "[{:>5.0}s] {} inputs, {} runs, {} findings",
+                t0.elapsed().as_secs_f64(),
+                st.inputs,
+                st.runs,
+                st.findings
+            );
         }
     }
     println!(

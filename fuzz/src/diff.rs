@@ -31,7 +31,11 @@ fn f32_text(bits: u32) -> String {
         let sign = if bits >> 31 == 1 { "-" } else { "" };
         format!("{sign}nan:0x{:x}", bits & 0x7f_ffff)
     } else if v.is_infinite() {
-        if v < 0.0 { "-inf".into() } else { "inf".into() }
+        if v < 0.0 {
+            "-inf".into()
+        } else {
+            "inf".into()
+        }
     } else {
         format!("{v:?}")
     }
@@ -43,7 +47,11 @@ fn f64_text(bits: u64) -> String {
         let sign = if bits >> 63 == 1 { "-" } else { "" };
         format!("{sign}nan:0x{:x}", bits & 0xf_ffff_ffff_ffff)
     } else if v.is_infinite() {
-        if v < 0.0 { "-inf".into() } else { "inf".into() }
+        if v < 0.0 {
+            "-inf".into()
+        } else {
+            "inf".into()
+        }
     } else {
         format!("{v:?}")
     }
@@ -67,12 +75,24 @@ fn arg_text(v: &Val) -> String {
 /// computed, since wasm-smith canonicalizes computed NaNs).
 fn expected_text(v: &Val) -> String {
     match v {
-        Val::F32(x) if (x.to_bits() & 0x7fff_ffff) == 0x7fc0_0000 => "(f32.const nan:canonical)".into(),
+        Val::F32(x) if (x.to_bits() & 0x7fff_ffff) == 0x7fc0_0000 => {
+            "(f32.const nan:canonical)".into()
+        }
         Val::F64(x) if (x.to_bits() & 0x7fff_ffff_ffff_ffff) == 0x7ff8_0000_0000_0000 => {
             "(f64.const nan:canonical)".into()
         }
-        Val::FuncRef(r) => if r.is_null() { "(ref.null func)" } else { "(ref.func)" }.into(),
-        Val::ExternRef(r) => if r.is_null() { "(ref.null extern)" } else { "(ref.extern)" }.into(),
+        Val::FuncRef(r) => if r.is_null() {
+            "(ref.null func)"
+        } else {
+            "(ref.func)"
+        }
+        .into(),
+        Val::ExternRef(r) => if r.is_null() {
+            "(ref.null extern)"
+        } else {
+            "(ref.extern)"
+        }
+        .into(),
         other => arg_text(other),
     }
 }
@@ -91,15 +111,31 @@ fn gen_arg(ty: &ValType, rng: &mut Rng) -> Val {
             _ => rng.next_u64() as i64,
         }),
         ValType::F32 => Val::F32(wasmi::core::F32::from_bits(match pick {
-            0 => [0.0f32, -0.0, 1.0, -1.5, f32::INFINITY, f32::NEG_INFINITY, f32::MAX, 2147483648.0]
-                [rng.below(8) as usize]
+            0 => [
+                0.0f32,
+                -0.0,
+                1.0,
+                -1.5,
+                f32::INFINITY,
+                f32::NEG_INFINITY,
+                f32::MAX,
+                2147483648.0,
+            ][rng.below(8) as usize]
                 .to_bits(),
             1 => (rng.below(2000) as f32 - 1000.0).to_bits(),
             _ => rng.next_u64() as u32,
         })),
         ValType::F64 => Val::F64(wasmi::core::F64::from_bits(match pick {
-            0 => [0.0f64, -0.0, 1.0, -1.5, f64::INFINITY, f64::NEG_INFINITY, f64::MAX, 9.3e18]
-                [rng.below(8) as usize]
+            0 => [
+                0.0f64,
+                -0.0,
+                1.0,
+                -1.5,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::MAX,
+                9.3e18,
+            ][rng.below(8) as usize]
                 .to_bits(),
             1 => (rng.below(2000) as f64 - 1000.0).to_bits(),
             _ => rng.next_u64(),
@@ -152,13 +188,20 @@ fn wast_bytes(bytes: &[u8]) -> String {
 
 /// Builds the script for `seed`: module, calls with interpreter answers.
 pub fn case(seed: u64, stop_at_oob: bool) -> Case {
-    let Some(wasm) = gen::module(seed) else { return Case::Skip };
+    let Some(wasm) = gen::module(seed) else {
+        return Case::Skip;
+    };
     let wasm = gen::add_memory_hash(&wasm).unwrap_or(wasm);
     let engine = engine();
-    let Ok(module) = Module::new(&engine, &wasm[..]) else { return Case::Skip };
+    let Ok(module) = Module::new(&engine, &wasm[..]) else {
+        return Case::Skip;
+    };
     let mut store = Store::new(&engine, ());
     let linker = Linker::<()>::new(&engine);
-    let mut wast = format!(";; innative-fuzz diff seed {seed}\n(module binary \"{}\")\n", wast_bytes(&wasm));
+    let mut wast = format!(
+        ";; innative-fuzz diff seed {seed}\n(module binary \"{}\")\n",
+        wast_bytes(&wasm)
+    );
     let instance = match linker.instantiate_and_start(&mut store, &module) {
         Ok(i) => i,
         Err(e) => {
@@ -178,21 +221,36 @@ pub fn case(seed: u64, stop_at_oob: bool) -> Case {
     };
     let exports: Vec<(String, bool)> = module
         .exports()
-        .map(|e| (e.name().to_string(), matches!(e.ty(), wasmi::ExternType::Func(_))))
+        .map(|e| {
+            (
+                e.name().to_string(),
+                matches!(e.ty(), wasmi::ExternType::Func(_)),
+            )
+        })
         .collect();
     let mut rng = Rng::new(seed, 2);
     let mut calls = 0;
     let mut stopped = false;
-    let funcs: Vec<&String> = exports.iter().filter(|(n, f)| *f && n != HASH_EXPORT).map(|(n, _)| n).collect();
+    let funcs: Vec<&String> = exports
+        .iter()
+        .filter(|(n, f)| *f && n != HASH_EXPORT)
+        .map(|(n, _)| n)
+        .collect();
     // Every function export once, then a few more calls in a random order.
-    let extra = if funcs.is_empty() { 0 } else { rng.below(funcs.len() as u64 + 1) as usize };
+    let extra = if funcs.is_empty() {
+        0
+    } else {
+        rng.below(funcs.len() as u64 + 1) as usize
+    };
     let order: Vec<&String> = funcs
         .iter()
         .copied()
         .chain((0..extra).map(|_| funcs[rng.below(funcs.len() as u64) as usize]))
         .collect();
     for name in order {
-        let func = instance.get_func(&store, name).expect("export is a function");
+        let func = instance
+            .get_func(&store, name)
+            .expect("export is a function");
         let ty = func.ty(&store);
         let args: Vec<Val> = ty.params().iter().map(|t| gen_arg(t, &mut rng)).collect();
         let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default(*t)).collect();
@@ -232,11 +290,21 @@ pub fn case(seed: u64, stop_at_oob: bool) -> Case {
                 let func = instance.get_func(&store, name).expect("hash export");
                 let mut r = [Val::I64(0)];
                 if func.call(&mut store, &[], &mut r).is_ok() {
-                    let _ = writeln!(wast, "(assert_return (invoke {}) {})", wast_str(name), expected_text(&r[0]));
+                    let _ = writeln!(
+                        wast,
+                        "(assert_return (invoke {}) {})",
+                        wast_str(name),
+                        expected_text(&r[0])
+                    );
                     calls += 1;
                 }
             } else if let Some(g) = instance.get_global(&store, name) {
-                let _ = writeln!(wast, "(assert_return (get {}) {})", wast_str(name), expected_text(&g.get(&store)));
+                let _ = writeln!(
+                    wast,
+                    "(assert_return (get {}) {})",
+                    wast_str(name),
+                    expected_text(&g.get(&store))
+                );
                 calls += 1;
             }
         }

@@ -168,7 +168,12 @@ pub fn add_memory_hash(wasm: &[u8]) -> Option<Vec<u8>> {
     let type_index = count(1);
     let func_index = count(3);
     let mut f = Function::new([(1, ValType::I32), (1, ValType::I64)]);
-    let load = MemArg { offset: 0, align: 0, target: wasm_encoder::MemArgTarget::Memory(0), ordering: None };
+    let load = MemArg {
+        offset: 0,
+        align: 0,
+        target: wasm_encoder::MemArgTarget::Memory(0),
+        ordering: None,
+    };
     for ins in [
         I::I64Const(0xcbf2_9ce4_8422_2325u64 as i64),
         I::LocalSet(1),

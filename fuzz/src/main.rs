@@ -104,17 +104,31 @@ struct WastRun {
 fn run_wast(script: &str, opt: &str, dir: &std::path::Path, verbose: bool) -> WastRun {
     let path = dir.join("case.wast");
     std::fs::write(&path, script).expect("write script");
-    let mut args: Vec<std::ffi::OsString> =
-        vec!["wast".into(), "-j".into(), "1".into(), format!("-O{opt}").into(), path.into()];
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "wast".into(),
+        "-j".into(),
+        "1".into(),
+        format!("-O{opt}").into(),
+        path.into(),
+    ];
     if verbose {
         args.insert(1, "-v".into());
     }
     let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
     let r = run::run(&refs, dir, Duration::from_secs(600));
-    let last = r.stdout.lines().rev().find(|l| l.contains(" passed, ")).unwrap_or("");
+    let last = r
+        .stdout
+        .lines()
+        .rev()
+        .find(|l| l.contains(" passed, "))
+        .unwrap_or("");
     let num = |word: &str| -> usize {
         last.split(", ")
-            .find_map(|p| p.trim().strip_suffix(word).and_then(|n| n.trim().rsplit(' ').next()?.parse().ok()))
+            .find_map(|p| {
+                p.trim()
+                    .strip_suffix(word)
+                    .and_then(|n| n.trim().rsplit(' ').next()?.parse().ok())
+            })
             .unwrap_or(0)
     };
     let (passed, failed) = (num(" passed"), num(" failed"));
@@ -137,9 +151,9 @@ fn diff_main(o: &Opts) -> usize {
     let mut execs = vec![0usize; o.opt.len()];
     let mut kinds: std::collections::BTreeMap<String, usize> = Default::default();
     let t0 = Instant::now();
-    while more((seed - o.start) as u64) {
+    while more(seed - o.start) {
         let mut batch: Vec<(u64, String, usize)> = Vec::new();
-        while batch.len() < o.batch && more((seed - o.start) as u64) {
+        while batch.len() < o.batch && more(seed - o.start) {
             match diff::case(seed, o.stop_at_oob) {
                 diff::Case::Script { wast, calls } => batch.push((seed, wast, calls)),
                 diff::Case::Skip => skipped += 1,
@@ -202,8 +216,12 @@ fn diff_main(o: &Opts) -> usize {
 /// A short class for a failing case: the first failure's expectation and
 /// what innative did, without values.
 fn classify(output: &str, opt: &str) -> String {
-    let Some(line) = output.lines().find(|l| l.contains("): expected") || l.contains(": expected (")
-        || l.contains(": module: ") || l.contains(": expected trap")) else {
+    let Some(line) = output.lines().find(|l| {
+        l.contains("): expected")
+            || l.contains(": expected (")
+            || l.contains(": module: ")
+            || l.contains(": expected trap")
+    }) else {
         return format!("-O{opt}: {}", output.lines().next().unwrap_or("no output"));
     };
     let msg = line.split_once(": assert").map(|(_, r)| r).unwrap_or(line);
@@ -215,9 +233,13 @@ fn classify(output: &str, opt: &str) -> String {
         // its out-of-bounds trap with it; only `drop` of a load is kept.
         return format!("-O{opt}: expected an out-of-bounds trap, got none or another (dead load)");
     }
-    let kind = if what.starts_with("expected trap") { "expected a trap, got something else" }
-        else if what.contains("got trap") { "expected a result, got a trap" }
-        else { "other" };
+    let kind = if what.starts_with("expected trap") {
+        "expected a trap, got something else"
+    } else if what.contains("got trap") {
+        "expected a result, got a trap"
+    } else {
+        "other"
+    };
     format!("-O{opt}: {kind}")
 }
 

@@ -47,6 +47,8 @@ pub fn run(args: &[&std::ffi::OsStr], cwd: &Path, timeout: Duration) -> Outcome 
     let out = std::fs::File::create(&out_path).expect("stdout file");
     let err = std::fs::File::create(&err_path).expect("stderr file");
     let start = Instant::now();
+    // Reaped below with wait4 (for its rusage), not Child::wait.
+    #[allow(clippy::zombie_processes)]
     let child = Command::new(innative_bin())
         .args(args)
         .current_dir(cwd)
@@ -75,7 +77,13 @@ pub fn run(args: &[&std::ffi::OsStr], cwd: &Path, timeout: Duration) -> Outcome 
             // SAFETY: signalling our own child (and its process group is not used).
             unsafe { libc::kill(pid, libc::SIGKILL) };
         }
-        std::thread::sleep(Duration::from_millis(if start.elapsed() < Duration::from_millis(200) { 2 } else { 20 }));
+        std::thread::sleep(Duration::from_millis(
+            if start.elapsed() < Duration::from_millis(200) {
+                2
+            } else {
+                20
+            },
+        ));
     }
     let elapsed = start.elapsed();
     let end = if timed_out {
@@ -85,7 +93,8 @@ pub fn run(args: &[&std::ffi::OsStr], cwd: &Path, timeout: Duration) -> Outcome 
     } else {
         End::Signal(libc::WTERMSIG(status))
     };
-    let read = |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
+    let read =
+        |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
     Outcome {
         end,
         stdout: read(&out_path),

@@ -22,11 +22,22 @@ fn fuzz(args: &[&str]) {
         .env("INNATIVE", &innative)
         .output()
         .expect("run innative-fuzz");
-    let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
     println!("{text}");
-    assert!(o.status.success(), "innative-fuzz {args:?} found problems (inputs in {}):\n{text}", out.display());
+    assert!(
+        o.status.success(),
+        "innative-fuzz {args:?} found problems (inputs in {}):\n{text}",
+        out.display()
+    );
     // The summary says how much ran: an empty run must not pass.
-    assert!(!text.contains(" 0 cases") && !text.contains(" 0 inputs"), "nothing ran: {text}");
+    assert!(
+        !text.contains(" 0 cases") && !text.contains(" 0 inputs"),
+        "nothing ran: {text}"
+    );
 }
 
 /// wasm-smith modules checked against wasmi at -O0 and -O2 (calls that trap
