@@ -8,7 +8,11 @@ use std::process::Command;
 
 fn fuzz(args: &[&str]) {
     let exe = PathBuf::from(env!("CARGO_BIN_EXE_innative-fuzz"));
-    let innative = exe.with_file_name("innative");
+    // The innative of the same profile, else the debug one.
+    let mut innative = exe.with_file_name("innative");
+    if !innative.exists() {
+        innative = exe.parent().unwrap().join("../debug/innative");
+    }
     assert!(
         innative.exists(),
         "{} is missing: build it first (cargo build --bin innative)",
