@@ -50,7 +50,8 @@ impl Opts {
 pub fn usage() -> ! {
     eprintln!(
         "usage: innative-fuzz diff  [--seeds N | --seconds T] [--start S] [--batch B] [--opt 0,2] [--stop-at-oob] [--out DIR]\n       \
-         innative-fuzz crash --target wasm|wat|dwarf|sourcemap|elf [--seeds N | --seconds T] [--start S] [--out DIR]"
+         innative-fuzz crash --target wasm|wat|dwarf|sourcemap|elf [--seeds N | --seconds T] [--start S] [--out DIR]\n       \
+         innative-fuzz case SEED [--stop-at-oob]   (print one diff case)"
     );
     std::process::exit(2)
 }
@@ -58,6 +59,16 @@ pub fn usage() -> ! {
 fn main() {
     let mut args = std::env::args().skip(1);
     let cmd = args.next().unwrap_or_else(|| usage());
+    if cmd == "case" {
+        // `case SEED [--stop-at-oob]`: print one diff case's script.
+        let seed: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or_else(|| usage());
+        let stop = args.next().as_deref() == Some("--stop-at-oob");
+        match diff::case(seed, stop) {
+            diff::Case::Script { wast, .. } => print!("{wast}"),
+            diff::Case::Skip => eprintln!("seed {seed}: no case"),
+        }
+        return;
+    }
     let mut o = Opts {
         seeds: None,
         seconds: None,
