@@ -319,6 +319,8 @@ fn verdict(o: &run::Outcome, input: &Path) -> Option<String> {
 struct Stats {
     inputs: usize,
     runs: usize,
+    /// Runs that ended with status 0 (the input was accepted).
+    accepted: usize,
     findings: usize,
     per_reason: std::collections::BTreeMap<String, usize>,
 }
@@ -339,6 +341,9 @@ fn check(job: &Job, dir: &Path, out: &Path, seed: u64, st: &mut Stats) {
         let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
         let o = run::run(&refs, dir, TIMEOUT);
         st.runs += 1;
+        if o.end == End::Exit(0) {
+            st.accepted += 1;
+        }
         if let Some(why) = verdict(&o, &job.file) {
             st.findings += 1;
             let first = o
@@ -462,6 +467,7 @@ pub fn main(o: &Opts) -> usize {
     let mut st = Stats {
         inputs: 0,
         runs: 0,
+        accepted: 0,
         findings: 0,
         per_reason: Default::default(),
     };
@@ -607,12 +613,13 @@ pub fn main(o: &Opts) -> usize {
         }
     }
     println!(
-        "crash --target {}: seeds {}..{}, {} inputs, {} runs, {} findings, {:.0} s",
+        "crash --target {}: seeds {}..{}, {} inputs, {} runs ({} accepted, exit 0), {} findings, {:.0} s",
         o.target,
         o.start,
         o.start + n,
         st.inputs,
         st.runs,
+        st.accepted,
         st.findings,
         t0.elapsed().as_secs_f64()
     );
