@@ -149,6 +149,12 @@ struct CodegenArgs {
     #[arg(long)]
     debug_system_libs: bool,
 
+    /// With -g, rewrite the path prefix OLD to NEW in the DWARF (compile
+    /// directories, source and line-table paths), as clang's
+    /// -fdebug-prefix-map; repeatable, the last matching one wins.
+    #[arg(long = "debug-prefix-map", value_name = "OLD=NEW", value_parser = crate::provenance::prefix_map::parse)]
+    debug_prefix_map: Vec<(String, String)>,
+
     /// Check every memory access against the memory's current size instead of
     /// relying on guard pages.  (inNative: -f check_memory_access)
     #[arg(long)]
@@ -417,6 +423,7 @@ impl From<CodegenArgs> for Job {
                 opt_level: c.opt_level,
                 debug: c.debug,
                 debug_system_libs: c.debug_system_libs,
+                debug_prefix_map: c.debug_prefix_map,
                 source_maps: c.source_map,
                 prefer_source_map: c.prefer_source_map,
                 dwarf_version: c.dwarf_version.parse().unwrap_or(5),

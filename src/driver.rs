@@ -76,7 +76,9 @@ fn build_object<'i>(inputs: &'i [Input], opts: &Options) -> Result<(Vec<u8>, Com
                 let selected = provenance::select(info, &request);
                 let path = info.input.path.as_path();
                 companions.extend(selected.companions.into_iter().map(|c| (path, c)));
-                selected.provenance
+                let mut prov = selected.provenance;
+                provenance::prefix_map::apply(&mut prov, &opts.debug_prefix_map);
+                prov
             })
         })
         .collect();

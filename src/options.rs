@@ -60,6 +60,8 @@ pub struct Options {
     /// Keep source-level debug info for the WASI C library too (by default
     /// it is treated like a native system library: no debug info).
     pub debug_system_libs: bool,
+    /// `--debug-prefix-map OLD=NEW`: path prefixes rewritten in the DWARF.
+    pub debug_prefix_map: Vec<(String, String)>,
     /// What to produce.
     pub kind: OutputKind,
     /// Explicit bounds checks on every memory access instead of guard pages.

@@ -311,6 +311,13 @@ impl Di {
 
     /// An array; `counts` per dimension, -1 for unknown (flexible).
     pub fn array_type(&self, element: Md, bits: u64, counts: &[i64]) -> Md {
+        // Broken DWARF can leave the element type out; LLVM's verifier
+        // requires one (issue 18 fuzzing).
+        let element = if element.is_null() {
+            self.unspecified_type("void")
+        } else {
+            element
+        };
         let mut subs: Vec<Md> = counts
             .iter()
             .map(|c| unsafe { di::LLVMDIBuilderGetOrCreateSubrange(self.builder, 0, *c) })

@@ -969,8 +969,13 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         let scope: Md = at.scope.as_mut_ptr();
         let (builder, _) = &self.units[&unit];
         let mut arg_no = 0;
+        // A parameter inside a lexical block of the function itself (only
+        // broken DWARF has one) would repeat an argument number, which
+        // LLVM's verifier rejects: describe it as a local variable.
+        let params_here = scope_ranges.is_none() || at.inlined_at.is_some();
         for v in variables {
-            if v.is_parameter {
+            let is_parameter = v.is_parameter && params_here;
+            if is_parameter {
                 arg_no += 1;
             }
             let Some(name) = &v.name else { continue };
@@ -987,7 +992,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                     (true, Some(p)) => self.types.native_pointer(&di, di.file(), p),
                     _ => self.types.translate(&di, di.file(), v.ty),
                 };
-                if v.is_parameter {
+                if is_parameter {
                     di.parameter(scope, name, arg_no, file, v.line, ty)
                 } else {
                     di.auto_variable(scope, name, file, v.line, ty)

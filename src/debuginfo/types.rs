@@ -448,6 +448,13 @@ impl<'p> DebugTypes<'p> {
                             let ty = self.translate(di, scope, m.ty);
                             let mname = m.name.clone().unwrap_or_default();
                             if m.is_static {
+                                // LLVM dereferences a static member's type
+                                // unchecked (a crash on broken DWARF).
+                                let ty = if ty.is_null() {
+                                    di.unspecified_type("void")
+                                } else {
+                                    ty
+                                };
                                 return static_member(di, temp, &mname, ty);
                             }
                             if m.is_base {

@@ -16,6 +16,7 @@
 //! as [`Companion`]s: the driver writes them.
 
 pub mod dwarf;
+pub mod prefix_map;
 pub mod source_map;
 pub mod wat;
 

@@ -1,0 +1,59 @@
+//! The CI part of issue 18: a fixed seed set of every driver, about a
+//! minute on 2 cores.  Needs the `innative` binary of the same target
+//! directory (`cargo test --workspace` builds it; alone: `cargo build --bin
+//! innative && cargo test -p innative-fuzz`) and clang-19 (DWARF seeds).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn fuzz(args: &[&str]) {
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_innative-fuzz"));
+    // The innative of the same profile, else the debug one.
+    let mut innative = exe.with_file_name("innative");
+    if !innative.exists() {
+        innative = exe.parent().unwrap().join("../debug/innative");
+    }
+    assert!(
+        innative.exists(),
+        "{} is missing: build it first (cargo build --bin innative)",
+        innative.display()
+    );
+    let out = std::env::temp_dir().join(format!("innative-fuzz-ci-{}", std::process::id()));
+    let o = Command::new(&exe)
+        .args(args)
+        .args(["-q", "--out"])
+        .arg(&out)
+        .env("INNATIVE", &innative)
+        .output()
+        .expect("run innative-fuzz");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    println!("{text}");
+    assert!(
+        o.status.success(),
+        "innative-fuzz {args:?} found problems (inputs in {}):\n{text}",
+        out.display()
+    );
+    // The summary says how much ran: an empty run must not pass.
+    assert!(
+        !text.contains(" 0 cases") && !text.contains(" 0 inputs"),
+        "nothing ran: {text}"
+    );
+}
+
+/// wasm-smith modules checked against wasmi at -O0 and -O2 (calls that trap
+/// out of bounds end a case: the known dead-load bug).
+#[test]
+fn diff_fixed_seeds() {
+    fuzz(&["diff", "--seeds", "160", "--stop-at-oob"]);
+}
+
+#[test]
+fn crash_fixed_seeds() {
+    for target in ["wasm", "wat", "dwarf", "sourcemap", "elf"] {
+        fuzz(&["crash", "--target", target, "--seeds", "120"]);
+    }
+}

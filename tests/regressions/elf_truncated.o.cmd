@@ -1,0 +1,1 @@
+build-sourcemap {} --names -o out.map

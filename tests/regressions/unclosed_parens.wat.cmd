@@ -1,0 +1,2 @@
+serialize {} -o -
+compile -g -O0 --object {} -o out.o
