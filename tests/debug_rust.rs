@@ -65,16 +65,23 @@ fn gdb_on_a_rust_program_names_and_shows_what_native_does() {
     let dir = tempdir();
     let (native, exe) = build(dir.path());
     let commands = [
-        "-ex", "break shapes::area", "-ex", "run", "-ex", "bt 2",
+        "-ex", "break shapes::area", "-ex", "run", "-ex", "bt 2", "-ex", "p *s",
         "-ex", "break shapes.rs:33", "-ex", "delete 1", "-ex", "continue",
         "-ex", "p total", "-ex", "p scale", "-ex", "p nums", "-ex", "info frame",
+        "-ex", "p maybe", "-ex", "p slice", "-ex", "p label", "-ex", "p shapes",
+        "-ex", "info locals",
     ];
     let session = |cmd: &mut Command| normalize(&debugger_output(cmd.args(commands).current_dir(dir.path())), dir.path());
     let ours = session(innative(["gdb", "-batch", "-nx"]).arg(&exe));
     let theirs = session(Command::new("gdb").args(["-batch", "-nx"]).arg(&native));
     // Stops, frames and printed values; `info frame`'s first line names the
     // function and line.
-    let wanted = ["Breakpoint 1,", "Breakpoint 2,", "#0 ", "#1 ", "$", "rip = "];
+    // `info locals` at line 33: every local of `main` (the `String` and
+    // `Vec` structurally, as gdb 13 prints them without rust-gdb's printers).
+    let wanted = [
+        "Breakpoint 1,", "Breakpoint 2,", "#0 ", "#1 ", "$", "rip = ",
+        "total = ", "scale = ", "slice = ", "nums = ", "maybe = ", "shapes = ", "label = ", "name = ",
+    ];
     let pick = |t: &str| -> Vec<String> {
         lines_with(t, &wanted)
             .iter()
@@ -90,6 +97,15 @@ fn gdb_on_a_rust_program_names_and_shows_what_native_does() {
     assert_eq!(pick(&ours), pick(&theirs), "gdb: innative\n{ours}\n---- native\n{theirs}");
     assert!(ours.contains("shapes::area (s="), "{ours}");
     assert!(ours.contains("shapes::main::{closure#0}"), "{ours}");
+    // Enums with data and `Option` (variant parts), a slice and a `&str`.
+    for shown in [
+        "= shapes::Shape::Circle{center: shapes::Point {x: 1, y: 2}, radius: 3}",
+        "maybe = core::option::Option<u32>::Some(7)",
+        "slice = &[u8] [2, 3]",
+        "label = \"total\"",
+    ] {
+        assert!(ours.contains(shown), "{shown}\n{ours}");
+    }
 }
 
 #[test]

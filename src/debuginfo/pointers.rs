@@ -626,6 +626,7 @@ mod tests {
                     byte_size: 8,
                     members: vec![],
                     declaration: false,
+                    variant_part: None,
                 },
                 Some("Node"),
             ),
