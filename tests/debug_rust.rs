@@ -13,11 +13,11 @@
 //!   (`&[u8] [2, 3]`), `p label` (a `&str`: `"total"`) and `info locals`
 //!   (with `String` and `Vec`, structurally) print as natively;
 //! * in lldb, enums with data and `Option` show the same variants,
-//!   discriminants and values as natively.
+//!   discriminants, values and variant type names as natively.
 //!
 //! Not compared (see the README's Rust section): lldb's slices and `&str`
 //! (natively lldb reads the data pointer as a C string, past the slice's
-//! end) and the names lldb gives dataless variants.
+//! end).
 
 mod common;
 
@@ -159,13 +159,12 @@ fn lldb_shows_rust_enums_as_natively() {
     let session = |cmd: &mut Command| normalize(&debugger_output(cmd.args(commands).current_dir(dir.path())), dir.path());
     let ours = session(innative(["lldb", "--no-lldbinit", "-b"]).arg(&exe));
     let theirs = session(Command::new("lldb-19").args(["--no-lldbinit", "-b"]).arg(&native));
-    // Not compared: `Rect`'s second point, which overlaps the padding of
+    // Every line but `Rect`'s second point, which overlaps the padding of
     // the `Circle` that is there (whatever the allocator left: 0 in a fresh
-    // linear memory), and the one-line form of the dataless variants, whose
-    // type lldb names with rustc's template parameters natively
-    // (`Option<u32>::None<unsigned int>`; innative does not carry them).
+    // linear memory).  A dataless variant's line names its type with the
+    // enum's template parameters, as natively: `Option<u32>::None<unsigned int>`.
     let pick = |t: &str| -> Vec<String> {
-        lines_with(t, &["$variants$", "$discr$ = ", "center = ", "radius = ", "value = (", "(shapes::Shape)", "(core::option"])
+        lines_with(t, &["$variant", "$discr$ = ", "center = ", "radius = ", "value = (", "(shapes::Shape)", "(core::option"])
             .iter()
             .map(|l| l.to_string())
             .collect()
@@ -173,4 +172,5 @@ fn lldb_shows_rust_enums_as_natively() {
     assert_eq!(pick(&ours), pick(&theirs), "lldb: innative\n{ours}\n---- native\n{theirs}");
     assert!(ours.contains("radius = 3"), "{ours}");
     assert!(ours.contains("value = (__0 = 7)"), "{ours}");
+    assert!(ours.contains("core::option::Option<u32>::None<unsigned int>"), "{ours}");
 }

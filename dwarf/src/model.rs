@@ -262,6 +262,8 @@ pub enum TypeKind {
         /// A `DW_TAG_variant_part` (a Rust enum with data, `Option`): which
         /// of several members holds the value, chosen by a discriminant.
         variant_part: Option<VariantPart>,
+        /// `DW_TAG_template_type_parameter` children: (name, type).
+        template_params: Vec<(String, Option<TypeId>)>,
     },
     /// `DW_TAG_enumeration_type`.
     Enum {

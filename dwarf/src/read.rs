@@ -912,6 +912,7 @@ impl<'a, 'u> Walker<'a, 'u> {
                 );
                 let mut members = Vec::new();
                 let mut variant_part = None;
+                let mut template_params = Vec::new();
                 let mut children = node.children();
                 let name = self.name(&entry);
                 if let Some(n) = &name {
@@ -947,6 +948,10 @@ impl<'a, 'u> Walker<'a, 'u> {
                         gimli::DW_TAG_variant_part if variant_part.is_none() => {
                             variant_part = Some(self.variant_part(child)?);
                         }
+                        gimli::DW_TAG_template_type_parameter => {
+                            template_params
+                                .push((self.name(&m).unwrap_or_default(), self.type_ref(&m)));
+                        }
                         gimli::DW_TAG_subprogram => self.subprogram(child)?,
                         t if is_type_tag(t) => self.type_entry(child)?,
                         _ => {}
@@ -961,6 +966,7 @@ impl<'a, 'u> Walker<'a, 'u> {
                     members,
                     declaration,
                     variant_part,
+                    template_params,
                 }
             }
             gimli::DW_TAG_enumeration_type => {

@@ -51,6 +51,15 @@ extern "C" {
         elements: *mut Md,
         count: u32,
     ) -> Md;
+    /// `src/debuginfo/variant_part.cpp`.
+    fn innative_template_params(
+        builder: LLVMDIBuilderRef,
+        composite: Md,
+        names: *const *const libc_char,
+        name_lens: *const usize,
+        types: *mut Md,
+        count: u32,
+    ) -> Md;
 }
 
 /// Attaches one more source variable (a DIGlobalVariableExpression) to
@@ -270,6 +279,24 @@ impl Di {
                 discriminator,
                 members.as_mut_ptr(),
                 members.len() as u32,
+            )
+        }
+    }
+
+    /// `composite` (a struct) with template type parameters `params` (name,
+    /// type); the result replaces `composite`.
+    pub fn template_params(&self, composite: Md, params: &[(&str, Md)]) -> Md {
+        let names: Vec<*const libc_char> = params.iter().map(|(n, _)| s(n).0).collect();
+        let lens: Vec<usize> = params.iter().map(|(n, _)| n.len()).collect();
+        let mut types: Vec<Md> = params.iter().map(|(_, t)| *t).collect();
+        unsafe {
+            innative_template_params(
+                self.builder,
+                composite,
+                names.as_ptr(),
+                lens.as_ptr(),
+                types.as_mut_ptr(),
+                params.len() as u32,
             )
         }
     }

@@ -627,6 +627,7 @@ mod tests {
                     members: vec![],
                     declaration: false,
                     variant_part: None,
+                    template_params: vec![],
                 },
                 Some("Node"),
             ),

@@ -454,6 +454,7 @@ impl<'p> DebugTypes<'p> {
                 members,
                 declaration,
                 variant_part,
+                template_params,
             } => {
                 let llvm_tag = match u32::from(*tag) {
                     dw::TAG_UNION => dw::TAG_UNION,
@@ -506,11 +507,26 @@ impl<'p> DebugTypes<'p> {
                     if let Some(part) = variant_part {
                         elements.push(self.variant_part(di, scope, temp, byte_size * 8, part));
                     }
-                    let full = if llvm_tag == dw::TAG_UNION {
+                    let mut full = if llvm_tag == dw::TAG_UNION {
                         di.union_type(&name, decl_scope, t.line, byte_size * 8, &mut elements)
                     } else {
                         di.struct_type(&name, decl_scope, t.line, byte_size * 8, &mut elements)
                     };
+                    // Rust: generic types keep their type parameters (lldb
+                    // names a generic enum's variants by them).  C++ names
+                    // carry them already (`Box<int>`); not repeated there.
+                    let rust = self
+                        .prov
+                        .units
+                        .get(t.unit)
+                        .is_some_and(|u| u.language == dw::LANG_RUST);
+                    if rust && !template_params.is_empty() {
+                        let params: Vec<(&str, Md)> = template_params
+                            .iter()
+                            .map(|(n, ty)| (n.as_str(), self.translate(di, scope, *ty)))
+                            .collect();
+                        full = di.template_params(full, &params);
+                    }
                     di.replace(temp, full);
                     full
                 }

@@ -59,3 +59,21 @@ extern "C" LLVMMetadataRef innative_variant_part(
       discriminator ? unwrap<DIDerivedType>(discriminator) : nullptr,
       d->getOrCreateArray(list)));
 }
+
+// Template type parameters of struct `composite` (rustc writes them for
+// generic types and for each variant struct of a generic enum: lldb names
+// `Option<u32>`'s `None` variant `None<unsigned int>` from them).  Returns
+// the struct, which LLVM may have replaced.
+extern "C" LLVMMetadataRef innative_template_params(
+    LLVMDIBuilderRef b, LLVMMetadataRef composite, const char *const *names,
+    const size_t *name_lens, LLVMMetadataRef *types, unsigned count) {
+  DIBuilder *d = builder(b);
+  auto *t = unwrap<DICompositeType>(composite);
+  SmallVector<Metadata *, 4> params;
+  for (unsigned i = 0; i < count; i++)
+    params.push_back(d->createTemplateTypeParameter(
+        nullptr, StringRef(names[i], name_lens[i]),
+        types[i] ? unwrap<DIType>(types[i]) : nullptr, false));
+  d->replaceArrays(t, t->getElements(), d->getOrCreateArray(params));
+  return wrap(t);
+}
