@@ -11,7 +11,8 @@
 //! * in gdb, `p *s` of an enum with data (`shapes::Shape::Circle{...}`),
 //!   `p maybe` (`core::option::Option<u32>::Some(7)`), `p slice`
 //!   (`&[u8] [2, 3]`), `p label` (a `&str`: `"total"`) and `info locals`
-//!   (with `String` and `Vec`, structurally) print as natively;
+//!   (with `String` and `Vec`, structurally) print as natively, and so
+//!   does a C-like enum (`shapes::Unit::Meter`);
 //! * in lldb, enums with data and `Option` show the same variants,
 //!   discriminants, values and variant type names as natively.
 //!
@@ -75,7 +76,7 @@ fn gdb_on_a_rust_program_names_and_shows_what_native_does() {
         "-ex", "break shapes.rs:33", "-ex", "delete 1", "-ex", "continue",
         "-ex", "p total", "-ex", "p scale", "-ex", "p nums", "-ex", "info frame",
         "-ex", "p maybe", "-ex", "p slice", "-ex", "p label", "-ex", "p shapes",
-        "-ex", "info locals",
+        "-ex", "info locals", "-ex", "break shapes.rs:41", "-ex", "continue", "-ex", "p unit",
     ];
     let session = |cmd: &mut Command| normalize(&debugger_output(cmd.args(commands).current_dir(dir.path())), dir.path());
     let ours = session(innative(["gdb", "-batch", "-nx"]).arg(&exe));
@@ -85,7 +86,7 @@ fn gdb_on_a_rust_program_names_and_shows_what_native_does() {
     // `info locals` at line 33: every local of `main` (the `String` and
     // `Vec` structurally, as gdb 13 prints them without rust-gdb's printers).
     let wanted = [
-        "Breakpoint 1,", "Breakpoint 2,", "#0 ", "#1 ", "$", "rip = ",
+        "Breakpoint 1,", "Breakpoint 2,", "Breakpoint 3,", "#0 ", "#1 ", "$", "rip = ",
         "total = ", "scale = ", "slice = ", "nums = ", "maybe = ", "shapes = ", "label = ", "name = ",
     ];
     let pick = |t: &str| -> Vec<String> {
@@ -109,6 +110,7 @@ fn gdb_on_a_rust_program_names_and_shows_what_native_does() {
         "maybe = core::option::Option<u32>::Some(7)",
         "slice = &[u8] [2, 3]",
         "label = \"total\"",
+        "= shapes::Unit::Meter",
     ] {
         assert!(ours.contains(shown), "{shown}\n{ours}");
     }

@@ -275,6 +275,9 @@ pub enum TypeKind {
         enumerators: Vec<(String, i64)>,
         /// The enumerators are unsigned.
         unsigned: bool,
+        /// `DW_AT_enum_class`: the enumerators are in the enum's scope (C++
+        /// `enum class`, every Rust enum: `e::Sign::Neg`).
+        scoped: bool,
     },
     /// Dimensions are element counts (None: flexible/unknown).
     Array {

@@ -988,6 +988,10 @@ impl<'a, 'u> Walker<'a, 'u> {
                     underlying: target,
                     enumerators,
                     unsigned,
+                    scoped: matches!(
+                        entry.attr_value(gimli::DW_AT_enum_class),
+                        Some(AttributeValue::Flag(true))
+                    ),
                 }
             }
             gimli::DW_TAG_array_type => {

@@ -52,6 +52,20 @@ extern "C" {
         count: u32,
     ) -> Md;
     /// `src/debuginfo/variant_part.cpp`.
+    #[allow(clippy::too_many_arguments)]
+    fn innative_scoped_enumeration(
+        builder: LLVMDIBuilderRef,
+        scope: Md,
+        name: *const libc_char,
+        name_len: usize,
+        file: Md,
+        line: u32,
+        size_bits: u64,
+        elements: *mut Md,
+        count: u32,
+        underlying: Md,
+    ) -> Md;
+    /// `src/debuginfo/variant_part.cpp`.
     fn innative_template_params(
         builder: LLVMDIBuilderRef,
         composite: Md,
@@ -455,6 +469,7 @@ impl Di {
         bits: u64,
         values: &[(String, i64)],
         unsigned: bool,
+        scoped: bool,
         underlying: Md,
     ) -> Md {
         let mut enumerators: Vec<Md> = values
@@ -467,6 +482,22 @@ impl Di {
             })
             .collect();
         let (n, l) = s(name);
+        if scoped {
+            return unsafe {
+                innative_scoped_enumeration(
+                    self.builder,
+                    scope,
+                    n,
+                    l,
+                    self.file,
+                    line,
+                    bits,
+                    enumerators.as_mut_ptr(),
+                    enumerators.len() as u32,
+                    underlying,
+                )
+            };
+        }
         unsafe {
             di::LLVMDIBuilderCreateEnumerationType(
                 self.builder,

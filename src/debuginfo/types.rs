@@ -536,6 +536,7 @@ impl<'p> DebugTypes<'p> {
                 underlying,
                 enumerators,
                 unsigned,
+                scoped,
             } => {
                 let base = self.translate(di, scope, *underlying);
                 di.enumeration(
@@ -545,6 +546,7 @@ impl<'p> DebugTypes<'p> {
                     byte_size * 8,
                     enumerators,
                     *unsigned,
+                    *scoped,
                     base,
                 )
             }
@@ -582,13 +584,21 @@ impl DebugTypes<'_> {
         bits: u64,
         part: &innative_dwarf::VariantPart,
     ) -> Md {
+        // Only an integer discriminant (LLVM writes DW_AT_discr_value by its
+        // signedness); anything else leaves the variants without values.
+        let integer = |id| {
+            matches!(
+                self.strip(id).and_then(|i| self.prov.types.get(i)).map(|t| &t.kind),
+                Some(TypeKind::Base { byte_size: 1 | 2 | 4 | 8 | 16, .. })
+            )
+        };
         let (discr, discr_bits) = match &part.discr {
-            Some(m) => {
+            Some(m) if integer(m.ty) => {
                 let size = self.byte_size(m.ty) * 8;
                 let ty = self.translate(di, scope, m.ty);
                 (di.artificial_member(owner, size, m.offset * 8, ty), size as u32)
             }
-            None => (std::ptr::null_mut(), 0),
+            _ => (std::ptr::null_mut(), 0),
         };
         let mut members: Vec<Md> = part
             .variants
@@ -601,7 +611,7 @@ impl DebugTypes<'_> {
                     m.name.as_deref().unwrap_or(""),
                     self.byte_size(m.ty) * 8,
                     m.offset * 8,
-                    v.discr_value,
+                    v.discr_value.filter(|_| !discr.is_null()),
                     discr_bits,
                     ty,
                 )

@@ -77,3 +77,21 @@ extern "C" LLVMMetadataRef innative_template_params(
   d->replaceArrays(t, t->getElements(), d->getOrCreateArray(params));
   return wrap(t);
 }
+
+// An enumeration whose enumerators are in its own scope (DW_AT_enum_class:
+// C++ `enum class`, and every Rust enum), which LLVM-C cannot say: gdb then
+// names a value `e::Sign::Neg`, as natively.
+extern "C" LLVMMetadataRef innative_scoped_enumeration(
+    LLVMDIBuilderRef b, LLVMMetadataRef scope, const char *name,
+    size_t name_len, LLVMMetadataRef file, unsigned line, uint64_t size_bits,
+    LLVMMetadataRef *elements, unsigned count, LLVMMetadataRef underlying) {
+  DIBuilder *d = builder(b);
+  SmallVector<Metadata *, 8> list;
+  for (unsigned i = 0; i < count; i++)
+    list.push_back(unwrap(elements[i]));
+  return wrap(d->createEnumerationType(
+      scope ? unwrap<DIScope>(scope) : nullptr, StringRef(name, name_len),
+      file ? unwrap<DIFile>(file) : nullptr, line, size_bits, 0,
+      d->getOrCreateArray(list),
+      underlying ? unwrap<DIType>(underlying) : nullptr, 0, "", true));
+}
