@@ -58,13 +58,14 @@ fn main() {
     build_llvm_extension();
 }
 
-/// `src/debuginfo/di_arglist.cpp`, `src/debuginfo/global_debug_info.cpp`: what the
+/// `src/debuginfo/di_arglist.cpp`, `global_debug_info.cpp`, `variant_part.cpp`: what the
 /// compiler needs from LLVM's C++ API that LLVM-C lacks, linked into the
 /// compiler itself.
 fn build_llvm_extension() {
     let sources = [
         "src/debuginfo/di_arglist.cpp",
         "src/debuginfo/global_debug_info.cpp",
+        "src/debuginfo/variant_part.cpp",
     ];
     for source in sources {
         println!("cargo:rerun-if-changed={source}");

@@ -29,7 +29,7 @@ pub use addr::{CodeOffset, ModuleOffset};
 pub use external::{check_external, external_debug_path, EXTERNAL_DEBUG_INFO};
 pub use model::{
     LineRow, LocOp, Location, Member, Provenance, Scope, ScopeKind, SourceFile, Subprogram, Type,
-    TypeId, TypeKind, Unit, Variable,
+    TypeId, TypeKind, Unit, Variable, Variant, VariantPart,
 };
 pub use read::{read_dwarf, read_dwarf_split, DwarfSections};
 

@@ -194,6 +194,29 @@ pub struct Member {
     pub is_base: bool,
 }
 
+/// A `DW_TAG_variant_part` of a struct (how rustc describes an enum with
+/// data): the discriminant and the variants it chooses between.
+#[derive(Debug, Clone, Default)]
+pub struct VariantPart {
+    /// The member `DW_AT_discr` names (artificial, unnamed in rustc's
+    /// DWARF); None when the part has no discriminant.
+    pub discr: Option<Member>,
+    /// The `DW_TAG_variant` children, in order.
+    pub variants: Vec<Variant>,
+}
+
+/// One `DW_TAG_variant`: the member it holds when the discriminant has
+/// `discr_value` (None: the default variant, e.g. `Some` of a niche-filled
+/// `Option<&T>`).
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// `DW_AT_discr_value`, as the raw bits of the constant.
+    pub discr_value: Option<u64>,
+    /// The variant's member (a struct named after the variant, e.g.
+    /// `Circle`, at offset 0 in rustc's DWARF).
+    pub member: Member,
+}
+
 /// What a type is.
 #[derive(Debug, Clone)]
 pub enum TypeKind {
@@ -236,6 +259,11 @@ pub enum TypeKind {
         members: Vec<Member>,
         /// A declaration only (`DW_AT_declaration`): defined elsewhere.
         declaration: bool,
+        /// A `DW_TAG_variant_part` (a Rust enum with data, `Option`): which
+        /// of several members holds the value, chosen by a discriminant.
+        variant_part: Option<VariantPart>,
+        /// `DW_TAG_template_type_parameter` children: (name, type).
+        template_params: Vec<(String, Option<TypeId>)>,
     },
     /// `DW_TAG_enumeration_type`.
     Enum {
@@ -247,6 +275,9 @@ pub enum TypeKind {
         enumerators: Vec<(String, i64)>,
         /// The enumerators are unsigned.
         unsigned: bool,
+        /// `DW_AT_enum_class`: the enumerators are in the enum's scope (C++
+        /// `enum class`, every Rust enum: `e::Sign::Neg`).
+        scoped: bool,
     },
     /// Dimensions are element counts (None: flexible/unknown).
     Array {

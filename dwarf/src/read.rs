@@ -4,7 +4,7 @@
 
 use crate::model::{
     LineRow, LocOp, Location, Member, Provenance, Scope, ScopeKind, Subprogram, Type, TypeId,
-    TypeKind, Unit, Variable,
+    TypeKind, Unit, Variable, Variant, VariantPart,
 };
 use crate::split::{self, SideFiles};
 use gimli::{AttributeValue, EndianSlice, LittleEndian, UnitOffset};
@@ -804,6 +804,72 @@ impl<'a, 'u> Walker<'a, 'u> {
         Ok(())
     }
 
+    /// A `DW_TAG_member` / `DW_TAG_inheritance` with storage.
+    fn member(&self, m: &gimli::DebuggingInformationEntry<R<'a>>) -> Member {
+        let offset = match m.attr_value(gimli::DW_AT_data_member_location) {
+            Some(AttributeValue::Exprloc(e)) => parse_expression(e, self.unit.encoding(), &|_| None)
+                .iter()
+                .find_map(|op| match op {
+                    LocOp::PlusUconst(v) => Some(*v),
+                    _ => None,
+                })
+                .unwrap_or(0),
+            other => udata(other).unwrap_or(0),
+        };
+        Member {
+            name: self.name(m),
+            ty: self.type_ref(m),
+            offset,
+            bit_size: udata(m.attr_value(gimli::DW_AT_bit_size)),
+            bit_offset: udata(m.attr_value(gimli::DW_AT_data_bit_offset)),
+            is_static: false,
+            is_base: m.tag() == gimli::DW_TAG_inheritance,
+        }
+    }
+
+    /// A `DW_TAG_variant_part`: its discriminant (the member `DW_AT_discr`
+    /// names, a child of the part in rustc's DWARF) and its variants, each
+    /// with the (first) member it holds.  A variant with no member, or a
+    /// discriminant given as a list (`DW_AT_discr_list`), is left out.
+    fn variant_part(&mut self, node: gimli::EntriesTreeNode<R<'a>>) -> gimli::Result<VariantPart> {
+        let discr_at = match node.entry().attr_value(gimli::DW_AT_discr) {
+            Some(AttributeValue::UnitRef(o)) => Some(o),
+            _ => None,
+        };
+        let mut part = VariantPart::default();
+        let mut children = node.children();
+        while let Some(child) = children.next()? {
+            let e = child.entry().clone();
+            match e.tag() {
+                gimli::DW_TAG_member if Some(e.offset()) == discr_at => {
+                    part.discr = Some(self.member(&e));
+                }
+                gimli::DW_TAG_variant => {
+                    let discr_value = udata(e.attr_value(gimli::DW_AT_discr_value));
+                    let has_list = e.attr_value(gimli::DW_AT_discr_list).is_some();
+                    let mut member = None;
+                    let mut grandchildren = child.children();
+                    while let Some(g) = grandchildren.next()? {
+                        let m = g.entry().clone();
+                        if m.tag() == gimli::DW_TAG_member && member.is_none() {
+                            member = Some(self.member(&m));
+                        } else if is_type_tag(m.tag()) {
+                            self.type_entry(g)?;
+                        }
+                    }
+                    if let (Some(member), false) = (member, has_list) {
+                        part.variants.push(Variant {
+                            discr_value,
+                            member,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(part)
+    }
+
     fn type_entry(&mut self, node: gimli::EntriesTreeNode<R<'a>>) -> gimli::Result<()> {
         let entry = node.entry().clone();
         let Some(&id) = self.type_ids.get(&entry.offset()) else {
@@ -845,6 +911,8 @@ impl<'a, 'u> Walker<'a, 'u> {
                     Some(AttributeValue::Flag(true))
                 );
                 let mut members = Vec::new();
+                let mut variant_part = None;
+                let mut template_params = Vec::new();
                 let mut children = node.children();
                 let name = self.name(&entry);
                 if let Some(n) = &name {
@@ -874,27 +942,15 @@ impl<'a, 'u> Walker<'a, 'u> {
                     }
                     match m.tag() {
                         gimli::DW_TAG_member | gimli::DW_TAG_inheritance => {
-                            let offset = match m.attr_value(gimli::DW_AT_data_member_location) {
-                                Some(AttributeValue::Exprloc(e)) => {
-                                    parse_expression(e, self.unit.encoding(), &|_| None)
-                                        .iter()
-                                        .find_map(|op| match op {
-                                            LocOp::PlusUconst(v) => Some(*v),
-                                            _ => None,
-                                        })
-                                        .unwrap_or(0)
-                                }
-                                other => udata(other).unwrap_or(0),
-                            };
-                            members.push(Member {
-                                name: self.name(&m),
-                                ty: self.type_ref(&m),
-                                offset,
-                                bit_size: udata(m.attr_value(gimli::DW_AT_bit_size)),
-                                bit_offset: udata(m.attr_value(gimli::DW_AT_data_bit_offset)),
-                                is_static: false,
-                                is_base: m.tag() == gimli::DW_TAG_inheritance,
-                            });
+                            members.push(self.member(&m));
+                        }
+                        // Only the first variant part (rustc writes one).
+                        gimli::DW_TAG_variant_part if variant_part.is_none() => {
+                            variant_part = Some(self.variant_part(child)?);
+                        }
+                        gimli::DW_TAG_template_type_parameter => {
+                            template_params
+                                .push((self.name(&m).unwrap_or_default(), self.type_ref(&m)));
                         }
                         gimli::DW_TAG_subprogram => self.subprogram(child)?,
                         t if is_type_tag(t) => self.type_entry(child)?,
@@ -909,6 +965,8 @@ impl<'a, 'u> Walker<'a, 'u> {
                     byte_size: byte_size.unwrap_or(0),
                     members,
                     declaration,
+                    variant_part,
+                    template_params,
                 }
             }
             gimli::DW_TAG_enumeration_type => {
@@ -930,6 +988,10 @@ impl<'a, 'u> Walker<'a, 'u> {
                     underlying: target,
                     enumerators,
                     unsigned,
+                    scoped: matches!(
+                        entry.attr_value(gimli::DW_AT_enum_class),
+                        Some(AttributeValue::Flag(true))
+                    ),
                 }
             }
             gimli::DW_TAG_array_type => {

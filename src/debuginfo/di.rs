@@ -26,6 +26,54 @@ extern "C" {
     );
     /// `src/debuginfo/global_debug_info.cpp`.
     fn innative_global_add_debug_info(global: LLVMValueRef, expression: Md);
+    /// `src/debuginfo/variant_part.cpp`.
+    fn innative_variant_member(
+        builder: LLVMDIBuilderRef,
+        scope: Md,
+        name: *const libc_char,
+        name_len: usize,
+        file: Md,
+        line: u32,
+        size_bits: u64,
+        offset_bits: u64,
+        has_discr: i32,
+        discr_value: u64,
+        discr_bits: u32,
+        ty: Md,
+    ) -> Md;
+    /// `src/debuginfo/variant_part.cpp`.
+    fn innative_variant_part(
+        builder: LLVMDIBuilderRef,
+        scope: Md,
+        file: Md,
+        size_bits: u64,
+        discriminator: Md,
+        elements: *mut Md,
+        count: u32,
+    ) -> Md;
+    /// `src/debuginfo/variant_part.cpp`.
+    #[allow(clippy::too_many_arguments)]
+    fn innative_scoped_enumeration(
+        builder: LLVMDIBuilderRef,
+        scope: Md,
+        name: *const libc_char,
+        name_len: usize,
+        file: Md,
+        line: u32,
+        size_bits: u64,
+        elements: *mut Md,
+        count: u32,
+        underlying: Md,
+    ) -> Md;
+    /// `src/debuginfo/variant_part.cpp`.
+    fn innative_template_params(
+        builder: LLVMDIBuilderRef,
+        composite: Md,
+        names: *const *const libc_char,
+        name_lens: *const usize,
+        types: *mut Md,
+        count: u32,
+    ) -> Md;
 }
 
 /// Attaches one more source variable (a DIGlobalVariableExpression) to
@@ -177,6 +225,92 @@ impl Di {
                 offset_bits,
                 0,
                 ty,
+            )
+        }
+    }
+
+    /// An artificial member (a Rust enum's discriminant).
+    pub fn artificial_member(&self, scope: Md, bits: u64, offset_bits: u64, ty: Md) -> Md {
+        unsafe {
+            di::LLVMDIBuilderCreateMemberType(
+                self.builder,
+                scope,
+                std::ptr::null(),
+                0,
+                self.file,
+                0,
+                bits,
+                0,
+                offset_bits,
+                di::LLVMDIFlagArtificial,
+                ty,
+            )
+        }
+    }
+
+    /// The member of a variant part of struct `scope` that holds the value
+    /// when the discriminant, `discr_bits` wide, is `discr` (None: the
+    /// default variant).
+    #[allow(clippy::too_many_arguments)]
+    pub fn variant_member(
+        &self,
+        scope: Md,
+        name: &str,
+        bits: u64,
+        offset_bits: u64,
+        discr: Option<u64>,
+        discr_bits: u32,
+        ty: Md,
+    ) -> Md {
+        let (n, l) = s(name);
+        unsafe {
+            innative_variant_member(
+                self.builder,
+                scope,
+                n,
+                l,
+                self.file,
+                0,
+                bits,
+                offset_bits,
+                discr.is_some() as i32,
+                discr.unwrap_or(0),
+                discr_bits,
+                ty,
+            )
+        }
+    }
+
+    /// A variant part of struct `scope` choosing between `members` (see
+    /// [`Di::variant_member`]) by `discriminator` (null: none).
+    pub fn variant_part(&self, scope: Md, bits: u64, discriminator: Md, members: &mut [Md]) -> Md {
+        unsafe {
+            innative_variant_part(
+                self.builder,
+                scope,
+                self.file,
+                bits,
+                discriminator,
+                members.as_mut_ptr(),
+                members.len() as u32,
+            )
+        }
+    }
+
+    /// `composite` (a struct) with template type parameters `params` (name,
+    /// type); the result replaces `composite`.
+    pub fn template_params(&self, composite: Md, params: &[(&str, Md)]) -> Md {
+        let names: Vec<*const libc_char> = params.iter().map(|(n, _)| s(n).0).collect();
+        let lens: Vec<usize> = params.iter().map(|(n, _)| n.len()).collect();
+        let mut types: Vec<Md> = params.iter().map(|(_, t)| *t).collect();
+        unsafe {
+            innative_template_params(
+                self.builder,
+                composite,
+                names.as_ptr(),
+                lens.as_ptr(),
+                types.as_mut_ptr(),
+                params.len() as u32,
             )
         }
     }
@@ -342,6 +476,7 @@ impl Di {
         bits: u64,
         values: &[(String, i64)],
         unsigned: bool,
+        scoped: bool,
         underlying: Md,
     ) -> Md {
         let mut enumerators: Vec<Md> = values
@@ -354,6 +489,22 @@ impl Di {
             })
             .collect();
         let (n, l) = s(name);
+        if scoped {
+            return unsafe {
+                innative_scoped_enumeration(
+                    self.builder,
+                    scope,
+                    n,
+                    l,
+                    self.file,
+                    line,
+                    bits,
+                    enumerators.as_mut_ptr(),
+                    enumerators.len() as u32,
+                    underlying,
+                )
+            };
+        }
         unsafe {
             di::LLVMDIBuilderCreateEnumerationType(
                 self.builder,

@@ -11,7 +11,9 @@
 # gdb already *follows* such pointers without this script (innative describes
 # them with DW_AT_data_location); this script makes gdb *print* them as native
 # pointers, as a native build would: `0x5555555592a0`, `0x555555559400 "hello"`.
-# (It does not change how expressions are evaluated.)
+# (It does not change how expressions are evaluated.)  For the same reason it
+# prints Rust slices and `&str` (whose data pointer is such a pointer) as gdb
+# prints them natively: `&[u8] [2, 3]`, `"total"`.
 
 import gdb
 
@@ -237,9 +239,58 @@ class _DerefPrinter:
         return self.value[0]
 
 
+class _RustSlicePrinter:
+    """A Rust `&[T]` / `&str` in linear memory: {data_ptr: wasm pointer,
+    length}.  gdb's Rust support would read `data_ptr` as a native address;
+    this prints what it points to, as gdb prints a native slice:
+    `&[u8] [2, 3]`, `"total"`."""
+
+    def __init__(self, value, native, is_str):
+        self.value = value
+        self.native = native
+        self.is_str = is_str
+        self.length = int(value["length"])
+
+    def display_hint(self):
+        return "string" if self.is_str else None
+
+    def to_string(self):
+        if self.is_str:
+            return self.native.lazy_string(length=self.length)
+        name = self.value.type.strip_typedefs().name or ""
+        if self.length <= 0:
+            return "%s []" % name
+        target = self.native.type.target()
+        array = self.native.cast(target.array(self.length - 1).pointer()).dereference()
+        return "%s %s" % (name, array.format_string())
+
+
+def _rust_slice(value):
+    """The printer of a Rust slice or `&str` whose data pointer is a wasm
+    pointer, if `value` is one."""
+    s = value.type.strip_typedefs()
+    name = s.name or ""
+    if s.code != gdb.TYPE_CODE_STRUCT or not name.startswith("&"):
+        return None
+    fields = [f.name for f in s.fields()]
+    if fields != ["data_ptr", "length"]:
+        return None
+    native = native_pointer(value["data_ptr"])
+    if native is None or native.type.code != gdb.TYPE_CODE_PTR:
+        return None
+    return _RustSlicePrinter(value, native, name in ("&str", "&mut str"))
+
+
 def _lookup(value):
     t = value.type
     code = t.unqualified().code
+    if code == gdb.TYPE_CODE_STRUCT:
+        try:
+            found = _rust_slice(value)
+        except (gdb.error, RuntimeError):
+            found = None
+        if found is not None:
+            return found
     if code == gdb.TYPE_CODE_TYPEDEF or code == gdb.TYPE_CODE_STRUCT:
         try:
             found = _native_pointer(value)

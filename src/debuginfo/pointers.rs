@@ -626,6 +626,8 @@ mod tests {
                     byte_size: 8,
                     members: vec![],
                     declaration: false,
+                    variant_part: None,
+                    template_params: vec![],
                 },
                 Some("Node"),
             ),

@@ -21,7 +21,7 @@ use super::di::{dw, Di, Md};
 use super::pointers::{pointer_name, spell, WasmPointers, BOX_MEMBER};
 use innative_dwarf::{Provenance, Type, TypeId, TypeKind};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Cache key: the unit's DIBuilder and the source type.
 type Key<T> = (usize, T);
@@ -40,7 +40,7 @@ pub struct DebugTypes<'p> {
     namespaces: RefCell<HashMap<Key<String>, Md>>,
     /// (unit, scope path) of every named composite type: the scopes that are
     /// classes, not namespaces.
-    classes: HashSet<(usize, Vec<String>)>,
+    classes: HashMap<(usize, Vec<String>), TypeId>,
     pub pointers: WasmPointers,
 }
 
@@ -58,17 +58,24 @@ impl<'p> DebugTypes<'p> {
             elements: RefCell::default(),
             arrays: RefCell::default(),
             namespaces: RefCell::default(),
-            classes: prov
-                .types
-                .iter()
-                .filter(|t| matches!(t.kind, TypeKind::Composite { .. }))
-                .filter_map(|t| {
-                    let name = t.name.as_ref()?;
-                    let mut path = t.scope.clone();
-                    path.push(name.clone());
-                    Some((t.unit, path))
-                })
-                .collect(),
+            classes: {
+                // Definitions after declarations: a path names its definition.
+                let mut ids: Vec<TypeId> = (0..prov.types.len())
+                    .filter(|&i| matches!(prov.types[i].kind, TypeKind::Composite { .. }))
+                    .collect();
+                ids.sort_by_key(|&i| {
+                    matches!(prov.types[i].kind, TypeKind::Composite { declaration: false, .. })
+                });
+                ids.into_iter()
+                    .filter_map(|id| {
+                        let t = &prov.types[id];
+                        let name = t.name.as_ref()?;
+                        let mut path = t.scope.clone();
+                        path.push(name.clone());
+                        Some(((t.unit, path), id))
+                    })
+                    .collect()
+            },
             pointers: WasmPointers::new(module),
         };
         this.pointers.embed_symbols(prov, &|ty| this.byte_size(ty));
@@ -87,7 +94,24 @@ impl<'p> DebugTypes<'p> {
     /// Where type `t` is declared: `scope` (the unit's file), or in a C++
     /// or Rust unit the namespaces enclosing it (`t.scope` up to the first
     /// class: a type nested in a class is declared in the class's namespace).
+    ///
+    /// In a Rust unit, a type nested in a struct is declared in that struct
+    /// (an enum's variant `shapes::Shape::Circle`, `Option<u32>::Some`):
+    /// gdb names the variant it prints by that nesting.
     fn type_scope(&self, di: &Di, scope: Md, t: &Type) -> Md {
+        let rust = self
+            .prov
+            .units
+            .get(t.unit)
+            .is_some_and(|u| u.language == dw::LANG_RUST);
+        if rust {
+            if let Some(&class) = self.classes.get(&(t.unit, t.scope.clone())) {
+                let md = self.translate(di, scope, Some(class));
+                if !md.is_null() {
+                    return md;
+                }
+            }
+        }
         let namespace = self.namespace(di, t.unit, &t.scope);
         if namespace.is_null() {
             scope
@@ -112,7 +136,7 @@ impl<'p> DebugTypes<'p> {
         let mut path: Vec<String> = Vec::new();
         for name in path_names {
             path.push(name.clone());
-            if self.classes.contains(&(unit_index, path.clone())) {
+            if self.classes.contains_key(&(unit_index, path.clone())) {
                 break;
             }
             let key = (unit(di), path.join("::"));
@@ -397,6 +421,10 @@ impl<'p> DebugTypes<'p> {
         // Where a named type is declared (C++ namespaces); what it refers
         // to is translated with the unit's `scope`.
         let decl_scope = self.type_scope(di, scope, t);
+        // (Translating the scope — a Rust enum — may have translated `id`.)
+        if let Some(md) = self.cache.borrow().get(&(unit(di), id)) {
+            return *md;
+        }
         let md = match &t.kind {
             TypeKind::Base {
                 encoding,
@@ -425,6 +453,8 @@ impl<'p> DebugTypes<'p> {
                 byte_size,
                 members,
                 declaration,
+                variant_part,
+                template_params,
             } => {
                 let llvm_tag = match u32::from(*tag) {
                     dw::TAG_UNION => dw::TAG_UNION,
@@ -481,11 +511,29 @@ impl<'p> DebugTypes<'p> {
                             }
                         })
                         .collect();
-                    let full = if llvm_tag == dw::TAG_UNION {
+                    if let Some(part) = variant_part {
+                        elements.push(self.variant_part(di, scope, temp, byte_size * 8, part));
+                    }
+                    let mut full = if llvm_tag == dw::TAG_UNION {
                         di.union_type(&name, decl_scope, t.line, byte_size * 8, &mut elements)
                     } else {
                         di.struct_type(&name, decl_scope, t.line, byte_size * 8, &mut elements)
                     };
+                    // Rust: generic types keep their type parameters (lldb
+                    // names a generic enum's variants by them).  C++ names
+                    // carry them already (`Box<int>`); not repeated there.
+                    let rust = self
+                        .prov
+                        .units
+                        .get(t.unit)
+                        .is_some_and(|u| u.language == dw::LANG_RUST);
+                    if rust && !template_params.is_empty() {
+                        let params: Vec<(&str, Md)> = template_params
+                            .iter()
+                            .map(|(n, ty)| (n.as_str(), self.translate(di, scope, *ty)))
+                            .collect();
+                        full = di.template_params(full, &params);
+                    }
                     di.replace(temp, full);
                     full
                 }
@@ -495,6 +543,7 @@ impl<'p> DebugTypes<'p> {
                 underlying,
                 enumerators,
                 unsigned,
+                scoped,
             } => {
                 let base = self.translate(di, scope, *underlying);
                 di.enumeration(
@@ -504,6 +553,7 @@ impl<'p> DebugTypes<'p> {
                     byte_size * 8,
                     enumerators,
                     *unsigned,
+                    *scoped,
                     base,
                 )
             }
@@ -526,6 +576,55 @@ impl<'p> DebugTypes<'p> {
         };
         self.cache.borrow_mut().insert((unit(di), id), md);
         md
+    }
+}
+
+impl DebugTypes<'_> {
+    /// The `DW_TAG_variant_part` of struct `owner` (a Rust enum): its
+    /// discriminant member and one variant member per variant, at their
+    /// wasm offsets and sizes.
+    fn variant_part(
+        &self,
+        di: &Di,
+        scope: Md,
+        owner: Md,
+        bits: u64,
+        part: &innative_dwarf::VariantPart,
+    ) -> Md {
+        // Only an integer discriminant (LLVM writes DW_AT_discr_value by its
+        // signedness); anything else leaves the variants without values.
+        let integer = |id| {
+            matches!(
+                self.strip(id).and_then(|i| self.prov.types.get(i)).map(|t| &t.kind),
+                Some(TypeKind::Base { byte_size: 1 | 2 | 4 | 8 | 16, .. })
+            )
+        };
+        let (discr, discr_bits) = match &part.discr {
+            Some(m) if integer(m.ty) => {
+                let size = self.byte_size(m.ty) * 8;
+                let ty = self.translate(di, scope, m.ty);
+                (di.artificial_member(owner, size, m.offset * 8, ty), size as u32)
+            }
+            _ => (std::ptr::null_mut(), 0),
+        };
+        let mut members: Vec<Md> = part
+            .variants
+            .iter()
+            .map(|v| {
+                let m = &v.member;
+                let ty = self.translate(di, scope, m.ty);
+                di.variant_member(
+                    owner,
+                    m.name.as_deref().unwrap_or(""),
+                    self.byte_size(m.ty) * 8,
+                    m.offset * 8,
+                    v.discr_value.filter(|_| !discr.is_null()),
+                    discr_bits,
+                    ty,
+                )
+            })
+            .collect();
+        di.variant_part(owner, bits, discr, &mut members)
     }
 }
 
