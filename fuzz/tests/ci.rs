@@ -48,12 +48,12 @@ fn fuzz(args: &[&str]) {
 /// out of bounds end a case: the known dead-load bug).
 #[test]
 fn diff_fixed_seeds() {
-    fuzz(&["diff", "--seeds", "160", "--stop-at-oob"]);
+    fuzz(&["diff", "--seeds", "400", "--stop-at-oob"]);
 }
 
 #[test]
 fn crash_fixed_seeds() {
     for target in ["wasm", "wat", "dwarf", "sourcemap", "elf"] {
-        fuzz(&["crash", "--target", target, "--seeds", "120"]);
+        fuzz(&["crash", "--target", target, "--seeds", "250"]);
     }
 }

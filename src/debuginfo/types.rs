@@ -42,7 +42,14 @@ pub struct DebugTypes<'p> {
     /// classes, not namespaces.
     classes: HashMap<(usize, Vec<String>), TypeId>,
     pub pointers: WasmPointers,
+    /// Nesting of [`DebugTypes::translate`] calls: broken DWARF can make
+    /// type references cycle (a typedef or array of itself).
+    depth: std::cell::Cell<u32>,
 }
+
+/// Deeper type nesting than this is a reference cycle of broken DWARF (real
+/// programs nest a few dozen levels); such a type becomes `void`.
+const MAX_TYPE_DEPTH: u32 = 512;
 
 fn unit(di: &Di) -> usize {
     di.unit_key()
@@ -52,6 +59,7 @@ impl<'p> DebugTypes<'p> {
     pub fn new(prov: &'p Provenance, module: llvm_sys::prelude::LLVMModuleRef) -> Self {
         let this = DebugTypes {
             prov,
+            depth: Default::default(),
             cache: RefCell::default(),
             native_pointers: RefCell::default(),
             boxes: RefCell::default(),
@@ -408,6 +416,16 @@ impl<'p> DebugTypes<'p> {
 
     /// The debug type of `id` (null metadata for `void`).
     pub fn translate(&self, di: &Di, scope: Md, id: Option<TypeId>) -> Md {
+        if self.depth.get() >= MAX_TYPE_DEPTH {
+            return std::ptr::null_mut();
+        }
+        self.depth.set(self.depth.get() + 1);
+        let md = self.translate_nested(di, scope, id);
+        self.depth.set(self.depth.get() - 1);
+        md
+    }
+
+    fn translate_nested(&self, di: &Di, scope: Md, id: Option<TypeId>) -> Md {
         let Some(id) = id else {
             return std::ptr::null_mut();
         };
