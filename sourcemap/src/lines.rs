@@ -165,7 +165,7 @@ pub fn elf_debug(bytes: &[u8], want_symbols: bool) -> Result<Debug<'_>, String> 
     for section in file.sections() {
         let Ok(name) = section.name() else { continue };
         if section.kind() == SectionKind::Text && section.size() > 0 {
-            text.push(section.address()..section.address() + section.size());
+            text.push(section.address()..section.address().saturating_add(section.size()));
         }
         let name = if let Some(rest) = name.strip_prefix(".zdebug_") {
             format!(".debug_{rest}")
@@ -194,7 +194,7 @@ pub fn elf_debug(bytes: &[u8], want_symbols: bool) -> Result<Debug<'_>, String> 
         for s in file.symbols() {
             if s.kind() == object::SymbolKind::Text && s.size() > 0 {
                 if let Ok(name) = s.name() {
-                    symbols.push((s.address(), s.address() + s.size(), name.to_string()));
+                    symbols.push((s.address(), s.address().saturating_add(s.size()), name.to_string()));
                 }
             }
         }
