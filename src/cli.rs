@@ -477,7 +477,10 @@ pub(crate) fn parse(args: &[String]) -> Result<Action, Usage> {
 fn parse_modern(args: &[String]) -> Result<Action, Usage> {
     // `innative gdb|lldb ARGS...`: every argument is the debugger's, even
     // ones that look like innative's options.
-    if let Some(debugger) = args.first().and_then(|a| debugger::Debugger::from_subcommand(a)) {
+    if let Some(debugger) = args
+        .first()
+        .and_then(|a| debugger::Debugger::from_subcommand(a))
+    {
         return Ok(Action::Debug {
             debugger,
             args: args[1..].to_vec(),

@@ -26,8 +26,8 @@
 //! Outputs are written to a temporary file beside `out` and renamed on
 //! success: a failed link leaves nothing at `out`.
 
-use crate::error::{Error, Result};
 use crate::debuginfo::pointers::{LLDB_SCRIPT, LLDB_SCRIPT_NAME};
+use crate::error::{Error, Result};
 use crate::options::{Options, OutputKind};
 use std::ffi::OsString;
 use std::fs::{self, OpenOptions};
@@ -460,7 +460,12 @@ fn content_hash() -> u64 {
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
     };
-    for blob in [RUNTIME_ARCHIVE_BYTES, MAIN_ARCHIVE_BYTES, HEADER_BYTES, LLDB_SCRIPT.as_bytes()] {
+    for blob in [
+        RUNTIME_ARCHIVE_BYTES,
+        MAIN_ARCHIVE_BYTES,
+        HEADER_BYTES,
+        LLDB_SCRIPT.as_bytes(),
+    ] {
         eat(&(blob.len() as u64).to_le_bytes());
         eat(blob);
     }

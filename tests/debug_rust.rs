@@ -35,7 +35,16 @@ fn build(dir: &Path) -> (PathBuf, PathBuf) {
     let rustc = |extra: &[&str], out: &str| {
         let o = common::output(
             Command::new(RUSTC)
-                .args(["--edition", "2021", "-g", "-C", "opt-level=0", "shapes.rs", "-o", out])
+                .args([
+                    "--edition",
+                    "2021",
+                    "-g",
+                    "-C",
+                    "opt-level=0",
+                    "shapes.rs",
+                    "-o",
+                    out,
+                ])
                 .args(extra)
                 .current_dir(dir),
         );
@@ -72,13 +81,51 @@ fn gdb_on_a_rust_program_names_and_shows_what_native_does() {
     let dir = tempdir();
     let (native, exe) = build(dir.path());
     let commands = [
-        "-ex", "break shapes::area", "-ex", "run", "-ex", "bt 2", "-ex", "p *s",
-        "-ex", "break shapes.rs:33", "-ex", "delete 1", "-ex", "continue",
-        "-ex", "p total", "-ex", "p scale", "-ex", "p nums", "-ex", "info frame",
-        "-ex", "p maybe", "-ex", "p slice", "-ex", "p label", "-ex", "p shapes",
-        "-ex", "info locals", "-ex", "break shapes.rs:41", "-ex", "continue", "-ex", "p unit",
+        "-ex",
+        "break shapes::area",
+        "-ex",
+        "run",
+        "-ex",
+        "bt 2",
+        "-ex",
+        "p *s",
+        "-ex",
+        "break shapes.rs:33",
+        "-ex",
+        "delete 1",
+        "-ex",
+        "continue",
+        "-ex",
+        "p total",
+        "-ex",
+        "p scale",
+        "-ex",
+        "p nums",
+        "-ex",
+        "info frame",
+        "-ex",
+        "p maybe",
+        "-ex",
+        "p slice",
+        "-ex",
+        "p label",
+        "-ex",
+        "p shapes",
+        "-ex",
+        "info locals",
+        "-ex",
+        "break shapes.rs:41",
+        "-ex",
+        "continue",
+        "-ex",
+        "p unit",
     ];
-    let session = |cmd: &mut Command| normalize(&debugger_output(cmd.args(commands).current_dir(dir.path())), dir.path());
+    let session = |cmd: &mut Command| {
+        normalize(
+            &debugger_output(cmd.args(commands).current_dir(dir.path())),
+            dir.path(),
+        )
+    };
     let ours = session(innative(["gdb", "-batch", "-nx"]).arg(&exe));
     let theirs = session(Command::new("gdb").args(["-batch", "-nx"]).arg(&native));
     // Stops, frames and printed values; `info frame`'s first line names the
@@ -86,8 +133,21 @@ fn gdb_on_a_rust_program_names_and_shows_what_native_does() {
     // `info locals` at line 33: every local of `main` (the `String` and
     // `Vec` structurally, as gdb 13 prints them without rust-gdb's printers).
     let wanted = [
-        "Breakpoint 1,", "Breakpoint 2,", "Breakpoint 3,", "#0 ", "#1 ", "$", "rip = ",
-        "total = ", "scale = ", "slice = ", "nums = ", "maybe = ", "shapes = ", "label = ", "name = ",
+        "Breakpoint 1,",
+        "Breakpoint 2,",
+        "Breakpoint 3,",
+        "#0 ",
+        "#1 ",
+        "$",
+        "rip = ",
+        "total = ",
+        "scale = ",
+        "slice = ",
+        "nums = ",
+        "maybe = ",
+        "shapes = ",
+        "label = ",
+        "name = ",
     ];
     let pick = |t: &str| -> Vec<String> {
         lines_with(t, &wanted)
@@ -101,7 +161,11 @@ fn gdb_on_a_rust_program_names_and_shows_what_native_does() {
             })
             .collect()
     };
-    assert_eq!(pick(&ours), pick(&theirs), "gdb: innative\n{ours}\n---- native\n{theirs}");
+    assert_eq!(
+        pick(&ours),
+        pick(&theirs),
+        "gdb: innative\n{ours}\n---- native\n{theirs}"
+    );
     assert!(ours.contains("shapes::area (s="), "{ours}");
     assert!(ours.contains("shapes::main::{closure#0}"), "{ours}");
     // Enums with data and `Option` (variant parts), a slice and a `&str`.
@@ -124,23 +188,45 @@ fn lldb_on_a_rust_program_names_and_shows_what_native_does() {
     let dir = tempdir();
     let (native, exe) = build(dir.path());
     let commands = [
-        "-o", "b shapes.rs:33", "-o", "run", "-o", "frame variable total scale nums",
-        "-o", "b shapes::area", "-o", "bt 1",
+        "-o",
+        "b shapes.rs:33",
+        "-o",
+        "run",
+        "-o",
+        "frame variable total scale nums",
+        "-o",
+        "b shapes::area",
+        "-o",
+        "bt 1",
     ];
-    let session = |cmd: &mut Command| normalize(&debugger_output(cmd.args(commands).current_dir(dir.path())), dir.path());
+    let session = |cmd: &mut Command| {
+        normalize(
+            &debugger_output(cmd.args(commands).current_dir(dir.path())),
+            dir.path(),
+        )
+    };
     let ours = session(innative(["lldb", "--no-lldbinit", "-b"]).arg(&exe));
-    let theirs = session(Command::new("lldb-19").args(["--no-lldbinit", "-b"]).arg(&native));
+    let theirs = session(
+        Command::new("lldb-19")
+            .args(["--no-lldbinit", "-b"])
+            .arg(&native),
+    );
     let pick = |t: &str| -> Vec<String> {
         lines_with(t, &["frame #0", "(unsigned long)", "(unsigned char[4])"])
             .iter()
             .map(|l| {
                 // `frame #0: 0x? innative`shapes::main::h… at shapes.rs:33:5`:
                 // the function and position, not the binary's name.
-                l.split_once('`').map_or(l.to_string(), |(_, rest)| rest.to_string())
+                l.split_once('`')
+                    .map_or(l.to_string(), |(_, rest)| rest.to_string())
             })
             .collect()
     };
-    assert_eq!(pick(&ours), pick(&theirs), "lldb: innative\n{ours}\n---- native\n{theirs}");
+    assert_eq!(
+        pick(&ours),
+        pick(&theirs),
+        "lldb: innative\n{ours}\n---- native\n{theirs}"
+    );
     assert!(ours.contains("shapes::main::h"), "{ours}");
 }
 
@@ -154,25 +240,63 @@ fn lldb_shows_rust_enums_as_natively() {
     // lldb 19 (no Rust plugin) shows a variant part as a union of the
     // variants, each with the discriminant and the variant's value.
     let commands = [
-        "-o", "b shapes::area", "-o", "run", "-o", "frame variable *s",
-        "-o", "breakpoint delete 1", "-o", "b shapes.rs:33", "-o", "continue",
-        "-o", "frame variable maybe",
+        "-o",
+        "b shapes::area",
+        "-o",
+        "run",
+        "-o",
+        "frame variable *s",
+        "-o",
+        "breakpoint delete 1",
+        "-o",
+        "b shapes.rs:33",
+        "-o",
+        "continue",
+        "-o",
+        "frame variable maybe",
     ];
-    let session = |cmd: &mut Command| normalize(&debugger_output(cmd.args(commands).current_dir(dir.path())), dir.path());
+    let session = |cmd: &mut Command| {
+        normalize(
+            &debugger_output(cmd.args(commands).current_dir(dir.path())),
+            dir.path(),
+        )
+    };
     let ours = session(innative(["lldb", "--no-lldbinit", "-b"]).arg(&exe));
-    let theirs = session(Command::new("lldb-19").args(["--no-lldbinit", "-b"]).arg(&native));
+    let theirs = session(
+        Command::new("lldb-19")
+            .args(["--no-lldbinit", "-b"])
+            .arg(&native),
+    );
     // Every line but `Rect`'s second point, which overlaps the padding of
     // the `Circle` that is there (whatever the allocator left: 0 in a fresh
     // linear memory).  A dataless variant's line names its type with the
     // enum's template parameters, as natively: `Option<u32>::None<unsigned int>`.
     let pick = |t: &str| -> Vec<String> {
-        lines_with(t, &["$variant", "$discr$ = ", "center = ", "radius = ", "value = (", "(shapes::Shape)", "(core::option"])
-            .iter()
-            .map(|l| l.to_string())
-            .collect()
+        lines_with(
+            t,
+            &[
+                "$variant",
+                "$discr$ = ",
+                "center = ",
+                "radius = ",
+                "value = (",
+                "(shapes::Shape)",
+                "(core::option",
+            ],
+        )
+        .iter()
+        .map(|l| l.to_string())
+        .collect()
     };
-    assert_eq!(pick(&ours), pick(&theirs), "lldb: innative\n{ours}\n---- native\n{theirs}");
+    assert_eq!(
+        pick(&ours),
+        pick(&theirs),
+        "lldb: innative\n{ours}\n---- native\n{theirs}"
+    );
     assert!(ours.contains("radius = 3"), "{ours}");
     assert!(ours.contains("value = (__0 = 7)"), "{ours}");
-    assert!(ours.contains("core::option::Option<u32>::None<unsigned int>"), "{ours}");
+    assert!(
+        ours.contains("core::option::Option<u32>::None<unsigned int>"),
+        "{ours}"
+    );
 }

@@ -22,7 +22,9 @@ int main(int argc, char **argv) {
 
 /// The lines of a session from the first stop on, hex numbers hidden.
 fn from_stop(out: &str, marker: &str) -> String {
-    let start = out.find(marker).unwrap_or_else(|| panic!("no {marker:?} in:\n{out}"));
+    let start = out
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker:?} in:\n{out}"));
     hide_hex(&out[start..])
 }
 
@@ -33,11 +35,29 @@ fn innative_gdb_trusts_the_extension_and_passes_arguments_through() {
     }
     let dir = tempdir();
     let (native, exe) = build_native_and_innative(dir.path(), PROGRAM);
-    let commands = ["-ex", "break 6", "-ex", "run", "-ex", "p s", "-ex", "p *p", "-ex", "p p->label", "-ex", "p argc"];
+    let commands = [
+        "-ex",
+        "break 6",
+        "-ex",
+        "run",
+        "-ex",
+        "p s",
+        "-ex",
+        "p *p",
+        "-ex",
+        "p p->label",
+        "-ex",
+        "p argc",
+    ];
     let through_wrapper = debugger_output(
         innative(["gdb", "-batch", "-nx"])
             .args(commands)
-            .args(["--args".as_ref(), exe.as_os_str(), "one".as_ref(), "two".as_ref()])
+            .args([
+                "--args".as_ref(),
+                exe.as_os_str(),
+                "one".as_ref(),
+                "two".as_ref(),
+            ])
             .current_dir(dir.path()),
     );
     assert!(
@@ -48,7 +68,12 @@ fn innative_gdb_trusts_the_extension_and_passes_arguments_through() {
         Command::new("gdb")
             .args(["-batch", "-nx"])
             .args(commands)
-            .args(["--args".as_ref(), native.as_os_str(), "one".as_ref(), "two".as_ref()])
+            .args([
+                "--args".as_ref(),
+                native.as_os_str(),
+                "one".as_ref(),
+                "two".as_ref(),
+            ])
             .current_dir(dir.path()),
     );
     let marker = "Breakpoint 1, main";
@@ -83,18 +108,41 @@ fn innative_lldb_imports_the_extension_and_passes_arguments_through() {
     let _ = std::fs::remove_file(dir.path().join("innative_lldb.py"));
     // (Whole structs are left out: lldb prints a struct whose pointer member
     // has a summary provider over several lines, natively on one.)
-    let commands = ["-o", "b prog.c:6", "-o", "run", "-o", "p s.label", "-o", "p p->label", "-o", "p p->id", "-o", "p argc"];
+    let commands = [
+        "-o",
+        "b prog.c:6",
+        "-o",
+        "run",
+        "-o",
+        "p s.label",
+        "-o",
+        "p p->label",
+        "-o",
+        "p p->id",
+        "-o",
+        "p argc",
+    ];
     let through_wrapper = debugger_output(
         innative(["lldb", "--no-lldbinit", "-b"])
             .args(commands)
-            .args(["--".as_ref(), exe.as_os_str(), "one".as_ref(), "two".as_ref()])
+            .args([
+                "--".as_ref(),
+                exe.as_os_str(),
+                "one".as_ref(),
+                "two".as_ref(),
+            ])
             .current_dir(dir.path()),
     );
     let native_session = debugger_output(
         Command::new("lldb-19")
             .args(["--no-lldbinit", "-b"])
             .args(commands)
-            .args(["--".as_ref(), native.as_os_str(), "one".as_ref(), "two".as_ref()])
+            .args([
+                "--".as_ref(),
+                native.as_os_str(),
+                "one".as_ref(),
+                "two".as_ref(),
+            ])
             .current_dir(dir.path()),
     );
     let marker = "(lldb) p s.label";

@@ -27,7 +27,13 @@ fn memcpy_memmove_memset_builtins_behave_as_the_c_library() {
             .arg(&wasm),
     );
     assert_success(&o, "clang-19 --target=wasm32-wasi memops.c");
-    let o = output(Command::new("clang-19").arg("-O2").arg(&src).arg("-o").arg(&native));
+    let o = output(
+        Command::new("clang-19")
+            .arg("-O2")
+            .arg(&src)
+            .arg("-o")
+            .arg(&native),
+    );
     assert_success(&o, "clang-19 memops.c");
     let expected = output(&mut Command::new(&native));
     assert_success(&expected, "native memops");
@@ -46,7 +52,12 @@ fn memcpy_memmove_memset_builtins_behave_as_the_c_library() {
         ]));
         assert_success(&o, &format!("innative compile {level} memops.wasm"));
         let ran = output(&mut Command::new(&exe));
-        assert_eq!(stdout(&ran), stdout(&expected), "{level}: {}", describe(&ran));
+        assert_eq!(
+            stdout(&ran),
+            stdout(&expected),
+            "{level}: {}",
+            describe(&ran)
+        );
         assert_eq!(status(&ran), 0, "{level}: {}", describe(&ran));
 
         let trapped = output(Command::new(&exe).arg("oob"));
@@ -56,7 +67,11 @@ fn memcpy_memmove_memset_builtins_behave_as_the_c_library() {
             "{level}: {}",
             describe(&trapped)
         );
-        assert!(!stdout(&trapped).contains("not reached"), "{level}: {}", describe(&trapped));
+        assert!(
+            !stdout(&trapped).contains("not reached"),
+            "{level}: {}",
+            describe(&trapped)
+        );
 
         // The builtin body: memcpy's definition calls llvm.memmove at -O2 and
         // is the wasm loop at -O0.

@@ -380,23 +380,40 @@ fn file_copy_through_a_preopened_directory() {
 /// followed by the trap report.
 #[test]
 fn rust_std_program() {
-    let Some(b) = build_rust("std_program") else { return };
+    let Some(b) = build_rust("std_program") else {
+        return;
+    };
     let greeting = vec![("GREETING".to_string(), "hello from the host".to_string())];
     let cases = [
-        Case { env: greeting.clone(), ..Case::default() },
-        Case { files: Some(vec![("keep.txt".into(), b"kept\n".to_vec())]), ..Case::args(&["files"]) },
-        Case { stdin: b"one two\nthree\n\nfour five six".to_vec(), ..Case::args(&["stdin"]) },
+        Case {
+            env: greeting.clone(),
+            ..Case::default()
+        },
+        Case {
+            files: Some(vec![("keep.txt".into(), b"kept\n".to_vec())]),
+            ..Case::args(&["files"])
+        },
+        Case {
+            stdin: b"one two\nthree\n\nfour five six".to_vec(),
+            ..Case::args(&["stdin"])
+        },
         Case::args(&["exit", "7"]),
         Case::args(&["exit", "0"]),
     ];
     check_cases("std_program", &b, &cases);
 
-    let case = Case { env: greeting, ..Case::args(&["panic"]) };
+    let case = Case {
+        env: greeting,
+        ..Case::args(&["panic"])
+    };
     assert!(stderr(&run_native(&b, &case)).contains("index out of bounds"));
     for err in check_abort(&b, &case) {
         // The report's frames are named as Rust names them (demangled, no hash).
         assert!(err.contains("    at std_program::main\n"), "{err}");
-        assert!(err.contains("    at core::panicking::panic_bounds_check\n"), "{err}");
+        assert!(
+            err.contains("    at core::panicking::panic_bounds_check\n"),
+            "{err}"
+        );
     }
 }
 
@@ -410,23 +427,49 @@ fn rust_std_program() {
 fn environment_is_only_what_was_asked_for() {
     let Some(b) = build("args_env") else { return };
     let vars = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     };
     let native_with = |pairs: &[(&str, &str)]| {
-        run_native(&b, &Case { env: vars(pairs), ..Case::default() })
+        run_native(
+            &b,
+            &Case {
+                env: vars(pairs),
+                ..Case::default()
+            },
+        )
     };
     // The host has a secret; the runs below must not show it unless asked.
-    let host = Case { env: vars(&[("SECRET_TOKEN", "hunter2"), ("GREETING", "hi")]), ..Case::default() };
+    let host = Case {
+        env: vars(&[("SECRET_TOKEN", "hunter2"), ("GREETING", "hi")]),
+        ..Case::default()
+    };
 
     // `innative run` with no --env: an empty environment.
     let mut c = command(innative_bin(), &host, true);
     c.arg("run").arg(&b.wasm);
     c.env("INNATIVE_WASI_ENV", "*"); // the executables' run-time rule is not `run`'s
-    assert_same("run without --env", &native_with(&[]), &run_with_stdin(c, &[]));
+    assert_same(
+        "run without --env",
+        &native_with(&[]),
+        &run_with_stdin(c, &[]),
+    );
 
     // --env K=V sets, --env K passes one through, a later K=V does not override.
     let mut c = command(innative_bin(), &host, true);
-    c.args(["run", "--env", "GREETING", "--env", "EMPTY=", "--env", "GREETING=no", "--env", "UNSET_VAR"]);
+    c.args([
+        "run",
+        "--env",
+        "GREETING",
+        "--env",
+        "EMPTY=",
+        "--env",
+        "GREETING=no",
+        "--env",
+        "UNSET_VAR",
+    ]);
     c.arg(&b.wasm);
     assert_same(
         "run --env GREETING --env EMPTY=",
@@ -443,7 +486,13 @@ fn environment_is_only_what_was_asked_for() {
             all.push((var.to_string(), v));
         }
     }
-    let native_all = run_native(&b, &Case { env: all, ..Case::default() });
+    let native_all = run_native(
+        &b,
+        &Case {
+            env: all,
+            ..Case::default()
+        },
+    );
     assert_same("run --inherit-env", &native_all, &run_with_stdin(c, &[]));
 
     // A compiled executable: baked values, then $INNATIVE_WASI_ENV at run time.
@@ -465,7 +514,11 @@ fn environment_is_only_what_was_asked_for() {
         c.env("INNATIVE_WASI_DIRS", "");
         run_with_stdin(c, &[])
     };
-    assert_same("compiled, nothing named", &native_with(&[("MODE", "baked")]), &run_exe_with(None));
+    assert_same(
+        "compiled, nothing named",
+        &native_with(&[("MODE", "baked")]),
+        &run_exe_with(None),
+    );
     assert_same(
         "compiled, INNATIVE_WASI_ENV=GREETING,NOPE",
         &native_with(&[("MODE", "baked"), ("GREETING", "hi")]),
@@ -473,7 +526,11 @@ fn environment_is_only_what_was_asked_for() {
     );
     assert_same(
         "compiled, INNATIVE_WASI_ENV=*",
-        &native_with(&[("MODE", "baked"), ("GREETING", "hi"), ("SECRET_TOKEN", "hunter2")]),
+        &native_with(&[
+            ("MODE", "baked"),
+            ("GREETING", "hi"),
+            ("SECRET_TOKEN", "hunter2"),
+        ]),
         &run_exe_with(Some("*")),
     );
 

@@ -807,13 +807,15 @@ impl<'a, 'u> Walker<'a, 'u> {
     /// A `DW_TAG_member` / `DW_TAG_inheritance` with storage.
     fn member(&self, m: &gimli::DebuggingInformationEntry<R<'a>>) -> Member {
         let offset = match m.attr_value(gimli::DW_AT_data_member_location) {
-            Some(AttributeValue::Exprloc(e)) => parse_expression(e, self.unit.encoding(), &|_| None)
-                .iter()
-                .find_map(|op| match op {
-                    LocOp::PlusUconst(v) => Some(*v),
-                    _ => None,
-                })
-                .unwrap_or(0),
+            Some(AttributeValue::Exprloc(e)) => {
+                parse_expression(e, self.unit.encoding(), &|_| None)
+                    .iter()
+                    .find_map(|op| match op {
+                        LocOp::PlusUconst(v) => Some(*v),
+                        _ => None,
+                    })
+                    .unwrap_or(0)
+            }
             other => udata(other).unwrap_or(0),
         };
         Member {

@@ -61,7 +61,10 @@ fn main() {
     let cmd = args.next().unwrap_or_else(|| usage());
     if cmd == "case" {
         // `case SEED [--stop-at-oob]`: print one diff case's script.
-        let seed: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or_else(|| usage());
+        let seed: u64 = args
+            .next()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| usage());
         let stop = args.next().as_deref() == Some("--stop-at-oob");
         match diff::case(seed, stop) {
             diff::Case::Script { wast, .. } => print!("{wast}"),

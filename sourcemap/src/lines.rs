@@ -194,7 +194,11 @@ pub fn elf_debug(bytes: &[u8], want_symbols: bool) -> Result<Debug<'_>, String> 
         for s in file.symbols() {
             if s.kind() == object::SymbolKind::Text && s.size() > 0 {
                 if let Ok(name) = s.name() {
-                    symbols.push((s.address(), s.address().saturating_add(s.size()), name.to_string()));
+                    symbols.push((
+                        s.address(),
+                        s.address().saturating_add(s.size()),
+                        name.to_string(),
+                    ));
                 }
             }
         }

@@ -16,8 +16,8 @@
 //! exit status are the debugger's own.  `$INNATIVE_GDB` / `$INNATIVE_LLDB`
 //! name another debugger binary.
 
-use crate::error::EXIT_ERROR;
 use crate::error::Error;
+use crate::error::EXIT_ERROR;
 use std::ffi::OsString;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -101,7 +101,8 @@ fn leading_arguments(debugger: Debugger, args: &[OsString]) -> Result<Vec<OsStri
             }
         }
         Debugger::Lldb => {
-            let script = crate::link::runtime_dir()?.join(crate::debuginfo::pointers::LLDB_SCRIPT_NAME);
+            let script =
+                crate::link::runtime_dir()?.join(crate::debuginfo::pointers::LLDB_SCRIPT_NAME);
             lead.push("-O".into());
             let mut cmd = OsString::from("command script import ");
             cmd.push(script.as_os_str());
@@ -123,7 +124,11 @@ pub(crate) fn run(debugger: Debugger, args: &[String]) -> i32 {
             "{}",
             Error::new(format!(
                 "{name} not found on PATH (install it with scripts/setup.sh, or name it in ${})",
-                if debugger == Debugger::Gdb { "INNATIVE_GDB" } else { "INNATIVE_LLDB" }
+                if debugger == Debugger::Gdb {
+                    "INNATIVE_GDB"
+                } else {
+                    "INNATIVE_LLDB"
+                }
             ))
         );
         return EXIT_ERROR;
@@ -139,7 +144,10 @@ pub(crate) fn run(debugger: Debugger, args: &[String]) -> i32 {
     let err = Command::new(&program).args(&lead).args(&args).exec();
     eprintln!(
         "{}",
-        Error::new(format!("cannot start {}: {err}", Path::new(&program).display()))
+        Error::new(format!(
+            "cannot start {}: {err}",
+            Path::new(&program).display()
+        ))
     );
     EXIT_ERROR
 }

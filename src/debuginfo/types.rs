@@ -72,7 +72,13 @@ impl<'p> DebugTypes<'p> {
                     .filter(|&i| matches!(prov.types[i].kind, TypeKind::Composite { .. }))
                     .collect();
                 ids.sort_by_key(|&i| {
-                    matches!(prov.types[i].kind, TypeKind::Composite { declaration: false, .. })
+                    matches!(
+                        prov.types[i].kind,
+                        TypeKind::Composite {
+                            declaration: false,
+                            ..
+                        }
+                    )
                 });
                 ids.into_iter()
                     .filter_map(|id| {
@@ -613,15 +619,23 @@ impl DebugTypes<'_> {
         // signedness); anything else leaves the variants without values.
         let integer = |id| {
             matches!(
-                self.strip(id).and_then(|i| self.prov.types.get(i)).map(|t| &t.kind),
-                Some(TypeKind::Base { byte_size: 1 | 2 | 4 | 8 | 16, .. })
+                self.strip(id)
+                    .and_then(|i| self.prov.types.get(i))
+                    .map(|t| &t.kind),
+                Some(TypeKind::Base {
+                    byte_size: 1 | 2 | 4 | 8 | 16,
+                    ..
+                })
             )
         };
         let (discr, discr_bits) = match &part.discr {
             Some(m) if integer(m.ty) => {
                 let size = self.byte_size(m.ty) * 8;
                 let ty = self.translate(di, scope, m.ty);
-                (di.artificial_member(owner, size, m.offset * 8, ty), size as u32)
+                (
+                    di.artificial_member(owner, size, m.offset * 8, ty),
+                    size as u32,
+                )
             }
             _ => (std::ptr::null_mut(), 0),
         };

@@ -80,18 +80,23 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let mut oob = self
             .b
             .build_int_compare(IntPredicate::UGT, dst_end, size, "dst_oob")?;
-        let dst_ptr = unsafe { self.b.build_gep(self.rt.context.i8_type(), base, &[dst64], "to")? };
+        let dst_ptr = unsafe {
+            self.b
+                .build_gep(self.rt.context.i8_type(), base, &[dst64], "to")?
+        };
         match which {
             LibcBuiltin::Move => {
                 let src64 = self.b.build_int_z_extend(second, i64t, "src")?;
                 let src_end = self.b.build_int_add(src64, n64, "src_end")?;
-                let src_oob = self
-                    .b
-                    .build_int_compare(IntPredicate::UGT, src_end, size, "src_oob")?;
+                let src_oob =
+                    self.b
+                        .build_int_compare(IntPredicate::UGT, src_end, size, "src_oob")?;
                 oob = self.b.build_or(oob, src_oob, "oob")?;
                 self.trap_if(oob, TrapKind::MemoryOutOfBounds)?;
-                let src_ptr =
-                    unsafe { self.b.build_gep(self.rt.context.i8_type(), base, &[src64], "from")? };
+                let src_ptr = unsafe {
+                    self.b
+                        .build_gep(self.rt.context.i8_type(), base, &[src64], "from")?
+                };
                 self.b
                     .build_memmove(dst_ptr, 1, src_ptr, 1, n64)
                     .map_err(|e| Error::new(format!("memmove: {e}")))?;

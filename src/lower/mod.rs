@@ -140,7 +140,8 @@ pub fn lower_program<'ctx>(
                 build_string_array(&rt, &module, "innative_wasi_preopens", &opts.preopens);
                 build_string_array(&rt, &module, "innative_wasi_env", &opts.env);
                 if opts.inherit_env {
-                    let g = module.add_global(rt.context.i32_type(), None, "innative_wasi_inherit_env");
+                    let g =
+                        module.add_global(rt.context.i32_type(), None, "innative_wasi_inherit_env");
                     g.set_constant(true);
                     g.set_initializer(&rt.context.i32_type().const_int(1, false));
                 }
@@ -505,7 +506,12 @@ fn hand_memory_to_wasi<'ctx>(
 /// runtime's WASI: `innative_wasi_preopens` (the `--dir` entries) and
 /// `innative_wasi_env` (the `--env` entries).  Nothing is defined when
 /// `items` is empty: the runtime's weak reference is then NULL.
-fn build_string_array<'ctx>(rt: &Runtime<'ctx>, module: &Module<'ctx>, name: &str, items: &[String]) {
+fn build_string_array<'ctx>(
+    rt: &Runtime<'ctx>,
+    module: &Module<'ctx>,
+    name: &str,
+    items: &[String],
+) {
     if items.is_empty() {
         return;
     }

@@ -157,7 +157,8 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             // FuncTranslator::needs_stack_check).
             func.add_attribute(
                 inkwell::attributes::AttributeLoc::Function,
-                rt.context.create_string_attribute("probe-stack", "inline-asm"),
+                rt.context
+                    .create_string_attribute("probe-stack", "inline-asm"),
             );
             functions.push(Some(func));
             callees.push(Callee::Direct(func));

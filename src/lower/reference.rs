@@ -38,9 +38,9 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let size = match fixed {
             Some(n) => self.rt.i32.const_int(n as u64, false),
             None => {
-                let size_ptr = self
-                    .b
-                    .build_struct_gep(self.rt.table, table, TABLE_SIZE, "tsize_ptr")?;
+                let size_ptr =
+                    self.b
+                        .build_struct_gep(self.rt.table, table, TABLE_SIZE, "tsize_ptr")?;
                 self.b
                     .build_load(self.rt.i32, size_ptr, "tsize")?
                     .into_int_value()
