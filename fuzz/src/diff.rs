@@ -25,36 +25,42 @@ fn engine() -> Engine {
     Engine::new(&c)
 }
 
-fn f32_text(bits: u32) -> String {
-    let v = f32::from_bits(bits);
-    if v.is_nan() {
-        let sign = if bits >> 31 == 1 { "-" } else { "" };
-        format!("{sign}nan:0x{:x}", bits & 0x7f_ffff)
-    } else if v.is_infinite() {
-        if v < 0.0 {
+/// A float as wast text: exact NaN payloads, `inf`, else Rust's shortest
+/// round-tripping decimal.  `sign_bit` is the raw sign and `payload` the
+/// mantissa bits, so one function serves f32 and f64.
+fn float_text(value: f64, sign_bit: bool, payload: u64, shortest: String) -> String {
+    if value.is_nan() {
+        let sign = if sign_bit { "-" } else { "" };
+        format!("{sign}nan:0x{payload:x}")
+    } else if value.is_infinite() {
+        if value < 0.0 {
             "-inf".into()
         } else {
             "inf".into()
         }
     } else {
-        format!("{v:?}")
+        shortest
     }
+}
+
+fn f32_text(bits: u32) -> String {
+    let v = f32::from_bits(bits);
+    float_text(
+        f64::from(v),
+        bits >> 31 == 1,
+        u64::from(bits & 0x7f_ffff),
+        format!("{v:?}"),
+    )
 }
 
 fn f64_text(bits: u64) -> String {
     let v = f64::from_bits(bits);
-    if v.is_nan() {
-        let sign = if bits >> 63 == 1 { "-" } else { "" };
-        format!("{sign}nan:0x{:x}", bits & 0xf_ffff_ffff_ffff)
-    } else if v.is_infinite() {
-        if v < 0.0 {
-            "-inf".into()
-        } else {
-            "inf".into()
-        }
-    } else {
-        format!("{v:?}")
-    }
+    float_text(
+        v,
+        bits >> 63 == 1,
+        bits & 0xf_ffff_ffff_ffff,
+        format!("{v:?}"),
+    )
 }
 
 /// An argument as wast text (exact bits for floats).

@@ -63,15 +63,21 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Whether `path` is an ELF file with a `.debug_gdb_scripts` section.
+/// Whether `path` is an ELF file with a `.debug_gdb_scripts` section (only
+/// an ELF file is read whole).
 fn has_gdb_scripts(path: &Path) -> bool {
     use object::{Object, ObjectSection};
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    let is_elf = std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok_and(|()| &magic == b"\x7fELF");
+    if !is_elf {
+        return false;
+    }
     let Ok(data) = std::fs::read(path) else {
         return false;
     };
-    if !data.starts_with(b"\x7fELF") {
-        return false;
-    }
     object::File::parse(&*data)
         .map(|f| f.sections().any(|s| s.name() == Ok(".debug_gdb_scripts")))
         .unwrap_or(false)
