@@ -269,7 +269,7 @@ pub fn case(seed: u64, stop_at_oob: bool) -> Case {
             }
             Err(e) => match e.as_trap_code().and_then(trap_message) {
                 Some("out of bounds memory access") if stop_at_oob => {
-                    // --stop-at-oob: the known dead-load bug (see main.rs)
+                    // --stop-at-oob: the -O2 limit on load traps (see main.rs)
                     // makes these calls, and all state after them, noise.
                     stopped = true;
                     break;

@@ -108,6 +108,8 @@ pub struct FuncTranslator<'ctx, 'a, 'e> {
     /// mirrored in the frame slot from field 4 on, in this order, for
     /// variables that a local *points at* (see `ModuleDebug::mirrored_locals`).
     pub(super) mirrors: Vec<u32>,
+    /// Every load from linear memory, for `observed_loads`.
+    pub(super) memory_loads: Vec<inkwell::values::InstructionValue<'ctx>>,
 }
 
 impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
@@ -157,6 +159,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             debug,
             debug_frame: None,
             mirrors: Vec::new(),
+            memory_loads: Vec::new(),
         })
     }
 
@@ -224,6 +227,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             self.debug_operator()?;
             self.operator(op)?;
         }
+        super::observed_loads::keep_unobserved_loads(self.func, &self.memory_loads);
         for pair in self.layout.windows(2) {
             pair[1]
                 .move_after(pair[0])
@@ -592,21 +596,8 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 table_index,
             } => self.call_indirect(type_index, table_index)?,
             Operator::Drop => {
-                // A dropped load must still trap when out of bounds: keep
-                // LLVM from deleting it as dead.
-                use inkwell::values::InstructionOpcode as Op;
-                let v = self.pop()?;
-                let mut inst = v.as_instruction_value();
-                // Narrow loads are wrapped in an extension.
-                if let Some(ext) = inst.filter(|i| matches!(i.get_opcode(), Op::SExt | Op::ZExt)) {
-                    inst = match ext.get_operand(0) {
-                        Some(inkwell::values::Operand::Value(v)) => v.as_instruction_value(),
-                        _ => None,
-                    };
-                }
-                if let Some(load) = inst.filter(|i| i.get_opcode() == Op::Load) {
-                    load.set_volatile(true).ok();
-                }
+                // A dropped load keeps its trap: see `observed_loads`.
+                self.pop()?;
             }
             Operator::Select | Operator::TypedSelect { .. } | Operator::TypedSelectMulti { .. } => {
                 let cond = self.pop_int()?;

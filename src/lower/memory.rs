@@ -69,6 +69,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let v = self.b.build_load(mem_ty, ptr, "load")?;
         if let Some(inst) = inkwell::values::BasicValue::as_instruction_value(&v) {
             inst.set_alignment(1).ok();
+            self.memory_loads.push(inst);
         }
         let v: BasicValueEnum = match ext {
             Extend::None => v,

@@ -21,6 +21,7 @@ mod libc_builtins;
 pub mod memory;
 pub mod module_env;
 pub mod numeric;
+mod observed_loads;
 pub mod reference;
 pub mod runtime;
 

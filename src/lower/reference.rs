@@ -78,8 +78,15 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         place.address(self.rt, &self.b)
     }
 
-    pub fn call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
-        let index = self.pop_int()?;
+    /// The native code of element `index` of table `table_index`, checked
+    /// as `call_indirect` checks it: traps when the index is out of bounds,
+    /// the element is null or its type is not `type_index`.
+    pub(super) fn indirect_callee(
+        &mut self,
+        type_index: u32,
+        table_index: u32,
+        index: IntValue<'ctx>,
+    ) -> Result<PointerValue<'ctx>> {
         let table = self.table(table_index)?;
         let slot = self.table_element(table_index, table, index, TrapKind::UndefinedElement)?;
         let desc = self
@@ -118,10 +125,15 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let code_ptr = self
             .b
             .build_struct_gep(self.rt.func, desc, FUNC_CODE, "code_ptr")?;
-        let code = self
+        Ok(self
             .b
             .build_load(self.rt.ptr, code_ptr, "code")?
-            .into_pointer_value();
+            .into_pointer_value())
+    }
+
+    pub fn call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
+        let index = self.pop_int()?;
+        let code = self.indirect_callee(type_index, table_index, index)?;
         let ty = self.env.info.types[type_index as usize].clone();
         let args = self.pop_args(ty.params().len())?;
         let call =
