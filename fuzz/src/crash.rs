@@ -23,7 +23,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const TIMEOUT: Duration = Duration::from_secs(20);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(20);
 const MAX_RSS_KIB: i64 = 500 * 1024;
 
 /// C compiled by clang-19 with `-g` into the DWARF seeds.
@@ -325,7 +325,7 @@ struct Stats {
     per_reason: std::collections::BTreeMap<String, usize>,
 }
 
-fn check(job: &Job, dir: &Path, out: &Path, seed: u64, st: &mut Stats) {
+fn check(job: &Job, dir: &Path, out: &Path, seed: u64, in_process: bool, st: &mut Stats) {
     st.inputs += 1;
     for cmd in &job.commands {
         let args: Vec<OsString> = cmd
@@ -339,7 +339,11 @@ fn check(job: &Job, dir: &Path, out: &Path, seed: u64, st: &mut Stats) {
             })
             .collect();
         let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
-        let o = run::run(&refs, dir, TIMEOUT);
+        let o = if in_process {
+            crate::in_process::run(&refs, dir)
+        } else {
+            run::run(&refs, dir, TIMEOUT)
+        };
         st.runs += 1;
         if o.end == End::Exit(0) {
             st.accepted += 1;
@@ -472,6 +476,9 @@ pub fn main(o: &Opts) -> usize {
         per_reason: Default::default(),
     };
     let t0 = Instant::now();
+    if o.in_process {
+        crate::in_process::init();
+    }
     let dwarf = if o.target == "dwarf" {
         dwarf_seeds(&dir)
     } else {
@@ -601,7 +608,11 @@ pub fn main(o: &Opts) -> usize {
             }
             _ => crate::usage(),
         };
-        check(&job, &dir, &out, seed, &mut st);
+        if o.in_process {
+            // A crash by signal ends the fuzzer: this names its input.
+            std::fs::write(out.join("in-process-seed"), format!("{seed}\n")).ok();
+        }
+        check(&job, &dir, &out, seed, o.in_process, &mut st);
         if !o.quiet && n.is_multiple_of(500) {
             eprintln!(
                 "[{:>5.0}s] {} inputs, {} runs, {} findings",

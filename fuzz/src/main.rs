@@ -13,6 +13,9 @@
 //! (a documented limit: src/lower/observed_loads.rs); with `--opt 2` this
 //! keeps other differences visible.  At -O0 such traps are exact.
 //!
+//! `crash --in-process` runs the CLI inside the fuzzer (fast; see
+//! `in_process.rs` for what it cannot check).
+//!
 //! `--seeds N` runs seeds `START..START+N` (`--start`, default 0);
 //! `--seconds T` runs until T seconds have passed.  Findings go to `--out
 //! DIR` (default `target/fuzz-out`).  Exit status 1 when anything was found.
@@ -20,6 +23,7 @@
 mod crash;
 mod diff;
 mod gen;
+mod in_process;
 mod run;
 
 use std::path::PathBuf;
@@ -35,6 +39,7 @@ pub struct Opts {
     pub opt: Vec<String>,
     pub quiet: bool,
     pub stop_at_oob: bool,
+    pub in_process: bool,
 }
 
 impl Opts {
@@ -52,7 +57,7 @@ impl Opts {
 pub fn usage() -> ! {
     eprintln!(
         "usage: innative-fuzz diff  [--seeds N | --seconds T] [--start S] [--batch B] [--opt 0,2] [--stop-at-oob] [--out DIR]\n       \
-         innative-fuzz crash --target wasm|wat|dwarf|sourcemap|elf [--seeds N | --seconds T] [--start S] [--out DIR]\n       \
+         innative-fuzz crash --target wasm|wat|dwarf|sourcemap|elf [--seeds N | --seconds T] [--start S] [--in-process] [--out DIR]\n       \
          innative-fuzz case SEED [--stop-at-oob]   (print one diff case)"
     );
     std::process::exit(2)
@@ -84,6 +89,7 @@ fn main() {
         opt: vec!["0".into(), "2".into()],
         quiet: false,
         stop_at_oob: false,
+        in_process: false,
     };
     while let Some(a) = args.next() {
         let mut val = || args.next().unwrap_or_else(|| usage());
@@ -97,6 +103,7 @@ fn main() {
             "--opt" => o.opt = val().split(',').map(str::to_string).collect(),
             "-q" | "--quiet" => o.quiet = true,
             "--stop-at-oob" => o.stop_at_oob = true,
+            "--in-process" => o.in_process = true,
             _ => usage(),
         }
     }

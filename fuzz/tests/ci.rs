@@ -59,3 +59,21 @@ fn crash_fixed_seeds() {
         fuzz(&["crash", "--target", target, "--seeds", "250"]);
     }
 }
+
+/// The in-process mode (the CLI called as a library, for throughput) on
+/// other seeds of the cheap targets.
+#[test]
+fn crash_fixed_seeds_in_process() {
+    for target in ["wasm", "wat", "elf"] {
+        fuzz(&[
+            "crash",
+            "--target",
+            target,
+            "--seeds",
+            "2000",
+            "--start",
+            "5000",
+            "--in-process",
+        ]);
+    }
+}
