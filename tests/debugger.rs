@@ -308,6 +308,7 @@ fn figures(b: &Built, opt: Opt, lt: &LineTables, n: &Sessions, i: &Sessions, sec
     let (fbreaks, fbreaks_bad) = compare::function_breaks(&n.breaks, &i.breaks, &fspecs);
     let vars = compare::var_fidelity(&n.step.stops, &i.step.stops, &pairs);
     let var_kinds = compare::var_fidelity_by_kind(&n.step.stops, &i.step.stops, &pairs);
+    let availability = compare::var_availability(&n.step.stops, &i.step.stops, &pairs);
     let mut details = vec![format!(
         "line tables (is_stmt lines of the own files): native {}, wasm {}, innative {}\n  \
          native has, wasm lacks:   {}\n  \
@@ -399,6 +400,7 @@ fn figures(b: &Built, opt: Opt, lt: &LineTables, n: &Sessions, i: &Sessions, sec
         fbreaks,
         vars,
         var_kinds,
+        availability,
         main_break: (main_break(&n.breaks), main_break(&i.breaks)),
         stops: (n.step.stops.len(), i.step.stops.len()),
         ends: (n.step.end.clone(), i.step.end.clone()),

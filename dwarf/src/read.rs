@@ -706,6 +706,52 @@ impl<'a, 'u> Walker<'a, 'u> {
         Ok(v)
     }
 
+    /// The variables of an inlined copy of the function at `origin`, with
+    /// every parameter the function declares, in its order.  clang's wasm
+    /// builds often leave out the parameters of an inlined copy whose
+    /// values were optimized away, where native builds list them as
+    /// `<optimized out>`; a parameter without a concrete entry here is
+    /// added with no location, which does the same.
+    fn with_origin_parameters(&self, origin: UnitOffset, concrete: Vec<Variable>) -> Vec<Variable> {
+        let mut declared = Vec::new();
+        if let Ok(mut tree) = self.unit.entries_tree(Some(origin)) {
+            if let Ok(root) = tree.root() {
+                let mut children = root.children();
+                while let Ok(Some(child)) = children.next() {
+                    let entry = child.entry();
+                    if entry.tag() == gimli::DW_TAG_formal_parameter {
+                        if let Ok(p) = self.variable(entry, true) {
+                            declared.push(p);
+                        }
+                    }
+                }
+            }
+        }
+        let named = |v: &Variable, name: &Option<String>| v.name.is_some() && v.name == *name;
+        if declared
+            .iter()
+            .all(|d| concrete.iter().any(|c| c.is_parameter && named(c, &d.name)))
+        {
+            return concrete;
+        }
+        let (mut params, others): (Vec<Variable>, Vec<Variable>) =
+            concrete.into_iter().partition(|v| v.is_parameter);
+        let mut out = Vec::new();
+        for mut d in declared {
+            match params.iter().position(|p| named(p, &d.name)) {
+                Some(i) => out.push(params.remove(i)),
+                None => {
+                    d.location = Location::None;
+                    d.const_value = None;
+                    out.push(d);
+                }
+            }
+        }
+        out.extend(params);
+        out.extend(others);
+        out
+    }
+
     fn subprogram(&mut self, node: gimli::EntriesTreeNode<R<'a>>) -> gimli::Result<()> {
         let entry = node.entry().clone();
         let mut s = Subprogram {
@@ -787,7 +833,18 @@ impl<'a, 'u> Walker<'a, 'u> {
                                 variables: Vec::new(),
                             };
                             let (mut c, mut v) = (Vec::new(), Vec::new());
+                            let origin = match entry.attr_value(gimli::DW_AT_abstract_origin) {
+                                Some(AttributeValue::UnitRef(o))
+                                    if entry.tag() == gimli::DW_TAG_inlined_subroutine =>
+                                {
+                                    Some(o)
+                                }
+                                _ => None,
+                            };
                             self.scope_children(child, &mut c, &mut v)?;
+                            if let Some(o) = origin {
+                                v = self.with_origin_parameters(o, v);
+                            }
                             scope.children = c;
                             scope.variables = v;
                             if !scope.ranges.is_empty() {

@@ -293,6 +293,72 @@ pub fn var_fidelity(native: &[Stop], innative: &[Stop], pairs: &[(usize, usize)]
         })
 }
 
+/// Whether the debugger shows a value for `v` (a struct or array counts
+/// when any member has one): not `<optimized out>` or "not available" as a
+/// whole.
+pub fn var_available(v: &Var) -> bool {
+    let whole_gone = |t: &str| {
+        let t = t.trim();
+        t.is_empty()
+            || t == "<optimized out>"
+            || t.starts_with("<error:")
+            || t.contains("not available")
+    };
+    if whole_gone(&v.value) {
+        return false;
+    }
+    // An aggregate with every member optimized out shows no value either.
+    let members: Vec<&str> = v
+        .value
+        .split(['{', '}', ','])
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .collect();
+    !(v.value.starts_with('{')
+        && members
+            .iter()
+            .all(|m| m.ends_with("<optimized out>") || m.ends_with("<synthetic pointer>")))
+}
+
+/// Variable availability at matched stops: (stop, variable) pairs of the
+/// native build's variables, by whether each build shows a value.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Availability {
+    /// Both show a value (equal or not: that is [`var_fidelity`]'s job).
+    pub both: usize,
+    /// Native shows a value; innative shows `<optimized out>` or lacks it.
+    pub native_only: usize,
+    /// Innative shows a value; native does not.
+    pub innative_only: usize,
+    /// Neither shows a value.
+    pub neither: usize,
+}
+
+/// [`Availability`] over the matched stops `pairs`.
+pub fn var_availability(
+    native: &[Stop],
+    innative: &[Stop],
+    pairs: &[(usize, usize)],
+) -> Availability {
+    let mut a = Availability::default();
+    for &(i, j) in pairs {
+        let mut used = vec![false; innative[j].vars.len()];
+        for nv in &native[i].vars {
+            let iv = take(&innative[j].vars, &mut used, nv);
+            if not_yet_declared(&native[i], nv) || abi_defined(nv) {
+                continue;
+            }
+            match (var_available(nv), iv.is_some_and(var_available)) {
+                (true, true) => a.both += 1,
+                (true, false) => a.native_only += 1,
+                (false, true) => a.innative_only += 1,
+                (false, false) => a.neither += 1,
+            }
+        }
+    }
+    a
+}
+
 /// [`var_fidelity`] by the kind of the native variable's type (`Var::tkind`).
 pub fn var_fidelity_by_kind(
     native: &[Stop],

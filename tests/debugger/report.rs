@@ -33,6 +33,8 @@ pub struct Figures {
     pub vars: Ratio,
     /// `vars` by the kind of the native variable's type.
     pub var_kinds: BTreeMap<String, Ratio>,
+    /// Which build shows a value for the native build's variables.
+    pub availability: super::compare::Availability,
     /// Where plain `break main` first stops: native, innative.
     pub main_break: (String, String),
     pub stops: (usize, usize),
@@ -65,6 +67,32 @@ fn row(key: &Key, f: &Figures) -> String {
         f.stops.1,
         f.secs
     )
+}
+
+/// Variable availability, one row per test.
+fn availability_table(figures: &BTreeMap<Key, Figures>) -> String {
+    let mut out = String::from(
+        "\nvariable availability at matched stops ((stop, variable) pairs of the native build's \
+         variables; a value shown, or `<optimized out>` / not available / missing):\n",
+    );
+    out.push_str(&format!(
+        "{:<20} {:>8} {:>12} {:>14} {:>8}\n",
+        "", "both", "native only", "innative only", "neither"
+    ));
+    for (key, f) in figures {
+        let a = f.availability;
+        out.push_str(&format!(
+            "{:<10} {:<4} {:<3}  {:>8} {:>12} {:>14} {:>8}\n",
+            key.0,
+            key.2,
+            key.1.flag(),
+            a.both,
+            a.native_only,
+            a.innative_only,
+            a.neither
+        ));
+    }
+    out
 }
 
 /// The variable figures by type kind (of the native variable), one row per
@@ -152,6 +180,7 @@ fn write() {
         out.push('\n');
     }
     out.push_str(&kinds_table(&figures));
+    out.push_str(&availability_table(&figures));
     for (k, f) in &figures {
         out.push_str(&format!("\n== {} {} {}\n", k.0, k.2, k.1.flag()));
         out.push_str(&format!(
