@@ -16,6 +16,12 @@
 //! * in lldb, enums with data and `Option` show the same variants,
 //!   discriminants, values and variant type names as natively.
 //!
+//! * a panic (fixtures/rust/debug_panic.rs, from a closure): the program
+//!   stops in the debugger, and the backtrace from `std::panicking::
+//!   rust_panic` down to `main` has the same Rust frames, with the same
+//!   lines in the program's own file, as the native build (`-C
+//!   panic=abort`) in gdb and lldb; the closure's locals print as natively.
+//!
 //! Not compared (see the README's Rust section): lldb's slices and `&str`
 //! (natively lldb reads the data pointer as a C string, past the slice's
 //! end).
@@ -30,8 +36,22 @@ const RUSTC: &str = "/usr/bin/rustc";
 
 /// (native, innative) builds of the fixture.
 fn build(dir: &Path) -> (PathBuf, PathBuf) {
-    let src = common::fixture("rust/debug_shapes.rs");
-    std::fs::copy(&src, dir.join("shapes.rs")).unwrap();
+    build_fixture(dir, "debug_shapes.rs", "shapes", &[])
+}
+
+/// (native, innative) builds of `fixtures/rust/FIXTURE`, copied to
+/// `NAME.rs` in `dir`; `native_extra` are more rustc flags for the native
+/// build.
+fn build_fixture(
+    dir: &Path,
+    fixture: &str,
+    name: &str,
+    native_extra: &[&str],
+) -> (PathBuf, PathBuf) {
+    let src = common::fixture(&format!("rust/{fixture}"));
+    let file = format!("{name}.rs");
+    let wasm = format!("{name}.wasm");
+    std::fs::copy(&src, dir.join(&file)).unwrap();
     let rustc = |extra: &[&str], out: &str| {
         let o = common::output(
             Command::new(RUSTC)
@@ -41,7 +61,7 @@ fn build(dir: &Path) -> (PathBuf, PathBuf) {
                     "-g",
                     "-C",
                     "opt-level=0",
-                    "shapes.rs",
+                    &file,
                     "-o",
                     out,
                 ])
@@ -50,12 +70,12 @@ fn build(dir: &Path) -> (PathBuf, PathBuf) {
         );
         common::assert_success(&o, &format!("rustc {extra:?}"));
     };
-    rustc(&[], "native");
-    rustc(&["--target", "wasm32-wasi"], "shapes.wasm");
+    rustc(native_extra, "native");
+    rustc(&["--target", "wasm32-wasi"], &wasm);
     let o = common::output(
-        innative(["compile", "-g", "-O0", "shapes.wasm", "-o", "innative"]).current_dir(dir),
+        innative(["compile", "-g", "-O0", &wasm, "-o", "innative"]).current_dir(dir),
     );
-    common::assert_success(&o, "innative compile -g -O0 shapes.wasm");
+    common::assert_success(&o, &format!("innative compile -g -O0 {wasm}"));
     (dir.join("native"), dir.join("innative"))
 }
 
@@ -299,4 +319,177 @@ fn lldb_shows_rust_enums_as_natively() {
         ours.contains("core::option::Option<u32>::None<unsigned int>"),
         "{ours}"
     );
+}
+
+/// The frames of a backtrace from the one naming `first` down to the one
+/// naming `last`: each function name (symbol hashes `::h…` left out: the
+/// standard libraries of the two targets differ), with `file:line` when the
+/// frame is in `own_file`.
+fn frames_between(bt: &[String], first: &str, last: &str, own_file: &str) -> Vec<String> {
+    let start = bt.iter().position(|f| f.contains(first));
+    let end = bt.iter().rposition(|f| f.contains(last));
+    let (Some(start), Some(end)) = (start, end) else {
+        return Vec::new();
+    };
+    bt[start..=end]
+        .iter()
+        .map(|f| {
+            let name: String = {
+                let mut out = String::new();
+                let mut rest = f.as_str();
+                while let Some(i) = rest.find("::h") {
+                    let hash = &rest[i + 3..];
+                    let n = hash.chars().take_while(|c| c.is_ascii_hexdigit()).count();
+                    out.push_str(&rest[..i]);
+                    if n == 16 {
+                        rest = &hash[n..];
+                    } else {
+                        out.push_str("::h");
+                        rest = hash;
+                    }
+                }
+                out.push_str(rest);
+                out
+            };
+            let func = name.split_whitespace().next().unwrap_or("").to_string();
+            match name.find(own_file) {
+                Some(i) => {
+                    let at: String = name[i..]
+                        .chars()
+                        .take_while(|c| !c.is_whitespace())
+                        .collect();
+                    // gdb: `panic.rs:10`; lldb: `panic.rs:10:17`.
+                    let line: Vec<&str> = at.split(':').take(2).collect();
+                    format!("{func} at {}", line.join(":"))
+                }
+                None => func,
+            }
+        })
+        .collect()
+}
+
+/// gdb's `bt` lines as `FUNCTION (args) at FILE:LINE`.
+fn gdb_frames(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.starts_with('#'))
+        .map(|l| {
+            let rest = l.split_once(' ').map_or(l, |(_, r)| r).trim_start();
+            // `0x? in NAME (...)` or `NAME (...)` (inlined frames).
+            rest.split_once(" in ").map_or(rest, |(_, r)| r).to_string()
+        })
+        .collect()
+}
+
+/// lldb's `bt` lines as `FUNCTION at FILE:LINE:COL` (the `[inlined]` name
+/// when there is one).
+fn lldb_frames(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| {
+            l.trim_start()
+                .trim_start_matches("* ")
+                .starts_with("frame #")
+        })
+        .map(|l| {
+            let rest = l.split_once('`').map_or(l, |(_, r)| r);
+            let rest = rest.rsplit_once(" [inlined] ").map_or(rest, |(_, r)| r);
+            // Arguments are printed differently (addresses); keep the name
+            // and the position.
+            let name = rest.split('(').next().unwrap_or(rest).trim();
+            let name = name.split(" at ").next().unwrap_or(name).trim();
+            let name = name.split(" + ").next().unwrap_or(name).trim();
+            match rest.rsplit_once(" at ") {
+                Some((_, at)) => format!("{name} at {at}"),
+                None => name.to_string(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn gdb_on_a_rust_panic_shows_the_native_backtrace() {
+    if !require(RUSTC) || !require("gdb") {
+        return;
+    }
+    let dir = tempdir();
+    let (native, exe) = build_fixture(
+        dir.path(),
+        "debug_panic.rs",
+        "panic",
+        &["-C", "panic=abort"],
+    );
+    let commands = [
+        "-ex",
+        "run",
+        "-ex",
+        "bt",
+        "-ex",
+        "frame function panic::checks::check_all::{closure#0}",
+        "-ex",
+        "info locals",
+        "-ex",
+        "p *v",
+    ];
+    let session = |cmd: &mut Command| {
+        normalize(
+            &debugger_output(cmd.args(commands).current_dir(dir.path())),
+            dir.path(),
+        )
+    };
+    let ours = session(innative(["gdb", "-batch", "-nx"]).arg(&exe));
+    let theirs = session(Command::new("gdb").args(["-batch", "-nx"]).arg(&native));
+    assert!(
+        ours.contains("innative: trap: unreachable: stopped in the debugger"),
+        "{ours}"
+    );
+    let pick = |t: &str| frames_between(&gdb_frames(t), "rust_panic (", "panic::main ", "panic.rs");
+    let (o, t) = (pick(&ours), pick(&theirs));
+    assert!(t.len() >= 8, "native backtrace:\n{theirs}");
+    assert_eq!(o, t, "gdb: innative\n{ours}\n---- native\n{theirs}");
+    assert!(
+        o.iter()
+            .any(|f| f == "panic::checks::check_all::{closure#0} at panic.rs:10"),
+        "{o:?}"
+    );
+    // The closure's frame: its captured limit and the value it panicked on.
+    let locals = |t: &str| lines_with(t, &["limit = ", "$1 = "]).join("\n");
+    assert_eq!(
+        locals(&ours),
+        locals(&theirs),
+        "{ours}\n---- native\n{theirs}"
+    );
+    assert!(locals(&ours).contains("$1 = 12"), "{ours}");
+}
+
+#[test]
+fn lldb_on_a_rust_panic_shows_the_native_backtrace() {
+    if !require(RUSTC) || !require("lldb-19") {
+        return;
+    }
+    let dir = tempdir();
+    let (native, exe) = build_fixture(
+        dir.path(),
+        "debug_panic.rs",
+        "panic",
+        &["-C", "panic=abort"],
+    );
+    // `-k`: commands for when the process stops on a signal (batch mode
+    // stops running `-o` commands then).
+    let commands = ["-o", "run", "-k", "bt"];
+    let session = |cmd: &mut Command| {
+        normalize(
+            &debugger_output(cmd.args(commands).current_dir(dir.path())),
+            dir.path(),
+        )
+    };
+    let ours = session(innative(["lldb", "--no-lldbinit", "-b"]).arg(&exe));
+    let theirs = session(
+        Command::new("lldb-19")
+            .args(["--no-lldbinit", "-b"])
+            .arg(&native),
+    );
+    let pick = |t: &str| frames_between(&lldb_frames(t), "rust_panic", "panic::main", "panic.rs");
+    let (o, t) = (pick(&ours), pick(&theirs));
+    assert!(t.len() >= 8, "native backtrace:\n{theirs}");
+    assert_eq!(o, t, "lldb: innative\n{ours}\n---- native\n{theirs}");
+    assert!(o.iter().any(|f| f.ends_with("at panic.rs:10")), "{o:?}");
 }

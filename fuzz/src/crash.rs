@@ -466,7 +466,10 @@ fn with_source_mapping_url(wasm: &[u8], url: &str) -> Vec<u8> {
 
 pub fn main(o: &Opts) -> usize {
     let dir = crate::tempdir();
-    let out = o.out.join(format!("crash-{}", o.target));
+    // Absolute: the in-process mode changes the working directory.
+    let out = std::path::absolute(&o.out)
+        .unwrap_or_else(|_| o.out.clone())
+        .join(format!("crash-{}", o.target));
     std::fs::create_dir_all(&out).expect("out dir");
     let mut st = Stats {
         inputs: 0,

@@ -1164,6 +1164,58 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                     Some((frame, vec![dw::OP_DEREF, dw::OP_PLUS_UCONST, *a], false))
                 }
             }
+            // A place reached through pointers in linear memory (a Rust
+            // closure's captured variable: `DW_OP_fbreg k, DW_OP_deref,
+            // DW_OP_deref`): [S] -> [M FB+k], the first read gives a wasm
+            // address W ([M W]); each further read is [M W] -> [M *(M+W)].
+            [LocOp::Fbreg(k), rest @ ..]
+                if rest
+                    .iter()
+                    .any(|o| matches!(o, LocOp::Deref | LocOp::DerefSize(4)))
+                    && rest.iter().all(|o| {
+                        matches!(o, LocOp::Deref | LocOp::DerefSize(4) | LocOp::PlusUconst(_))
+                    }) =>
+            {
+                let frame = storage.frame?.as_value_ref();
+                let mut e = vec![
+                    dw::OP_DUP,
+                    dw::OP_DEREF,
+                    dw::OP_SWAP,
+                    dw::OP_PLUS_UCONST,
+                    8,
+                    dw::OP_DEREF,
+                ];
+                e.extend(offset_ops(*k));
+                let mut native_address = true;
+                for op in rest {
+                    match op {
+                        LocOp::PlusUconst(c) => e.extend([dw::OP_PLUS_UCONST, *c]),
+                        _ if native_address => {
+                            e.extend([dw::OP_DEREF_SIZE, 4]);
+                            native_address = false;
+                        }
+                        _ => e.extend([
+                            dw::OP_CONSTU,
+                            0xffff_ffff,
+                            dw::OP_AND,
+                            dw::OP_OVER,
+                            dw::OP_PLUS,
+                            dw::OP_DEREF_SIZE,
+                            4,
+                        ]),
+                    }
+                }
+                // [M W]: the variable lives at M+W.
+                e.extend([dw::OP_CONSTU, 0xffff_ffff, dw::OP_AND]);
+                if is_pointer {
+                    e.extend([dw::OP_OVER, dw::OP_PLUS, dw::OP_DEREF_SIZE, 4]);
+                    e.extend(to_native);
+                    Some((frame, e, true))
+                } else {
+                    e.push(dw::OP_PLUS);
+                    Some((frame, e, false))
+                }
+            }
             // The local's value (without DW_OP_stack_value the local holds
             // the variable's linear-memory address: a by-value struct).
             [LocOp::WasmLocal(n), LocOp::StackValue] if !is_pointer => {

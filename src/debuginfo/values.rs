@@ -268,6 +268,7 @@ fn piece_binding(
     };
     let mut translated = Vec::new();
     let mut stack_value = false;
+    let mut reads_memory = false;
     for (i, op) in rest.iter().enumerate() {
         match op {
             LocOp::Fbreg(k) if from_frame_base && i == 0 => push_offset(&mut translated, *k),
@@ -279,6 +280,17 @@ fn piece_binding(
             LocOp::Arith(0x1f) => translated.extend([dw::OP_CONSTS, -1i64 as u64, dw::OP_MUL]),
             LocOp::Arith(op) if LLVM_STACK_OPS.contains(op) => translated.push(u64::from(*op)),
             LocOp::StackValue if i + 1 == rest.len() => stack_value = true,
+            // A read of linear memory at the wasm address on top: with the
+            // memory base M below it (every kind but a plain value has it,
+            // see `WASM_DEREF`).  `DW_OP_deref` reads a wasm32 address.
+            LocOp::Deref => {
+                translated.extend(wasm_deref(4));
+                reads_memory = true;
+            }
+            LocOp::DerefSize(n @ (1 | 2 | 4 | 8)) => {
+                translated.extend(wasm_deref(*n));
+                reads_memory = true;
+            }
             other => return Err(Unsupported(format!("{other:?} in a location"))),
         }
     }
@@ -302,6 +314,13 @@ fn piece_binding(
             Kind::Value
         }
     };
+    // A plain value's expression has no memory base to read through; nor
+    // has a pointer described as a wasm value (see `plan`).
+    if reads_memory
+        && (kind == Kind::Value || (kind == Kind::Pointer && input.pointers_as_wasm_values))
+    {
+        return Err(Unsupported("a read of linear memory in a value".into()));
+    }
     if matches!(source, Source::Const(_)) && kind == Kind::Value && !translated.is_empty() {
         return Err(Unsupported("arithmetic on a constant".into()));
     }
@@ -312,6 +331,21 @@ fn piece_binding(
         ops: translated,
         fragment,
     })
+}
+
+/// `DW_OP_deref_size n` of a wasm address, for an expression whose stack
+/// holds the memory base M under the address A (every kind but
+/// [`Kind::Value`]): `[M A] -> [M M+A] -> [M *(M+A)]`.
+fn wasm_deref(n: u8) -> [u64; 7] {
+    [
+        dw::OP_CONSTU,
+        0xffff_ffff,
+        dw::OP_AND,
+        dw::OP_OVER,
+        dw::OP_PLUS,
+        dw::OP_DEREF_SIZE,
+        u64::from(n),
+    ]
 }
 
 /// Evaluates a DWARF expression made of constants and arithmetic on the
@@ -478,6 +512,29 @@ mod tests {
         let p = plan(&input(&v, false)).unwrap().bindings;
         assert_eq!(p[0].kind, Kind::Memory);
         assert_eq!(p[0].ops, vec![dw::OP_PLUS_UCONST, 16]);
+    }
+
+    #[test]
+    fn reads_of_linear_memory_need_the_memory_base() {
+        // A place behind a pointer in a local: [M W] -> [M *(M+W)].
+        let v = var(
+            Location::Expr(vec![
+                LocOp::WasmLocal(2),
+                LocOp::Deref,
+                LocOp::PlusUconst(4),
+            ]),
+            None,
+        );
+        let b = &plan(&input(&v, false)).unwrap().bindings[0];
+        assert_eq!(b.kind, Kind::Memory);
+        assert_eq!(b.ops[..7], wasm_deref(4));
+        assert_eq!(b.ops[7..], [dw::OP_PLUS_UCONST, 4]);
+        // A value read through memory has no memory base to read with.
+        let v = var(
+            Location::Expr(vec![LocOp::WasmLocal(2), LocOp::Deref, LocOp::StackValue]),
+            None,
+        );
+        assert!(plan(&input(&v, false)).is_err());
     }
 
     #[test]
