@@ -533,7 +533,7 @@ pub fn main(o: &Opts) -> usize {
                 let file = dir.join("in.wasm");
                 std::fs::write(&file, &w).expect("write");
                 let mut c = cmds(&[&["serialize", "{}", "-o", "-"]]);
-                if seed.is_multiple_of(4) {
+                if seed.is_multiple_of(o.compile_every) {
                     c.extend(cmds(&[&[
                         "compile", "-O0", "--object", "{}", "-o", "out.o",
                     ]]));
@@ -549,7 +549,7 @@ pub fn main(o: &Opts) -> usize {
                 let file = dir.join("in.wat");
                 std::fs::write(&file, &text).expect("write");
                 let mut c = cmds(&[&["serialize", "{}", "-o", "-"]]);
-                if seed.is_multiple_of(4) {
+                if seed.is_multiple_of(o.compile_every) {
                     c.extend(cmds(&[&[
                         "compile", "-g", "-O0", "--object", "{}", "-o", "out.o",
                     ]]));

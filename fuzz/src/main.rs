@@ -40,6 +40,8 @@ pub struct Opts {
     pub quiet: bool,
     pub stop_at_oob: bool,
     pub in_process: bool,
+    /// `crash --target wasm|wat`: every Nth input is also compiled.
+    pub compile_every: u64,
 }
 
 impl Opts {
@@ -57,7 +59,7 @@ impl Opts {
 pub fn usage() -> ! {
     eprintln!(
         "usage: innative-fuzz diff  [--seeds N | --seconds T] [--start S] [--batch B] [--opt 0,2] [--stop-at-oob] [--out DIR]\n       \
-         innative-fuzz crash --target wasm|wat|dwarf|sourcemap|elf [--seeds N | --seconds T] [--start S] [--in-process] [--out DIR]\n       \
+         innative-fuzz crash --target wasm|wat|dwarf|sourcemap|elf [--seeds N | --seconds T] [--start S] [--in-process] [--compile-every N] [--out DIR]\n       \
          innative-fuzz case SEED [--stop-at-oob]   (print one diff case)"
     );
     std::process::exit(2)
@@ -90,6 +92,7 @@ fn main() {
         quiet: false,
         stop_at_oob: false,
         in_process: false,
+        compile_every: 4,
     };
     while let Some(a) = args.next() {
         let mut val = || args.next().unwrap_or_else(|| usage());
@@ -104,6 +107,13 @@ fn main() {
             "-q" | "--quiet" => o.quiet = true,
             "--stop-at-oob" => o.stop_at_oob = true,
             "--in-process" => o.in_process = true,
+            "--compile-every" => {
+                o.compile_every = val()
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .unwrap_or_else(|| usage())
+            }
             _ => usage(),
         }
     }
