@@ -250,6 +250,29 @@ static uintptr_t fault_pc(const void *uctx) {
 #endif
 }
 
+/* A fault outside wasm code on linear memory: a host C library function
+ * that a builtin calls (glibc's strlen on a string that runs off the end of
+ * linear memory, src/lower/libc_strings.rs).  Those are leaves that push
+ * nothing, so the word at the stack pointer is the return address into the
+ * builtin: when it is in wasm code, the trap is reported at that call
+ * (*pc becomes it; returns 1, "pc is a return address").  Otherwise 0. */
+static int caller_of_leaf(const innative_thread_state *ts, const void *uctx, uintptr_t *pc) {
+  const ucontext_t *uc = uctx;
+#if defined(__x86_64__)
+  uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+#else
+  (void)uc;
+  uintptr_t sp = 0;
+#endif
+  if (ts == NULL || sp == 0 || (sp & 7) != 0 || sp < ts->stack_low || sp + 8 > ts->stack_high)
+    return 0;
+  uintptr_t ret = *(const uintptr_t *)sp;
+  if (!in_wasm_code(ret - 1, 1))
+    return 0;
+  *pc = ret;
+  return 1;
+}
+
 /* The frame pointer register at the fault (wasm code keeps one). */
 static uintptr_t fault_fp(const void *uctx) {
   const ucontext_t *uc = uctx;
@@ -345,18 +368,21 @@ static void on_signal(int sig, siginfo_t *si, void *uctx) {
     errno = saved_errno;
     return;
   }
+  int pc_is_return = 0;
+  if (kind == INNATIVE_TRAP_MEMORY_OOB && !in_wasm_code(pc, 1))
+    pc_is_return = caller_of_leaf(ts, uctx, &pc);
   uintptr_t frames[INNATIVE_BACKTRACE_MAX];
   unsigned n = capture_frames(ts, pc, fault_fp(uctx), frames, 1);
   if (ts != NULL) {
     ts->trap_kind = kind;
     ts->trap_pc = pc;
-    ts->trap_pc_is_return = 0;
+    ts->trap_pc_is_return = pc_is_return;
     memcpy(ts->trap_frames, frames, n * sizeof frames[0]);
     ts->trap_nframes = n;
     innative_unwind_to_invoke(ts, kind); /* siglongjmp restores the signal mask */
   }
   char report[INNATIVE_REPORT_MAX];
-  innative_format_trap_report(report, sizeof report, kind, frames, n, 0, 1);
+  innative_format_trap_report(report, sizeof report, kind, frames, n, pc_is_return, 1);
   uncaught(report, 1);
 }
 

@@ -6,7 +6,8 @@
 //! builtin body (so this test fails if the recognition breaks).
 //! fixtures/wasi/sorting.c sorts the same keys at both levels, and at -O2
 //! (runtime/sort.c) also puts equal elements in glibc's order with glibc's
-//! comparisons, as the native build does.
+//! comparisons, as the native build does.  fixtures/wasi/strops.c checks
+//! strlen, strcspn, strspn and memcmp (src/lower/libc_strings.rs) the same way.
 
 mod common;
 
@@ -171,5 +172,72 @@ fn qsort_builtin_sorts_as_glibc_and_keeps_the_traps() {
             level == "-O2",
             "{level}: qsort body:\n{body}"
         );
+    }
+}
+
+#[test]
+fn string_builtins_call_the_host_library_and_keep_the_traps() {
+    if !require("clang-19") {
+        return;
+    }
+    let dir = tempdir();
+    let (wasm, expected) = build_both(dir.path(), "strops");
+    for level in ["-O0", "-O2"] {
+        let exe = dir.path().join(format!("strops{level}"));
+        let ir = dir.path().join(format!("strops{level}.ll"));
+        let o = output(innative([
+            "compile".as_ref(),
+            level.as_ref(),
+            wasm.as_os_str(),
+            "-o".as_ref(),
+            exe.as_os_str(),
+            "--emit-llvm".as_ref(),
+            ir.as_os_str(),
+        ]));
+        assert_success(&o, &format!("innative compile {level} strops.wasm"));
+        let ran = output(&mut Command::new(&exe));
+        assert_eq!(
+            stdout(&ran),
+            stdout(&expected),
+            "{level}: {}",
+            describe(&ran)
+        );
+        // Reading off the end of linear memory traps, in the host's strlen
+        // as in the wasm loop; a memcmp that differs before the end returns.
+        for arg in ["strlen", "memcmp"] {
+            let trapped = output(Command::new(&exe).arg(arg));
+            assert_eq!(
+                status(&trapped),
+                134,
+                "{level} {arg}: {}",
+                describe(&trapped)
+            );
+            assert!(
+                stderr(&trapped).contains("out of bounds memory access")
+                    && !stdout(&trapped).contains("not reached"),
+                "{level} {arg}: {}",
+                describe(&trapped)
+            );
+        }
+        let early = output(Command::new(&exe).arg("memcmp_early"));
+        assert_eq!(status(&early), 0, "{level}: {}", describe(&early));
+        assert!(
+            stdout(&early).contains("memcmp early -1"),
+            "{}",
+            describe(&early)
+        );
+
+        let text = std::fs::read_to_string(&ir).unwrap();
+        for (func, host) in [
+            ("strcspn", "@strcspn("),
+            ("strspn", "@strspn("),
+            ("memcmp", "@memcmp("),
+        ] {
+            let body = definition(&text, &format!("strops.{func}"));
+            // At -O2 the tiny builtins may be inlined into their callers:
+            // then the host call is in the module.
+            let calls_host = body.map_or(text.contains(host), |b| b.contains(host));
+            assert_eq!(calls_host, level == "-O2", "{level}: {func}");
+        }
     }
 }

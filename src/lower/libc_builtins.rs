@@ -29,11 +29,15 @@
 //! or prints its calls sees glibc's sequence.  Nothing is checked or called
 //! for fewer than two elements or a width of 0, as in wasi-libc.
 //!
+//! `strlen`, `strcspn`, `strspn` and `memcmp` call the host's C library:
+//! see `libc_strings.rs`.
+//!
 //! Only when optimizing and without `-g` (the wasm body is what a debugger
 //! should step through), and only for linear memory 0 of a module that has
 //! one.
 
 use super::function::FuncTranslator;
+use super::libc_strings::StringBuiltin;
 use super::runtime::{TrapKind, MEMORY_SIZE};
 use crate::error::{Error, Result};
 use inkwell::IntPredicate;
@@ -48,6 +52,8 @@ pub(crate) enum LibcBuiltin {
     Set,
     /// `qsort`, given the index of the type `(i32, i32) -> i32`.
     Sort { compare_type: u32 },
+    /// `strlen`, `strcspn`, `strspn`, `memcmp`: see `libc_strings.rs`.
+    Strings(super::libc_strings::StringBuiltin),
 }
 
 impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
@@ -70,6 +76,18 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 Some(LibcBuiltin::Move)
             }
             "memset" if is(&[ValType::I32; 3], &[ValType::I32]) => Some(LibcBuiltin::Set),
+            "strlen" if is(&[ValType::I32], &[ValType::I32]) => {
+                Some(LibcBuiltin::Strings(StringBuiltin::Strlen))
+            }
+            "strcspn" if is(&[ValType::I32; 2], &[ValType::I32]) => {
+                Some(LibcBuiltin::Strings(StringBuiltin::Strcspn))
+            }
+            "strspn" if is(&[ValType::I32; 2], &[ValType::I32]) => {
+                Some(LibcBuiltin::Strings(StringBuiltin::Strspn))
+            }
+            "memcmp" if is(&[ValType::I32; 3], &[ValType::I32]) => {
+                Some(LibcBuiltin::Strings(StringBuiltin::Memcmp))
+            }
             "qsort" if is(&[ValType::I32; 4], &[]) && !info.tables.is_empty() => {
                 let compare_type = info.types.iter().position(|t| {
                     t.params() == [ValType::I32; 2] && t.results() == [ValType::I32]
@@ -84,8 +102,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
     /// Emits the whole body of builtin `which` (see the module comment).
     pub(crate) fn emit_libc_builtin(&mut self, which: LibcBuiltin) -> Result<()> {
-        if let LibcBuiltin::Sort { compare_type } = which {
-            return self.emit_sort(compare_type);
+        match which {
+            LibcBuiltin::Sort { compare_type } => return self.emit_sort(compare_type),
+            LibcBuiltin::Strings(which) => return self.emit_string_builtin(which),
+            _ => {}
         }
         let param = |i: u32| -> Result<inkwell::values::IntValue<'ctx>> {
             Ok(self
@@ -131,7 +151,9 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                     .build_memmove(dst_ptr, 1, src_ptr, 1, n64)
                     .map_err(|e| Error::new(format!("memmove: {e}")))?;
             }
-            LibcBuiltin::Sort { .. } => unreachable!("emitted by emit_sort"),
+            LibcBuiltin::Sort { .. } | LibcBuiltin::Strings(_) => {
+                unreachable!("emitted above")
+            }
             LibcBuiltin::Set => {
                 self.trap_if(oob, TrapKind::MemoryOutOfBounds)?;
                 let byte = self

@@ -18,6 +18,7 @@ mod debug_hooks;
 pub mod function;
 pub mod instance;
 mod libc_builtins;
+mod libc_strings;
 pub mod memory;
 pub mod module_env;
 pub mod numeric;
