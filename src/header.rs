@@ -119,8 +119,9 @@ const PREAMBLE: &str = r#" *
  *
  * Calling exports: every exported function is declared with its natural C
  * signature (i32 -> int32_t, i64 -> int64_t, f32 -> float, f64 -> double,
- * funcref -> const innative_func *, externref -> void *; several results are
- * stored through `struct <symbol>_results *out`).  A wasm pointer is an
+ * v128 -> innative_v128 (an SSE __m128i-compatible 16-byte vector, passed in
+ * an XMM register), funcref -> const innative_func *, externref -> void *;
+ * several results are stored through `struct <symbol>_results *out`).  A wasm pointer is an
  * int32_t offset into the module's linear memory (`<mod>_WASM_memory.base`).
  *
  * Traps: a direct call is a plain C call.  If the wasm code traps inside it,
@@ -282,7 +283,7 @@ fn c_type(t: ValType) -> &'static str {
         ValType::I64 => "int64_t",
         ValType::F32 => "float",
         ValType::F64 => "double",
-        ValType::V128 => "unsigned __int128",
+        ValType::V128 => "innative_v128",
         ValType::Ref(r) if r == RefType::FUNCREF => "const innative_func *",
         ValType::Ref(_) => "void *",
     }
