@@ -365,6 +365,11 @@ fn round_trip(cases: &[Case], dir: &Path, wabt: bool) -> Tally {
             Err(e) if e.contains("invalid elem expression") => {
                 t.wabt_limits.push(format!("{}: {e}", case.what))
             }
+            // wabt 1.0.32 knows the relaxed dot products only by their
+            // pre-standard names (`i16x8.dot_i8x16_i7x16_s`).
+            Err(e) if e.contains("unexpected token i16x8.relaxed_dot_i8x16_i7x16_s") => {
+                t.wabt_limits.push(format!("{}: {e}", case.what))
+            }
             Err(e) => t
                 .failures
                 .push(format!("{}: wat2wasm rejects the text: {e}", case.what)),
@@ -443,6 +448,7 @@ fn relaxed_simd_round_trips() {
     let dir = tempdir();
     let t = round_trip(&cases, dir.path(), wabt);
     report("relaxed SIMD scripts", &t, wabt);
+    assert!(t.wabt_limits.len() <= 1, "{:?}", t.wabt_limits);
     assert!(
         t.failures.is_empty(),
         "{} round-trip failures (first: {})",
