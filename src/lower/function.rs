@@ -596,6 +596,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 // LLVM from deleting it as dead.
                 use inkwell::values::InstructionOpcode as Op;
                 let v = self.pop()?;
+                self.keep_dropped_vector_load(v);
                 let mut inst = v.as_instruction_value();
                 // Narrow loads are wrapped in an extension.
                 if let Some(ext) = inst.filter(|i| matches!(i.get_opcode(), Op::SExt | Op::ZExt)) {

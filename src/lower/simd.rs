@@ -665,6 +665,33 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         Ok(p)
     }
 
+    /// A dropped vector load must still trap when out of bounds: makes the
+    /// load behind `v` (through the bitcasts, extensions, splats and lane
+    /// insertions the SIMD loads build) volatile, so LLVM keeps it.
+    pub(super) fn keep_dropped_vector_load(&self, v: BasicValueEnum<'ctx>) {
+        use inkwell::values::{InstructionOpcode as Op, Operand};
+        let operand = |i: inkwell::values::InstructionValue<'ctx>, n: u32| match i.get_operand(n) {
+            Some(Operand::Value(v)) => v.as_instruction_value(),
+            _ => None,
+        };
+        if !v.is_vector_value() {
+            return;
+        }
+        let mut inst = v.as_instruction_value();
+        for _ in 0..4 {
+            let Some(i) = inst else { return };
+            inst = match i.get_opcode() {
+                Op::Load => {
+                    i.set_volatile(true).ok();
+                    return;
+                }
+                Op::BitCast | Op::SExt | Op::ZExt | Op::ShuffleVector => operand(i, 0),
+                Op::InsertElement => operand(i, 1),
+                _ => return,
+            };
+        }
+    }
+
     fn f_unary(&mut self, s: Shape, name: &str) -> Result<()> {
         self.unary_intr(s, name)
     }
