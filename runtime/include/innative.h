@@ -87,8 +87,10 @@ typedef struct innative_table {
  * vector's 16 bytes in order (lane 0 first). */
 typedef long long innative_v128 __attribute__((vector_size(16), aligned(16)));
 
-/* A global is a 16-byte cell; the value sits at offset 0 in its natural type. */
-typedef union innative_global {
+/* A global is a 16-byte cell, 16-byte aligned (generated code reads a v128
+ * global with aligned vector loads); the value sits at offset 0 in its
+ * natural type. */
+typedef union __attribute__((aligned(16))) innative_global {
   int32_t i32;
   int64_t i64;
   float f32;
