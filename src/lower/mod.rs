@@ -24,6 +24,8 @@ pub mod numeric;
 pub mod reference;
 pub mod runtime;
 pub mod simd;
+mod simd_memory;
+mod simd_ops;
 
 use crate::debuginfo::{ModuleDebug, WasmGlobalCell};
 use crate::error::{Error, Result};
