@@ -11,6 +11,8 @@
 //! traps out of bounds (innative loses such traps when the loaded value is
 //! dead: see the report of issue 18), so other differences stay visible.
 //!
+//! `--simd` lets wasm-smith generate SIMD (a different module per seed).
+//!
 //! `--seeds N` runs seeds `START..START+N` (`--start`, default 0);
 //! `--seconds T` runs until T seconds have passed.  Findings go to `--out
 //! DIR` (default `target/fuzz-out`).  Exit status 1 when anything was found.
@@ -49,9 +51,9 @@ impl Opts {
 
 pub fn usage() -> ! {
     eprintln!(
-        "usage: innative-fuzz diff  [--seeds N | --seconds T] [--start S] [--batch B] [--opt 0,2] [--stop-at-oob] [--out DIR]\n       \
+        "usage: innative-fuzz diff  [--seeds N | --seconds T] [--start S] [--batch B] [--opt 0,2] [--stop-at-oob] [--simd] [--out DIR]\n       \
          innative-fuzz crash --target wasm|wat|dwarf|sourcemap|elf [--seeds N | --seconds T] [--start S] [--out DIR]\n       \
-         innative-fuzz case SEED [--stop-at-oob]   (print one diff case)"
+         innative-fuzz case SEED [--stop-at-oob] [--simd]   (print one diff case)"
     );
     std::process::exit(2)
 }
@@ -65,7 +67,11 @@ fn main() {
             .next()
             .and_then(|s| s.parse().ok())
             .unwrap_or_else(|| usage());
-        let stop = args.next().as_deref() == Some("--stop-at-oob");
+        let rest: Vec<String> = args.collect();
+        let stop = rest.iter().any(|a| a == "--stop-at-oob");
+        if rest.iter().any(|a| a == "--simd") {
+            gen::SIMD.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         match diff::case(seed, stop) {
             diff::Case::Script { wast, .. } => print!("{wast}"),
             diff::Case::Skip => eprintln!("seed {seed}: no case"),
@@ -95,6 +101,7 @@ fn main() {
             "--opt" => o.opt = val().split(',').map(str::to_string).collect(),
             "-q" | "--quiet" => o.quiet = true,
             "--stop-at-oob" => o.stop_at_oob = true,
+            "--simd" => gen::SIMD.store(true, std::sync::atomic::Ordering::Relaxed),
             _ => usage(),
         }
     }
