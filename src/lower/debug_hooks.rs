@@ -384,7 +384,16 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
                 // make LLVM read the location as a computed value.
                 let known = match &value {
                     Some((v, read)) if read.is_empty() && v.is_int_value() => {
-                        v.into_int_value().get_zero_extended_constant()
+                        use inkwell::values::AsValueRef;
+                        // SAFETY: a type query on a valid value.  (A constant
+                        // expression, such as a lane of a constant vector,
+                        // has no value to read.)
+                        let plain = unsafe {
+                            !llvm_sys::core::LLVMIsAConstantInt(v.as_value_ref()).is_null()
+                        };
+                        plain
+                            .then(|| v.into_int_value().get_zero_extended_constant())
+                            .flatten()
                     }
                     _ => None,
                 };
