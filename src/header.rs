@@ -119,8 +119,9 @@ const PREAMBLE: &str = r#" *
  *
  * Calling exports: every exported function is declared with its natural C
  * signature (i32 -> int32_t, i64 -> int64_t, f32 -> float, f64 -> double,
- * funcref -> const innative_func *, externref -> void *; several results are
- * stored through `struct <symbol>_results *out`).  A wasm pointer is an
+ * v128 -> innative_v128 (an SSE __m128i-compatible 16-byte vector, passed in
+ * an XMM register), funcref -> const innative_func *, externref -> void *;
+ * several results are stored through `struct <symbol>_results *out`).  A wasm pointer is an
  * int32_t offset into the module's linear memory (`<mod>_WASM_memory.base`).
  *
  * Traps: a direct call is a plain C call.  If the wasm code traps inside it,
@@ -131,7 +132,7 @@ const PREAMBLE: &str = r#" *
  * (INNATIVE_TRAP_*, non-zero) with the results untouched; then
  * innative_last_trap_report() returns the trap line.  After a trap the
  * module's memory and globals are as the trap left them and every export can
- * be called again.  (Not for functions with v128 parameters or results.)
+ * be called again.
  */
 "#;
 
@@ -282,7 +283,7 @@ fn c_type(t: ValType) -> &'static str {
         ValType::I64 => "int64_t",
         ValType::F32 => "float",
         ValType::F64 => "double",
-        ValType::V128 => "unsigned __int128",
+        ValType::V128 => "innative_v128",
         ValType::Ref(r) if r == RefType::FUNCREF => "const innative_func *",
         ValType::Ref(_) => "void *",
     }
@@ -464,14 +465,22 @@ fn function_decl(
     };
     let _ = writeln!(h, "{ret} {id}({}){};", plist(&param_decls), name.label());
 
-    if params.iter().chain(results).any(|t| *t == ValType::V128) {
-        let _ = writeln!(
-            h,
-            "/* (no {id}_checked: v128 values do not fit invoker slots) */\n"
-        );
-        return;
-    }
-    // The checked wrapper.
+    // The checked wrapper.  Slots as innative.h lays them out: one per
+    // value, two per v128 (its 16 bytes copied in and out).
+    let slot_at = |types: &[ValType]| -> (Vec<usize>, usize) {
+        let mut at = 0;
+        let offsets = types
+            .iter()
+            .map(|t| {
+                let here = at;
+                at += if *t == ValType::V128 { 2 } else { 1 };
+                here
+            })
+            .collect();
+        (offsets, at)
+    };
+    let ((param_at, nparam_slots), (result_at, nresult_slots)) =
+        (slot_at(params), slot_at(results));
     let mut decls: Vec<String> = params
         .iter()
         .enumerate()
@@ -482,11 +491,16 @@ fn function_decl(
         [one] => decls.push(format!("{} *result", c_type(*one))),
         _ => decls.push(format!("struct {id}_results *results")),
     }
-    let nslots = params.len().max(results.len()).max(1);
+    let nslots = nparam_slots.max(nresult_slots).max(1);
     let _ = writeln!(h, "static inline int {id}_checked({}) {{", plist(&decls));
     let _ = writeln!(h, "  uint64_t slots[{nslots}] = {{0}};");
     for (i, t) in params.iter().enumerate() {
-        let _ = writeln!(h, "  slots[{i}] = {};", to_slot(*t, &format!("p{i}")));
+        let k = param_at[i];
+        if *t == ValType::V128 {
+            let _ = writeln!(h, "  __builtin_memcpy(&slots[{k}], &p{i}, 16);");
+        } else {
+            let _ = writeln!(h, "  slots[{k}] = {};", to_slot(*t, &format!("p{i}")));
+        }
     }
     let _ = writeln!(
         h,
@@ -494,6 +508,12 @@ fn function_decl(
     );
     match results {
         [] => {}
+        [ValType::V128] => {
+            let _ = writeln!(
+                h,
+                "  if (trap == 0 && result)\n    __builtin_memcpy(result, &slots[0], 16);"
+            );
+        }
         [one] => {
             let _ = writeln!(
                 h,
@@ -504,11 +524,16 @@ fn function_decl(
         many => {
             let _ = writeln!(h, "  if (trap == 0 && results) {{");
             for (i, t) in many.iter().enumerate() {
-                let _ = writeln!(
-                    h,
-                    "    results->r{i} = {};",
-                    from_slot(*t, &format!("slots[{i}]"))
-                );
+                let k = result_at[i];
+                if *t == ValType::V128 {
+                    let _ = writeln!(h, "    __builtin_memcpy(&results->r{i}, &slots[{k}], 16);");
+                } else {
+                    let _ = writeln!(
+                        h,
+                        "    results->r{i} = {};",
+                        from_slot(*t, &format!("slots[{k}]"))
+                    );
+                }
             }
             let _ = writeln!(h, "  }}");
         }

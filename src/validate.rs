@@ -17,6 +17,7 @@ pub fn features() -> wasmparser::WasmFeatures {
         | F::GC_TYPES
         | F::FLOATS
         | F::SIMD
+        | F::RELAXED_SIMD
 }
 
 /// Validates `input`; the error names the file and the offending offset.

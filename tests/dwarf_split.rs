@@ -218,7 +218,7 @@ fn type_name(prov: &Provenance, ty: Option<usize>, depth: u32) -> String {
         TypeKind::Const(x) => format!("const {}", inner(*x)),
         TypeKind::Volatile(x) => format!("volatile {}", inner(*x)),
         TypeKind::Restrict(x) => format!("restrict {}", inner(*x)),
-        TypeKind::Array { element, dims } => format!("{}{dims:?}", inner(*element)),
+        TypeKind::Array { element, dims, .. } => format!("{}{dims:?}", inner(*element)),
         // No type indices: they depend on unit order.
         kind => t.name.clone().unwrap_or_else(|| {
             let k = format!("{kind:?}");

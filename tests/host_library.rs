@@ -245,3 +245,59 @@ fn c_host_uses_generated_header() {
         assert_success(&o, "c++ -fsyntax-only header_host.c");
     }
 }
+
+/// v128 across the C ABI: `--header` maps v128 to `innative_v128` (SSE's
+/// `__m128i` by a cast); a host passes and receives vectors directly (XMM
+/// registers, a v128 among other results), through the `_checked` wrappers
+/// (two invoker slots per v128, also when one traps) and in an exported
+/// global, and checks every value against SSE2 intrinsics.
+#[test]
+fn c_host_passes_v128_values() {
+    if !require("cc") {
+        return;
+    }
+    let dir = tempdir();
+    let lib = dir.path().join("libsimd_calc.so");
+    let header = dir.path().join("simd_calc.h");
+    let o = output(innative([
+        "compile".as_ref(),
+        "--shared".as_ref(),
+        fixture("host/simd_calc.wat").as_os_str(),
+        "-o".as_ref(),
+        lib.as_os_str(),
+        "--header".as_ref(),
+        header.as_os_str(),
+    ]));
+    assert_success(&o, "innative compile --shared simd_calc.wat --header");
+    let text = std::fs::read_to_string(&header).unwrap();
+    assert!(
+        text.contains("innative_v128 simd_calc_WASM_add4(innative_v128 p0, innative_v128 p1);"),
+        "{text}"
+    );
+    let host = dir.path().join("simd_host");
+    let o = output(
+        Command::new("cc")
+            .args(["-Wall", "-Wextra", "-Werror", "-std=c99", "-pedantic"])
+            .arg("-I")
+            .arg(dir.path())
+            .arg(fixture("host/simd_host.c"))
+            .arg(&lib)
+            .arg(format!("-Wl,-rpath,{}", dir.path().display()))
+            .arg("-o")
+            .arg(&host),
+    );
+    assert_success(&o, "cc simd_host.c libsimd_calc.so (warnings are errors)");
+    let o = run_program(&host, &[]);
+    assert_success(&o, "simd_host");
+    let out = stdout(&o);
+    assert!(
+        out.ends_with("simd host: all checks passed\n"),
+        "{}",
+        describe(&o)
+    );
+    assert!(
+        out.contains("report: trap: integer divide by zero in function div4"),
+        "{}",
+        describe(&o)
+    );
+}

@@ -44,6 +44,7 @@ fn build(name: &str) -> Option<Built> {
     let o = output(
         Command::new("clang-19")
             .args(["--target=wasm32-wasi", "-g", "-O2"])
+            .args(simd_flags(name))
             .arg(&src)
             .arg("-o")
             .arg(&wasm),
@@ -59,6 +60,16 @@ fn build(name: &str) -> Option<Built> {
     );
     assert_success(&o, &format!("clang-19 {name}.c (native)"));
     Some(Built { wasm, native, dir })
+}
+
+/// `-msimd128` for the SIMD fixtures (`simd*.c`), as fixtures/build.sh
+/// passes it.
+fn simd_flags(name: &str) -> &'static [&'static str] {
+    if name.starts_with("simd") {
+        &["-msimd128"]
+    } else {
+        &[]
+    }
 }
 
 /// Debian's rustc, which has the wasm32-wasi standard library
@@ -266,6 +277,22 @@ fn check_cases(name: &str, b: &Built, cases: &[Case]) {
         );
         assert_same(&format!("compiled {what}"), &native, &run_exe(b, case));
     }
+}
+
+/// wasm_simd128.h intrinsics (checked lane by lane against the spec's
+/// definitions written in C natively) and auto-vectorized loops.
+#[test]
+fn simd_intrinsics_and_vectorized_loops() {
+    let Some(b) = build("simd") else { return };
+    // The wasm build really is SIMD code, in the loops too.
+    let text = wasmprinter::print_file(&b.wasm).unwrap();
+    for f in ["$axpy_i32", "$max_u8", "$dot_i16", "$axpy_f32"] {
+        let start = text.find(&format!("(func {f} ")).unwrap();
+        let body = &text[start..];
+        let body = &body[..body[1..].find("(func ").map_or(body.len(), |e| e + 1)];
+        assert!(body.contains("v128"), "{f} is not vectorized");
+    }
+    check_cases("simd", &b, &[Case::default()]);
 }
 
 #[test]

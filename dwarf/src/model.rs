@@ -285,6 +285,9 @@ pub enum TypeKind {
         element: Option<TypeId>,
         /// Element count per dimension, outermost first.
         dims: Vec<Option<u64>>,
+        /// `DW_AT_GNU_vector`: a SIMD vector (`__attribute__((vector_size))`,
+        /// `v128_t`), which debuggers print and type as one.
+        vector: bool,
     },
     /// `DW_TAG_subroutine_type`: a function type.
     Subroutine {

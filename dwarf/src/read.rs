@@ -1054,6 +1054,10 @@ impl<'a, 'u> Walker<'a, 'u> {
                 }
             }
             gimli::DW_TAG_array_type => {
+                let vector = matches!(
+                    entry.attr_value(gimli::DW_AT_GNU_vector),
+                    Some(AttributeValue::Flag(true))
+                );
                 let mut dims = Vec::new();
                 let mut children = node.children();
                 while let Some(child) = children.next()? {
@@ -1068,6 +1072,7 @@ impl<'a, 'u> Walker<'a, 'u> {
                 TypeKind::Array {
                     element: target,
                     dims,
+                    vector,
                 }
             }
             gimli::DW_TAG_subroutine_type => {

@@ -72,7 +72,11 @@ fn arg_text(v: &Val) -> String {
         Val::F64(x) => format!("(f64.const {})", f64_text(x.to_bits())),
         Val::FuncRef(_) => "(ref.null func)".into(),
         Val::ExternRef(_) => "(ref.null extern)".into(),
-        Val::V128(_) => unreachable!("SIMD is off"),
+        Val::V128(v) => format!(
+            "(v128.const i64x2 {} {})",
+            v.as_u128() as u64,
+            (v.as_u128() >> 64) as u64
+        ),
     }
 }
 
@@ -148,7 +152,9 @@ fn gen_arg(ty: &ValType, rng: &mut Rng) -> Val {
         })),
         ValType::FuncRef => Val::default(ValType::FuncRef),
         ValType::ExternRef => Val::default(ValType::ExternRef),
-        ValType::V128 => Val::default(ValType::V128),
+        ValType::V128 => Val::V128(wasmi::core::V128::from(
+            (rng.next_u64() as u128) | (rng.next_u64() as u128) << 64,
+        )),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Test-case generation: a deterministic byte stream per seed, the
 //! wasm-smith configuration limited to what innative supports (WebAssembly
-//! 2.0 without SIMD), and the memory-hash export appended to generated
+//! 2.0, SIMD with `--simd`), and the memory-hash export appended to generated
 //! modules so that the final linear-memory state can be compared.
 
 use arbitrary::Unstructured;
@@ -36,13 +36,18 @@ impl Rng {
     }
 }
 
-/// wasm-smith's configuration: WebAssembly 2.0 minus SIMD, no imports,
+/// Generate SIMD too (`--simd`): a separate stream of cases, so that seeds
+/// without it keep naming the modules they always did.
+pub static SIMD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// wasm-smith's configuration: WebAssembly 2.0 (SIMD only with `--simd`;
+/// never relaxed SIMD, whose results may differ between engines), no imports,
 /// small memories and tables with a declared maximum, NaNs canonicalized
 /// (NaN payloads are nondeterministic, and they reach memory and integers
 /// through `reinterpret`).
 pub fn config() -> wasm_smith::Config {
     wasm_smith::Config {
-        simd_enabled: false,
+        simd_enabled: SIMD.load(std::sync::atomic::Ordering::Relaxed),
         relaxed_simd_enabled: false,
         threads_enabled: false,
         shared_everything_threads_enabled: false,

@@ -16,6 +16,8 @@
 //! `crash --in-process` runs the CLI inside the fuzzer (fast; see
 //! `in_process.rs` for what it cannot check).
 //!
+//! `--simd` lets wasm-smith generate SIMD (a different module per seed).
+//!
 //! `--seeds N` runs seeds `START..START+N` (`--start`, default 0);
 //! `--seconds T` runs until T seconds have passed.  Findings go to `--out
 //! DIR` (default `target/fuzz-out`).  Exit status 1 when anything was found.
@@ -58,9 +60,9 @@ impl Opts {
 
 pub fn usage() -> ! {
     eprintln!(
-        "usage: innative-fuzz diff  [--seeds N | --seconds T] [--start S] [--batch B] [--opt 0,2] [--stop-at-oob] [--out DIR]\n       \
+        "usage: innative-fuzz diff  [--seeds N | --seconds T] [--start S] [--batch B] [--opt 0,2] [--stop-at-oob] [--simd] [--out DIR]\n       \
          innative-fuzz crash --target wasm|wat|dwarf|sourcemap|elf [--seeds N | --seconds T] [--start S] [--in-process] [--compile-every N] [--out DIR]\n       \
-         innative-fuzz case SEED [--stop-at-oob]   (print one diff case)"
+         innative-fuzz case SEED [--stop-at-oob] [--simd]   (print one diff case)"
     );
     std::process::exit(2)
 }
@@ -74,7 +76,11 @@ fn main() {
             .next()
             .and_then(|s| s.parse().ok())
             .unwrap_or_else(|| usage());
-        let stop = args.next().as_deref() == Some("--stop-at-oob");
+        let rest: Vec<String> = args.collect();
+        let stop = rest.iter().any(|a| a == "--stop-at-oob");
+        if rest.iter().any(|a| a == "--simd") {
+            gen::SIMD.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         match diff::case(seed, stop) {
             diff::Case::Script { wast, .. } => print!("{wast}"),
             diff::Case::Skip => eprintln!("seed {seed}: no case"),
@@ -114,6 +120,7 @@ fn main() {
                     .filter(|n| *n > 0)
                     .unwrap_or_else(|| usage())
             }
+            "--simd" => gen::SIMD.store(true, std::sync::atomic::Ordering::Relaxed),
             _ => usage(),
         }
     }

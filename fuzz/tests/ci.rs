@@ -53,6 +53,12 @@ fn diff_fixed_seeds() {
     fuzz(&["diff", "--seeds", "400", "--opt", "2", "--stop-at-oob"]);
 }
 
+/// The same with SIMD in the generated modules (`--simd`).
+#[test]
+fn diff_fixed_seeds_simd() {
+    fuzz(&["diff", "--simd", "--seeds", "200", "--stop-at-oob"]);
+}
+
 #[test]
 fn crash_fixed_seeds() {
     for target in ["wasm", "wat", "dwarf", "sourcemap", "elf"] {

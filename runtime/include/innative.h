@@ -80,8 +80,17 @@ typedef struct innative_table {
   uint32_t max;        /* INNATIVE_NO_MAX when the module gives none */
 } innative_table;
 
-/* A global is a 16-byte cell; the value sits at offset 0 in its natural type. */
-typedef union innative_global {
+/* A v128 value in C: 16 bytes, the same vector type as SSE's __m128i (so it
+ * converts to and from __m128i, wasm_simd128.h's v128_t and any other 16-byte
+ * vector by a cast).  Exported functions take and return it by value in an
+ * XMM register, as the SysV x86-64 ABI passes __m128i; in memory it is the
+ * vector's 16 bytes in order (lane 0 first). */
+typedef long long innative_v128 __attribute__((vector_size(16), aligned(16)));
+
+/* A global is a 16-byte cell, 16-byte aligned (generated code reads a v128
+ * global with aligned vector loads); the value sits at offset 0 in its
+ * natural type. */
+typedef union __attribute__((aligned(16))) innative_global {
   int32_t i32;
   int64_t i64;
   float f32;
@@ -91,9 +100,11 @@ typedef union innative_global {
 } innative_global;
 
 /* Generic call trampoline of an exported function: parameters are read from
- * slots[0..nparams), results written to slots[0..nresults).  An i32/f32 lives
- * in the low 32 bits of its slot (f32/f64 as raw IEEE bits), a reference as a
- * pointer. */
+ * the slots from slots[0] on, results written from slots[0] on.  A value takes
+ * one slot, a v128 two consecutive slots (bytes 0-7, then 8-15: the 16 bytes
+ * of the vector in memory order); pass as many slots as the larger of the two
+ * lists needs.  An i32/f32 lives in the low 32 bits of its slot (f32/f64 as
+ * raw IEEE bits), a reference as a pointer. */
 typedef void (*innative_invoker)(uint64_t *slots);
 
 enum innative_extern_kind {

@@ -444,7 +444,8 @@ impl Di {
     }
 
     /// An array; `counts` per dimension, -1 for unknown (flexible).
-    pub fn array_type(&self, element: Md, bits: u64, counts: &[i64]) -> Md {
+    /// An array type; `vector`: a SIMD vector type (`DW_AT_GNU_vector`).
+    pub fn array_type(&self, element: Md, bits: u64, counts: &[i64], vector: bool) -> Md {
         // Broken DWARF can leave the element type out; LLVM's verifier
         // requires one (issue 18 fuzzing).
         let element = if element.is_null() {
@@ -457,14 +458,26 @@ impl Di {
             .map(|c| unsafe { di::LLVMDIBuilderGetOrCreateSubrange(self.builder, 0, *c) })
             .collect();
         unsafe {
-            di::LLVMDIBuilderCreateArrayType(
-                self.builder,
-                bits,
-                0,
-                element,
-                subs.as_mut_ptr(),
-                subs.len() as u32,
-            )
+            if vector {
+                // 16-byte vectors are 16-byte aligned, as clang describes them.
+                di::LLVMDIBuilderCreateVectorType(
+                    self.builder,
+                    bits,
+                    bits.min(128) as u32,
+                    element,
+                    subs.as_mut_ptr(),
+                    subs.len() as u32,
+                )
+            } else {
+                di::LLVMDIBuilderCreateArrayType(
+                    self.builder,
+                    bits,
+                    0,
+                    element,
+                    subs.as_mut_ptr(),
+                    subs.len() as u32,
+                )
+            }
         }
     }
 

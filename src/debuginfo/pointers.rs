@@ -282,7 +282,7 @@ impl WasmPointers {
     /// modifies) an array type of the program.
     pub fn dynamic_array(&self, di: &Di, element: Md, name: &str) -> Md {
         let var = self.address_variable(di);
-        let array = di.array_type(element, 1, &[1]);
+        let array = di.array_type(element, 1, &[1], false);
         unsafe {
             let ctx = self.context();
             let node = c::LLVMMetadataAsValue(ctx, array);
@@ -516,7 +516,7 @@ fn declarator(prov: &Provenance, id: Option<TypeId>, inner: String, depth: u32) 
                 format!("{q} {}", declarator(prov, *x, inner, depth + 1))
             }
         }
-        TypeKind::Array { element, dims } => {
+        TypeKind::Array { element, dims, .. } => {
             let mut inner = inner;
             for d in dims {
                 match d {
@@ -652,6 +652,7 @@ mod tests {
                 TypeKind::Array {
                     element: Some(7),
                     dims: vec![Some(4)],
+                    vector: false,
                 },
                 None,
             ),

@@ -133,6 +133,7 @@ pub(crate) fn byte_width(ty: BasicTypeEnum<'_>) -> u64 {
     match ty {
         BasicTypeEnum::IntType(i) => u64::from(i.get_bit_width()).div_ceil(8),
         BasicTypeEnum::FloatType(f) if f.get_context().f32_type() == f => 4,
+        BasicTypeEnum::VectorType(_) => 16,
         _ => 8,
     }
 }

@@ -192,7 +192,7 @@ impl<'p> DebugTypes<'p> {
             | TypeKind::Restrict(x)
             | TypeKind::Typedef(x) => self.byte_size_depth(*x, depth + 1),
             TypeKind::Composite { byte_size, .. } | TypeKind::Enum { byte_size, .. } => *byte_size,
-            TypeKind::Array { element, dims } => {
+            TypeKind::Array { element, dims, .. } => {
                 let count: u64 = dims.iter().map(|d| d.unwrap_or(0)).product();
                 self.byte_size_depth(*element, depth + 1)
                     .saturating_mul(count)
@@ -406,13 +406,17 @@ impl<'p> DebugTypes<'p> {
                 di.qualified_type(dw::TAG_VOLATILE, self.element(di, scope, *x))
             }
             TypeKind::Pointer { .. } => self.boxed(di, scope, i),
-            TypeKind::Array { element, dims } => {
+            TypeKind::Array {
+                element,
+                dims,
+                vector,
+            } => {
                 let elem = self.element(di, scope, *element);
                 let counts: Vec<i64> = dims
                     .iter()
                     .map(|d| d.map(|c| c as i64).unwrap_or(-1))
                     .collect();
-                di.array_type(elem, self.byte_size(Some(i)) * 8, &counts)
+                di.array_type(elem, self.byte_size(Some(i)) * 8, &counts, *vector)
             }
             _ => self.translate(di, scope, id),
         };
@@ -581,13 +585,17 @@ impl<'p> DebugTypes<'p> {
                     base,
                 )
             }
-            TypeKind::Array { element, dims } => {
+            TypeKind::Array {
+                element,
+                dims,
+                vector,
+            } => {
                 let elem = self.slot(di, scope, *element);
                 let counts: Vec<i64> = dims
                     .iter()
                     .map(|d| d.map(|c| c as i64).unwrap_or(-1))
                     .collect();
-                di.array_type(elem, self.byte_size(Some(id)) * 8, &counts)
+                di.array_type(elem, self.byte_size(Some(id)) * 8, &counts, *vector)
             }
             TypeKind::Subroutine { result, params, .. } => {
                 let mut types = vec![self.translate(di, scope, *result)];

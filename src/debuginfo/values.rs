@@ -304,9 +304,12 @@ fn piece_binding(
         (false, true) => Kind::PointerInMemory,
         (true, true) => Kind::Pointer,
         (true, false) => {
-            // A value wider than any wasm value needs pieces.
+            // A value wider than any scalar wasm value needs pieces, unless
+            // it is a whole v128 value (a SIMD vector in a local, global or
+            // stack slot, read as it is).
             let bytes = fragment.map(|(_, s)| s / 8).unwrap_or(input.byte_size);
-            if bytes > 8 {
+            let v128 = bytes == 16 && translated.is_empty() && !matches!(source, Source::Const(_));
+            if bytes > 8 && !v128 {
                 return Err(Unsupported(format!(
                     "a {bytes}-byte value in one wasm value"
                 )));
@@ -588,6 +591,31 @@ mod tests {
         assert_eq!(p[0].source, Source::Const(3));
         assert_eq!(p[1].source, Source::Const(-1));
         assert!(p.iter().all(|b| b.ops.is_empty()));
+    }
+
+    #[test]
+    fn a_v128_value_is_one_wasm_value() {
+        let v = var(
+            Location::Expr(vec![LocOp::WasmLocal(3), LocOp::StackValue]),
+            None,
+        );
+        let mut i = input(&v, false);
+        i.byte_size = 16;
+        let p = plan(&i).unwrap().bindings;
+        assert_eq!(p[0].source, Source::Local(3));
+        assert_eq!(p[0].kind, Kind::Value);
+        // Arithmetic on it is not a vector operation DWARF can express.
+        let v = var(
+            Location::Expr(vec![
+                LocOp::WasmLocal(3),
+                LocOp::PlusUconst(1),
+                LocOp::StackValue,
+            ]),
+            None,
+        );
+        let mut i = input(&v, false);
+        i.byte_size = 16;
+        assert!(plan(&i).is_err());
     }
 
     #[test]

@@ -331,6 +331,18 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
                 None => return Ok(()),
             },
         };
+        // A v128 is only ever a variable's whole value, never an address,
+        // a pointer or an operand of arithmetic (only broken DWARF says so).
+        let vector = match (&value, b.binding.source) {
+            (Some((v, _)), _) if v.is_vector_value() => true,
+            (Some(_), Source::Local(n)) if in_slot => {
+                self.local_slot(n).is_some_and(|(_, t)| t.is_vector_type())
+            }
+            _ => false,
+        };
+        if vector && (b.binding.kind != Kind::Value || !b.binding.ops.is_empty()) {
+            return Ok(());
+        }
         let mut args: Vec<BasicValueEnum<'ctx>> = Vec::new();
         let mut expr: Vec<u64> = Vec::new();
         match b.binding.kind {
@@ -372,7 +384,16 @@ impl<'ctx> FuncTranslator<'ctx, '_, '_> {
                 // make LLVM read the location as a computed value.
                 let known = match &value {
                     Some((v, read)) if read.is_empty() && v.is_int_value() => {
-                        v.into_int_value().get_zero_extended_constant()
+                        use inkwell::values::AsValueRef;
+                        // SAFETY: a type query on a valid value.  (A constant
+                        // expression, such as a lane of a constant vector,
+                        // has no value to read.)
+                        let plain = unsafe {
+                            !llvm_sys::core::LLVMIsAConstantInt(v.as_value_ref()).is_null()
+                        };
+                        plain
+                            .then(|| v.into_int_value().get_zero_extended_constant())
+                            .flatten()
                     }
                     _ => None,
                 };

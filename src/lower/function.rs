@@ -648,7 +648,11 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 self.rebind(Source::Global(global_index), v)?;
             }
             op => {
-                if !(self.numeric(&op)? || self.memory_op(&op)? || self.reference_op(&op)?) {
+                if !(self.numeric(&op)?
+                    || self.memory_op(&op)?
+                    || self.reference_op(&op)?
+                    || self.simd_op(&op)?)
+                {
                     return Err(Error::at_offset(
                         &self.env.info.input.path,
                         self.offset.0 as usize,

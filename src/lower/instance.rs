@@ -40,6 +40,9 @@ pub fn const_expr<'ctx>(
             Operator::F64Const { value } => {
                 b.build_bit_cast(rt.i64.const_int(value.bits(), false), rt.f64, "f")?
             }
+            Operator::V128Const { value } => {
+                super::simd::v128_const(rt.context, value.bytes()).into()
+            }
             Operator::RefNull { .. } => rt.ptr.const_null().into(),
             Operator::RefFunc { function_index } => env.descriptors[function_index as usize]
                 .ok_or_else(|| {
@@ -414,15 +417,40 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
             .get_nth_param(0)
             .ok_or_else(|| Error::new("missing param"))?
             .into_pointer_value();
+        // Slot offsets: one slot per value, two per v128 (innative.h).
+        let offsets = |types: &[wasmparser::ValType]| -> Vec<usize> {
+            types
+                .iter()
+                .scan(0, |at, t| {
+                    let here = *at;
+                    *at += if *t == wasmparser::ValType::V128 {
+                        2
+                    } else {
+                        1
+                    };
+                    Some(here)
+                })
+                .collect()
+        };
+        let (param_at, result_at) = (offsets(ty.params()), offsets(ty.results()));
         let slot = |i: usize| -> Result<PointerValue<'ctx>> {
-            // SAFETY (for LLVM): the host passes max(params, results) slots.
+            // SAFETY (for LLVM): the host passes enough slots for the
+            // parameters and for the results.
             Ok(unsafe {
                 b.build_in_bounds_gep(rt.i64, slots, &[rt.i64.const_int(i as u64, false)], "slot")?
             })
         };
+        // Slots are 8-byte aligned (a v128 is 16 bytes in two of them).
+        let aligned8 = |v: BasicValueEnum<'ctx>| {
+            if let Some(i) = inkwell::values::BasicValue::as_instruction_value(&v) {
+                i.set_alignment(8).ok();
+            }
+        };
         let mut args: Vec<BasicMetadataValueEnum> = Vec::new();
         for (i, p) in ty.params().iter().enumerate() {
-            args.push(b.build_load(rt.val_type(*p), slot(i)?, "arg")?.into());
+            let v = b.build_load(rt.val_type(*p), slot(param_at[i])?, "arg")?;
+            aligned8(v);
+            args.push(v.into());
         }
         let call = call_callee(rt, &b, self.env.callees[func as usize], &ty, &args)?;
         keep_frame(rt, call);
@@ -433,7 +461,7 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
                     .try_as_basic_value()
                     .basic()
                     .ok_or_else(|| Error::new("no result"))?;
-                b.build_store(slot(0)?, v)?;
+                b.build_store(slot(0)?, v)?.set_alignment(8).ok();
             }
             n => {
                 let agg = call
@@ -443,7 +471,7 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
                     .into_struct_value();
                 for i in 0..n {
                     let v = b.build_extract_value(agg, i as u32, "r")?;
-                    b.build_store(slot(i)?, v)?;
+                    b.build_store(slot(result_at[i])?, v)?.set_alignment(8).ok();
                 }
             }
         }

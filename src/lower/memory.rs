@@ -20,7 +20,11 @@ enum Extend {
 
 impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     /// The native address of an access of `size` bytes at the popped address.
-    fn effective_address(&mut self, memarg: &MemArg, size: u64) -> Result<PointerValue<'ctx>> {
+    pub(super) fn effective_address(
+        &mut self,
+        memarg: &MemArg,
+        size: u64,
+    ) -> Result<PointerValue<'ctx>> {
         let addr = self.pop_int()?;
         let index = match memarg.target {
             wasmparser::MemArgTarget::Memory(i) => i,

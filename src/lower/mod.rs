@@ -5,7 +5,7 @@
 //!    globals, segments and import slots;
 //! 2. imports are resolved ([`Linkage::Static`]: to modules compiled alongside
 //!    or to C symbols; [`Linkage::Host`]: left to slots a host fills);
-//! 3. [`function`] (with [`numeric`], [`memory`], [`reference`]) lowers bodies;
+//! 3. [`function`] (with [`numeric`], [`memory`], [`reference`], [`simd`]) lowers bodies;
 //! 4. [`instance`] builds init/start, export symbols, invokers and the module
 //!    descriptor; executables also get `innative_program_start`.
 //!
@@ -25,6 +25,9 @@ pub mod numeric;
 mod observed_loads;
 pub mod reference;
 pub mod runtime;
+pub mod simd;
+mod simd_memory;
+mod simd_ops;
 
 use crate::debuginfo::{ModuleDebug, WasmGlobalCell};
 use crate::error::{Error, Result};

@@ -48,9 +48,15 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let v = f(self, l, r)?;
         // With an identity operand (x*1, x-0, -0-x, x/-1...) LLVM folds the
         // operation away, and a signaling NaN would come back unquieted.
+        // (Only a plain constant: a constant expression, such as a lane of
+        // a constant vector, has no value to read.)
         let identity = |c: FloatValue<'ctx>| {
-            c.get_constant()
-                .is_some_and(|(v, _)| v == 0.0 || v == 1.0 || v == -1.0)
+            use inkwell::values::AsValueRef;
+            // SAFETY: a type query on a valid value.
+            let plain = unsafe { !llvm_sys::core::LLVMIsAConstantFP(c.as_value_ref()).is_null() };
+            plain
+                && c.get_constant()
+                    .is_some_and(|(v, _)| v == 0.0 || v == 1.0 || v == -1.0)
         };
         let v = match (identity(l), identity(r)) {
             (false, true) => self.quiet_if_nan(l, v.into_float_value())?,

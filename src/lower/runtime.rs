@@ -200,7 +200,7 @@ impl<'ctx> Runtime<'ctx> {
             ValType::I64 => self.i64.into(),
             ValType::F32 => self.f32.into(),
             ValType::F64 => self.f64.into(),
-            ValType::V128 => self.context.i128_type().into(),
+            ValType::V128 => super::simd::v128_type(self.context).into(),
             ValType::Ref(_) => self.ptr.into(),
         }
     }

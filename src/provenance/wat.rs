@@ -622,6 +622,7 @@ fn add_globals(
             kind: TypeKind::Array {
                 element: Some(types.u8),
                 dims: vec![Some(bytes)],
+                vector: false,
             },
             unit: 0,
             file: None,

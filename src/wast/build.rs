@@ -26,8 +26,6 @@ pub enum Built {
     },
     /// Rejected by the text parser or the validator.
     Invalid(String),
-    /// Needs SIMD (a later issue): skipped.
-    Simd,
     /// Valid, but the compiler or linker failed.
     Failed(String),
 }
@@ -41,9 +39,6 @@ pub fn build_one(bytes: &[u8], label: &str, dir: &Path, stem: &str, opt_level: O
         Ok(m) => m,
         Err(e) => return Built::Invalid(e),
     };
-    if linker::uses_simd(bytes) {
-        return Built::Simd;
-    }
     let input = Input {
         path: PathBuf::from(label),
         bytes: bytes.to_vec(),

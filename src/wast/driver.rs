@@ -4,9 +4,7 @@
 //!
 //! Counting rules: each assertion counts once.  A plain `module`, `register`
 //! or `invoke` that goes wrong counts as one failure (its later assertions
-//! then fail on their own).  Anything needing SIMD is skipped: every
-//! assertion of a `simd*` script, and elsewhere each assertion whose module,
-//! arguments or results involve v128.  `assert_malformed` and
+//! then fail on their own).  Nothing is skipped.  `assert_malformed` and
 //! `assert_invalid` pass when the module is rejected before compilation: by
 //! the text parser, or by the decoder/validator (the `wast` text parser
 //! accepts a few texts the spec's grammar rejects — 64-bit offsets and memory
@@ -41,13 +39,6 @@ pub struct RunConfig {
     pub spectest: Option<PathBuf>,
 }
 
-/// Whether a script is a SIMD script (all its assertions are skipped).
-pub fn is_simd_script(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with("simd"))
-}
-
 /// Runs the script at `path`, using `dir` for build products.
 pub fn run_file(
     path: &Path,
@@ -56,7 +47,7 @@ pub fn run_file(
     rt: &Runtime,
     sink: &mut dyn Sink,
 ) -> Counts {
-    let mut counts = Counts::default();
+    let counts = Counts::default();
     let text = match std::fs::read(path) {
         Ok(b) => match String::from_utf8(b) {
             Ok(t) => t,
@@ -69,13 +60,6 @@ pub fn run_file(
         Err(e) => return fail_file(sink, &format!("cannot parse script: {e}")),
     };
     sink.total(script.assertion_count());
-    if is_simd_script(path) {
-        for _ in 0..script.assertion_count() {
-            counts.record(Outcome::Skip);
-            sink.outcome(Outcome::Skip, counts, None);
-        }
-        return counts;
-    }
     let label = path.display().to_string();
     let built = build::build_all(&script.modules, &label, dir, cfg.jobs, cfg.opt_level);
     let spectest = match &cfg.spectest {
@@ -119,7 +103,6 @@ struct Exec<'a, 'rt> {
 /// The result of one command.
 enum Res {
     Pass,
-    Skip,
     Fail(String),
     /// A non-assertion command that worked: not counted.
     Quiet,
@@ -134,7 +117,6 @@ impl Exec<'_, '_> {
             let (outcome, detail) = match res {
                 Res::Quiet => continue,
                 Res::Pass => (Outcome::Pass, None),
-                Res::Skip => (Outcome::Skip, None),
                 Res::Fail(msg) => (Outcome::Fail, Some(format!("{pos}: {what}: {msg}"))),
             };
             self.counts.record(outcome);
@@ -222,7 +204,6 @@ impl Exec<'_, '_> {
             Command::Action { pos, action } => {
                 let res = match self.action(action) {
                     Ok(_) => Res::Quiet,
-                    Err(ActionError::Skipped) => Res::Quiet,
                     Err(e) => Res::Fail(e.to_string()),
                 };
                 (*pos, action.describe(), res)
@@ -233,11 +214,7 @@ impl Exec<'_, '_> {
                 expected,
             } => {
                 let what = format!("assert_return {}", action.describe());
-                if action.is_simd() || expected.iter().any(Expected::is_simd) {
-                    return (*pos, what, Res::Skip);
-                }
                 let res = match self.action(action) {
-                    Err(ActionError::Skipped) => Res::Skip,
                     Err(e) => Res::Fail(format!("expected ({}), got {e}", list(expected))),
                     Ok(got) => {
                         if let Some(u) = expected
@@ -266,14 +243,10 @@ impl Exec<'_, '_> {
                 message,
             } => {
                 let what = format!("assert_trap {}", action.describe());
-                if action.is_simd() {
-                    return (*pos, what, Res::Skip);
-                }
                 let res = match self.action(action) {
                     Err(ActionError::Trap(t)) => {
                         self.trap_message(&t.message, message, &t.to_string())
                     }
-                    Err(ActionError::Skipped) => Res::Skip,
                     Err(e) => Res::Fail(format!("expected trap {message:?}, got {e}")),
                     Ok(got) => {
                         Res::Fail(format!("expected trap {message:?}, got ({})", list(&got)))
@@ -287,14 +260,10 @@ impl Exec<'_, '_> {
                 message,
             } => {
                 let what = format!("assert_exhaustion {}", action.describe());
-                if action.is_simd() {
-                    return (*pos, what, Res::Skip);
-                }
                 let res = match self.action(action) {
                     Err(ActionError::Trap(t)) if t.kind == TRAP_STACK_EXHAUSTED => {
                         self.trap_message(&t.message, message, &t.to_string())
                     }
-                    Err(ActionError::Skipped) => Res::Skip,
                     Err(e) => Res::Fail(format!("expected {message:?}, got {e}")),
                     Ok(got) => Res::Fail(format!("expected {message:?}, got ({})", list(&got))),
                 };
@@ -309,7 +278,6 @@ impl Exec<'_, '_> {
                     Err(InstError::Trap(t)) => {
                         self.trap_message(&t.message, message, &t.to_string())
                     }
-                    Err(InstError::Skipped) => Res::Skip,
                     Err(e) => Res::Fail(format!("expected trap {message:?}, got {e}")),
                     Ok(_) => Res::Fail(format!(
                         "expected trap {message:?}, but the module instantiated"
@@ -324,7 +292,6 @@ impl Exec<'_, '_> {
             } => {
                 let res = match self.store.instantiate(*module) {
                     Err(InstError::Unlinkable(_)) => Res::Pass,
-                    Err(InstError::Skipped) => Res::Skip,
                     Err(e) => Res::Fail(format!("expected unlinkable ({message:?}), got {e}")),
                     Ok(_) => Res::Fail(format!(
                         "expected unlinkable ({message:?}), but the module linked"
@@ -382,7 +349,6 @@ impl Exec<'_, '_> {
     fn instantiate_module(&mut self, index: usize) -> (InstRef, Res) {
         match self.store.instantiate(index) {
             Ok(i) => (InstRef::Live(i), Res::Quiet),
-            Err(InstError::Skipped) => (InstRef::Skipped, Res::Quiet),
             Err(e) => (InstRef::Failed(e.to_string()), Res::Fail(e.to_string())),
         }
     }
@@ -390,7 +356,6 @@ impl Exec<'_, '_> {
     fn action(&mut self, action: &Action) -> Result<Vec<Value>, ActionError> {
         let inst: Rc<Instance> = match self.target(action.module()) {
             InstRef::Live(i) => i,
-            InstRef::Skipped => return Err(ActionError::Skipped),
             InstRef::Failed(e) => {
                 return Err(ActionError::Failed(format!("module unavailable: {e}")))
             }

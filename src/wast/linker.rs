@@ -159,14 +159,6 @@ pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
     Ok(ModuleMeta { imports, exports })
 }
 
-/// Whether a valid module needs SIMD (it validates only with SIMD enabled).
-pub fn uses_simd(bytes: &[u8]) -> bool {
-    let features = crate::validate::features().difference(wasmparser::WasmFeatures::SIMD);
-    wasmparser::Validator::new_with_features(features)
-        .validate_all(bytes)
-        .is_err()
-}
-
 /// Limits subtyping: `[cur, max]` matches an import `[min, imax]`.
 fn limits_match(current: u64, max: Option<u64>, import_min: u64, import_max: Option<u64>) -> bool {
     if current < import_min {
@@ -292,15 +284,5 @@ mod tests {
         assert!(import_matches(&big.imports[0].ty, t(4), Some(15)).is_ok());
         assert!(import_matches(t(6), t(6), Some(1)).is_ok());
         assert!(import_matches(t(6), t(6), Some(0)).is_err());
-    }
-
-    #[test]
-    fn simd_detection() {
-        assert!(uses_simd(
-            &wat::parse_str("(module (func (result v128) v128.const i32x4 0 0 0 0))").unwrap()
-        ));
-        assert!(!uses_simd(
-            &wat::parse_str("(module (func (result i32) i32.const 0))").unwrap()
-        ));
     }
 }

@@ -4,7 +4,7 @@
 //! runs).  Text of `module quote` and the encoding of every module happen here;
 //! for `assert_malformed`/`assert_invalid` the outcome of that step is kept.
 
-use super::values::{Expected, FloatPat, ValKind, Value};
+use super::values::{Expected, FloatPat, V128Pat, ValKind, Value};
 use wast::core::{AbstractHeapType, HeapType, NanPattern, WastArgCore, WastRetCore};
 use wast::{QuoteWat, WastArg, WastDirective, WastExecute, WastRet};
 
@@ -52,13 +52,6 @@ impl Action {
     pub fn module(&self) -> Option<&str> {
         match self {
             Action::Invoke { module, .. } | Action::Get { module, .. } => module.as_deref(),
-        }
-    }
-
-    pub fn is_simd(&self) -> bool {
-        match self {
-            Action::Invoke { args, .. } => args.iter().any(|a| a.kind() == ValKind::V128),
-            Action::Get { .. } => false,
         }
     }
 
@@ -527,6 +520,19 @@ fn float_pat<T, B>(p: NanPattern<T>, bits: impl Fn(T) -> B) -> FloatPat<B> {
     }
 }
 
+fn v128_pat(p: wast::core::V128Pattern) -> V128Pat {
+    use wast::core::V128Pattern as P;
+    let ints = |bits: u32, lanes: Vec<u64>| V128Pat::Ints { bits, lanes };
+    match p {
+        P::I8x16(l) => ints(8, l.iter().map(|v| *v as u8 as u64).collect()),
+        P::I16x8(l) => ints(16, l.iter().map(|v| *v as u16 as u64).collect()),
+        P::I32x4(l) => ints(32, l.iter().map(|v| *v as u32 as u64).collect()),
+        P::I64x2(l) => ints(64, l.iter().map(|v| *v as u64).collect()),
+        P::F32x4(l) => V128Pat::F32(l.into_iter().map(|p| float_pat(p, |f| f.bits)).collect()),
+        P::F64x2(l) => V128Pat::F64(l.into_iter().map(|p| float_pat(p, |f| f.bits)).collect()),
+    }
+}
+
 fn convert_ret(r: WastRet<'_>) -> Expected {
     let WastRet::Core(r) = r else {
         return Expected::Unsupported("component value".into());
@@ -540,7 +546,7 @@ fn convert_ret_core(r: WastRetCore<'_>) -> Expected {
         WastRetCore::I64(v) => Expected::I64(v),
         WastRetCore::F32(p) => Expected::F32(float_pat(p, |f| f.bits)),
         WastRetCore::F64(p) => Expected::F64(float_pat(p, |f| f.bits)),
-        WastRetCore::V128(_) => Expected::V128,
+        WastRetCore::V128(p) => Expected::V128(v128_pat(p)),
         WastRetCore::RefNull(h) => match h {
             None => Expected::RefNull(None),
             Some(h) => match heap_kind(&h) {

@@ -43,8 +43,6 @@ impl Instance {
 #[derive(Clone)]
 pub enum InstRef {
     Live(Rc<Instance>),
-    /// A SIMD module: everything using it is skipped.
-    Skipped,
     /// The module failed to build or instantiate: everything using it fails.
     Failed(String),
 }
@@ -56,8 +54,6 @@ pub enum InstError {
     Unlinkable(String),
     /// `init` or `start` trapped.
     Trap(Trap),
-    /// The module (or one it imports from) needs SIMD.
-    Skipped,
     /// Anything else (build failure, loader error).
     Failed(String),
 }
@@ -67,7 +63,6 @@ impl std::fmt::Display for InstError {
         match self {
             InstError::Unlinkable(m) => write!(f, "unlinkable: {m}"),
             InstError::Trap(t) => write!(f, "instantiation trapped: {t}"),
-            InstError::Skipped => write!(f, "skipped (SIMD)"),
             InstError::Failed(m) => write!(f, "{m}"),
         }
     }
@@ -77,7 +72,6 @@ impl std::fmt::Display for InstError {
 #[derive(Debug, Clone)]
 pub enum ActionError {
     Trap(Trap),
-    Skipped,
     Failed(String),
 }
 
@@ -85,7 +79,6 @@ impl std::fmt::Display for ActionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ActionError::Trap(t) => write!(f, "{t}"),
-            ActionError::Skipped => write!(f, "skipped (SIMD)"),
             ActionError::Failed(m) => write!(f, "{m}"),
         }
     }
@@ -178,7 +171,6 @@ impl<'rt> Store<'rt> {
     pub fn instantiate(&mut self, index: usize) -> Result<Rc<Instance>, InstError> {
         let (so, meta) = match &self.built[index] {
             Built::Ready { so, meta } => (so.clone(), meta.clone()),
-            Built::Simd => return Err(InstError::Skipped),
             Built::Invalid(e) => return Err(InstError::Failed(format!("invalid module: {e}"))),
             Built::Failed(e) => return Err(InstError::Failed(e.clone())),
         };
@@ -207,7 +199,6 @@ impl<'rt> Store<'rt> {
                         import.module, import.module, import.name
                     )))
                 }
-                Some(InstRef::Skipped) => return Err(InstError::Skipped),
                 Some(InstRef::Failed(e)) => {
                     return Err(InstError::Failed(format!(
                         "import from failed module {:?}: {e}",
@@ -292,11 +283,6 @@ impl<'rt> Store<'rt> {
         };
         let params: Vec<ValKind> = ty.params().iter().map(ValKind::from_wasmparser).collect();
         let results: Vec<ValKind> = ty.results().iter().map(ValKind::from_wasmparser).collect();
-        if params.iter().chain(&results).any(|k| *k == ValKind::V128)
-            || args.iter().any(|a| a.kind() == ValKind::V128)
-        {
-            return Err(ActionError::Skipped);
-        }
         if params.len() != args.len() || params.iter().zip(args).any(|(p, a)| *p != a.kind()) {
             return Err(ActionError::Failed(format!(
                 "arguments ({}) do not match parameters {params:?}",
@@ -306,19 +292,24 @@ impl<'rt> Store<'rt> {
         let invoker = export
             .invoker
             .ok_or_else(|| ActionError::Failed(format!("export {name:?} has no invoker")))?;
-        let mut slots = vec![0u64; params.len().max(results.len()).max(1)];
-        for (slot, a) in slots.iter_mut().zip(args) {
-            *slot = a.to_slot().expect("not v128");
+        // Slots as innative.h lays them out: one per value, two per v128.
+        let mut slots = Vec::new();
+        for a in args {
+            a.push_slots(&mut slots);
         }
+        let result_slots: usize = results.iter().map(|k| k.slots()).sum();
+        slots.resize(slots.len().max(result_slots).max(1), 0);
         self.rt
             .invoke(invoker, &mut slots)
             .map_err(ActionError::Trap)?;
+        let mut at = 0;
         results
             .iter()
-            .zip(&slots)
-            .map(|(k, s)| {
-                Value::from_slot(*s, *k)
-                    .ok_or_else(|| ActionError::Failed(format!("result type {k:?}")))
+            .map(|k| {
+                let v = Value::from_slots(&slots[at..], *k)
+                    .ok_or_else(|| ActionError::Failed(format!("result type {k:?}")));
+                at += k.slots();
+                v
             })
             .collect()
     }
@@ -349,7 +340,7 @@ impl<'rt> Store<'rt> {
                 ValKind::F64 => Value::F64((cell as *const u64).read()),
                 ValKind::FuncRef => Value::FuncRef((cell as *const usize).read()),
                 ValKind::ExternRef => Value::ExternRef((cell as *const usize).read()),
-                ValKind::V128 => return Err(ActionError::Skipped),
+                ValKind::V128 => Value::V128((cell as *const u128).read_unaligned()),
                 ValKind::Other => {
                     return Err(ActionError::Failed("global of unsupported type".into()))
                 }
@@ -376,6 +367,5 @@ pub fn build_spectest(dir: &Path, opt_level: OptLevel) -> Result<PathBuf, String
     match build::build_one(&bytes, "spectest.wat", dir, "spectest", opt_level) {
         Built::Ready { so, .. } => Ok(so),
         Built::Invalid(e) | Built::Failed(e) => Err(e),
-        Built::Simd => Err("spectest needs SIMD?".into()),
     }
 }

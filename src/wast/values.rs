@@ -2,8 +2,9 @@
 //! patterns `assert_return` compares them with, and the NaN classes.
 //!
 //! Representation in the invoker slots (see `innative.h`): one `u64` per
-//! parameter/result; i32 and f32 live in the low 32 bits (floats as raw IEEE
-//! bits), i64/f64 use the whole slot, and references are pointers.
+//! parameter/result, two for a v128 (low 64 bits first); i32 and f32 live in
+//! the low 32 bits (floats as raw IEEE bits), i64/f64 use the whole slot, and
+//! references are pointers.
 //!
 //! **externref host values**: the script value `ref.extern N` is represented
 //! as the pointer value `N + 1`, so that `ref.extern 0` is not confused with
@@ -27,6 +28,15 @@ pub enum ValKind {
 }
 
 impl ValKind {
+    /// How many invoker slots a value of this kind takes.
+    pub fn slots(self) -> usize {
+        if self == ValKind::V128 {
+            2
+        } else {
+            1
+        }
+    }
+
     pub fn from_wasmparser(ty: &wasmparser::ValType) -> ValKind {
         use wasmparser::{AbstractHeapType, HeapType, ValType};
         match ty {
@@ -84,28 +94,30 @@ impl Value {
         Value::ExternRef(n as usize + 1)
     }
 
-    /// Encodes into an invoker slot.  `None` for v128 (not passed by slots).
-    pub fn to_slot(&self) -> Option<u64> {
-        Some(match *self {
-            Value::I32(v) => v as u32 as u64,
-            Value::I64(v) => v as u64,
-            Value::F32(b) => b as u64,
-            Value::F64(b) => b,
-            Value::V128(_) => return None,
-            Value::FuncRef(p) | Value::ExternRef(p) => p as u64,
-        })
+    /// Appends its invoker slots (two for a v128, low half first).
+    pub fn push_slots(&self, slots: &mut Vec<u64>) {
+        match *self {
+            Value::I32(v) => slots.push(v as u32 as u64),
+            Value::I64(v) => slots.push(v as u64),
+            Value::F32(b) => slots.push(b as u64),
+            Value::F64(b) => slots.push(b),
+            Value::V128(v) => slots.extend([v as u64, (v >> 64) as u64]),
+            Value::FuncRef(p) | Value::ExternRef(p) => slots.push(p as u64),
+        }
     }
 
-    /// Decodes an invoker slot holding a value of type `kind`.
-    pub fn from_slot(slot: u64, kind: ValKind) -> Option<Value> {
+    /// Decodes a value of type `kind` from the start of `slots`.
+    pub fn from_slots(slots: &[u64], kind: ValKind) -> Option<Value> {
+        let slot = *slots.first()?;
         Some(match kind {
             ValKind::I32 => Value::I32(slot as u32 as i32),
             ValKind::I64 => Value::I64(slot as i64),
             ValKind::F32 => Value::F32(slot as u32),
             ValKind::F64 => Value::F64(slot),
+            ValKind::V128 => Value::V128(slot as u128 | (*slots.get(1)? as u128) << 64),
             ValKind::FuncRef => Value::FuncRef(slot as usize),
             ValKind::ExternRef => Value::ExternRef(slot as usize),
-            ValKind::V128 | ValKind::Other => return None,
+            ValKind::Other => return None,
         })
     }
 }
@@ -141,8 +153,8 @@ pub enum Expected {
     I64(i64),
     F32(FloatPat<u32>),
     F64(FloatPat<u64>),
-    /// Any v128 pattern: the assertion is skipped (SIMD is a later issue).
-    V128,
+    /// A v128 pattern, lane by lane.
+    V128(V128Pat),
     /// `ref.null` with its heap type when given (`func`/`extern`).
     RefNull(Option<ValKind>),
     /// `ref.extern N`, or `ref.extern` (any non-null externref).
@@ -156,15 +168,6 @@ pub enum Expected {
 }
 
 impl Expected {
-    /// Whether checking this needs SIMD.
-    pub fn is_simd(&self) -> bool {
-        match self {
-            Expected::V128 => true,
-            Expected::Either(v) => v.iter().any(Expected::is_simd),
-            _ => false,
-        }
-    }
-
     pub fn matches(&self, got: &Value) -> bool {
         match (self, got) {
             (Expected::I32(e), Value::I32(g)) => e == g,
@@ -180,6 +183,7 @@ impl Expected {
             (Expected::RefExtern(None), Value::ExternRef(p)) => *p != 0,
             (Expected::RefExtern(Some(n)), Value::ExternRef(p)) => *p == *n as usize + 1,
             (Expected::RefFunc, Value::FuncRef(p)) => *p != 0,
+            (Expected::V128(p), Value::V128(g)) => p.matches(*g),
             (Expected::Either(all), g) => all.iter().any(|e| e.matches(g)),
             _ => false,
         }
@@ -197,7 +201,7 @@ impl fmt::Display for Expected {
             Expected::F32(FloatPat::ArithmeticNan) => write!(f, "f32:nan:arithmetic"),
             Expected::F64(FloatPat::CanonicalNan) => write!(f, "f64:nan:canonical"),
             Expected::F64(FloatPat::ArithmeticNan) => write!(f, "f64:nan:arithmetic"),
-            Expected::V128 => write!(f, "v128 pattern"),
+            Expected::V128(p) => p.fmt(f),
             Expected::RefNull(Some(ValKind::FuncRef)) => write!(f, "ref.null func"),
             Expected::RefNull(Some(ValKind::ExternRef)) => write!(f, "ref.null extern"),
             Expected::RefNull(_) => write!(f, "ref.null"),
@@ -215,6 +219,93 @@ impl fmt::Display for Expected {
                 write!(f, ")")
             }
             Expected::Unsupported(what) => write!(f, "unsupported pattern {what}"),
+        }
+    }
+}
+
+/// What `assert_return` expects of a v128 result: its lanes (little-endian).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum V128Pat {
+    /// Integer lanes of `bits` bits each, exact.
+    Ints {
+        bits: u32,
+        lanes: Vec<u64>,
+    },
+    F32(Vec<FloatPat<u32>>),
+    F64(Vec<FloatPat<u64>>),
+}
+
+impl V128Pat {
+    pub fn matches(&self, got: u128) -> bool {
+        let lane = |bits: u32, i: usize| -> u64 {
+            let mask = if bits == 64 {
+                u64::MAX
+            } else {
+                (1u64 << bits) - 1
+            };
+            (got >> (bits as usize * i)) as u64 & mask
+        };
+        match self {
+            V128Pat::Ints { bits, lanes } => {
+                let mask = if *bits == 64 {
+                    u64::MAX
+                } else {
+                    (1u64 << bits) - 1
+                };
+                lanes
+                    .iter()
+                    .enumerate()
+                    .all(|(i, l)| lane(*bits, i) == l & mask)
+            }
+            V128Pat::F32(lanes) => lanes
+                .iter()
+                .enumerate()
+                .all(|(i, p)| f32_matches(*p, lane(32, i) as u32)),
+            V128Pat::F64(lanes) => lanes
+                .iter()
+                .enumerate()
+                .all(|(i, p)| f64_matches(*p, lane(64, i))),
+        }
+    }
+}
+
+impl fmt::Display for V128Pat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            V128Pat::Ints { bits, lanes } => {
+                write!(f, "v128:i{bits}x{}", lanes.len())?;
+                for l in lanes {
+                    let mask = if *bits == 64 {
+                        u64::MAX
+                    } else {
+                        (1u64 << bits) - 1
+                    };
+                    write!(f, " {:#x}", l & mask)?;
+                }
+                Ok(())
+            }
+            V128Pat::F32(lanes) => {
+                write!(f, "v128:f32x4")?;
+                for l in lanes {
+                    match l {
+                        FloatPat::Bits(b) => write!(f, " {} ({b:#010x})", f32::from_bits(*b))?,
+                        FloatPat::CanonicalNan => write!(f, " nan:canonical")?,
+                        FloatPat::ArithmeticNan => write!(f, " nan:arithmetic")?,
+                    }
+                }
+                Ok(())
+            }
+            V128Pat::F64(lanes) => {
+                write!(f, "v128:f64x2")?;
+                for l in lanes {
+                    match l {
+                        FloatPat::Bits(b) => write!(f, " {} ({b:#018x})", f64::from_bits(*b))?,
+                        FloatPat::CanonicalNan => write!(f, " nan:canonical")?,
+                        FloatPat::ArithmeticNan => write!(f, " nan:arithmetic")?,
+                    }
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -336,7 +427,15 @@ mod tests {
         let either = Expected::Either(vec![Expected::I32(1), Expected::I32(2)]);
         assert!(either.matches(&Value::I32(2)));
         assert!(!either.matches(&Value::I32(3)));
-        assert!(Expected::Either(vec![Expected::V128]).is_simd());
+        let lanes = V128Pat::Ints {
+            bits: 16,
+            lanes: vec![1, 0xffff, 0, 0, 0, 0, 0, 0x8000],
+        };
+        assert!(lanes.matches(0x8000_0000_0000_0000_0000_0000_ffff_0001));
+        assert!(!lanes.matches(0x8000_0000_0000_0000_0000_0000_fffe_0001));
+        let nan = V128Pat::F32(vec![FloatPat::CanonicalNan; 4]);
+        assert!(nan.matches(0x7fc0_0000_ffc0_0000_7fc0_0000_7fc0_0000));
+        assert!(!nan.matches(0x7fc0_0000_ffc0_0000_7fc0_0000_7fc0_0001));
     }
 
     #[test]
@@ -346,16 +445,21 @@ mod tests {
             Value::I64(i64::MIN),
             Value::F32(0xffc0_0001),
             Value::F64(0x8000_0000_0000_0000),
+            Value::V128(0x0123_4567_89ab_cdef_fedc_ba98_7654_3210),
             Value::FuncRef(0),
             Value::extern_host(3),
         ] {
-            let slot = v.to_slot().unwrap();
-            assert_eq!(Value::from_slot(slot, v.kind()), Some(v));
+            let mut slots = Vec::new();
+            v.push_slots(&mut slots);
+            assert_eq!(slots.len(), v.kind().slots());
+            assert_eq!(Value::from_slots(&slots, v.kind()), Some(v));
         }
         // i32/f32 occupy the low 32 bits only.
-        assert_eq!(Value::I32(-1).to_slot(), Some(0xffff_ffff));
+        let mut slots = Vec::new();
+        Value::I32(-1).push_slots(&mut slots);
+        assert_eq!(slots, [0xffff_ffff]);
         assert_eq!(
-            Value::from_slot(0xdead_beef_0000_0001, ValKind::I32),
+            Value::from_slots(&[0xdead_beef_0000_0001], ValKind::I32),
             Some(Value::I32(1))
         );
     }
