@@ -35,7 +35,7 @@ unit-test: build fixtures
 spec: build
 	@if compgen -G '$(TESTSUITE)/*.wast' >/dev/null; then \
 	  echo "== innative wast $(TESTSUITE)/*.wast"; \
-	  $(CARGO) run --quiet --bin innative -- wast $(TESTSUITE)/*.wast; \
+	  $(CARGO) run --quiet --bin innative -- wast --standard 2.0 $(TESTSUITE)/*.wast; \
 	else \
 	  echo "== spec suite not found at $(TESTSUITE); skipping the spec run"; \
 	fi

@@ -190,6 +190,7 @@ fn spec_2_0_suite_passes() {
         .unwrap_or(2);
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_innative"))
         .arg("wast")
+        .args(["--standard", "2.0"])
         .arg("-j")
         .arg(jobs.to_string())
         .args(&files)

@@ -167,6 +167,21 @@ void innative_memory_copy(innative_memory *dst_m, innative_memory *src_m,
                           uint32_t dst, uint32_t src, uint32_t n);
 void innative_memory_fill(innative_memory *m, uint32_t dst, uint32_t value, uint32_t n);
 
+/* 64-bit memories (memory64, runtime/memory64.c): flags has
+ * INNATIVE_MEMORY_64; generated code checks every access against `size`.
+ * max_pages INNATIVE_NO_MAX64 means the largest the runtime supports. */
+#define INNATIVE_MEMORY_64 1u
+#define INNATIVE_NO_MAX64 UINT64_MAX
+void innative_memory_new64(innative_memory *m, uint64_t min_pages, uint64_t max_pages);
+/* Returns the old size in pages, or UINT64_MAX (-1) when it cannot grow. */
+uint64_t innative_memory_grow64(innative_memory *m, uint64_t delta_pages);
+void innative_memory_init64(innative_memory *m, uint64_t dst, const uint8_t *data,
+                            uint32_t data_len, uint32_t src, uint32_t n);
+/* Either memory may be 32- or 64-bit (32-bit operands zero-extended). */
+void innative_memory_copy64(innative_memory *dst_m, innative_memory *src_m,
+                            uint64_t dst, uint64_t src, uint64_t n);
+void innative_memory_fill64(innative_memory *m, uint64_t dst, uint32_t value, uint64_t n);
+
 void innative_table_new(innative_table *t, uint32_t min, uint32_t max, void *init);
 /* Release a table created by innative_table_new (for hosts; idempotent). */
 void innative_table_free(innative_table *t);

@@ -16,6 +16,7 @@
 
 mod debug_hooks;
 pub mod function;
+mod index64;
 pub mod instance;
 mod libc_builtins;
 pub mod memory;

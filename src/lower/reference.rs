@@ -1,5 +1,6 @@
 //! Reference types and tables: `ref.*`, `table.*`, `elem.drop` and
 //! `call_indirect` (bounds, null and signature checks before the call).
+//! 64-bit table operands are narrowed by `index64.rs`.
 
 use super::function::FuncTranslator;
 use super::runtime::{TrapKind, FUNC_CODE, FUNC_SIG, TABLE_ELEMS, TABLE_SIZE};
@@ -80,6 +81,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
     pub fn call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
         let index = self.pop_int()?;
+        let index = self.table_u32(index)?;
         let table = self.table(table_index)?;
         let slot = self.table_element(table_index, table, index, TrapKind::UndefinedElement)?;
         let desc = self
@@ -148,6 +150,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             }
             O::TableGet { table } => {
                 let index = self.pop_int()?;
+                let index = self.table_u32(index)?;
                 let t = self.table(table)?;
                 let slot = self.table_element(table, t, index, TrapKind::TableOutOfBounds)?;
                 let v = self.b.build_load(rt.ptr, slot, "tget")?;
@@ -156,6 +159,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             O::TableSet { table } => {
                 let v = self.pop()?;
                 let index = self.pop_int()?;
+                let index = self.table_u32(index)?;
                 let t = self.table(table)?;
                 let slot = self.table_element(table, t, index, TrapKind::TableOutOfBounds)?;
                 self.b.build_store(slot, v)?;
@@ -166,10 +170,12 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                     .b
                     .build_struct_gep(rt.table, t, TABLE_SIZE, "tsize_ptr")?;
                 let size = self.b.build_load(rt.i32, size_ptr, "tsize")?;
+                let size = self.table_result(table, size.into_int_value())?;
                 self.push(size);
             }
             O::TableGrow { table } => {
                 let delta = self.pop_int()?;
+                let delta = self.table_u32(delta)?;
                 let init = self.pop()?;
                 let t = self.table(table)?;
                 let call = self.b.build_call(
@@ -177,12 +183,19 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                     &[t.into(), init.into(), delta.into()],
                     "tgrow",
                 )?;
-                self.push_call_results(call, 1)?;
+                let old = call
+                    .try_as_basic_value()
+                    .basic()
+                    .ok_or_else(|| Error::new("table.grow returned nothing (internal error)"))?;
+                let old = self.table_result(table, old.into_int_value())?;
+                self.push(old);
             }
             O::TableFill { table } => {
                 let n = self.pop_int()?;
+                let n = self.table_u32(n)?;
                 let v = self.pop()?;
                 let dst = self.pop_int()?;
+                let dst = self.table_u32(dst)?;
                 let t = self.table(table)?;
                 self.b.build_call(
                     rt.table_fill,
@@ -195,8 +208,11 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 src_table,
             } => {
                 let n = self.pop_int()?;
+                let n = self.table_u32(n)?;
                 let src = self.pop_int()?;
+                let src = self.table_u32(src)?;
                 let dst = self.pop_int()?;
+                let dst = self.table_u32(dst)?;
                 let dt = self.table(dst_table)?;
                 let st = self.table(src_table)?;
                 self.b.build_call(
@@ -209,6 +225,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 let n = self.pop_int()?;
                 let src = self.pop_int()?;
                 let dst = self.pop_int()?;
+                let dst = self.table_u32(dst)?;
                 let t = self.table(table)?;
                 let seg = &self.env.elems[elem_index as usize];
                 let len = self

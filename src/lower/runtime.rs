@@ -64,6 +64,12 @@ pub struct Runtime<'ctx> {
     pub memory_init: FunctionValue<'ctx>,
     pub memory_copy: FunctionValue<'ctx>,
     pub memory_fill: FunctionValue<'ctx>,
+    /// The memory64 counterparts (runtime/memory64.c).
+    pub memory_new64: FunctionValue<'ctx>,
+    pub memory_grow64: FunctionValue<'ctx>,
+    pub memory_init64: FunctionValue<'ctx>,
+    pub memory_copy64: FunctionValue<'ctx>,
+    pub memory_fill64: FunctionValue<'ctx>,
     pub table_new: FunctionValue<'ctx>,
     pub table_grow: FunctionValue<'ctx>,
     pub table_init: FunctionValue<'ctx>,
@@ -161,6 +167,33 @@ impl<'ctx> Runtime<'ctx> {
             memory_fill: declare(
                 "innative_memory_fill",
                 p(&[ptr.into(), i32.into(), i32.into(), i32.into()]),
+            ),
+            memory_new64: declare(
+                "innative_memory_new64",
+                p(&[ptr.into(), i64.into(), i64.into()]),
+            ),
+            memory_grow64: declare(
+                "innative_memory_grow64",
+                i64.fn_type(&[ptr.into(), i64.into()], false),
+            ),
+            memory_init64: declare(
+                "innative_memory_init64",
+                p(&[
+                    ptr.into(),
+                    i64.into(),
+                    ptr.into(),
+                    i32.into(),
+                    i32.into(),
+                    i32.into(),
+                ]),
+            ),
+            memory_copy64: declare(
+                "innative_memory_copy64",
+                p(&[ptr.into(), ptr.into(), i64.into(), i64.into(), i64.into()]),
+            ),
+            memory_fill64: declare(
+                "innative_memory_fill64",
+                p(&[ptr.into(), i64.into(), i32.into(), i64.into()]),
             ),
             table_new: declare(
                 "innative_table_new",

@@ -30,6 +30,32 @@ pub const SPECTEST_WAT: &str = r#"(module
   (memory (export "memory") 1 2)
 )"#;
 
+/// `spectest` for 3.0 scripts: [`SPECTEST_WAT`] plus a 64-bit table.
+pub const SPECTEST3_WAT: &str = r#"(module
+  (func (export "print"))
+  (func (export "print_i32") (param i32))
+  (func (export "print_i64") (param i64))
+  (func (export "print_f32") (param f32))
+  (func (export "print_f64") (param f64))
+  (func (export "print_i32_f32") (param i32 f32))
+  (func (export "print_f64_f64") (param f64 f64))
+  (global (export "global_i32") i32 (i32.const 666))
+  (global (export "global_i64") i64 (i64.const 666))
+  (global (export "global_f32") f32 (f32.const 666.6))
+  (global (export "global_f64") f64 (f64.const 666.6))
+  (table (export "table") 10 20 funcref)
+  (table (export "table64") i64 10 20 funcref)
+  (memory (export "memory") 1 2)
+)"#;
+
+/// The `spectest` text for the standard being tested.
+pub fn spectest_wat() -> &'static str {
+    match crate::validate::Standard::current() {
+        crate::validate::Standard::V2 => SPECTEST_WAT,
+        crate::validate::Standard::V3 => SPECTEST3_WAT,
+    }
+}
+
 /// The registered name of the host module.
 pub const SPECTEST: &str = "spectest";
 

@@ -161,7 +161,7 @@ impl<'rt> Store<'rt> {
                 Err(e) => return InstRef::Failed(format!("spectest: {e}")),
             },
         };
-        let meta = match wat::parse_str(linker::SPECTEST_WAT)
+        let meta = match wat::parse_str(linker::spectest_wat())
             .map_err(|e| e.to_string())
             .and_then(|b| linker::module_meta(&b))
         {
@@ -372,7 +372,7 @@ unsafe fn current_size(ty: &ExternType, ptr: *mut c_void) -> Option<u64> {
 
 /// Builds `spectest` into `dir/spectest.so`.
 pub fn build_spectest(dir: &Path, opt_level: OptLevel) -> Result<PathBuf, String> {
-    let bytes = wat::parse_str(linker::SPECTEST_WAT).map_err(|e| e.to_string())?;
+    let bytes = wat::parse_str(linker::spectest_wat()).map_err(|e| e.to_string())?;
     match build::build_one(&bytes, "spectest.wat", dir, "spectest", opt_level) {
         Built::Ready { so, .. } => Ok(so),
         Built::Invalid(e) | Built::Failed(e) => Err(e),
