@@ -59,6 +59,7 @@ const char *innative_trap_message(int kind) {
   case INNATIVE_TRAP_HOST: return "host function trapped";
   case INNATIVE_TRAP_NULL_REFERENCE: return "null reference";
   case INNATIVE_TRAP_OUT_OF_MEMORY: return "out of memory";
+  case INNATIVE_TRAP_NULL_FUNC_REFERENCE: return "null function reference";
   default: return "unknown trap";
   }
 }

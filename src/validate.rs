@@ -62,7 +62,13 @@ pub fn features() -> wasmparser::WasmFeatures {
     match Standard::current() {
         Standard::V2 => v2,
         // WebAssembly 3.0 (issue 16), as far as lowering supports it.
-        Standard::V3 => v2 | F::MULTI_MEMORY | F::EXTENDED_CONST | F::MEMORY64,
+        Standard::V3 => {
+            v2 | F::MULTI_MEMORY
+                | F::EXTENDED_CONST
+                | F::MEMORY64
+                | F::FUNCTION_REFERENCES
+                | F::TAIL_CALL
+        }
     }
 }
 

@@ -50,6 +50,7 @@ enum innative_trap_kind {
   INNATIVE_TRAP_NULL_REFERENCE = 12,      /* "null reference" (later proposals) */
   INNATIVE_TRAP_OUT_OF_MEMORY = 13,       /* "out of memory": a memory or table could
                                              not be allocated (instantiation fails) */
+  INNATIVE_TRAP_NULL_FUNC_REFERENCE = 14, /* "null function reference" (call_ref) */
 };
 
 /* A linear memory.  The runtime reserves the whole 32-bit space plus a guard

@@ -657,7 +657,12 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 self.rebind(Source::Global(global_index), v)?;
             }
             op => {
-                if !(self.numeric(&op)? || self.memory_op(&op)? || self.reference_op(&op)?) {
+                if !(self.numeric(&op)?
+                    || self.memory_op(&op)?
+                    || self.reference_op(&op)?
+                    || self.typed_ref_op(&op)?
+                    || self.tail_call_op(&op)?)
+                {
                     return Err(Error::at_offset(
                         &self.env.info.input.path,
                         self.offset.0 as usize,
@@ -677,7 +682,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
     /// Branches to the frame `depth` levels out, carrying its branch values
     /// from the top of the stack.
-    fn branch(&mut self, depth: u32) -> Result<()> {
+    pub(super) fn branch(&mut self, depth: u32) -> Result<()> {
         let index = self.control.len() - 1 - depth as usize;
         let arity = self.control[index].branch_arity();
         let values = self.stack[self.stack.len() - arity..].to_vec();
@@ -790,7 +795,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         Ok(())
     }
 
-    fn build_return(&mut self, values: &[BasicValueEnum<'ctx>]) -> Result<()> {
+    pub(super) fn build_return(&mut self, values: &[BasicValueEnum<'ctx>]) -> Result<()> {
         match values {
             [] => self.b.build_return(None)?,
             [one] => self.b.build_return(Some(one))?,

@@ -24,6 +24,8 @@ pub mod module_env;
 pub mod numeric;
 pub mod reference;
 pub mod runtime;
+mod tail_call;
+mod typed_refs;
 
 use crate::debuginfo::{ModuleDebug, WasmGlobalCell};
 use crate::error::{Error, Result};

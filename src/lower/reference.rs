@@ -80,6 +80,22 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     }
 
     pub fn call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
+        let code = self.indirect_code(type_index, table_index)?;
+        let ty = self.env.info.types[type_index as usize].clone();
+        let args = self.pop_args(ty.params().len())?;
+        let call =
+            self.b
+                .build_indirect_call(self.rt.fn_type(&ty), code, &args, "call_indirect")?;
+        self.push_call_results(call, ty.results().len())
+    }
+
+    /// Pops a table index and returns the code of the function it selects,
+    /// after the bounds, null and signature checks of `call_indirect`.
+    pub fn indirect_code(
+        &mut self,
+        type_index: u32,
+        table_index: u32,
+    ) -> Result<PointerValue<'ctx>> {
         let index = self.pop_int()?;
         let index = self.table_u32(index)?;
         let table = self.table(table_index)?;
@@ -120,16 +136,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let code_ptr = self
             .b
             .build_struct_gep(self.rt.func, desc, FUNC_CODE, "code_ptr")?;
-        let code = self
+        Ok(self
             .b
             .build_load(self.rt.ptr, code_ptr, "code")?
-            .into_pointer_value();
-        let ty = self.env.info.types[type_index as usize].clone();
-        let args = self.pop_args(ty.params().len())?;
-        let call =
-            self.b
-                .build_indirect_call(self.rt.fn_type(&ty), code, &args, "call_indirect")?;
-        self.push_call_results(call, ty.results().len())
+            .into_pointer_value())
     }
 
     /// Lowers `op` if it is a reference or table operator; returns whether it was.

@@ -24,6 +24,8 @@ pub enum TrapKind {
     IntegerOverflow = 8,
     BadConversion = 9,
     StackExhausted = 10,
+    NullReference = 12,
+    NullFunctionReference = 14,
 }
 
 /// Field indices of `innative_memory`.
