@@ -14,6 +14,7 @@
 
 use super::build::{self, Built};
 use super::ffi::{Runtime, TRAP_STACK_EXHAUSTED};
+use super::linker::{SkipReason, EXCEPTIONS, GC, SIMD};
 use super::report::{Counts, Outcome, Sink};
 use super::script::{self, Action, Command, ModuleForm, Pos, Script};
 use super::store::{ActionError, InstError, InstRef, Instance, SpectestSource, Store};
@@ -48,6 +49,15 @@ pub fn is_simd_script(path: &Path) -> bool {
         .is_some_and(|n| n.starts_with("simd"))
 }
 
+/// Whether an unsupported directive is about GC values: host references
+/// (`ref.host`, used with `any.convert_extern`) or a null of a GC heap type.
+fn is_gc_directive(what: &str) -> bool {
+    what.contains("ref.host")
+        || ["Any", "Eq", "I31", "Struct", "Array", "None"]
+            .iter()
+            .any(|t| what.contains(&format!("ty: {t} }}")))
+}
+
 /// Runs the script at `path`, using `dir` for build products.
 pub fn run_file(
     path: &Path,
@@ -74,6 +84,8 @@ pub fn run_file(
             counts.record(Outcome::Skip);
             sink.outcome(Outcome::Skip, counts, None);
         }
+        let n = script.assertion_count();
+        sink.note(&format!("skipped {n}: needs {SIMD}"));
         return counts;
     }
     let label = path.display().to_string();
@@ -89,9 +101,13 @@ pub fn run_file(
         named: HashMap::new(),
         definitions: HashMap::new(),
         counts,
+        skipped: Default::default(),
         sink,
     };
     exec.run(&script);
+    for (reason, n) in &exec.skipped {
+        exec.sink.note(&format!("skipped {n}: needs {reason}"));
+    }
     exec.counts
 }
 
@@ -113,13 +129,15 @@ struct Exec<'a, 'rt> {
     /// Module definitions by `$id` (for `module instance`).
     definitions: HashMap<String, usize>,
     counts: Counts,
+    /// Skipped assertions by reason, noted at the end of the script.
+    skipped: std::collections::BTreeMap<SkipReason, usize>,
     sink: &'a mut dyn Sink,
 }
 
 /// The result of one command.
 enum Res {
     Pass,
-    Skip,
+    Skip(SkipReason),
     Fail(String),
     /// A non-assertion command that worked: not counted.
     Quiet,
@@ -134,7 +152,10 @@ impl Exec<'_, '_> {
             let (outcome, detail) = match res {
                 Res::Quiet => continue,
                 Res::Pass => (Outcome::Pass, None),
-                Res::Skip => (Outcome::Skip, None),
+                Res::Skip(reason) => {
+                    *self.skipped.entry(reason).or_default() += 1;
+                    (Outcome::Skip, None)
+                }
                 Res::Fail(msg) => (Outcome::Fail, Some(format!("{pos}: {what}: {msg}"))),
             };
             self.counts.record(outcome);
@@ -222,7 +243,7 @@ impl Exec<'_, '_> {
             Command::Action { pos, action } => {
                 let res = match self.action(action) {
                     Ok(_) => Res::Quiet,
-                    Err(ActionError::Skipped) => Res::Quiet,
+                    Err(ActionError::Skipped(_)) => Res::Quiet,
                     Err(e) => Res::Fail(e.to_string()),
                 };
                 (*pos, action.describe(), res)
@@ -234,10 +255,10 @@ impl Exec<'_, '_> {
             } => {
                 let what = format!("assert_return {}", action.describe());
                 if action.is_simd() || expected.iter().any(Expected::is_simd) {
-                    return (*pos, what, Res::Skip);
+                    return (*pos, what, Res::Skip(SIMD));
                 }
                 let res = match self.action(action) {
-                    Err(ActionError::Skipped) => Res::Skip,
+                    Err(ActionError::Skipped(r)) => Res::Skip(r),
                     Err(e) => Res::Fail(format!("expected ({}), got {e}", list(expected))),
                     Ok(got) => {
                         if let Some(u) = expected
@@ -267,13 +288,13 @@ impl Exec<'_, '_> {
             } => {
                 let what = format!("assert_trap {}", action.describe());
                 if action.is_simd() {
-                    return (*pos, what, Res::Skip);
+                    return (*pos, what, Res::Skip(SIMD));
                 }
                 let res = match self.action(action) {
                     Err(ActionError::Trap(t)) => {
                         self.trap_message(&t.message, message, &t.to_string())
                     }
-                    Err(ActionError::Skipped) => Res::Skip,
+                    Err(ActionError::Skipped(r)) => Res::Skip(r),
                     Err(e) => Res::Fail(format!("expected trap {message:?}, got {e}")),
                     Ok(got) => {
                         Res::Fail(format!("expected trap {message:?}, got ({})", list(&got)))
@@ -288,13 +309,13 @@ impl Exec<'_, '_> {
             } => {
                 let what = format!("assert_exhaustion {}", action.describe());
                 if action.is_simd() {
-                    return (*pos, what, Res::Skip);
+                    return (*pos, what, Res::Skip(SIMD));
                 }
                 let res = match self.action(action) {
                     Err(ActionError::Trap(t)) if t.kind == TRAP_STACK_EXHAUSTED => {
                         self.trap_message(&t.message, message, &t.to_string())
                     }
-                    Err(ActionError::Skipped) => Res::Skip,
+                    Err(ActionError::Skipped(r)) => Res::Skip(r),
                     Err(e) => Res::Fail(format!("expected {message:?}, got {e}")),
                     Ok(got) => Res::Fail(format!("expected {message:?}, got ({})", list(&got))),
                 };
@@ -309,7 +330,7 @@ impl Exec<'_, '_> {
                     Err(InstError::Trap(t)) => {
                         self.trap_message(&t.message, message, &t.to_string())
                     }
-                    Err(InstError::Skipped) => Res::Skip,
+                    Err(InstError::Skipped(r)) => Res::Skip(r),
                     Err(e) => Res::Fail(format!("expected trap {message:?}, got {e}")),
                     Ok(_) => Res::Fail(format!(
                         "expected trap {message:?}, but the module instantiated"
@@ -324,7 +345,7 @@ impl Exec<'_, '_> {
             } => {
                 let res = match self.store.instantiate(*module) {
                     Err(InstError::Unlinkable(_)) => Res::Pass,
-                    Err(InstError::Skipped) => Res::Skip,
+                    Err(InstError::Skipped(r)) => Res::Skip(r),
                     Err(e) => Res::Fail(format!("expected unlinkable ({message:?}), got {e}")),
                     Ok(_) => Res::Fail(format!(
                         "expected unlinkable ({message:?}), but the module linked"
@@ -373,7 +394,13 @@ impl Exec<'_, '_> {
             Command::Unsupported { pos, what } => (
                 *pos,
                 "unsupported directive".into(),
-                Res::Fail(what.clone()),
+                if is_gc_directive(what) {
+                    Res::Skip(GC)
+                } else if what == "assert_exception" {
+                    Res::Skip(EXCEPTIONS)
+                } else {
+                    Res::Fail(what.clone())
+                },
             ),
         }
     }
@@ -382,7 +409,7 @@ impl Exec<'_, '_> {
     fn instantiate_module(&mut self, index: usize) -> (InstRef, Res) {
         match self.store.instantiate(index) {
             Ok(i) => (InstRef::Live(i), Res::Quiet),
-            Err(InstError::Skipped) => (InstRef::Skipped, Res::Quiet),
+            Err(InstError::Skipped(r)) => (InstRef::Skipped(r), Res::Quiet),
             Err(e) => (InstRef::Failed(e.to_string()), Res::Fail(e.to_string())),
         }
     }
@@ -390,7 +417,7 @@ impl Exec<'_, '_> {
     fn action(&mut self, action: &Action) -> Result<Vec<Value>, ActionError> {
         let inst: Rc<Instance> = match self.target(action.module()) {
             InstRef::Live(i) => i,
-            InstRef::Skipped => return Err(ActionError::Skipped),
+            InstRef::Skipped(r) => return Err(ActionError::Skipped(r)),
             InstRef::Failed(e) => {
                 return Err(ActionError::Failed(format!("module unavailable: {e}")))
             }

@@ -9,7 +9,9 @@
 //! when the importer gives one.  Any mismatch, or a missing module/field, makes
 //! the module "unlinkable".
 
-use wasmparser::{ExternalKind, FuncType, GlobalType, MemoryType, Payload, TableType, TypeRef};
+use wasmparser::{
+    ExternalKind, FuncType, GlobalType, MemoryType, Payload, RefType, TableType, TypeRef, ValType,
+};
 
 /// `spectest`, the host module the spec scripts import from.  It is compiled
 /// through the same AOT path as everything else (once per process); its print
@@ -111,7 +113,8 @@ pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
         .validate_all(bytes)
         .map_err(|e| e.message().to_string())?;
     let types = types.as_ref();
-    let func_type = |id: wasmparser::types::CoreTypeId| types[id].unwrap_func().clone();
+    let canon = Canon { types };
+    let func_type = |id: wasmparser::types::CoreTypeId| canon.func(types[id].unwrap_func());
 
     let mut imports = Vec::new();
     // Per kind: the import index of each imported entity, in index order.
@@ -130,7 +133,7 @@ pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
                         }
                         TypeRef::Table(t) => {
                             tables.push(index);
-                            ExternType::Table(t)
+                            ExternType::Table(canon.table(t))
                         }
                         TypeRef::Memory(t) => {
                             memories.push(index);
@@ -138,7 +141,7 @@ pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
                         }
                         TypeRef::Global(t) => {
                             globals.push(index);
-                            ExternType::Global(t)
+                            ExternType::Global(canon.global(t))
                         }
                         TypeRef::Tag(_) => return Err("tag imports are not supported".into()),
                     };
@@ -159,7 +162,7 @@ pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
                             funcs.get(i).copied(),
                         ),
                         ExternalKind::Table => (
-                            ExternType::Table(types.table_at(export.index)),
+                            ExternType::Table(canon.table(types.table_at(export.index))),
                             tables.get(i).copied(),
                         ),
                         ExternalKind::Memory => (
@@ -167,7 +170,7 @@ pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
                             memories.get(i).copied(),
                         ),
                         ExternalKind::Global => (
-                            ExternType::Global(types.global_at(export.index)),
+                            ExternType::Global(canon.global(types.global_at(export.index))),
                             globals.get(i).copied(),
                         ),
                         ExternalKind::Tag => return Err("tag exports are not supported".into()),
@@ -183,6 +186,117 @@ pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
         }
     }
     Ok(ModuleMeta { imports, exports })
+}
+
+/// Makes reference types comparable across modules: a concrete type index
+/// (module-relative, or a validator's own id) becomes a process-wide number
+/// for the function type's signature, so that equal types in two modules
+/// compare equal.  Non-function (GC) types are left alone.
+struct Canon<'t> {
+    types: wasmparser::types::TypesRef<'t>,
+}
+
+impl Canon<'_> {
+    fn func(&self, f: &FuncType) -> FuncType {
+        let params: Vec<ValType> = f.params().iter().map(|v| self.val(*v)).collect();
+        let results: Vec<ValType> = f.results().iter().map(|v| self.val(*v)).collect();
+        FuncType::new(params, results)
+    }
+
+    fn global(&self, g: GlobalType) -> GlobalType {
+        GlobalType {
+            content_type: self.val(g.content_type),
+            ..g
+        }
+    }
+
+    fn table(&self, t: TableType) -> TableType {
+        TableType {
+            element_type: self.reference(t.element_type),
+            ..t
+        }
+    }
+
+    fn val(&self, v: ValType) -> ValType {
+        match v {
+            ValType::Ref(r) => ValType::Ref(self.reference(r)),
+            other => other,
+        }
+    }
+
+    fn reference(&self, r: RefType) -> RefType {
+        use wasmparser::UnpackedIndex;
+        let Some(index) = r.type_index() else {
+            return r;
+        };
+        let id = match index.unpack() {
+            UnpackedIndex::Module(i) => self.types.core_type_at_in_module(i),
+            UnpackedIndex::Id(id) => id,
+            UnpackedIndex::RecGroup(_) => return r,
+        };
+        let wasmparser::CompositeInnerType::Func(f) = &self.types[id].composite_type.inner else {
+            return r;
+        };
+        static IDS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+        let sig = crate::module::signature_string(f);
+        let mut ids = IDS.lock().unwrap_or_else(|e| e.into_inner());
+        let n = match ids.iter().position(|s| *s == sig) {
+            Some(n) => n,
+            None => {
+                ids.push(sig);
+                ids.len() - 1
+            }
+        };
+        match wasmparser::PackedIndex::from_module_index(n as u32) {
+            Some(p) => RefType::concrete(r.is_nullable(), p),
+            None => r,
+        }
+    }
+}
+
+/// Reference subtyping among function references (after [`Canon`]): a
+/// concrete function type is a subtype of `func`, non-null of nullable.
+fn val_subtype(sub: ValType, sup: ValType) -> bool {
+    if sub == sup {
+        return true;
+    }
+    let (ValType::Ref(sub), ValType::Ref(sup)) = (sub, sup) else {
+        return false;
+    };
+    if sub.is_nullable() && !sup.is_nullable() {
+        return false;
+    }
+    let (hs, hp) = (sub.heap_type(), sup.heap_type());
+    hs == hp
+        || (matches!(hs, wasmparser::HeapType::Concrete(_)) && hp == wasmparser::HeapType::FUNC)
+}
+
+/// Why a module is skipped rather than run: a feature this compiler does
+/// not implement yet, shown as "needs <reason>".
+pub type SkipReason = &'static str;
+pub const SIMD: SkipReason = "SIMD (another issue)";
+pub const GC: SkipReason = "GC heap types (not implemented)";
+pub const EXCEPTIONS: SkipReason = "exception handling (not implemented yet)";
+
+/// The unimplemented feature an invalid module needs: it validates once
+/// that feature is enabled.
+pub fn later_feature(bytes: &[u8]) -> Option<SkipReason> {
+    use wasmparser::WasmFeatures as F;
+    let valid_with = |extra: F| {
+        wasmparser::Validator::new_with_features(crate::validate::features() | extra)
+            .validate_all(bytes)
+            .is_ok()
+    };
+    if crate::validate::Standard::current() != crate::validate::Standard::V3 {
+        return None;
+    }
+    if valid_with(F::RELAXED_SIMD) {
+        return Some(SIMD);
+    }
+    if valid_with(F::EXCEPTIONS) {
+        return Some(EXCEPTIONS);
+    }
+    valid_with(F::GC | F::EXCEPTIONS).then_some(GC)
 }
 
 /// Whether a valid module needs SIMD (it validates only with SIMD enabled).
@@ -216,7 +330,12 @@ pub fn import_matches(
     let ok = match (import, export) {
         (ExternType::Func(i), ExternType::Func(e)) => i == e,
         (ExternType::Global(i), ExternType::Global(e)) => {
-            i.content_type == e.content_type && i.mutable == e.mutable
+            i.mutable == e.mutable
+                && if i.mutable {
+                    i.content_type == e.content_type
+                } else {
+                    val_subtype(e.content_type, i.content_type)
+                }
         }
         (ExternType::Table(i), ExternType::Table(e)) => {
             i.element_type == e.element_type

@@ -9,7 +9,7 @@
 
 use super::build::{self, Built, MODULE_NAME};
 use super::ffi::{LoadedModule, RawMemory, RawTable, Runtime, Trap, PAGE_SIZE};
-use super::linker::{self, ExternType, ModuleMeta};
+use super::linker::{self, ExternType, ModuleMeta, SkipReason, SIMD};
 use super::values::{ValKind, Value};
 use crate::options::OptLevel;
 use std::collections::HashMap;
@@ -43,8 +43,9 @@ impl Instance {
 #[derive(Clone)]
 pub enum InstRef {
     Live(Rc<Instance>),
-    /// A SIMD module: everything using it is skipped.
-    Skipped,
+    /// A module needing a feature not implemented here (SIMD, GC heap
+    /// types...): everything using it is skipped.
+    Skipped(SkipReason),
     /// The module failed to build or instantiate: everything using it fails.
     Failed(String),
 }
@@ -56,8 +57,8 @@ pub enum InstError {
     Unlinkable(String),
     /// `init` or `start` trapped.
     Trap(Trap),
-    /// The module (or one it imports from) needs SIMD.
-    Skipped,
+    /// The module (or one it imports from) needs a feature not implemented here.
+    Skipped(SkipReason),
     /// Anything else (build failure, loader error).
     Failed(String),
 }
@@ -67,7 +68,7 @@ impl std::fmt::Display for InstError {
         match self {
             InstError::Unlinkable(m) => write!(f, "unlinkable: {m}"),
             InstError::Trap(t) => write!(f, "instantiation trapped: {t}"),
-            InstError::Skipped => write!(f, "skipped (SIMD)"),
+            InstError::Skipped(r) => write!(f, "skipped (needs {r})"),
             InstError::Failed(m) => write!(f, "{m}"),
         }
     }
@@ -77,7 +78,7 @@ impl std::fmt::Display for InstError {
 #[derive(Debug, Clone)]
 pub enum ActionError {
     Trap(Trap),
-    Skipped,
+    Skipped(SkipReason),
     Failed(String),
 }
 
@@ -85,7 +86,7 @@ impl std::fmt::Display for ActionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ActionError::Trap(t) => write!(f, "{t}"),
-            ActionError::Skipped => write!(f, "skipped (SIMD)"),
+            ActionError::Skipped(r) => write!(f, "skipped (needs {r})"),
             ActionError::Failed(m) => write!(f, "{m}"),
         }
     }
@@ -178,7 +179,7 @@ impl<'rt> Store<'rt> {
     pub fn instantiate(&mut self, index: usize) -> Result<Rc<Instance>, InstError> {
         let (so, meta) = match &self.built[index] {
             Built::Ready { so, meta } => (so.clone(), meta.clone()),
-            Built::Simd => return Err(InstError::Skipped),
+            Built::Skipped(r) => return Err(InstError::Skipped(r)),
             Built::Invalid(e) => return Err(InstError::Failed(format!("invalid module: {e}"))),
             Built::Failed(e) => return Err(InstError::Failed(e.clone())),
         };
@@ -207,7 +208,7 @@ impl<'rt> Store<'rt> {
                         import.module, import.module, import.name
                     )))
                 }
-                Some(InstRef::Skipped) => return Err(InstError::Skipped),
+                Some(InstRef::Skipped(r)) => return Err(InstError::Skipped(r)),
                 Some(InstRef::Failed(e)) => {
                     return Err(InstError::Failed(format!(
                         "import from failed module {:?}: {e}",
@@ -295,7 +296,7 @@ impl<'rt> Store<'rt> {
         if params.iter().chain(&results).any(|k| *k == ValKind::V128)
             || args.iter().any(|a| a.kind() == ValKind::V128)
         {
-            return Err(ActionError::Skipped);
+            return Err(ActionError::Skipped(SIMD));
         }
         if params.len() != args.len() || params.iter().zip(args).any(|(p, a)| *p != a.kind()) {
             return Err(ActionError::Failed(format!(
@@ -349,7 +350,7 @@ impl<'rt> Store<'rt> {
                 ValKind::F64 => Value::F64((cell as *const u64).read()),
                 ValKind::FuncRef => Value::FuncRef((cell as *const usize).read()),
                 ValKind::ExternRef => Value::ExternRef((cell as *const usize).read()),
-                ValKind::V128 => return Err(ActionError::Skipped),
+                ValKind::V128 => return Err(ActionError::Skipped(SIMD)),
                 ValKind::Other => {
                     return Err(ActionError::Failed("global of unsupported type".into()))
                 }
@@ -376,6 +377,6 @@ pub fn build_spectest(dir: &Path, opt_level: OptLevel) -> Result<PathBuf, String
     match build::build_one(&bytes, "spectest.wat", dir, "spectest", opt_level) {
         Built::Ready { so, .. } => Ok(so),
         Built::Invalid(e) | Built::Failed(e) => Err(e),
-        Built::Simd => Err("spectest needs SIMD?".into()),
+        Built::Skipped(r) => Err(format!("spectest needs {r}?")),
     }
 }

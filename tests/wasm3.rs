@@ -1,0 +1,148 @@
+//! WebAssembly 3.0 features as native programs (the spec suite checks the
+//! semantics; these check what only a whole program shows): tail calls run
+//! in constant stack, a 64-bit memory works beyond 4 GiB and traps past its
+//! end, several memories are each exported with a C symbol and a header
+//! declaration.  Programs report through their exit status (libc `exit`
+//! through `--sys env`).
+
+mod common;
+
+use common::*;
+
+/// Runs `wat` with `innative run --sys env` at `opt`.
+fn run_wat(wat: &str, opt: &str) -> std::process::Output {
+    let dir = tempdir();
+    let path = dir.path().join("prog.wat");
+    std::fs::write(&path, wat).unwrap();
+    output(innative([
+        "run".as_ref(),
+        opt.as_ref(),
+        "--sys".as_ref(),
+        "env".as_ref(),
+        path.as_os_str(),
+    ]))
+}
+
+/// A loop of `n` self tail calls accumulating `acc + n`, with `call_kind`
+/// (`return_call` or `call`).
+fn count_down(call_kind: &str, n: u64) -> String {
+    format!(
+        r#"(module
+  (import "env" "exit" (func $exit (param i32)))
+  (func $count (param $acc i64) (param $n i64) (result i64)
+    (if (result i64) (i64.eqz (local.get $n))
+      (then (local.get $acc))
+      (else
+        ({call_kind} $count
+          (i64.add (local.get $acc) (local.get $n))
+          (i64.sub (local.get $n) (i64.const 1))))))
+  (func (export "_start")
+    (call $exit (i32.wrap_i64 (i64.and
+      (call $count (i64.const 0) (i64.const {n}))
+      (i64.const 255))))))"#
+    )
+}
+
+/// Ten million `return_call`s complete (at -O0 and -O2) where the same
+/// recursion with `call` exhausts the stack: the frames are replaced.
+#[test]
+fn tail_calls_run_in_constant_stack() {
+    let n: u64 = 10_000_000;
+    let expected = ((n * (n + 1) / 2) & 255) as i32;
+    for opt in ["-O0", "-O2"] {
+        let o = run_wat(&count_down("return_call", n), opt);
+        assert_eq!(status(&o), expected, "{opt}: {}", describe(&o));
+    }
+    let o = run_wat(&count_down("call", n), "-O0");
+    assert_eq!(status(&o), 134, "{}", describe(&o));
+    assert!(
+        stderr(&o).contains("call stack exhausted"),
+        "{}",
+        describe(&o)
+    );
+}
+
+/// A 64-bit memory grown past 4 GiB stores and loads at an address above
+/// 2^32, and an access at its end traps as out of bounds.
+#[test]
+fn memory64_beyond_4gib() {
+    let wat = |address: &str| {
+        format!(
+            r#"(module
+  (import "env" "exit" (func $exit (param i32)))
+  (memory i64 1)
+  (func (export "_start")
+    (if (i64.ne (memory.grow (i64.const 65536)) (i64.const 1)) (then (call $exit (i32.const 1))))
+    (i64.store (i64.const 0x1_0000_0008) (i64.const 0x2a))
+    (i64.store (i64.const 8) (i64.const 7))
+    (call $exit (i32.wrap_i64 (i64.add
+      (i64.load (i64.const {address}))
+      (i64.load (i64.const 8)))))))"#
+        )
+    };
+    let o = run_wat(&wat("0x1_0000_0008"), "-O1");
+    assert_eq!(status(&o), 0x2a + 7, "{}", describe(&o));
+    // 65537 pages end at 0x1_0001_0000: the last 8 bytes load, one more traps.
+    let o = run_wat(&wat("0x1_0000_fff8"), "-O1");
+    assert_eq!(status(&o), 7, "{}", describe(&o));
+    let o = run_wat(&wat("0x1_0000_fff9"), "-O1");
+    assert_eq!(status(&o), 134, "{}", describe(&o));
+    assert!(
+        stderr(&o).contains("out of bounds memory access"),
+        "{}",
+        describe(&o)
+    );
+}
+
+const TWO_MEMORIES: &str = r#"(module $mm
+  (import "env" "exit" (func $exit (param i32)))
+  (memory $a (export "mem_a") 1)
+  (memory $b (export "mem_b") 2)
+  (data (memory $a) (i32.const 16) "\05\06")
+  (func (export "_start")
+    (memory.copy $b $a (i32.const 100) (i32.const 16) (i32.const 2))
+    (i32.store8 $a (i32.const 16) (i32.const 0))
+    (call $exit (i32.add
+      (i32.add (i32.load8_u $b (i32.const 100)) (i32.load8_u $b (i32.const 101)))
+      (i32.add (i32.load8_u $a (i32.const 16)) (i32.mul (memory.size $b) (i32.const 10)))))))"#;
+
+/// Loads, stores, memory.copy and memory.size address the memory they name.
+#[test]
+fn multiple_memories_run() {
+    let o = run_wat(TWO_MEMORIES, "-O1");
+    assert_eq!(status(&o), 5 + 6 + 0 + 2 * 10, "{}", describe(&o));
+}
+
+/// Each exported memory gets its own C symbol and header declaration.
+#[test]
+fn multiple_memories_in_the_header() {
+    let dir = tempdir();
+    let wat = dir.path().join("mm.wat");
+    std::fs::write(&wat, TWO_MEMORIES).unwrap();
+    let lib = dir.path().join("libmm.so");
+    let header = dir.path().join("mm.h");
+    let o = output(innative([
+        "compile".as_ref(),
+        "--shared".as_ref(),
+        wat.as_os_str(),
+        "-o".as_ref(),
+        lib.as_os_str(),
+        "--header".as_ref(),
+        header.as_os_str(),
+    ]));
+    assert_success(&o, "innative compile --shared mm.wat --header mm.h");
+    let text = std::fs::read_to_string(&header).unwrap();
+    for sym in ["mm_WASM_mem_a", "mm_WASM_mem_b"] {
+        assert!(
+            text.contains(&format!("extern innative_memory {sym};")),
+            "{text}"
+        );
+    }
+    if have("nm") {
+        let o = output(std::process::Command::new("nm").arg("-D").arg(&lib));
+        let syms = stdout(&o);
+        for sym in ["mm_WASM_mem_a", "mm_WASM_mem_b"] {
+            assert!(syms.contains(sym), "{syms}");
+        }
+    }
+}
