@@ -9,8 +9,8 @@ SHELL := /bin/bash
 CARGO ?= cargo
 # The WebAssembly 2.0 core spec suite, beside the repository.
 TESTSUITE ?= ../shared/testsuite/wasm-2.0
-# The WebAssembly 3.0 suite: what needs SIMD, GC heap types or exception
-# handling is reported as skipped (with the reason); anything else must pass.
+# The WebAssembly 3.0 suite: what needs SIMD or GC heap types is reported as
+# skipped (with the reason); anything else must pass.
 TESTSUITE3 ?= ../shared/testsuite/wasm-3.0
 
 .PHONY: all setup build fixtures demo test unit-test spec spec3 wasi-testsuite

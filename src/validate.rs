@@ -68,6 +68,7 @@ pub fn features() -> wasmparser::WasmFeatures {
                 | F::MEMORY64
                 | F::FUNCTION_REFERENCES
                 | F::TAIL_CALL
+                | F::EXCEPTIONS
         }
     }
 }

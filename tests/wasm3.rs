@@ -146,3 +146,73 @@ fn multiple_memories_in_the_header() {
         }
     }
 }
+
+const THROWER: &str = r#"(module $lib
+  (tag $t (export "t") (param i32))
+  (func $deep (param i32)
+    (if (i32.eqz (local.get 0)) (then (throw $t (i32.const 40))))
+    (call $deep (i32.sub (local.get 0) (i32.const 1))))
+  (func (export "thrower") (param i32) (call $deep (local.get 0))))"#;
+
+const CATCHER: &str = r#"(module $main
+  (import "env" "exit" (func $exit (param i32)))
+  (import "lib" "t" (tag $t (param i32)))
+  (import "lib" "thrower" (func $thrower (param i32)))
+  (tag $oops (export "oops"))
+  (func (export "_start") (local $x i32)
+    (block $h (result i32)
+      (try_table (catch $t $h)
+        (local.set $x (i32.const 2))
+        (call $thrower (i32.const 100))
+        (local.set $x (i32.const 1000)))
+      (i32.const 0))
+    (if (i32.ne (local.get $x) (i32.const 2)) (then (throw $oops)))
+    (call $exit (i32.add (local.get $x)))))"#;
+
+/// Compiles `modules` (name, text) together into an executable and runs it.
+fn run_modules(modules: &[(&str, &str)], opt: &str) -> std::process::Output {
+    let dir = tempdir();
+    let mut args: Vec<std::ffi::OsString> = vec!["compile".into(), opt.into()];
+    for (name, text) in modules {
+        let path = dir.path().join(format!("{name}.wat"));
+        std::fs::write(&path, text).unwrap();
+        args.push(path.into());
+    }
+    let exe = dir.path().join("prog");
+    args.extend([
+        "--sys".into(),
+        "env".into(),
+        "-o".into(),
+        exe.clone().into(),
+    ]);
+    let o = output(innative(&args));
+    assert_success(&o, "innative compile");
+    run_program(&exe, &[])
+}
+
+/// An exception thrown 100 frames deep in one module is caught in another
+/// with its payload, and the catch sees the local the try body set.
+#[test]
+fn exceptions_cross_modules() {
+    for opt in ["-O0", "-O2"] {
+        let o = run_modules(&[("main", CATCHER), ("lib", THROWER)], opt);
+        assert_eq!(status(&o), 42, "{opt}: {}", describe(&o));
+    }
+}
+
+/// An exception nobody catches ends the program with a trap report that
+/// names the tag.
+#[test]
+fn uncaught_exception_names_the_tag() {
+    let wat = r#"(module $main
+  (tag $oops (export "oops") (param i32))
+  (func $f (throw $oops (i32.const 1)))
+  (func (export "_start") (call $f)))"#;
+    let o = run_wat(wat, "-O1");
+    assert_eq!(status(&o), 134, "{}", describe(&o));
+    assert!(
+        stderr(&o).contains("uncaught exception (tag oops)"),
+        "{}",
+        describe(&o)
+    );
+}

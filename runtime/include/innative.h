@@ -51,6 +51,8 @@ enum innative_trap_kind {
   INNATIVE_TRAP_OUT_OF_MEMORY = 13,       /* "out of memory": a memory or table could
                                              not be allocated (instantiation fails) */
   INNATIVE_TRAP_NULL_FUNC_REFERENCE = 14, /* "null function reference" (call_ref) */
+  INNATIVE_TRAP_NULL_EXN_REFERENCE = 15,  /* "null exception reference" (throw_ref) */
+  INNATIVE_TRAP_EXCEPTION = 16,           /* "uncaught exception" (the report names the tag) */
 };
 
 /* A linear memory.  The runtime reserves the whole 32-bit space plus a guard
@@ -182,6 +184,37 @@ void innative_memory_init64(innative_memory *m, uint64_t dst, const uint8_t *dat
 void innative_memory_copy64(innative_memory *dst_m, innative_memory *src_m,
                             uint64_t dst, uint64_t src, uint64_t n);
 void innative_memory_fill64(innative_memory *m, uint64_t dst, uint32_t value, uint64_t n);
+
+/* Exception handling (runtime/exceptions.c).  A tag is identified by its
+ * address; an exception (exnref) is a pointer to an innative_exception whose
+ * values are the payload, one 64-bit slot per value (i32/f32 zero-extended
+ * bits, f64/i64 bits, references as addresses). */
+typedef struct innative_tag {
+  const char *name;    /* for reports: the export name, or "tag[N]" */
+  uint32_t nparams;
+  uint32_t reserved;
+} innative_tag;
+typedef struct innative_exception {
+  const innative_tag *tag;
+  uint32_t n;
+  uint32_t reserved;
+  uint64_t values[];
+} innative_exception;
+/* Size and jmp_buf offset of the handler generated code reserves per try_table. */
+#define INNATIVE_HANDLER_SIZE 256
+#define INNATIVE_HANDLER_JMPBUF 16
+void innative_try_enter(void *handler);
+void innative_try_leave(void *handler);
+void *innative_try_exception(void *handler);
+__attribute__((noreturn)) void innative_throw(const innative_tag *tag, const uint64_t *values,
+                                              uint32_t n);
+__attribute__((noreturn)) void innative_rethrow(innative_exception *exn);
+/* Start an empty handler chain (returns the old one) / put it back: a host
+ * frame is a boundary that exceptions do not cross. */
+void *innative_exceptions_isolate(void);
+void innative_exceptions_restore(void *saved);
+/* Tag name of the last uncaught exception on this thread (NULL if none). */
+const char *innative_uncaught_tag(void);
 
 void innative_table_new(innative_table *t, uint32_t min, uint32_t max, void *init);
 /* Release a table created by innative_table_new (for hosts; idempotent). */

@@ -28,7 +28,7 @@ use innative_dwarf::ModuleOffset;
 use wasmparser::{BlockType, FunctionBody, Operator};
 
 /// What kind of construct a control frame is.
-enum FrameKind<'ctx> {
+pub(super) enum FrameKind<'ctx> {
     Function,
     Block,
     Loop {
@@ -108,6 +108,10 @@ pub struct FuncTranslator<'ctx, 'a, 'e> {
     /// mirrored in the frame slot from field 4 on, in this order, for
     /// variables that a local *points at* (see `ModuleDebug::mirrored_locals`).
     pub(super) mirrors: Vec<u32>,
+    /// The try_tables being lowered, outermost first (`exceptions.rs`).
+    pub(super) tries: Vec<super::exceptions::TryFrame<'ctx>>,
+    /// The function has a try_table (calls `_setjmp`).
+    pub(super) has_try: bool,
 }
 
 impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
@@ -157,6 +161,8 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             debug,
             debug_frame: None,
             mirrors: Vec::new(),
+            tries: Vec::new(),
+            has_try: false,
         })
     }
 
@@ -175,6 +181,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             )
         };
 
+        self.has_try = Self::uses_try_table(body);
         // Locals: parameters first, then declared locals, all zeroed.
         for (i, p) in ty.params().iter().enumerate() {
             let t = self.rt.val_type(*p);
@@ -229,11 +236,19 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 .move_after(pair[0])
                 .map_err(|_| Error::new("cannot lay out blocks"))?;
         }
+        if self.has_try {
+            self.make_locals_volatile();
+        }
         Ok(())
     }
 
+    /// Number of open control frames (the function's included).
+    pub(super) fn control_depth(&self) -> usize {
+        self.control.len()
+    }
+
     /// Opens a block, loop or if whose parameters are on top of the stack.
-    fn push_frame(
+    pub(super) fn push_frame(
         &mut self,
         kind: FrameKind<'ctx>,
         params: Vec<BasicTypeEnum<'ctx>>,
@@ -440,7 +455,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         Ok((mem, base))
     }
 
-    fn block_signature(
+    pub(super) fn block_signature(
         &self,
         bt: BlockType,
     ) -> (Vec<BasicTypeEnum<'ctx>>, Vec<BasicTypeEnum<'ctx>>) {
@@ -461,7 +476,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     fn operator(&mut self, op: Operator<'a>) -> Result<()> {
         if self.unreachable {
             match op {
-                Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                Operator::Block { .. }
+                | Operator::Loop { .. }
+                | Operator::If { .. }
+                | Operator::TryTable { .. } => {
                     self.dead_depth += 1;
                     return Ok(());
                 }
@@ -661,7 +679,8 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                     || self.memory_op(&op)?
                     || self.reference_op(&op)?
                     || self.typed_ref_op(&op)?
-                    || self.tail_call_op(&op)?)
+                    || self.tail_call_op(&op)?
+                    || self.exception_op(&op)?)
                 {
                     return Err(Error::at_offset(
                         &self.env.info.input.path,
@@ -684,6 +703,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     /// from the top of the stack.
     pub(super) fn branch(&mut self, depth: u32) -> Result<()> {
         let index = self.control.len() - 1 - depth as usize;
+        self.leave_tries_to(index)?;
         let arity = self.control[index].branch_arity();
         let values = self.stack[self.stack.len() - arity..].to_vec();
         let from = self.current_block()?;
@@ -738,6 +758,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     }
 
     fn op_end(&mut self) -> Result<()> {
+        self.end_try()?;
         let mut frame = self
             .control
             .pop()

@@ -270,6 +270,7 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
                 ExternalKind::Table => Some(env.tables[e.index as usize]),
                 ExternalKind::Memory => Some(env.memories[e.index as usize]),
                 ExternalKind::Global => Some(env.globals[e.index as usize]),
+                ExternalKind::Tag => Some(env.tags[e.index as usize]),
                 _ => None,
             };
             let value = match place {

@@ -15,6 +15,7 @@
 //! the hooks of `debug_hooks.rs`.  Nothing here reads DWARF or writes files.
 
 mod debug_hooks;
+mod exceptions;
 pub mod function;
 mod index64;
 pub mod instance;
@@ -263,6 +264,7 @@ fn resolve_export(
             (ImportKind::Table { table }, ExternalKind::Table) => table == export.index,
             (ImportKind::Memory { memory }, ExternalKind::Memory) => memory == export.index,
             (ImportKind::Global { global }, ExternalKind::Global) => global == export.index,
+            (ImportKind::Tag { tag }, ExternalKind::Tag) => tag == export.index,
             _ => false,
         });
     match imported {
@@ -315,6 +317,13 @@ fn resolve_static_imports<'ctx>(
                         slot.set_initializer(&g.as_pointer_value());
                     }
                     envs[mi].globals[global as usize] = place;
+                }
+                (ImportKind::Tag { tag }, Some((ti, ExternalKind::Tag, tt))) => {
+                    let place = envs[ti].tags[tt as usize];
+                    if let Place::Direct(g) = place {
+                        slot.set_initializer(&g.as_pointer_value());
+                    }
+                    envs[mi].tags[tag as usize] = place;
                 }
                 (_, Some(_)) => {
                     return Err(here(format!(

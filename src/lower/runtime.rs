@@ -26,6 +26,7 @@ pub enum TrapKind {
     StackExhausted = 10,
     NullReference = 12,
     NullFunctionReference = 14,
+    NullExceptionReference = 15,
 }
 
 /// Field indices of `innative_memory`.
@@ -54,6 +55,15 @@ pub struct Runtime<'ctx> {
     pub table: StructType<'ctx>,
     /// `innative_func`: { ptr code, i32 sig, i32 index, ptr module }
     pub func: StructType<'ctx>,
+    /// `innative_tag`: { ptr name, i32 nparams, i32 reserved }
+    pub tag: StructType<'ctx>,
+    /// Exception handling (runtime/exceptions.c); `setjmp` is libc's `_setjmp`.
+    pub try_enter: FunctionValue<'ctx>,
+    pub try_leave: FunctionValue<'ctx>,
+    pub try_exception: FunctionValue<'ctx>,
+    pub throw: FunctionValue<'ctx>,
+    pub rethrow: FunctionValue<'ctx>,
+    pub setjmp: FunctionValue<'ctx>,
     /// `innative_global`: 16 bytes, 16-aligned.
     pub global_cell: inkwell::types::ArrayType<'ctx>,
     /// `innative_module`.
@@ -125,6 +135,22 @@ impl<'ctx> Runtime<'ctx> {
             let id = Attribute::get_named_enum_kind_id(attr);
             trap.add_attribute(AttributeLoc::Function, context.create_enum_attribute(id, 0));
         }
+        let throw = declare("innative_throw", p(&[ptr.into(), ptr.into(), i32.into()]));
+        let rethrow = declare("innative_rethrow", p(&[ptr.into()]));
+        for f in [throw, rethrow] {
+            let id = Attribute::get_named_enum_kind_id("noreturn");
+            f.add_attribute(AttributeLoc::Function, context.create_enum_attribute(id, 0));
+        }
+        // Not `nounwind`-only like the others: it returns twice.
+        let setjmp = module.add_function(
+            "_setjmp",
+            i32.fn_type(&[ptr.into()], false),
+            Some(Linkage::External),
+        );
+        for attr in ["returns_twice", "nounwind"] {
+            let id = Attribute::get_named_enum_kind_id(attr);
+            setjmp.add_attribute(AttributeLoc::Function, context.create_enum_attribute(id, 0));
+        }
         let stack_limit = module.add_global(ptr, None, "innative_stack_limit");
         stack_limit.set_linkage(Linkage::External);
         Runtime {
@@ -139,6 +165,13 @@ impl<'ctx> Runtime<'ctx> {
             table,
             func,
             global_cell: i64.array_type(2),
+            tag: context.struct_type(&[ptr.into(), i32.into(), i32.into()], false),
+            try_enter: declare("innative_try_enter", p(&[ptr.into()])),
+            try_leave: declare("innative_try_leave", p(&[ptr.into()])),
+            try_exception: declare("innative_try_exception", ptr.fn_type(&[ptr.into()], false)),
+            throw,
+            rethrow,
+            setjmp,
             module_desc,
             trap,
             sig_intern: declare("innative_sig_intern", i32.fn_type(&[ptr.into()], false)),

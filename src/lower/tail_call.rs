@@ -13,6 +13,9 @@
 //! every case guaranteed at the cost of wrapper thunks at every C boundary;
 //! that is left for later.
 //!
+//! A function with a try_table calls `_setjmp`, which rules `musttail` out:
+//! its tail calls are plain `tail` calls.
+//!
 //! Either way the caller's frame is gone, as with native sibling calls: a
 //! trap report or debugger backtrace shows the callee called from the
 //! caller's caller.
@@ -26,6 +29,15 @@ use wasmparser::{FuncType, Operator};
 impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     /// Lowers `op` if it is a tail call; returns whether it was.
     pub fn tail_call_op(&mut self, op: &Operator<'a>) -> Result<bool> {
+        if matches!(
+            op,
+            Operator::ReturnCall { .. }
+                | Operator::ReturnCallIndirect { .. }
+                | Operator::ReturnCallRef { .. }
+        ) {
+            // The caller's try_tables end here (`exceptions.rs`).
+            self.leave_tries_to(0)?;
+        }
         let (call, ty) = match *op {
             Operator::ReturnCall { function_index } => {
                 let ty = self.env.info.func_type(function_index).clone();
@@ -76,7 +88,9 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
     /// Marks `call` as a tail call and returns its results.
     fn finish_tail_call(&mut self, call: CallSiteValue<'ctx>, ty: &FuncType) -> Result<()> {
-        let kind = if self.func.get_type() == self.rt.fn_type(ty) {
+        // A function that calls `_setjmp` (has a try_table) cannot make
+        // `musttail` calls.
+        let kind = if self.func.get_type() == self.rt.fn_type(ty) && !self.has_try {
             LLVMTailCallKind::LLVMTailCallKindMustTail
         } else {
             LLVMTailCallKind::LLVMTailCallKindTail

@@ -6,15 +6,18 @@
 //! or `invoke` that goes wrong counts as one failure (its later assertions
 //! then fail on their own).  Anything needing SIMD is skipped: every
 //! assertion of a `simd*` script, and elsewhere each assertion whose module,
-//! arguments or results involve v128.  `assert_malformed` and
+//! arguments or results involve v128; so is anything needing GC heap types
+//! (a module that validates only with GC enabled, a GC value in a
+//! directive).  Each script ends with a note per skip reason.
+//! `assert_exception` passes when the action ends with an uncaught exception.  `assert_malformed` and
 //! `assert_invalid` pass when the module is rejected before compilation: by
 //! the text parser, or by the decoder/validator (the `wast` text parser
 //! accepts a few texts the spec's grammar rejects — 64-bit offsets and memory
 //! sizes, two `start` fields — whose binaries the validator then rejects).
 
 use super::build::{self, Built};
-use super::ffi::{Runtime, TRAP_STACK_EXHAUSTED};
-use super::linker::{SkipReason, EXCEPTIONS, GC, SIMD};
+use super::ffi::{Runtime, TRAP_EXCEPTION, TRAP_STACK_EXHAUSTED};
+use super::linker::{SkipReason, GC, SIMD};
 use super::report::{Counts, Outcome, Sink};
 use super::script::{self, Action, Command, ModuleForm, Pos, Script};
 use super::store::{ActionError, InstError, InstRef, Instance, SpectestSource, Store};
@@ -302,6 +305,22 @@ impl Exec<'_, '_> {
                 };
                 (*pos, what, res)
             }
+            Command::AssertException { pos, action } => {
+                let what = format!("assert_exception {}", action.describe());
+                if action.is_simd() {
+                    return (*pos, what, Res::Skip(SIMD));
+                }
+                let res = match self.action(action) {
+                    Err(ActionError::Trap(t)) if t.kind == TRAP_EXCEPTION => Res::Pass,
+                    Err(ActionError::Skipped(r)) => Res::Skip(r),
+                    Err(e) => Res::Fail(format!("expected an uncaught exception, got {e}")),
+                    Ok(got) => Res::Fail(format!(
+                        "expected an uncaught exception, got ({})",
+                        list(&got)
+                    )),
+                };
+                (*pos, what, res)
+            }
             Command::AssertExhaustion {
                 pos,
                 action,
@@ -396,8 +415,6 @@ impl Exec<'_, '_> {
                 "unsupported directive".into(),
                 if is_gc_directive(what) {
                     Res::Skip(GC)
-                } else if what == "assert_exception" {
-                    Res::Skip(EXCEPTIONS)
                 } else {
                     Res::Fail(what.clone())
                 },

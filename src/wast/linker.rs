@@ -68,6 +68,8 @@ pub enum ExternType {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// An exception tag: the type of its payload (params).
+    Tag(FuncType),
 }
 
 impl ExternType {
@@ -77,6 +79,7 @@ impl ExternType {
             ExternType::Table(_) => "table",
             ExternType::Memory(_) => "memory",
             ExternType::Global(_) => "global",
+            ExternType::Tag(_) => "tag",
         }
     }
 }
@@ -119,6 +122,7 @@ pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
     let mut imports = Vec::new();
     // Per kind: the import index of each imported entity, in index order.
     let (mut funcs, mut tables, mut memories, mut globals) = (vec![], vec![], vec![], vec![]);
+    let mut tags = vec![];
     let mut exports = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(bytes) {
         match payload.map_err(|e| e.message().to_string())? {
@@ -143,7 +147,12 @@ pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
                             globals.push(index);
                             ExternType::Global(canon.global(t))
                         }
-                        TypeRef::Tag(_) => return Err("tag imports are not supported".into()),
+                        TypeRef::Tag(t) => {
+                            tags.push(index);
+                            ExternType::Tag(func_type(
+                                types.core_type_at_in_module(t.func_type_idx),
+                            ))
+                        }
                     };
                     imports.push(ImportDesc {
                         module: import.module.to_string(),
@@ -173,7 +182,10 @@ pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
                             ExternType::Global(canon.global(types.global_at(export.index))),
                             globals.get(i).copied(),
                         ),
-                        ExternalKind::Tag => return Err("tag exports are not supported".into()),
+                        ExternalKind::Tag => (
+                            ExternType::Tag(func_type(types.tag_at(export.index))),
+                            tags.get(i).copied(),
+                        ),
                     };
                     exports.push(ExportDesc {
                         name: export.name.to_string(),
@@ -276,7 +288,6 @@ fn val_subtype(sub: ValType, sup: ValType) -> bool {
 pub type SkipReason = &'static str;
 pub const SIMD: SkipReason = "SIMD (another issue)";
 pub const GC: SkipReason = "GC heap types (not implemented)";
-pub const EXCEPTIONS: SkipReason = "exception handling (not implemented yet)";
 
 /// The unimplemented feature an invalid module needs: it validates once
 /// that feature is enabled.
@@ -293,10 +304,7 @@ pub fn later_feature(bytes: &[u8]) -> Option<SkipReason> {
     if valid_with(F::RELAXED_SIMD) {
         return Some(SIMD);
     }
-    if valid_with(F::EXCEPTIONS) {
-        return Some(EXCEPTIONS);
-    }
-    valid_with(F::GC | F::EXCEPTIONS).then_some(GC)
+    valid_with(F::GC).then_some(GC)
 }
 
 /// Whether a valid module needs SIMD (it validates only with SIMD enabled).
@@ -328,7 +336,9 @@ pub fn import_matches(
     current: Option<u64>,
 ) -> Result<(), String> {
     let ok = match (import, export) {
-        (ExternType::Func(i), ExternType::Func(e)) => i == e,
+        (ExternType::Func(i), ExternType::Func(e)) | (ExternType::Tag(i), ExternType::Tag(e)) => {
+            i == e
+        }
         (ExternType::Global(i), ExternType::Global(e)) => {
             i.mutable == e.mutable
                 && if i.mutable {
