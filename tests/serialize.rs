@@ -5,8 +5,8 @@
 //! every fixture module, is printed as text, parsed again with the `wat`
 //! crate and with wabt's `wat2wasm`, and must give the same sections as the
 //! original (custom sections aside).  The same holds for the text annotated
-//! with `--emit-debug`.  `cargo test --test serialize -- --nocapture` prints
-//! the counts.
+//! with `--emit-debug`.  The 3.0 suite's modules round-trip through `wat`
+//! too.  `cargo test --test serialize -- --nocapture` prints the counts.
 
 mod common;
 
@@ -163,8 +163,8 @@ struct Case {
     bytes: Vec<u8>,
 }
 
-fn spec_modules() -> Option<Vec<Case>> {
-    let files = common::spec_suite("wasm-2.0")?;
+fn spec_modules(suite: &str) -> Option<Vec<Case>> {
+    let files = common::spec_suite(suite)?;
     let mut cases = Vec::new();
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
@@ -402,7 +402,7 @@ fn report(name: &str, t: &Tally, wabt: bool) {
 
 #[test]
 fn spec_suite_round_trips() {
-    let Some(cases) = spec_modules() else {
+    let Some(cases) = spec_modules("wasm-2.0") else {
         eprintln!("no spec suite checked out next to the repository; skipping");
         return;
     };
@@ -412,6 +412,27 @@ fn spec_suite_round_trips() {
     let t = round_trip(&cases, dir.path(), wabt);
     report("wasm-2.0 spec suite", &t, wabt);
     assert!(t.wabt_limits.len() <= 1, "{:?}", t.wabt_limits);
+    assert!(
+        t.failures.is_empty(),
+        "{} round-trip failures (first: {})",
+        t.failures.len(),
+        t.failures[0]
+    );
+}
+
+/// The 3.0 suite's modules (memory64, several memories, tail calls,
+/// exceptions, typed function references...) round-trip through the `wat`
+/// crate (wabt's `wat2wasm` does not know all of 3.0).
+#[test]
+fn spec_3_0_suite_round_trips() {
+    let Some(cases) = spec_modules("wasm-3.0") else {
+        eprintln!("no 3.0 spec suite checked out next to the repository; skipping");
+        return;
+    };
+    assert!(cases.len() > 1000, "only {} modules", cases.len());
+    let dir = tempdir();
+    let t = round_trip(&cases, dir.path(), false);
+    report("wasm-3.0 spec suite", &t, false);
     assert!(
         t.failures.is_empty(),
         "{} round-trip failures (first: {})",
