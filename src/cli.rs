@@ -1159,15 +1159,24 @@ mod tests {
                 verbose,
                 opt_level,
                 in_process,
+                standard,
             } => {
                 assert!(!in_process);
                 assert_eq!(opt_level, Some(OptLevel::O2));
                 assert_eq!(files.len(), 2);
                 assert_eq!(jobs, 3);
                 assert!(verbose);
+                assert_eq!(standard, None);
             }
             a => panic!("{a:?}"),
         }
+        match parse(&args("wast --standard 2.0 a.wast")).unwrap() {
+            Action::Wast { standard, .. } => {
+                assert_eq!(standard, Some(crate::validate::Standard::V2))
+            }
+            a => panic!("{a:?}"),
+        }
+        assert!(parse(&args("wast --standard 4.0 a.wast")).is_err());
     }
 
     #[test]
