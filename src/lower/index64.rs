@@ -11,6 +11,13 @@
 //! compares with a branch to the trap block.  The bulk operations call the
 //! `*64` runtime functions (runtime/memory64.c).
 //!
+//! Measured (-O2, idle-ish 2 cores): a sequential sum over 16 MiB, 100
+//! times, runs as fast as the guard-page 32-bit build (LLVM hoists the check
+//! and still vectorizes); a loop of 2·10^8 random load/store pairs is about
+//! 30% slower (0.43 s → 0.56 s; the 32-bit build with `--bounds-checks`:
+//! 0.52 s).  The size is reloaded after every store, which LLVM cannot
+//! prove does not alias the memory struct; alias metadata would help.
+//!
 //! **Tables.**  Runtime tables never exceed 10^7 elements (runtime/table.c),
 //! so a 64-bit table index is narrowed to 32 bits by saturation: any index
 //! at or above 2^32 becomes 0xFFFFFFFF, which is out of bounds all the same.
