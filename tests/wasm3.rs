@@ -62,6 +62,31 @@ fn tail_calls_run_in_constant_stack() {
     );
 }
 
+/// Mutual recursion through tail calls between functions of different
+/// native prototypes (no `musttail` possible) also runs in constant stack.
+#[test]
+fn tail_calls_between_different_prototypes() {
+    let n: u64 = 10_000_000;
+    let wat = format!(
+        r#"(module
+  (import "env" "exit" (func $exit (param i32)))
+  (func $f (param $n i64) (result i64)
+    (if (result i64) (i64.eqz (local.get $n)) (then (i64.const 7))
+      (else (return_call $g (i32.const 1) (i64.sub (local.get $n) (i64.const 1))))))
+  (func $g (param $k i32) (param $n i64) (result i64)
+    (if (result i64) (i64.eqz (local.get $n)) (then (i64.const 9))
+      (else (return_call $f (i64.sub (local.get $n) (i64.extend_i32_u (local.get $k)))))))
+  (func (export "_start")
+    (call $exit (i32.wrap_i64 (call $f (i64.const {n}))))))"#
+    );
+    // f(n) -> g(n-1) -> f(n-2) ...: an even n ends in f(0) = 7.
+    let expected = if n % 2 == 0 { 7 } else { 9 };
+    for opt in ["-O0", "-O2"] {
+        let o = run_wat(&wat, opt);
+        assert_eq!(status(&o), expected, "{opt}: {}", describe(&o));
+    }
+}
+
 /// A 64-bit memory grown past 4 GiB stores and loads at an address above
 /// 2^32, and an access at its end traps as out of bounds.
 #[test]

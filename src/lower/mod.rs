@@ -42,6 +42,10 @@ use module_env::{Callee, ModuleEnv, Place};
 use runtime::Runtime;
 use wasmparser::ExternalKind;
 
+/// Function attribute of a function that makes wasm tail calls: tail calls
+/// stay enabled in it (see `emit::optimize`).
+pub const WASM_TAIL_CALLS: &str = "innative-wasm-tail-calls";
+
 /// Lowers `modules` into a new LLVM module; with `-g`, `provenance[i]` is
 /// the provenance chosen for module `i` (see [`crate::provenance::select`]).
 pub fn lower_program<'ctx>(

@@ -9,7 +9,11 @@
 //! marked `tail`: x86-64 turns it into a jump whenever the callee's
 //! arguments fit the caller's incoming argument area (all arguments in
 //! registers — up to 6 integer and 8 float parameters), but that is not
-//! guaranteed.  A `tailcc` convention for internal functions would make
+//! guaranteed (measured: 10^7 mutual tail calls between `(i64)` and
+//! `(i32 i64)` functions run at -O0 and -O2).  Everywhere else tail calls are
+//! disabled; a function with a tail call carries [`super::WASM_TAIL_CALLS`]
+//! so that `emit::optimize` leaves them enabled there, with its other calls
+//! `notail`.  A `tailcc` convention for internal functions would make
 //! every case guaranteed at the cost of wrapper thunks at every C boundary;
 //! that is left for later.
 //!
@@ -96,6 +100,13 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             LLVMTailCallKind::LLVMTailCallKindTail
         };
         call.set_tail_call_kind(kind);
+        // Tail calls stay enabled in this function (see `emit::optimize`).
+        self.func.add_attribute(
+            inkwell::attributes::AttributeLoc::Function,
+            self.rt
+                .context
+                .create_string_attribute(super::WASM_TAIL_CALLS, "true"),
+        );
         if ty.results().is_empty() {
             self.b.build_return(None)?;
         } else {
