@@ -241,3 +241,60 @@ fn uncaught_exception_names_the_tag() {
         describe(&o)
     );
 }
+
+/// An exported tag is an `extern const innative_tag` in the header; a C
+/// host that includes the header (warnings as errors) reads its name.
+#[test]
+fn exported_tag_in_the_header() {
+    if !have("cc") {
+        return;
+    }
+    let dir = tempdir();
+    let wat = dir.path().join("tags.wat");
+    std::fs::write(
+        &wat,
+        r#"(module $tags
+  (tag (export "oops") (param i32 f64))
+  (func (export "f") (result i32) (i32.const 1)))"#,
+    )
+    .unwrap();
+    let lib = dir.path().join("libtags.so");
+    let header = dir.path().join("tags.h");
+    let o = output(innative([
+        "compile".as_ref(),
+        "--shared".as_ref(),
+        wat.as_os_str(),
+        "-o".as_ref(),
+        lib.as_os_str(),
+        "--header".as_ref(),
+        header.as_os_str(),
+    ]));
+    assert_success(&o, "innative compile --shared tags.wat --header tags.h");
+    let text = std::fs::read_to_string(&header).unwrap();
+    assert!(
+        text.contains("extern const innative_tag tags_WASM_oops;"),
+        "{text}"
+    );
+    let host = dir.path().join("host.c");
+    std::fs::write(
+        &host,
+        "#include <stdio.h>\n#include \"tags.h\"\nint main(void) {\n  printf(\"%s %u %d\\n\", tags_WASM_oops.name, tags_WASM_oops.nparams, tags_WASM_f());\n  return 0;\n}\n",
+    )
+    .unwrap();
+    let exe = dir.path().join("host");
+    let o = output(
+        std::process::Command::new("cc")
+            .args(["-Wall", "-Wextra", "-Werror", "-std=c99", "-pedantic"])
+            .arg("-I")
+            .arg(dir.path())
+            .arg(&host)
+            .arg(&lib)
+            .arg(format!("-Wl,-rpath,{}", dir.path().display()))
+            .arg("-o")
+            .arg(&exe),
+    );
+    assert_success(&o, "cc host.c libtags.so");
+    let o = run_program(&exe, &[]);
+    assert_success(&o, "host");
+    assert_eq!(stdout(&o), "oops 2 1\n");
+}

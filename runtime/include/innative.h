@@ -131,6 +131,21 @@ typedef struct innative_module {
   const char *const *func_names;
 } innative_module;
 
+/* Exception handling (runtime/exceptions.c).  A tag is identified by its
+ * address; an exception (exnref) is a pointer to an innative_exception whose
+ * values are the payload, one 64-bit slot per value (i32/f32 zero-extended
+ * bits, f64/i64 bits, references as addresses). */
+typedef struct innative_tag {
+  const char *name;    /* for reports: the export name, or "tag[N]" */
+  uint32_t nparams;
+  uint32_t reserved;
+} innative_tag;
+typedef struct innative_exception {
+  const innative_tag *tag;
+  uint32_t n;
+  uint32_t reserved;
+  uint64_t values[];
+} innative_exception;
 #endif /* INNATIVE_ABI_TYPES */
 
 /* ---- called by generated code ------------------------------------------ */
@@ -185,21 +200,8 @@ void innative_memory_copy64(innative_memory *dst_m, innative_memory *src_m,
                             uint64_t dst, uint64_t src, uint64_t n);
 void innative_memory_fill64(innative_memory *m, uint64_t dst, uint32_t value, uint64_t n);
 
-/* Exception handling (runtime/exceptions.c).  A tag is identified by its
- * address; an exception (exnref) is a pointer to an innative_exception whose
- * values are the payload, one 64-bit slot per value (i32/f32 zero-extended
- * bits, f64/i64 bits, references as addresses). */
-typedef struct innative_tag {
-  const char *name;    /* for reports: the export name, or "tag[N]" */
-  uint32_t nparams;
-  uint32_t reserved;
-} innative_tag;
-typedef struct innative_exception {
-  const innative_tag *tag;
-  uint32_t n;
-  uint32_t reserved;
-  uint64_t values[];
-} innative_exception;
+/* Exception handling (runtime/exceptions.c); the tag and exception types
+ * are with the ABI types above. */
 /* Size and jmp_buf offset of the handler generated code reserves per try_table. */
 #define INNATIVE_HANDLER_SIZE 256
 #define INNATIVE_HANDLER_JMPBUF 16
