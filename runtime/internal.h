@@ -106,6 +106,9 @@ INNATIVE_INTERNAL int innative_source_position(uintptr_t pc, char *file, size_t 
  * Is `addr` inside the reservation of a live linear memory?  Lock-free and
  * async-signal-safe: the fault handler calls it. */
 INNATIVE_INTERNAL int innative_memory_contains(uintptr_t addr);
+/* Record a reservation [base, base + len) (released by innative_memory_free);
+ * 0 when the registry is full. */
+INNATIVE_INTERNAL int innative_memory_register(uintptr_t base, uintptr_t len);
 
 /* ---- modules.c ------------------------------------------------------------
  * Name of the wasm function whose code contains `pc` (the caller adjusts

@@ -185,6 +185,8 @@ static __attribute__((noinline)) int run(innative_invoker fn, uint64_t *slots,
   if (outermost && ts->limit != 0)
     activate(ts);
   ts->top = &frame;
+  /* Exceptions do not cross into the host's frames (runtime/exceptions.c). */
+  void *handlers = innative_exceptions_isolate();
 
   int kind = sigsetjmp(frame.buf, 1);
   if (kind == 0) {
@@ -197,6 +199,7 @@ static __attribute__((noinline)) int run(innative_invoker fn, uint64_t *slots,
                                 ts->trap_nframes, ts->trap_pc_is_return, 0);
   }
 
+  innative_exceptions_restore(handlers);
   ts->top = frame.prev;
   if (outermost && ts->limit != 0)
     deactivate(ts);

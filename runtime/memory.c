@@ -37,7 +37,7 @@ static struct {
 /* One past the highest slot ever used: bounds the handler's scan. */
 static uint32_t registry_high;
 
-static int registry_add(uintptr_t base, uintptr_t len) {
+int innative_memory_register(uintptr_t base, uintptr_t len) {
   for (uint32_t i = 0; i < REGISTRY_SLOTS; i++) {
     uintptr_t expected = 0;
     if (__atomic_compare_exchange_n(&registry[i].base, &expected, base, 0,
@@ -92,7 +92,7 @@ void innative_memory_new(innative_memory *m, uint32_t min_pages, uint32_t max_pa
     innative_trap_at(INNATIVE_TRAP_OUT_OF_MEMORY, __builtin_return_address(0), 1);
   uint64_t size = (uint64_t)min_pages * INNATIVE_PAGE_SIZE;
   if ((size != 0 && mprotect(base, size, PROT_READ | PROT_WRITE) != 0) ||
-      !registry_add((uintptr_t)base, RESERVATION_BYTES)) {
+      !innative_memory_register((uintptr_t)base, RESERVATION_BYTES)) {
     munmap(base, RESERVATION_BYTES);
     innative_trap_at(INNATIVE_TRAP_OUT_OF_MEMORY, __builtin_return_address(0), 1);
   }

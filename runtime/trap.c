@@ -59,6 +59,9 @@ const char *innative_trap_message(int kind) {
   case INNATIVE_TRAP_HOST: return "host function trapped";
   case INNATIVE_TRAP_NULL_REFERENCE: return "null reference";
   case INNATIVE_TRAP_OUT_OF_MEMORY: return "out of memory";
+  case INNATIVE_TRAP_NULL_FUNC_REFERENCE: return "null function reference";
+  case INNATIVE_TRAP_NULL_EXN_REFERENCE: return "null exception reference";
+  case INNATIVE_TRAP_EXCEPTION: return "uncaught exception";
   default: return "unknown trap";
   }
 }
@@ -76,7 +79,10 @@ void innative_format_trap_report(char *buf, size_t len, uint32_t kind, const uin
     if (name == NULL)
       name = "<unknown>";
     int n;
-    if (i == 0)
+    if (i == 0 && kind == INNATIVE_TRAP_EXCEPTION && innative_uncaught_tag() != NULL)
+      n = snprintf(buf, len, "trap: %s (tag %s) in function %s",
+                   innative_trap_message((int)kind), innative_uncaught_tag(), name);
+    else if (i == 0)
       n = snprintf(buf, len, "trap: %s in function %s", innative_trap_message((int)kind), name);
     else
       n = 0;

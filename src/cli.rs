@@ -296,6 +296,11 @@ struct WastArgs {
     #[arg(long, hide = true)]
     in_process: bool,
 
+    /// The standard the scripts test: 3.0 (default) or 2.0, whose scripts
+    /// expect 3.0's additions (several memories, ...) to be invalid.
+    #[arg(long, value_name = "VERSION", value_parser = parse_standard)]
+    standard: Option<crate::validate::Standard>,
+
     /// Spec scripts to run.
     #[arg(value_name = "FILE", required = true)]
     files: Vec<PathBuf>,
@@ -317,6 +322,11 @@ struct SerializeArgs {
     /// Input modules: .wasm binaries or .wat text.
     #[arg(value_name = "IN", required = true)]
     inputs: Vec<PathBuf>,
+}
+
+fn parse_standard(s: &str) -> std::result::Result<crate::validate::Standard, String> {
+    crate::validate::Standard::parse(s)
+        .ok_or_else(|| format!("unknown standard '{s}' (2.0 or 3.0)"))
 }
 
 fn parse_opt_level(s: &str) -> Result<OptLevel, String> {
@@ -374,6 +384,7 @@ pub(crate) enum Action {
         verbose: bool,
         opt_level: Option<OptLevel>,
         in_process: bool,
+        standard: Option<crate::validate::Standard>,
     },
     Serialize {
         req: serialize::Request,
@@ -525,6 +536,7 @@ fn parse_modern(args: &[String]) -> Result<Action, Usage> {
         Command::Wast(w) => Action::Wast {
             opt_level: w.opt_level,
             in_process: w.in_process,
+            standard: w.standard,
             files: w.files,
             jobs: w.jobs.unwrap_or_else(default_jobs).max(1),
             verbose: w.verbose,
@@ -661,7 +673,12 @@ fn execute(action: Action) -> i32 {
             verbose,
             opt_level,
             in_process,
+            standard,
         } => {
+            if let Some(standard) = standard {
+                // Read by validation here and in the per-script children.
+                std::env::set_var(crate::validate::STANDARD_ENV, standard.name());
+            }
             if let Some(level) = opt_level {
                 // The harness (and the per-script children it starts) read
                 // the level from the environment.
@@ -1142,15 +1159,24 @@ mod tests {
                 verbose,
                 opt_level,
                 in_process,
+                standard,
             } => {
                 assert!(!in_process);
                 assert_eq!(opt_level, Some(OptLevel::O2));
                 assert_eq!(files.len(), 2);
                 assert_eq!(jobs, 3);
                 assert!(verbose);
+                assert_eq!(standard, None);
             }
             a => panic!("{a:?}"),
         }
+        match parse(&args("wast --standard 2.0 a.wast")).unwrap() {
+            Action::Wast { standard, .. } => {
+                assert_eq!(standard, Some(crate::validate::Standard::V2))
+            }
+            a => panic!("{a:?}"),
+        }
+        assert!(parse(&args("wast --standard 4.0 a.wast")).is_err());
     }
 
     #[test]

@@ -76,9 +76,12 @@ pub fn optimize(module: &Module, opts: &Options) -> Result<TargetMachine> {
     module.set_data_layout(&tm.get_target_data().get_data_layout());
 
     // Frame pointers everywhere: cheap, and they give the runtime and
-    // debuggers reliable backtraces through wasm frames.  No tail calls:
-    // wasm recursion must exhaust the stack (and trap) rather than become a
-    // loop, and every wasm frame stays visible in backtraces.
+    // debuggers reliable backtraces through wasm frames.  No tail calls
+    // except wasm's own `return_call*`: wasm recursion must exhaust the
+    // stack (and trap) rather than become a loop, and every wasm frame stays
+    // visible in backtraces.  A function with a `return_call*` (marked by
+    // `lower/tail_call.rs`) keeps tail calls enabled for those, and every
+    // other call — its own and any inlined into it — is `notail`.
     let context = module.get_context();
     for f in module.get_functions() {
         if f.count_basic_blocks() > 0 {
@@ -86,10 +89,15 @@ pub fn optimize(module: &Module, opts: &Options) -> Result<TargetMachine> {
                 AttributeLoc::Function,
                 context.create_string_attribute("frame-pointer", "all"),
             );
-            f.add_attribute(
-                AttributeLoc::Function,
-                context.create_string_attribute("disable-tail-calls", "true"),
-            );
+            mark_plain_calls_notail(f);
+            if f.get_string_attribute(AttributeLoc::Function, crate::lower::WASM_TAIL_CALLS)
+                .is_none()
+            {
+                f.add_attribute(
+                    AttributeLoc::Function,
+                    context.create_string_attribute("disable-tail-calls", "true"),
+                );
+            }
         }
     }
 
@@ -104,6 +112,26 @@ pub fn optimize(module: &Module, opts: &Options) -> Result<TargetMachine> {
         .run_passes(passes, &tm, PassBuilderOptions::create())
         .map_err(|e| Error::new(format!("LLVM optimization failed: {}", e.to_string_lossy())))?;
     Ok(tm)
+}
+
+/// Marks every call of `f` that is not already a (must)tail call `notail`,
+/// so that only wasm's `return_call*` ever become tail calls.
+fn mark_plain_calls_notail(f: inkwell::values::FunctionValue) {
+    use inkwell::values::{InstructionOpcode, LLVMTailCallKind};
+    for block in f.get_basic_block_iter() {
+        let mut next = block.get_first_instruction();
+        while let Some(inst) = next {
+            next = inst.get_next_instruction();
+            if inst.get_opcode() != InstructionOpcode::Call {
+                continue;
+            }
+            if let Ok(call) = inkwell::values::CallSiteValue::try_from(inst) {
+                if call.get_tail_call_kind() == LLVMTailCallKind::LLVMTailCallKindNone {
+                    call.set_tail_call_kind(LLVMTailCallKind::LLVMTailCallKindNoTail);
+                }
+            }
+        }
+    }
 }
 
 /// `--emit-llvm`: writes the module's LLVM IR to `path`.

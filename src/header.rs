@@ -14,7 +14,7 @@
 //!   export its C symbol `<mod>_WASM_<name>` with its natural type: functions
 //!   with their natural signature (several results through
 //!   `struct <sym>_results *`), memories, tables and globals as `extern`
-//!   objects;
+//!   objects, exception tags as `extern const innative_tag`;
 //! * for every exported function a `static inline int <sym>_checked(...)`
 //!   wrapper that calls it through the module's invoker under
 //!   `innative_invoke`: it returns 0 and stores the results, or the trap kind
@@ -391,6 +391,26 @@ fn module_section(h: &mut String, m: &ModuleInfo<'_>, used: &mut HashSet<String>
                 let _ = writeln!(
                     h,
                     "/* export \"{what}\": {describe} */\nextern {ty} {}{};\n",
+                    name.ident,
+                    name.label()
+                );
+            }
+            ExternalKind::Tag => {
+                let ty = &m.types[m.tags[e.index as usize] as usize];
+                let payload: Vec<String> = ty.params().iter().map(|t| wasm_type(*t)).collect();
+                let describe = format!("exception tag, payload ({})", payload.join(", "));
+                if e.index < m.num_imported_tags || !seen_entities.insert((e.kind as u8, e.index)) {
+                    let _ = writeln!(
+                        h,
+                        "/* export \"{what}\": {describe}.  No C symbol (it is imported, or an earlier\n * export names it): read it through {}.exports[{i}]. */\n",
+                        desc.ident
+                    );
+                    continue;
+                }
+                let name = CName::new(&symbol, used);
+                let _ = writeln!(
+                    h,
+                    "/* export \"{what}\": {describe} */\nextern const innative_tag {}{};\n",
                     name.ident,
                     name.label()
                 );

@@ -26,6 +26,7 @@ pub(crate) enum ImportKind {
     Table { table: u32 },
     Memory { memory: u32 },
     Global { global: u32 },
+    Tag { tag: u32 },
 }
 
 /// An export, in export-section order.
@@ -93,6 +94,9 @@ pub struct ModuleInfo<'a> {
     pub(crate) num_imported_memories: u32,
     pub(crate) globals: Vec<Global<'a>>,
     pub(crate) num_imported_globals: u32,
+    /// Exception tags: the function type index of each (imported first).
+    pub(crate) tags: Vec<u32>,
+    pub(crate) num_imported_tags: u32,
     pub(crate) exports: Vec<Export<'a>>,
     pub(crate) start: Option<u32>,
     pub(crate) elems: Vec<ElemSegment<'a>>,
@@ -139,6 +143,8 @@ impl<'a> ModuleInfo<'a> {
             num_imported_memories: 0,
             globals: Vec::new(),
             num_imported_globals: 0,
+            tags: Vec::new(),
+            num_imported_tags: 0,
             exports: Vec::new(),
             start: None,
             elems: Vec::new(),
@@ -216,6 +222,11 @@ impl<'a> ModuleInfo<'a> {
                 Payload::MemorySection(reader) => {
                     for mem in reader {
                         m.memories.push(mem.map_err(err)?);
+                    }
+                }
+                Payload::TagSection(reader) => {
+                    for t in reader {
+                        m.tags.push(t.map_err(err)?.func_type_idx);
                     }
                 }
                 Payload::GlobalSection(reader) => {
@@ -322,7 +333,7 @@ impl<'a> ModuleInfo<'a> {
         Ok(m)
     }
 
-    fn add_import(&mut self, imp: wasmparser::Import<'a>, input: &Input) -> Result<()> {
+    fn add_import(&mut self, imp: wasmparser::Import<'a>, _input: &Input) -> Result<()> {
         let kind = match imp.ty {
             TypeRef::Func(ty) | TypeRef::FuncExact(ty) => {
                 self.func_types.push(ty);
@@ -355,11 +366,12 @@ impl<'a> ModuleInfo<'a> {
                     global: self.globals.len() as u32 - 1,
                 }
             }
-            TypeRef::Tag(_) => {
-                return Err(Error::in_file(
-                    &input.path,
-                    "exception tags are not supported yet",
-                ))
+            TypeRef::Tag(t) => {
+                self.tags.push(t.func_type_idx);
+                self.num_imported_tags += 1;
+                ImportKind::Tag {
+                    tag: self.tags.len() as u32 - 1,
+                }
             }
         };
         self.imports.push(Import {

@@ -11,7 +11,8 @@
 //! Each test builds one C program twice — to wasm (then innative) and
 //! natively with clang — and runs the same debugger commands on both; the
 //! answers must be the same modulo addresses (hex numbers, and `<sym+N>`
-//! offsets, which follow the wasm layout: 4-byte pointers).
+//! offsets, which follow the wasm layout: 4-byte pointers).  The program is
+//! also built for wasm64 (memory64, 8-byte wasm pointers).
 
 mod common;
 
@@ -78,6 +79,11 @@ struct Built {
 /// Builds SOURCE with clang (wasm32, no libc) + innative at `opt`, and
 /// natively.  None when a tool is missing (outside CI).
 fn build(opt: &str) -> Option<Built> {
+    build_for(opt, "wasm32")
+}
+
+/// [`build`] for `arch` (`wasm32`, or `wasm64`: memory64, 8-byte pointers).
+fn build_for(opt: &str, arch: &str) -> Option<Built> {
     for t in ["clang-19", "gdb", "lldb-19"] {
         if !require(t) {
             return None;
@@ -89,13 +95,14 @@ fn build(opt: &str) -> Option<Built> {
     let wasm = dir.path().join("pointers.wasm");
     let o = output(
         Command::new("clang-19")
-            .args(["--target=wasm32-unknown-unknown", "-nostdlib", "-g", "-O0"])
+            .arg(format!("--target={arch}-unknown-unknown"))
+            .args(["-nostdlib", "-g", "-O0"])
             .args(["-Wl,--no-entry", "-Wl,--export=_start"])
             .arg(&src)
             .arg("-o")
             .arg(&wasm),
     );
-    assert_success(&o, "clang-19 --target=wasm32 pointers.c");
+    assert_success(&o, &format!("clang-19 --target={arch} pointers.c"));
     let native = dir.path().join("pointers.native");
     let o = output(
         Command::new("clang-19")
@@ -591,5 +598,34 @@ int main() {
         normalize(&i[6]).contains("id = 1"),
         "`p *shapes[0]`: {:?}",
         i[6]
+    );
+}
+
+/// The program built for wasm64 (a 64-bit memory, 8-byte wasm pointers):
+/// gdb, with the extension, answers as for the native build.
+#[test]
+fn gdb_memory64_program_prints_pointers_like_native() {
+    let Some(b) = build_for("-O0", "wasm64") else {
+        return;
+    };
+    let mut commands = AT_SUM.to_vec();
+    commands.extend(["bt 2", "finish"]);
+    compare_sessions("gdb", &b, &commands, &[2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13]);
+}
+
+/// The same in lldb.
+#[test]
+fn lldb_memory64_program_prints_pointers_like_native() {
+    let Some(b) = build_for("-O0", "wasm64") else {
+        return;
+    };
+    let mut commands = AT_SUM.to_vec();
+    commands[0] = "b sum";
+    commands.extend(["frame variable h.name", "frame variable h.head"]);
+    compare_sessions(
+        "lldb",
+        &b,
+        &commands,
+        &[2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 14, 15],
     );
 }

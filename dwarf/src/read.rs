@@ -948,9 +948,11 @@ impl<'a, 'u> Walker<'a, 'u> {
                     byte_size: byte_size.unwrap_or(0),
                 }
             }
+            // clang gives pointers no byte size: the unit's address size
+            // (4, or 8 for wasm64).
             gimli::DW_TAG_pointer_type => TypeKind::Pointer {
                 pointee: target,
-                byte_size: byte_size.unwrap_or(4),
+                byte_size: byte_size.unwrap_or(u64::from(self.unit.encoding().address_size)),
             },
             gimli::DW_TAG_reference_type => TypeKind::Reference {
                 pointee: target,

@@ -50,6 +50,9 @@ enum innative_trap_kind {
   INNATIVE_TRAP_NULL_REFERENCE = 12,      /* "null reference" (later proposals) */
   INNATIVE_TRAP_OUT_OF_MEMORY = 13,       /* "out of memory": a memory or table could
                                              not be allocated (instantiation fails) */
+  INNATIVE_TRAP_NULL_FUNC_REFERENCE = 14, /* "null function reference" (call_ref) */
+  INNATIVE_TRAP_NULL_EXN_REFERENCE = 15,  /* "null exception reference" (throw_ref) */
+  INNATIVE_TRAP_EXCEPTION = 16,           /* "uncaught exception" (the report names the tag) */
 };
 
 /* A linear memory.  The runtime reserves the whole 32-bit space plus a guard
@@ -139,6 +142,21 @@ typedef struct innative_module {
   const char *const *func_names;
 } innative_module;
 
+/* Exception handling (runtime/exceptions.c).  A tag is identified by its
+ * address; an exception (exnref) is a pointer to an innative_exception whose
+ * values are the payload, one 64-bit slot per value (i32/f32 zero-extended
+ * bits, f64/i64 bits, references as addresses). */
+typedef struct innative_tag {
+  const char *name;    /* for reports: the export name, or "tag[N]" */
+  uint32_t nparams;
+  uint32_t reserved;
+} innative_tag;
+typedef struct innative_exception {
+  const innative_tag *tag;
+  uint32_t n;
+  uint32_t reserved;
+  uint64_t values[];
+} innative_exception;
 #endif /* INNATIVE_ABI_TYPES */
 
 /* ---- called by generated code ------------------------------------------ */
@@ -177,6 +195,39 @@ void innative_memory_init(innative_memory *m, uint32_t dst, const uint8_t *data,
 void innative_memory_copy(innative_memory *dst_m, innative_memory *src_m,
                           uint32_t dst, uint32_t src, uint32_t n);
 void innative_memory_fill(innative_memory *m, uint32_t dst, uint32_t value, uint32_t n);
+
+/* 64-bit memories (memory64, runtime/memory64.c): flags has
+ * INNATIVE_MEMORY_64; generated code checks every access against `size`.
+ * max_pages INNATIVE_NO_MAX64 means the largest the runtime supports. */
+#define INNATIVE_MEMORY_64 1u
+#define INNATIVE_NO_MAX64 UINT64_MAX
+void innative_memory_new64(innative_memory *m, uint64_t min_pages, uint64_t max_pages);
+/* Returns the old size in pages, or UINT64_MAX (-1) when it cannot grow. */
+uint64_t innative_memory_grow64(innative_memory *m, uint64_t delta_pages);
+void innative_memory_init64(innative_memory *m, uint64_t dst, const uint8_t *data,
+                            uint32_t data_len, uint32_t src, uint32_t n);
+/* Either memory may be 32- or 64-bit (32-bit operands zero-extended). */
+void innative_memory_copy64(innative_memory *dst_m, innative_memory *src_m,
+                            uint64_t dst, uint64_t src, uint64_t n);
+void innative_memory_fill64(innative_memory *m, uint64_t dst, uint32_t value, uint64_t n);
+
+/* Exception handling (runtime/exceptions.c); the tag and exception types
+ * are with the ABI types above. */
+/* Size and jmp_buf offset of the handler generated code reserves per try_table. */
+#define INNATIVE_HANDLER_SIZE 256
+#define INNATIVE_HANDLER_JMPBUF 16
+void innative_try_enter(void *handler);
+void innative_try_leave(void *handler);
+void *innative_try_exception(void *handler);
+__attribute__((noreturn)) void innative_throw(const innative_tag *tag, const uint64_t *values,
+                                              uint32_t n);
+__attribute__((noreturn)) void innative_rethrow(innative_exception *exn);
+/* Start an empty handler chain (returns the old one) / put it back: a host
+ * frame is a boundary that exceptions do not cross. */
+void *innative_exceptions_isolate(void);
+void innative_exceptions_restore(void *saved);
+/* Tag name of the last uncaught exception on this thread (NULL if none). */
+const char *innative_uncaught_tag(void);
 
 void innative_table_new(innative_table *t, uint32_t min, uint32_t max, void *init);
 /* Release a table created by innative_table_new (for hosts; idempotent). */

@@ -93,7 +93,7 @@ def _box_field(t):
     """The field of innative's 4-byte wrapper of a wasm pointer stored in an
     array (or pointed to by a native pointer), if `t` is that wrapper."""
     s = t.strip_typedefs()
-    if s.code != gdb.TYPE_CODE_STRUCT or s.tag is not None or s.sizeof != 4:
+    if s.code != gdb.TYPE_CODE_STRUCT or s.tag is not None or s.sizeof not in (4, 8):
         return None
     fields = s.fields()
     if len(fields) == 1 and fields[0].name == _BOX_MEMBER:

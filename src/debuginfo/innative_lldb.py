@@ -124,9 +124,10 @@ def _pointer_typedef(t):
 
 
 def _is_box(t):
-    """innative's 4-byte wrapper of a wasm pointer stored in an array."""
+    """innative's 4-byte wrapper of a wasm pointer stored in an array (8-byte
+    for memory64)."""
     c = t.GetCanonicalType()
-    if c.GetTypeClass() != lldb.eTypeClassStruct or c.GetByteSize() != 4:
+    if c.GetTypeClass() != lldb.eTypeClassStruct or c.GetByteSize() not in (4, 8):
         return False
     return c.GetNumberOfFields() == 1 and c.GetFieldAtIndex(0).GetName() == BOX_MEMBER
 

@@ -301,16 +301,32 @@ impl<'p> DebugTypes<'p> {
         }
     }
 
+    /// Width of a wasm pointer of type `id` in linear memory: 32 bits, or
+    /// 64 in a memory64 program (its DWARF gives pointers 8 bytes).
+    fn wasm_pointer_bits(&self, id: Option<TypeId>) -> u64 {
+        if self.byte_size(id) == 8 {
+            64
+        } else {
+            32
+        }
+    }
+
     /// `typedef struct { T __wasm_ptr : 32; } T` for a wasm pointer type `T`
+    /// (`: 64` in a memory64 program)
     /// (see [`super::pointers`]).
     fn boxed(&self, di: &Di, scope: Md, id: TypeId) -> Md {
         if let Some(md) = self.boxes.borrow().get(&(unit(di), id)) {
             return *md;
         }
         let inner = self.translate(di, scope, Some(id));
-        let temp = di.replaceable_composite(dw::TAG_STRUCTURE, "", scope, 0, 32);
-        let mut members = [di.bitfield(temp, BOX_MEMBER, 0, 32, 0, 0, inner)];
-        let full = di.struct_type("", scope, 0, 32, &mut members);
+        let bits = self.wasm_pointer_bits(Some(id));
+        let temp = di.replaceable_composite(dw::TAG_STRUCTURE, "", scope, 0, bits);
+        let mut members = [if bits == 64 {
+            di.member(temp, BOX_MEMBER, 0, bits, 0, inner)
+        } else {
+            di.bitfield(temp, BOX_MEMBER, 0, bits, 0, 0, inner)
+        }];
+        let full = di.struct_type("", scope, 0, bits, &mut members);
         di.replace(temp, full);
         let md = di.typedef(full, &pointer_name(self.prov, Some(id)), 0, scope);
         self.boxes.borrow_mut().insert((unit(di), id), md);
@@ -524,9 +540,24 @@ impl<'p> DebugTypes<'p> {
                                     di.bitfield(temp, &mname, 0, bits, offset, m.offset * 8, ty)
                                 }
                                 // A wasm pointer: exactly its 32 bits (the
-                                // debugger's pointer type is 64 bits wide).
+                                // debugger's pointer type is 64 bits wide;
+                                // memory64 pointers are 64 bits).
                                 None if self.is_pointer(m.ty) => {
-                                    di.bitfield(temp, &mname, 0, 32, m.offset * 8, m.offset * 8, ty)
+                                    match self.wasm_pointer_bits(m.ty) {
+                                        // As wide as the debugger's pointers:
+                                        // a plain member (lldb shows a gap
+                                        // before a bitfield as a member).
+                                        64 => di.member(temp, &mname, 0, 64, m.offset * 8, ty),
+                                        bits => di.bitfield(
+                                            temp,
+                                            &mname,
+                                            0,
+                                            bits,
+                                            m.offset * 8,
+                                            m.offset * 8,
+                                            ty,
+                                        ),
+                                    }
                                 }
                                 None => di.member(
                                     temp,

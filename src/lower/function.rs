@@ -28,7 +28,7 @@ use innative_dwarf::ModuleOffset;
 use wasmparser::{BlockType, FunctionBody, Operator};
 
 /// What kind of construct a control frame is.
-enum FrameKind<'ctx> {
+pub(super) enum FrameKind<'ctx> {
     Function,
     Block,
     Loop {
@@ -110,6 +110,10 @@ pub struct FuncTranslator<'ctx, 'a, 'e> {
     pub(super) mirrors: Vec<u32>,
     /// Every load from linear memory, for `observed_loads`.
     pub(super) memory_loads: Vec<inkwell::values::InstructionValue<'ctx>>,
+    /// The try_tables being lowered, outermost first (`exceptions.rs`).
+    pub(super) tries: Vec<super::exceptions::TryFrame<'ctx>>,
+    /// The function has a try_table (calls `_setjmp`).
+    pub(super) has_try: bool,
 }
 
 impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
@@ -160,6 +164,8 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             debug_frame: None,
             mirrors: Vec::new(),
             memory_loads: Vec::new(),
+            tries: Vec::new(),
+            has_try: false,
         })
     }
 
@@ -178,6 +184,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             )
         };
 
+        self.has_try = Self::uses_try_table(body);
         // Locals: parameters first, then declared locals, all zeroed.
         for (i, p) in ty.params().iter().enumerate() {
             let t = self.rt.val_type(*p);
@@ -233,11 +240,19 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 .move_after(pair[0])
                 .map_err(|_| Error::new("cannot lay out blocks"))?;
         }
+        if self.has_try {
+            self.make_locals_volatile();
+        }
         Ok(())
     }
 
+    /// Number of open control frames (the function's included).
+    pub(super) fn control_depth(&self) -> usize {
+        self.control.len()
+    }
+
     /// Opens a block, loop or if whose parameters are on top of the stack.
-    fn push_frame(
+    pub(super) fn push_frame(
         &mut self,
         kind: FrameKind<'ctx>,
         params: Vec<BasicTypeEnum<'ctx>>,
@@ -444,7 +459,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         Ok((mem, base))
     }
 
-    fn block_signature(
+    pub(super) fn block_signature(
         &self,
         bt: BlockType,
     ) -> (Vec<BasicTypeEnum<'ctx>>, Vec<BasicTypeEnum<'ctx>>) {
@@ -465,7 +480,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     fn operator(&mut self, op: Operator<'a>) -> Result<()> {
         if self.unreachable {
             match op {
-                Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                Operator::Block { .. }
+                | Operator::Loop { .. }
+                | Operator::If { .. }
+                | Operator::TryTable { .. } => {
                     self.dead_depth += 1;
                     return Ok(());
                 }
@@ -651,7 +669,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 if !(self.numeric(&op)?
                     || self.memory_op(&op)?
                     || self.reference_op(&op)?
-                    || self.simd_op(&op)?)
+                    || self.simd_op(&op)?
+                    || self.typed_ref_op(&op)?
+                    || self.tail_call_op(&op)?
+                    || self.exception_op(&op)?)
                 {
                     return Err(Error::at_offset(
                         &self.env.info.input.path,
@@ -672,8 +693,9 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 
     /// Branches to the frame `depth` levels out, carrying its branch values
     /// from the top of the stack.
-    fn branch(&mut self, depth: u32) -> Result<()> {
+    pub(super) fn branch(&mut self, depth: u32) -> Result<()> {
         let index = self.control.len() - 1 - depth as usize;
+        self.leave_tries_to(index)?;
         let arity = self.control[index].branch_arity();
         let values = self.stack[self.stack.len() - arity..].to_vec();
         let from = self.current_block()?;
@@ -728,6 +750,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     }
 
     fn op_end(&mut self) -> Result<()> {
+        self.end_try()?;
         let mut frame = self
             .control
             .pop()
@@ -785,7 +808,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         Ok(())
     }
 
-    fn build_return(&mut self, values: &[BasicValueEnum<'ctx>]) -> Result<()> {
+    pub(super) fn build_return(&mut self, values: &[BasicValueEnum<'ctx>]) -> Result<()> {
         match values {
             [] => self.b.build_return(None)?,
             [one] => self.b.build_return(Some(one))?,

@@ -80,6 +80,22 @@ pub fn const_expr<'ctx>(
     stack.pop().ok_or_else(bad)
 }
 
+/// A 64-bit table offset as the runtime's u32 (saturating: any offset of
+/// 2^32 or more is out of bounds of every runtime table).
+fn saturate_u32<'ctx>(
+    rt: &Runtime<'ctx>,
+    b: &Builder<'ctx>,
+    v: inkwell::values::IntValue<'ctx>,
+) -> Result<inkwell::values::IntValue<'ctx>> {
+    if v.get_type().get_bit_width() == 32 {
+        return Ok(v);
+    }
+    let max = rt.i64.const_int(u32::MAX as u64, false);
+    let big = b.build_int_compare(inkwell::IntPredicate::UGT, v, max, "big")?;
+    let v = b.build_select(big, max, v, "sat")?.into_int_value();
+    Ok(b.build_int_truncate(v, rt.i32, "off32")?)
+}
+
 fn gep_index<'ctx>(
     rt: &Runtime<'ctx>,
     b: &Builder<'ctx>,
@@ -191,6 +207,19 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
                 if (i as u32) < info.num_imported_memories {
                     continue;
                 }
+                if mem.memory64 {
+                    let max = mem.maximum.unwrap_or(u64::MAX);
+                    b.build_call(
+                        rt.memory_new64,
+                        &[
+                            g.as_pointer_value().into(),
+                            rt.i64.const_int(mem.initial, false).into(),
+                            rt.i64.const_int(max, false).into(),
+                        ],
+                        "",
+                    )?;
+                    continue;
+                }
                 let max = mem.maximum.map(|m| m as u32).unwrap_or(u32::MAX);
                 b.build_call(
                     rt.memory_new,
@@ -218,12 +247,16 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
                     Some(e) => const_expr(rt, env, &b, e)?,
                     None => rt.ptr.const_null().into(),
                 };
-                let max = t.ty.maximum.map(|m| m as u32).unwrap_or(u32::MAX);
+                // A 64-bit table's limits saturate at u32::MAX (more than
+                // the runtime allows anyway).
+                let max = t.ty.maximum.map(|m| m.min(u32::MAX as u64) as u32);
+                let max = max.unwrap_or(u32::MAX);
+                let initial = t.ty.initial.min(u32::MAX as u64);
                 b.build_call(
                     rt.table_new,
                     &[
                         g.as_pointer_value().into(),
-                        rt.i32.const_int(t.ty.initial, false).into(),
+                        rt.i32.const_int(initial, false).into(),
                         rt.i32.const_int(max as u64, false).into(),
                         init.into(),
                     ],
@@ -240,6 +273,7 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
                 ExternalKind::Table => Some(env.tables[e.index as usize]),
                 ExternalKind::Memory => Some(env.memories[e.index as usize]),
                 ExternalKind::Global => Some(env.globals[e.index as usize]),
+                ExternalKind::Tag => Some(env.tags[e.index as usize]),
                 _ => None,
             };
             let value = match place {
@@ -272,7 +306,8 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
                     b.build_store(s.len.as_pointer_value(), rt.i32.const_zero())?;
                 }
                 ElemMode::Active { table, offset } => {
-                    let offset = const_expr(rt, env, &b, offset)?;
+                    let offset = const_expr(rt, env, &b, offset)?.into_int_value();
+                    let offset = saturate_u32(rt, &b, offset)?;
                     let t = env.tables[*table as usize].address(rt, &b)?;
                     let n = rt.i32.const_int(s.count as u64, false);
                     b.build_call(
@@ -297,8 +332,13 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
                 let offset = const_expr(rt, env, &b, offset)?;
                 let m = env.memories[*mem as usize].address(rt, &b)?;
                 let n = rt.i32.const_int(s.count as u64, false);
+                let memory64 = info.memories[*mem as usize].memory64;
                 b.build_call(
-                    rt.memory_init,
+                    if memory64 {
+                        rt.memory_init64
+                    } else {
+                        rt.memory_init
+                    },
                     &[
                         m.into(),
                         offset.into(),

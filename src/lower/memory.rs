@@ -1,6 +1,7 @@
 //! Linear-memory operators.  An access is `base + zext(address) + offset`;
 //! the runtime's guard region turns any out-of-bounds address into a fault
 //! (trap), so no check is emitted unless `--bounds-checks` asks for one.
+//! 64-bit memories are always checked (see `index64.rs`).
 
 use super::function::FuncTranslator;
 use super::runtime::{TrapKind, MEMORY_SIZE};
@@ -33,6 +34,11 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             }
         };
         let (mem, base) = self.memory(index)?;
+        if self.is_memory64(index) {
+            let ea = self.memory64_address(mem, addr, memarg.offset, size)?;
+            // SAFETY (for LLVM): checked against the memory's size above.
+            return Ok(unsafe { self.b.build_gep(self.rt.i8, base, &[ea], "addr")? });
+        }
         let addr = self.index64(addr)?;
         let ea = if memarg.offset != 0 {
             self.b
@@ -107,6 +113,9 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     /// Lowers `op` if it is a memory operator; returns whether it was.
     pub fn memory_op(&mut self, op: &Operator<'a>) -> Result<bool> {
         use Operator as O;
+        if self.memory64_op(op)? {
+            return Ok(true);
+        }
         let rt = self.rt;
         let (i8t, i16t, i32t, i64t) = (rt.i8, rt.context.i16_type(), rt.i32, rt.i64);
         match op {

@@ -15,7 +15,9 @@
 //! the hooks of `debug_hooks.rs`.  Nothing here reads DWARF or writes files.
 
 mod debug_hooks;
+mod exceptions;
 pub mod function;
+mod index64;
 pub mod instance;
 mod libc_builtins;
 mod libc_strings;
@@ -28,6 +30,8 @@ pub mod runtime;
 pub mod simd;
 mod simd_memory;
 mod simd_ops;
+mod tail_call;
+mod typed_refs;
 
 use crate::debuginfo::{ModuleDebug, WasmGlobalCell};
 use crate::error::{Error, Result};
@@ -42,6 +46,10 @@ use instance::InstanceBuilder;
 use module_env::{Callee, ModuleEnv, Place};
 use runtime::Runtime;
 use wasmparser::ExternalKind;
+
+/// Function attribute of a function that makes wasm tail calls: tail calls
+/// stay enabled in it (see `emit::optimize`).
+pub const WASM_TAIL_CALLS: &str = "innative-wasm-tail-calls";
 
 /// Lowers `modules` into a new LLVM module; with `-g`, `provenance[i]` is
 /// the provenance chosen for module `i` (see [`crate::provenance::select`]).
@@ -265,6 +273,7 @@ fn resolve_export(
             (ImportKind::Table { table }, ExternalKind::Table) => table == export.index,
             (ImportKind::Memory { memory }, ExternalKind::Memory) => memory == export.index,
             (ImportKind::Global { global }, ExternalKind::Global) => global == export.index,
+            (ImportKind::Tag { tag }, ExternalKind::Tag) => tag == export.index,
             _ => false,
         });
     match imported {
@@ -317,6 +326,13 @@ fn resolve_static_imports<'ctx>(
                         slot.set_initializer(&g.as_pointer_value());
                     }
                     envs[mi].globals[global as usize] = place;
+                }
+                (ImportKind::Tag { tag }, Some((ti, ExternalKind::Tag, tt))) => {
+                    let place = envs[ti].tags[tt as usize];
+                    if let Place::Direct(g) = place {
+                        slot.set_initializer(&g.as_pointer_value());
+                    }
+                    envs[mi].tags[tag as usize] = place;
                 }
                 (_, Some(_)) => {
                     return Err(here(format!(

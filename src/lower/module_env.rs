@@ -62,6 +62,8 @@ pub struct ModuleEnv<'ctx, 'a> {
     pub memories: Vec<Place<'ctx>>,
     pub tables: Vec<Place<'ctx>>,
     pub globals: Vec<Place<'ctx>>,
+    /// Exception tags (`innative_tag`), identified by address.
+    pub tags: Vec<Place<'ctx>>,
     /// One slot per import, in import order.
     pub import_slots: Vec<GlobalValue<'ctx>>,
     /// `[ntypes x i32]`: interned signature ids, filled by init.
@@ -232,6 +234,53 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             });
         }
 
+        let mut tags = Vec::new();
+        for (i, ty) in info.tags.iter().enumerate() {
+            let i = i as u32;
+            if i < info.num_imported_tags {
+                let slot = slot_of(
+                    &|k| match k {
+                        crate::module::ImportKind::Tag { tag } => Some(*tag),
+                        _ => None,
+                    },
+                    i,
+                )
+                .expect("imported tag has an import");
+                tags.push(Place::Slot(slot));
+                continue;
+            }
+            let export = info
+                .exports
+                .iter()
+                .find(|e| e.kind == wasmparser::ExternalKind::Tag && e.index == i);
+            let display = match export {
+                Some(e) => e.name.to_string(),
+                None => format!("tag[{i}]"),
+            };
+            let name = rt.context.const_string(display.as_bytes(), true);
+            let name_g =
+                module.add_global(name.get_type(), None, &format!("{prefix}.tag.{i}.name"));
+            name_g.set_linkage(Linkage::Private);
+            name_g.set_constant(true);
+            name_g.set_initializer(&name);
+            let nparams = info.types[*ty as usize].params().len() as u64;
+            let g = match exported(wasmparser::ExternalKind::Tag, i) {
+                Some(sym) => module.add_global(rt.tag, None, &sym),
+                None => {
+                    let g = module.add_global(rt.tag, None, &format!("{prefix}.tag.{i}"));
+                    g.set_linkage(Linkage::Internal);
+                    g
+                }
+            };
+            g.set_constant(true);
+            g.set_initializer(&rt.tag.const_named_struct(&[
+                name_g.as_pointer_value().into(),
+                rt.i32.const_int(nparams, false).into(),
+                rt.i32.const_zero().into(),
+            ]));
+            tags.push(Place::Direct(g));
+        }
+
         let sigids = internal(
             format!("{prefix}.sigids"),
             rt.i32.array_type(info.types.len() as u32).into(),
@@ -291,6 +340,7 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             memories,
             tables,
             globals,
+            tags,
             import_slots,
             sigids,
             datas,

@@ -1,5 +1,6 @@
 //! Reference types and tables: `ref.*`, `table.*`, `elem.drop` and
 //! `call_indirect` (bounds, null and signature checks before the call).
+//! 64-bit table operands are narrowed by `index64.rs`.
 
 use super::function::FuncTranslator;
 use super::runtime::{TrapKind, FUNC_CODE, FUNC_SIG, TABLE_ELEMS, TABLE_SIZE};
@@ -78,9 +79,31 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         place.address(self.rt, &self.b)
     }
 
-    /// The native code of element `index` of table `table_index`, checked
-    /// as `call_indirect` checks it: traps when the index is out of bounds,
-    /// the element is null or its type is not `type_index`.
+    pub fn call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
+        let code = self.indirect_code(type_index, table_index)?;
+        let ty = self.env.info.types[type_index as usize].clone();
+        let args = self.pop_args(ty.params().len())?;
+        let call =
+            self.b
+                .build_indirect_call(self.rt.fn_type(&ty), code, &args, "call_indirect")?;
+        self.push_call_results(call, ty.results().len())
+    }
+
+    /// Pops a table index and returns the code of the function it selects,
+    /// after the bounds, null and signature checks of `call_indirect`.
+    pub fn indirect_code(
+        &mut self,
+        type_index: u32,
+        table_index: u32,
+    ) -> Result<PointerValue<'ctx>> {
+        let index = self.pop_int()?;
+        let index = self.table_u32(index)?;
+        self.indirect_callee(type_index, table_index, index)
+    }
+
+    /// The native code of element `index` (an i32) of table `table_index`,
+    /// checked as `call_indirect` checks it: traps when the index is out of
+    /// bounds, the element is null or its type is not `type_index`.
     pub(super) fn indirect_callee(
         &mut self,
         type_index: u32,
@@ -131,17 +154,6 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             .into_pointer_value())
     }
 
-    pub fn call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
-        let index = self.pop_int()?;
-        let code = self.indirect_callee(type_index, table_index, index)?;
-        let ty = self.env.info.types[type_index as usize].clone();
-        let args = self.pop_args(ty.params().len())?;
-        let call =
-            self.b
-                .build_indirect_call(self.rt.fn_type(&ty), code, &args, "call_indirect")?;
-        self.push_call_results(call, ty.results().len())
-    }
-
     /// Lowers `op` if it is a reference or table operator; returns whether it was.
     pub fn reference_op(&mut self, op: &Operator<'a>) -> Result<bool> {
         use Operator as O;
@@ -160,6 +172,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             }
             O::TableGet { table } => {
                 let index = self.pop_int()?;
+                let index = self.table_u32(index)?;
                 let t = self.table(table)?;
                 let slot = self.table_element(table, t, index, TrapKind::TableOutOfBounds)?;
                 let v = self.b.build_load(rt.ptr, slot, "tget")?;
@@ -168,6 +181,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             O::TableSet { table } => {
                 let v = self.pop()?;
                 let index = self.pop_int()?;
+                let index = self.table_u32(index)?;
                 let t = self.table(table)?;
                 let slot = self.table_element(table, t, index, TrapKind::TableOutOfBounds)?;
                 self.b.build_store(slot, v)?;
@@ -178,10 +192,12 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                     .b
                     .build_struct_gep(rt.table, t, TABLE_SIZE, "tsize_ptr")?;
                 let size = self.b.build_load(rt.i32, size_ptr, "tsize")?;
+                let size = self.table_result(table, size.into_int_value())?;
                 self.push(size);
             }
             O::TableGrow { table } => {
                 let delta = self.pop_int()?;
+                let delta = self.table_u32(delta)?;
                 let init = self.pop()?;
                 let t = self.table(table)?;
                 let call = self.b.build_call(
@@ -189,12 +205,19 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                     &[t.into(), init.into(), delta.into()],
                     "tgrow",
                 )?;
-                self.push_call_results(call, 1)?;
+                let old = call
+                    .try_as_basic_value()
+                    .basic()
+                    .ok_or_else(|| Error::new("table.grow returned nothing (internal error)"))?;
+                let old = self.table_result(table, old.into_int_value())?;
+                self.push(old);
             }
             O::TableFill { table } => {
                 let n = self.pop_int()?;
+                let n = self.table_u32(n)?;
                 let v = self.pop()?;
                 let dst = self.pop_int()?;
+                let dst = self.table_u32(dst)?;
                 let t = self.table(table)?;
                 self.b.build_call(
                     rt.table_fill,
@@ -207,8 +230,11 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 src_table,
             } => {
                 let n = self.pop_int()?;
+                let n = self.table_u32(n)?;
                 let src = self.pop_int()?;
+                let src = self.table_u32(src)?;
                 let dst = self.pop_int()?;
+                let dst = self.table_u32(dst)?;
                 let dt = self.table(dst_table)?;
                 let st = self.table(src_table)?;
                 self.b.build_call(
@@ -221,6 +247,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 let n = self.pop_int()?;
                 let src = self.pop_int()?;
                 let dst = self.pop_int()?;
+                let dst = self.table_u32(dst)?;
                 let t = self.table(table)?;
                 let seg = &self.env.elems[elem_index as usize];
                 let len = self

@@ -24,6 +24,9 @@ pub enum TrapKind {
     IntegerOverflow = 8,
     BadConversion = 9,
     StackExhausted = 10,
+    NullReference = 12,
+    NullFunctionReference = 14,
+    NullExceptionReference = 15,
 }
 
 /// Field indices of `innative_memory`.
@@ -52,6 +55,15 @@ pub struct Runtime<'ctx> {
     pub table: StructType<'ctx>,
     /// `innative_func`: { ptr code, i32 sig, i32 index, ptr module }
     pub func: StructType<'ctx>,
+    /// `innative_tag`: { ptr name, i32 nparams, i32 reserved }
+    pub tag: StructType<'ctx>,
+    /// Exception handling (runtime/exceptions.c); `setjmp` is libc's `_setjmp`.
+    pub try_enter: FunctionValue<'ctx>,
+    pub try_leave: FunctionValue<'ctx>,
+    pub try_exception: FunctionValue<'ctx>,
+    pub throw: FunctionValue<'ctx>,
+    pub rethrow: FunctionValue<'ctx>,
+    pub setjmp: FunctionValue<'ctx>,
     /// `innative_global`: 16 bytes, 16-aligned.
     pub global_cell: inkwell::types::ArrayType<'ctx>,
     /// `innative_module`.
@@ -64,6 +76,12 @@ pub struct Runtime<'ctx> {
     pub memory_init: FunctionValue<'ctx>,
     pub memory_copy: FunctionValue<'ctx>,
     pub memory_fill: FunctionValue<'ctx>,
+    /// The memory64 counterparts (runtime/memory64.c).
+    pub memory_new64: FunctionValue<'ctx>,
+    pub memory_grow64: FunctionValue<'ctx>,
+    pub memory_init64: FunctionValue<'ctx>,
+    pub memory_copy64: FunctionValue<'ctx>,
+    pub memory_fill64: FunctionValue<'ctx>,
     pub table_new: FunctionValue<'ctx>,
     pub table_grow: FunctionValue<'ctx>,
     pub table_init: FunctionValue<'ctx>,
@@ -117,6 +135,22 @@ impl<'ctx> Runtime<'ctx> {
             let id = Attribute::get_named_enum_kind_id(attr);
             trap.add_attribute(AttributeLoc::Function, context.create_enum_attribute(id, 0));
         }
+        let throw = declare("innative_throw", p(&[ptr.into(), ptr.into(), i32.into()]));
+        let rethrow = declare("innative_rethrow", p(&[ptr.into()]));
+        for f in [throw, rethrow] {
+            let id = Attribute::get_named_enum_kind_id("noreturn");
+            f.add_attribute(AttributeLoc::Function, context.create_enum_attribute(id, 0));
+        }
+        // Not `nounwind`-only like the others: it returns twice.
+        let setjmp = module.add_function(
+            "_setjmp",
+            i32.fn_type(&[ptr.into()], false),
+            Some(Linkage::External),
+        );
+        for attr in ["returns_twice", "nounwind"] {
+            let id = Attribute::get_named_enum_kind_id(attr);
+            setjmp.add_attribute(AttributeLoc::Function, context.create_enum_attribute(id, 0));
+        }
         let stack_limit = module.add_global(ptr, None, "innative_stack_limit");
         stack_limit.set_linkage(Linkage::External);
         Runtime {
@@ -131,6 +165,13 @@ impl<'ctx> Runtime<'ctx> {
             table,
             func,
             global_cell: i64.array_type(2),
+            tag: context.struct_type(&[ptr.into(), i32.into(), i32.into()], false),
+            try_enter: declare("innative_try_enter", p(&[ptr.into()])),
+            try_leave: declare("innative_try_leave", p(&[ptr.into()])),
+            try_exception: declare("innative_try_exception", ptr.fn_type(&[ptr.into()], false)),
+            throw,
+            rethrow,
+            setjmp,
             module_desc,
             trap,
             sig_intern: declare("innative_sig_intern", i32.fn_type(&[ptr.into()], false)),
@@ -161,6 +202,33 @@ impl<'ctx> Runtime<'ctx> {
             memory_fill: declare(
                 "innative_memory_fill",
                 p(&[ptr.into(), i32.into(), i32.into(), i32.into()]),
+            ),
+            memory_new64: declare(
+                "innative_memory_new64",
+                p(&[ptr.into(), i64.into(), i64.into()]),
+            ),
+            memory_grow64: declare(
+                "innative_memory_grow64",
+                i64.fn_type(&[ptr.into(), i64.into()], false),
+            ),
+            memory_init64: declare(
+                "innative_memory_init64",
+                p(&[
+                    ptr.into(),
+                    i64.into(),
+                    ptr.into(),
+                    i32.into(),
+                    i32.into(),
+                    i32.into(),
+                ]),
+            ),
+            memory_copy64: declare(
+                "innative_memory_copy64",
+                p(&[ptr.into(), ptr.into(), i64.into(), i64.into(), i64.into()]),
+            ),
+            memory_fill64: declare(
+                "innative_memory_fill64",
+                p(&[ptr.into(), i64.into(), i32.into(), i64.into()]),
             ),
             table_new: declare(
                 "innative_table_new",

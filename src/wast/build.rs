@@ -4,7 +4,7 @@
 //! not depend on execution, so a script's modules are all built before its
 //! commands run.
 
-use super::linker::{self, ModuleMeta};
+use super::linker::{self, ModuleMeta, SkipReason};
 use super::script::ModuleSource;
 use crate::load::Input;
 use crate::options::{Linkage, OptLevel, Options, OutputKind};
@@ -26,6 +26,8 @@ pub enum Built {
     },
     /// Rejected by the text parser or the validator.
     Invalid(String),
+    /// Needs a feature not implemented here (GC heap types): skipped.
+    Skipped(SkipReason),
     /// Valid, but the compiler or linker failed.
     Failed(String),
 }
@@ -37,7 +39,12 @@ const COMPILE_STACK: usize = 64 << 20;
 pub fn build_one(bytes: &[u8], label: &str, dir: &Path, stem: &str, opt_level: OptLevel) -> Built {
     let meta = match linker::module_meta(bytes) {
         Ok(m) => m,
-        Err(e) => return Built::Invalid(e),
+        Err(e) => {
+            return match linker::later_feature(bytes) {
+                Some(reason) => Built::Skipped(reason),
+                None => Built::Invalid(e),
+            }
+        }
     };
     let input = Input {
         path: PathBuf::from(label),

@@ -4,14 +4,19 @@
 //!
 //! Counting rules: each assertion counts once.  A plain `module`, `register`
 //! or `invoke` that goes wrong counts as one failure (its later assertions
-//! then fail on their own).  Nothing is skipped.  `assert_malformed` and
+//! then fail on their own).  Anything needing GC heap types is skipped
+//! (a module that validates only with GC enabled, a GC value in a
+//! directive), with a note per skip reason at the end of each script;
+//! SIMD runs in full.
+//! `assert_exception` passes when the action ends with an uncaught exception.  `assert_malformed` and
 //! `assert_invalid` pass when the module is rejected before compilation: by
 //! the text parser, or by the decoder/validator (the `wast` text parser
 //! accepts a few texts the spec's grammar rejects — 64-bit offsets and memory
 //! sizes, two `start` fields — whose binaries the validator then rejects).
 
 use super::build::{self, Built};
-use super::ffi::{Runtime, TRAP_STACK_EXHAUSTED};
+use super::ffi::{Runtime, TRAP_EXCEPTION, TRAP_STACK_EXHAUSTED};
+use super::linker::{SkipReason, GC};
 use super::report::{Counts, Outcome, Sink};
 use super::script::{self, Action, Command, ModuleForm, Pos, Script};
 use super::store::{ActionError, InstError, InstRef, Instance, SpectestSource, Store};
@@ -37,6 +42,15 @@ pub struct RunConfig {
     pub opt_level: OptLevel,
     /// A prebuilt `spectest.so`; built in the script's directory when `None`.
     pub spectest: Option<PathBuf>,
+}
+
+/// Whether an unsupported directive is about GC values: host references
+/// (`ref.host`, used with `any.convert_extern`) or a null of a GC heap type.
+fn is_gc_directive(what: &str) -> bool {
+    what.contains("ref.host")
+        || ["Any", "Eq", "I31", "Struct", "Array", "None"]
+            .iter()
+            .any(|t| what.contains(&format!("ty: {t} }}")))
 }
 
 /// Runs the script at `path`, using `dir` for build products.
@@ -73,9 +87,13 @@ pub fn run_file(
         named: HashMap::new(),
         definitions: HashMap::new(),
         counts,
+        skipped: Default::default(),
         sink,
     };
     exec.run(&script);
+    for (reason, n) in &exec.skipped {
+        exec.sink.note(&format!("skipped {n}: needs {reason}"));
+    }
     exec.counts
 }
 
@@ -97,12 +115,15 @@ struct Exec<'a, 'rt> {
     /// Module definitions by `$id` (for `module instance`).
     definitions: HashMap<String, usize>,
     counts: Counts,
+    /// Skipped assertions by reason, noted at the end of the script.
+    skipped: std::collections::BTreeMap<SkipReason, usize>,
     sink: &'a mut dyn Sink,
 }
 
 /// The result of one command.
 enum Res {
     Pass,
+    Skip(SkipReason),
     Fail(String),
     /// A non-assertion command that worked: not counted.
     Quiet,
@@ -117,6 +138,10 @@ impl Exec<'_, '_> {
             let (outcome, detail) = match res {
                 Res::Quiet => continue,
                 Res::Pass => (Outcome::Pass, None),
+                Res::Skip(reason) => {
+                    *self.skipped.entry(reason).or_default() += 1;
+                    (Outcome::Skip, None)
+                }
                 Res::Fail(msg) => (Outcome::Fail, Some(format!("{pos}: {what}: {msg}"))),
             };
             self.counts.record(outcome);
@@ -204,6 +229,7 @@ impl Exec<'_, '_> {
             Command::Action { pos, action } => {
                 let res = match self.action(action) {
                     Ok(_) => Res::Quiet,
+                    Err(ActionError::Skipped(_)) => Res::Quiet,
                     Err(e) => Res::Fail(e.to_string()),
                 };
                 (*pos, action.describe(), res)
@@ -215,6 +241,7 @@ impl Exec<'_, '_> {
             } => {
                 let what = format!("assert_return {}", action.describe());
                 let res = match self.action(action) {
+                    Err(ActionError::Skipped(r)) => Res::Skip(r),
                     Err(e) => Res::Fail(format!("expected ({}), got {e}", list(expected))),
                     Ok(got) => {
                         if let Some(u) = expected
@@ -247,10 +274,24 @@ impl Exec<'_, '_> {
                     Err(ActionError::Trap(t)) => {
                         self.trap_message(&t.message, message, &t.to_string())
                     }
+                    Err(ActionError::Skipped(r)) => Res::Skip(r),
                     Err(e) => Res::Fail(format!("expected trap {message:?}, got {e}")),
                     Ok(got) => {
                         Res::Fail(format!("expected trap {message:?}, got ({})", list(&got)))
                     }
+                };
+                (*pos, what, res)
+            }
+            Command::AssertException { pos, action } => {
+                let what = format!("assert_exception {}", action.describe());
+                let res = match self.action(action) {
+                    Err(ActionError::Trap(t)) if t.kind == TRAP_EXCEPTION => Res::Pass,
+                    Err(ActionError::Skipped(r)) => Res::Skip(r),
+                    Err(e) => Res::Fail(format!("expected an uncaught exception, got {e}")),
+                    Ok(got) => Res::Fail(format!(
+                        "expected an uncaught exception, got ({})",
+                        list(&got)
+                    )),
                 };
                 (*pos, what, res)
             }
@@ -264,6 +305,7 @@ impl Exec<'_, '_> {
                     Err(ActionError::Trap(t)) if t.kind == TRAP_STACK_EXHAUSTED => {
                         self.trap_message(&t.message, message, &t.to_string())
                     }
+                    Err(ActionError::Skipped(r)) => Res::Skip(r),
                     Err(e) => Res::Fail(format!("expected {message:?}, got {e}")),
                     Ok(got) => Res::Fail(format!("expected {message:?}, got ({})", list(&got))),
                 };
@@ -278,6 +320,7 @@ impl Exec<'_, '_> {
                     Err(InstError::Trap(t)) => {
                         self.trap_message(&t.message, message, &t.to_string())
                     }
+                    Err(InstError::Skipped(r)) => Res::Skip(r),
                     Err(e) => Res::Fail(format!("expected trap {message:?}, got {e}")),
                     Ok(_) => Res::Fail(format!(
                         "expected trap {message:?}, but the module instantiated"
@@ -292,6 +335,7 @@ impl Exec<'_, '_> {
             } => {
                 let res = match self.store.instantiate(*module) {
                     Err(InstError::Unlinkable(_)) => Res::Pass,
+                    Err(InstError::Skipped(r)) => Res::Skip(r),
                     Err(e) => Res::Fail(format!("expected unlinkable ({message:?}), got {e}")),
                     Ok(_) => Res::Fail(format!(
                         "expected unlinkable ({message:?}), but the module linked"
@@ -340,7 +384,11 @@ impl Exec<'_, '_> {
             Command::Unsupported { pos, what } => (
                 *pos,
                 "unsupported directive".into(),
-                Res::Fail(what.clone()),
+                if is_gc_directive(what) {
+                    Res::Skip(GC)
+                } else {
+                    Res::Fail(what.clone())
+                },
             ),
         }
     }
@@ -349,6 +397,7 @@ impl Exec<'_, '_> {
     fn instantiate_module(&mut self, index: usize) -> (InstRef, Res) {
         match self.store.instantiate(index) {
             Ok(i) => (InstRef::Live(i), Res::Quiet),
+            Err(InstError::Skipped(r)) => (InstRef::Skipped(r), Res::Quiet),
             Err(e) => (InstRef::Failed(e.to_string()), Res::Fail(e.to_string())),
         }
     }
@@ -356,6 +405,7 @@ impl Exec<'_, '_> {
     fn action(&mut self, action: &Action) -> Result<Vec<Value>, ActionError> {
         let inst: Rc<Instance> = match self.target(action.module()) {
             InstRef::Live(i) => i,
+            InstRef::Skipped(r) => return Err(ActionError::Skipped(r)),
             InstRef::Failed(e) => {
                 return Err(ActionError::Failed(format!("module unavailable: {e}")))
             }

@@ -51,6 +51,8 @@ pub type Invoker = unsafe extern "C" fn(*mut u64);
 
 /// `INNATIVE_TRAP_STACK_EXHAUSTED`.
 pub const TRAP_STACK_EXHAUSTED: i32 = 10;
+/// `INNATIVE_TRAP_EXCEPTION`: an exception nobody caught.
+pub const TRAP_EXCEPTION: i32 = 16;
 
 /// A trap caught by the runtime.
 #[derive(Debug, Clone)]

@@ -9,7 +9,9 @@
 //! when the importer gives one.  Any mismatch, or a missing module/field, makes
 //! the module "unlinkable".
 
-use wasmparser::{ExternalKind, FuncType, GlobalType, MemoryType, Payload, TableType, TypeRef};
+use wasmparser::{
+    ExternalKind, FuncType, GlobalType, MemoryType, Payload, RefType, TableType, TypeRef, ValType,
+};
 
 /// `spectest`, the host module the spec scripts import from.  It is compiled
 /// through the same AOT path as everything else (once per process); its print
@@ -30,6 +32,32 @@ pub const SPECTEST_WAT: &str = r#"(module
   (memory (export "memory") 1 2)
 )"#;
 
+/// `spectest` for 3.0 scripts: [`SPECTEST_WAT`] plus a 64-bit table.
+pub const SPECTEST3_WAT: &str = r#"(module
+  (func (export "print"))
+  (func (export "print_i32") (param i32))
+  (func (export "print_i64") (param i64))
+  (func (export "print_f32") (param f32))
+  (func (export "print_f64") (param f64))
+  (func (export "print_i32_f32") (param i32 f32))
+  (func (export "print_f64_f64") (param f64 f64))
+  (global (export "global_i32") i32 (i32.const 666))
+  (global (export "global_i64") i64 (i64.const 666))
+  (global (export "global_f32") f32 (f32.const 666.6))
+  (global (export "global_f64") f64 (f64.const 666.6))
+  (table (export "table") 10 20 funcref)
+  (table (export "table64") i64 10 20 funcref)
+  (memory (export "memory") 1 2)
+)"#;
+
+/// The `spectest` text for the standard being tested.
+pub fn spectest_wat() -> &'static str {
+    match crate::validate::Standard::current() {
+        crate::validate::Standard::V2 => SPECTEST_WAT,
+        crate::validate::Standard::V3 => SPECTEST3_WAT,
+    }
+}
+
 /// The registered name of the host module.
 pub const SPECTEST: &str = "spectest";
 
@@ -40,6 +68,8 @@ pub enum ExternType {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// An exception tag: the type of its payload (params).
+    Tag(FuncType),
 }
 
 impl ExternType {
@@ -49,6 +79,7 @@ impl ExternType {
             ExternType::Table(_) => "table",
             ExternType::Memory(_) => "memory",
             ExternType::Global(_) => "global",
+            ExternType::Tag(_) => "tag",
         }
     }
 }
@@ -85,11 +116,13 @@ pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
         .validate_all(bytes)
         .map_err(|e| e.message().to_string())?;
     let types = types.as_ref();
-    let func_type = |id: wasmparser::types::CoreTypeId| types[id].unwrap_func().clone();
+    let canon = Canon { types };
+    let func_type = |id: wasmparser::types::CoreTypeId| canon.func(types[id].unwrap_func());
 
     let mut imports = Vec::new();
     // Per kind: the import index of each imported entity, in index order.
     let (mut funcs, mut tables, mut memories, mut globals) = (vec![], vec![], vec![], vec![]);
+    let mut tags = vec![];
     let mut exports = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(bytes) {
         match payload.map_err(|e| e.message().to_string())? {
@@ -104,7 +137,7 @@ pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
                         }
                         TypeRef::Table(t) => {
                             tables.push(index);
-                            ExternType::Table(t)
+                            ExternType::Table(canon.table(t))
                         }
                         TypeRef::Memory(t) => {
                             memories.push(index);
@@ -112,9 +145,14 @@ pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
                         }
                         TypeRef::Global(t) => {
                             globals.push(index);
-                            ExternType::Global(t)
+                            ExternType::Global(canon.global(t))
                         }
-                        TypeRef::Tag(_) => return Err("tag imports are not supported".into()),
+                        TypeRef::Tag(t) => {
+                            tags.push(index);
+                            ExternType::Tag(func_type(
+                                types.core_type_at_in_module(t.func_type_idx),
+                            ))
+                        }
                     };
                     imports.push(ImportDesc {
                         module: import.module.to_string(),
@@ -133,7 +171,7 @@ pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
                             funcs.get(i).copied(),
                         ),
                         ExternalKind::Table => (
-                            ExternType::Table(types.table_at(export.index)),
+                            ExternType::Table(canon.table(types.table_at(export.index))),
                             tables.get(i).copied(),
                         ),
                         ExternalKind::Memory => (
@@ -141,10 +179,13 @@ pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
                             memories.get(i).copied(),
                         ),
                         ExternalKind::Global => (
-                            ExternType::Global(types.global_at(export.index)),
+                            ExternType::Global(canon.global(types.global_at(export.index))),
                             globals.get(i).copied(),
                         ),
-                        ExternalKind::Tag => return Err("tag exports are not supported".into()),
+                        ExternalKind::Tag => (
+                            ExternType::Tag(func_type(types.tag_at(export.index))),
+                            tags.get(i).copied(),
+                        ),
                     };
                     exports.push(ExportDesc {
                         name: export.name.to_string(),
@@ -157,6 +198,109 @@ pub fn module_meta(bytes: &[u8]) -> Result<ModuleMeta, String> {
         }
     }
     Ok(ModuleMeta { imports, exports })
+}
+
+/// Makes reference types comparable across modules: a concrete type index
+/// (module-relative, or a validator's own id) becomes a process-wide number
+/// for the function type's signature, so that equal types in two modules
+/// compare equal.  Non-function (GC) types are left alone.
+struct Canon<'t> {
+    types: wasmparser::types::TypesRef<'t>,
+}
+
+impl Canon<'_> {
+    fn func(&self, f: &FuncType) -> FuncType {
+        let params: Vec<ValType> = f.params().iter().map(|v| self.val(*v)).collect();
+        let results: Vec<ValType> = f.results().iter().map(|v| self.val(*v)).collect();
+        FuncType::new(params, results)
+    }
+
+    fn global(&self, g: GlobalType) -> GlobalType {
+        GlobalType {
+            content_type: self.val(g.content_type),
+            ..g
+        }
+    }
+
+    fn table(&self, t: TableType) -> TableType {
+        TableType {
+            element_type: self.reference(t.element_type),
+            ..t
+        }
+    }
+
+    fn val(&self, v: ValType) -> ValType {
+        match v {
+            ValType::Ref(r) => ValType::Ref(self.reference(r)),
+            other => other,
+        }
+    }
+
+    fn reference(&self, r: RefType) -> RefType {
+        use wasmparser::UnpackedIndex;
+        let Some(index) = r.type_index() else {
+            return r;
+        };
+        let id = match index.unpack() {
+            UnpackedIndex::Module(i) => self.types.core_type_at_in_module(i),
+            UnpackedIndex::Id(id) => id,
+            UnpackedIndex::RecGroup(_) => return r,
+        };
+        let wasmparser::CompositeInnerType::Func(f) = &self.types[id].composite_type.inner else {
+            return r;
+        };
+        static IDS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+        let sig = crate::module::signature_string(f);
+        let mut ids = IDS.lock().unwrap_or_else(|e| e.into_inner());
+        let n = match ids.iter().position(|s| *s == sig) {
+            Some(n) => n,
+            None => {
+                ids.push(sig);
+                ids.len() - 1
+            }
+        };
+        match wasmparser::PackedIndex::from_module_index(n as u32) {
+            Some(p) => RefType::concrete(r.is_nullable(), p),
+            None => r,
+        }
+    }
+}
+
+/// Reference subtyping among function references (after [`Canon`]): a
+/// concrete function type is a subtype of `func`, non-null of nullable.
+fn val_subtype(sub: ValType, sup: ValType) -> bool {
+    if sub == sup {
+        return true;
+    }
+    let (ValType::Ref(sub), ValType::Ref(sup)) = (sub, sup) else {
+        return false;
+    };
+    if sub.is_nullable() && !sup.is_nullable() {
+        return false;
+    }
+    let (hs, hp) = (sub.heap_type(), sup.heap_type());
+    hs == hp
+        || (matches!(hs, wasmparser::HeapType::Concrete(_)) && hp == wasmparser::HeapType::FUNC)
+}
+
+/// Why a module is skipped rather than run: a feature this compiler does
+/// not implement yet, shown as "needs <reason>".
+pub type SkipReason = &'static str;
+pub const GC: SkipReason = "GC heap types (not implemented)";
+
+/// The unimplemented feature an invalid module needs: it validates once
+/// that feature is enabled.
+pub fn later_feature(bytes: &[u8]) -> Option<SkipReason> {
+    use wasmparser::WasmFeatures as F;
+    let valid_with = |extra: F| {
+        wasmparser::Validator::new_with_features(crate::validate::features() | extra)
+            .validate_all(bytes)
+            .is_ok()
+    };
+    if crate::validate::Standard::current() != crate::validate::Standard::V3 {
+        return None;
+    }
+    valid_with(F::GC).then_some(GC)
 }
 
 /// Limits subtyping: `[cur, max]` matches an import `[min, imax]`.
@@ -180,9 +324,16 @@ pub fn import_matches(
     current: Option<u64>,
 ) -> Result<(), String> {
     let ok = match (import, export) {
-        (ExternType::Func(i), ExternType::Func(e)) => i == e,
+        (ExternType::Func(i), ExternType::Func(e)) | (ExternType::Tag(i), ExternType::Tag(e)) => {
+            i == e
+        }
         (ExternType::Global(i), ExternType::Global(e)) => {
-            i.content_type == e.content_type && i.mutable == e.mutable
+            i.mutable == e.mutable
+                && if i.mutable {
+                    i.content_type == e.content_type
+                } else {
+                    val_subtype(e.content_type, i.content_type)
+                }
         }
         (ExternType::Table(i), ExternType::Table(e)) => {
             i.element_type == e.element_type

@@ -20,9 +20,10 @@
 //!
 //! Output: a line per file (`path: P passed, F failed, S skipped`), then
 //! exactly `N passed, M failed` (`, K skipped` when K > 0) alone on the last
-//! line.  The exit status is 0 only when nothing failed.  Every script,
-//! SIMD ones included, runs in full (the skip count stays for scripts a
-//! later proposal may need to skip).
+//! line.  The exit status is 0 only when nothing failed.  SIMD runs in
+//! full; GC heap types are skipped and counted, with a `skipped N: needs
+//! <reason>` note per script.  `--standard 2.0` validates against 2.0 (whose
+//! scripts expect 3.0's additions to be rejected); the default is 3.0.
 //!
 //! Optimization level: the harness compiles at `-O2`, the CLI's default, so
 //! the suite exercises what users get, including optimizer interactions

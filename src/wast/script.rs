@@ -119,6 +119,11 @@ pub(crate) enum Command {
         module: usize,
         message: String,
     },
+    /// The action must end with an uncaught wasm exception.
+    AssertException {
+        pos: Pos,
+        action: Action,
+    },
     AssertExhaustion {
         pos: Pos,
         action: Action,
@@ -160,6 +165,7 @@ impl Command {
             | Command::AssertTrap { pos, .. }
             | Command::AssertTrapModule { pos, .. }
             | Command::AssertExhaustion { pos, .. }
+            | Command::AssertException { pos, .. }
             | Command::AssertInvalid { pos, .. }
             | Command::AssertMalformed { pos, .. }
             | Command::AssertUnlinkable { pos, .. }
@@ -177,6 +183,7 @@ impl Command {
                 | Command::AssertTrap { .. }
                 | Command::AssertTrapModule { .. }
                 | Command::AssertExhaustion { .. }
+                | Command::AssertException { .. }
                 | Command::AssertInvalid { .. }
                 | Command::AssertMalformed { .. }
                 | Command::AssertUnlinkable { .. }
@@ -414,9 +421,13 @@ fn convert(
             pos,
             what: "assert_malformed_custom".into(),
         },
-        WastDirective::AssertException { .. } => Command::Unsupported {
-            pos,
-            what: "assert_exception".into(),
+        WastDirective::AssertException { exec, .. } => match convert_exec(exec) {
+            Ok(Exec::Action(action)) => Command::AssertException { pos, action },
+            Ok(Exec::Module(..)) => Command::Unsupported {
+                pos,
+                what: "assert_exception on a module".into(),
+            },
+            Err(what) => Command::Unsupported { pos, what },
         },
         WastDirective::AssertSuspension { .. } => Command::Unsupported {
             pos,

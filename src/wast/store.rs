@@ -9,7 +9,7 @@
 
 use super::build::{self, Built, MODULE_NAME};
 use super::ffi::{LoadedModule, RawMemory, RawTable, Runtime, Trap, PAGE_SIZE};
-use super::linker::{self, ExternType, ModuleMeta};
+use super::linker::{self, ExternType, ModuleMeta, SkipReason};
 use super::values::{ValKind, Value};
 use crate::options::OptLevel;
 use std::collections::HashMap;
@@ -43,6 +43,9 @@ impl Instance {
 #[derive(Clone)]
 pub enum InstRef {
     Live(Rc<Instance>),
+    /// A module needing a feature not implemented here (GC heap
+    /// types...): everything using it is skipped.
+    Skipped(SkipReason),
     /// The module failed to build or instantiate: everything using it fails.
     Failed(String),
 }
@@ -54,6 +57,8 @@ pub enum InstError {
     Unlinkable(String),
     /// `init` or `start` trapped.
     Trap(Trap),
+    /// The module (or one it imports from) needs a feature not implemented here.
+    Skipped(SkipReason),
     /// Anything else (build failure, loader error).
     Failed(String),
 }
@@ -63,6 +68,7 @@ impl std::fmt::Display for InstError {
         match self {
             InstError::Unlinkable(m) => write!(f, "unlinkable: {m}"),
             InstError::Trap(t) => write!(f, "instantiation trapped: {t}"),
+            InstError::Skipped(r) => write!(f, "skipped (needs {r})"),
             InstError::Failed(m) => write!(f, "{m}"),
         }
     }
@@ -72,6 +78,7 @@ impl std::fmt::Display for InstError {
 #[derive(Debug, Clone)]
 pub enum ActionError {
     Trap(Trap),
+    Skipped(SkipReason),
     Failed(String),
 }
 
@@ -79,6 +86,7 @@ impl std::fmt::Display for ActionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ActionError::Trap(t) => write!(f, "{t}"),
+            ActionError::Skipped(r) => write!(f, "skipped (needs {r})"),
             ActionError::Failed(m) => write!(f, "{m}"),
         }
     }
@@ -154,7 +162,7 @@ impl<'rt> Store<'rt> {
                 Err(e) => return InstRef::Failed(format!("spectest: {e}")),
             },
         };
-        let meta = match wat::parse_str(linker::SPECTEST_WAT)
+        let meta = match wat::parse_str(linker::spectest_wat())
             .map_err(|e| e.to_string())
             .and_then(|b| linker::module_meta(&b))
         {
@@ -171,6 +179,7 @@ impl<'rt> Store<'rt> {
     pub fn instantiate(&mut self, index: usize) -> Result<Rc<Instance>, InstError> {
         let (so, meta) = match &self.built[index] {
             Built::Ready { so, meta } => (so.clone(), meta.clone()),
+            Built::Skipped(r) => return Err(InstError::Skipped(r)),
             Built::Invalid(e) => return Err(InstError::Failed(format!("invalid module: {e}"))),
             Built::Failed(e) => return Err(InstError::Failed(e.clone())),
         };
@@ -199,6 +208,7 @@ impl<'rt> Store<'rt> {
                         import.module, import.module, import.name
                     )))
                 }
+                Some(InstRef::Skipped(r)) => return Err(InstError::Skipped(r)),
                 Some(InstRef::Failed(e)) => {
                     return Err(InstError::Failed(format!(
                         "import from failed module {:?}: {e}",
@@ -363,9 +373,10 @@ unsafe fn current_size(ty: &ExternType, ptr: *mut c_void) -> Option<u64> {
 
 /// Builds `spectest` into `dir/spectest.so`.
 pub fn build_spectest(dir: &Path, opt_level: OptLevel) -> Result<PathBuf, String> {
-    let bytes = wat::parse_str(linker::SPECTEST_WAT).map_err(|e| e.to_string())?;
+    let bytes = wat::parse_str(linker::spectest_wat()).map_err(|e| e.to_string())?;
     match build::build_one(&bytes, "spectest.wat", dir, "spectest", opt_level) {
         Built::Ready { so, .. } => Ok(so),
         Built::Invalid(e) | Built::Failed(e) => Err(e),
+        Built::Skipped(r) => Err(format!("spectest needs {r}?")),
     }
 }

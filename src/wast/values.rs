@@ -50,6 +50,9 @@ impl ValKind {
                     ty: AbstractHeapType::Func,
                     ..
                 } => ValKind::FuncRef,
+                // Typed function references (GC struct/array types never
+                // get this far: their modules are skipped).
+                HeapType::Concrete(_) => ValKind::FuncRef,
                 HeapType::Abstract {
                     ty: AbstractHeapType::Extern,
                     ..
