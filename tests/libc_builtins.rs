@@ -41,6 +41,29 @@ fn build_both(dir: &std::path::Path, name: &str) -> (std::path::PathBuf, std::pr
     (wasm, expected)
 }
 
+/// `innative compile LEVEL WASM` into `dir`: the executable and its LLVM IR.
+fn compile_at(
+    dir: &std::path::Path,
+    wasm: &std::path::Path,
+    name: &str,
+    level: &str,
+) -> (std::path::PathBuf, String) {
+    let exe = dir.join(format!("{name}{level}"));
+    let ir = dir.join(format!("{name}{level}.ll"));
+    let o = output(innative([
+        "compile".as_ref(),
+        level.as_ref(),
+        wasm.as_os_str(),
+        "-o".as_ref(),
+        exe.as_os_str(),
+        "--emit-llvm".as_ref(),
+        ir.as_os_str(),
+    ]));
+    assert_success(&o, &format!("innative compile {level} {name}.wasm"));
+    let text = std::fs::read_to_string(&ir).unwrap();
+    (exe, text)
+}
+
 /// The definition of `func` in LLVM IR text.
 fn definition<'t>(ir: &'t str, func: &str) -> Option<&'t str> {
     ir.split("\ndefine ")
@@ -56,18 +79,7 @@ fn memcpy_memmove_memset_builtins_behave_as_the_c_library() {
     let (wasm, expected) = build_both(dir.path(), "memops");
 
     for level in ["-O0", "-O2"] {
-        let exe = dir.path().join(format!("memops{level}"));
-        let ir = dir.path().join(format!("memops{level}.ll"));
-        let o = output(innative([
-            "compile".as_ref(),
-            level.as_ref(),
-            wasm.as_os_str(),
-            "-o".as_ref(),
-            exe.as_os_str(),
-            "--emit-llvm".as_ref(),
-            ir.as_os_str(),
-        ]));
-        assert_success(&o, &format!("innative compile {level} memops.wasm"));
+        let (exe, text) = compile_at(dir.path(), &wasm, "memops", level);
         let ran = output(&mut Command::new(&exe));
         assert_eq!(
             stdout(&ran),
@@ -92,7 +104,6 @@ fn memcpy_memmove_memset_builtins_behave_as_the_c_library() {
 
         // The builtin body: memcpy's definition calls llvm.memmove at -O2 and
         // is the wasm loop at -O0.
-        let text = std::fs::read_to_string(&ir).unwrap();
         let memcpy_body = definition(&text, "memops.memcpy")
             .unwrap_or_else(|| panic!("{level}: no memcpy definition in the IR"));
         assert_eq!(
@@ -118,18 +129,7 @@ fn qsort_builtin_sorts_as_glibc_and_keeps_the_traps() {
     let native = stdout(&expected);
     assert!(native.contains("order pairs"), "{native}");
     for level in ["-O0", "-O2"] {
-        let exe = dir.path().join(format!("sorting{level}"));
-        let ir = dir.path().join(format!("sorting{level}.ll"));
-        let o = output(innative([
-            "compile".as_ref(),
-            level.as_ref(),
-            wasm.as_os_str(),
-            "-o".as_ref(),
-            exe.as_os_str(),
-            "--emit-llvm".as_ref(),
-            ir.as_os_str(),
-        ]));
-        assert_success(&o, &format!("innative compile {level} sorting.wasm"));
+        let (exe, text) = compile_at(dir.path(), &wasm, "sorting", level);
         let ran = output(&mut Command::new(&exe));
         assert_eq!(status(&ran), 0, "{level}: {}", describe(&ran));
         let got = stdout(&ran);
@@ -164,7 +164,6 @@ fn qsort_builtin_sorts_as_glibc_and_keeps_the_traps() {
             );
         }
 
-        let text = std::fs::read_to_string(&ir).unwrap();
         let body = definition(&text, "sorting.qsort")
             .unwrap_or_else(|| panic!("{level}: no qsort definition in the IR"));
         assert_eq!(
@@ -183,18 +182,7 @@ fn string_builtins_call_the_host_library_and_keep_the_traps() {
     let dir = tempdir();
     let (wasm, expected) = build_both(dir.path(), "strops");
     for level in ["-O0", "-O2"] {
-        let exe = dir.path().join(format!("strops{level}"));
-        let ir = dir.path().join(format!("strops{level}.ll"));
-        let o = output(innative([
-            "compile".as_ref(),
-            level.as_ref(),
-            wasm.as_os_str(),
-            "-o".as_ref(),
-            exe.as_os_str(),
-            "--emit-llvm".as_ref(),
-            ir.as_os_str(),
-        ]));
-        assert_success(&o, &format!("innative compile {level} strops.wasm"));
+        let (exe, text) = compile_at(dir.path(), &wasm, "strops", level);
         let ran = output(&mut Command::new(&exe));
         assert_eq!(
             stdout(&ran),
@@ -227,7 +215,6 @@ fn string_builtins_call_the_host_library_and_keep_the_traps() {
             describe(&early)
         );
 
-        let text = std::fs::read_to_string(&ir).unwrap();
         for (func, host) in [
             ("strcspn", "@strcspn("),
             ("strspn", "@strspn("),

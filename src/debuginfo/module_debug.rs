@@ -1130,14 +1130,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 let frame = storage.frame?.as_value_ref();
                 if is_pointer {
                     // [S] -> [M S] -> [M FB+k] -> [M W] -> native
-                    let mut e = vec![
-                        dw::OP_DUP,
-                        dw::OP_DEREF,
-                        dw::OP_SWAP,
-                        dw::OP_PLUS_UCONST,
-                        8,
-                        dw::OP_DEREF,
-                    ];
+                    let mut e = memory_base_and_frame_address();
                     e.extend(offset_ops(*k));
                     e.extend([dw::OP_DEREF_SIZE, 4]);
                     e.extend(to_native);
@@ -1177,14 +1170,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                     }) =>
             {
                 let frame = storage.frame?.as_value_ref();
-                let mut e = vec![
-                    dw::OP_DUP,
-                    dw::OP_DEREF,
-                    dw::OP_SWAP,
-                    dw::OP_PLUS_UCONST,
-                    8,
-                    dw::OP_DEREF,
-                ];
+                let mut e = memory_base_and_frame_address();
                 e.extend(offset_ops(*k));
                 let mut native_address = true;
                 for op in rest {
@@ -1194,15 +1180,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                             e.extend([dw::OP_DEREF_SIZE, 4]);
                             native_address = false;
                         }
-                        _ => e.extend([
-                            dw::OP_CONSTU,
-                            0xffff_ffff,
-                            dw::OP_AND,
-                            dw::OP_OVER,
-                            dw::OP_PLUS,
-                            dw::OP_DEREF_SIZE,
-                            4,
-                        ]),
+                        _ => e.extend(super::values::wasm_deref(4)),
                     }
                 }
                 // [M W]: the variable lives at M+W.
@@ -1259,4 +1237,17 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             builder.finalize();
         }
     }
+}
+
+/// `[S] -> [M FB]`: from the frame slot S, the memory base M and the native
+/// frame base FB (the slot's fields 0 and 8).
+fn memory_base_and_frame_address() -> Vec<u64> {
+    vec![
+        dw::OP_DUP,
+        dw::OP_DEREF,
+        dw::OP_SWAP,
+        dw::OP_PLUS_UCONST,
+        8,
+        dw::OP_DEREF,
+    ]
 }

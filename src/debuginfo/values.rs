@@ -339,7 +339,7 @@ fn piece_binding(
 /// `DW_OP_deref_size n` of a wasm address, for an expression whose stack
 /// holds the memory base M under the address A (every kind but
 /// [`Kind::Value`]): `[M A] -> [M M+A] -> [M *(M+A)]`.
-fn wasm_deref(n: u8) -> [u64; 7] {
+pub(crate) fn wasm_deref(n: u8) -> [u64; 7] {
     [
         dw::OP_CONSTU,
         0xffff_ffff,

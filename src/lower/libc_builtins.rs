@@ -107,13 +107,8 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             LibcBuiltin::Strings(which) => return self.emit_string_builtin(which),
             _ => {}
         }
-        let param = |i: u32| -> Result<inkwell::values::IntValue<'ctx>> {
-            Ok(self
-                .func
-                .get_nth_param(i)
-                .ok_or_else(|| Error::new("builtin without its parameters"))?
-                .into_int_value())
-        };
+        let func = self.func;
+        let param = |i: u32| builtin_param(func, i);
         let (dst, second, n) = (param(0)?, param(1)?, param(2)?);
         let body = self.rt.context.append_basic_block(self.func, "body");
         self.b.build_unconditional_branch(body)?;
@@ -172,13 +167,8 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
 impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     /// `qsort(base, n, width, compare)` as a call of `innative_sort`.
     fn emit_sort(&mut self, compare_type: u32) -> Result<()> {
-        let param = |i: u32| -> Result<inkwell::values::IntValue<'ctx>> {
-            Ok(self
-                .func
-                .get_nth_param(i)
-                .ok_or_else(|| Error::new("builtin without its parameters"))?
-                .into_int_value())
-        };
+        let func = self.func;
+        let param = |i: u32| builtin_param(func, i);
         let (base, n, width, compare) = (param(0)?, param(1)?, param(2)?, param(3)?);
         let (i32t, i64t) = (self.rt.i32, self.rt.i64);
         let context = self.rt.context;
@@ -248,4 +238,15 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         self.b.build_return(None)?;
         Ok(())
     }
+}
+
+/// Parameter `i` of a builtin's function (all are i32).
+pub(super) fn builtin_param(
+    func: inkwell::values::FunctionValue<'_>,
+    i: u32,
+) -> Result<inkwell::values::IntValue<'_>> {
+    Ok(func
+        .get_nth_param(i)
+        .ok_or_else(|| Error::new("builtin without its parameters"))?
+        .into_int_value())
 }

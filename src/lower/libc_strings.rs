@@ -87,12 +87,7 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     /// Emits the whole body of string builtin `which`.
     pub(crate) fn emit_string_builtin(&mut self, which: StringBuiltin) -> Result<()> {
         let func = self.func;
-        let param = |i: u32| -> Result<IntValue<'ctx>> {
-            Ok(func
-                .get_nth_param(i)
-                .ok_or_else(|| Error::new("builtin without its parameters"))?
-                .into_int_value())
-        };
+        let param = |i: u32| super::libc_builtins::builtin_param(func, i);
         let body = self.rt.context.append_basic_block(self.func, "body");
         self.b.build_unconditional_branch(body)?;
         self.enter(body);
