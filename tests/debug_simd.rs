@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{assert_success, debugger_output, hide_hex, innative, output, require, tempdir};
+use common::{debugger_output, hide_hex, require, tempdir};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -40,25 +40,7 @@ int main(void) {
 /// The native reference and innative builds of [`PROGRAM`] from wasm built
 /// at `wasm_opt` (`-O0`, `-O1`).
 fn build(dir: &Path, wasm_opt: &str) -> (PathBuf, PathBuf) {
-    std::fs::write(dir.join("prog.c"), PROGRAM).unwrap();
-    let clang = |args: &[&str]| {
-        let o = output(Command::new("clang-19").args(args).current_dir(dir));
-        assert_success(&o, &format!("clang-19 {args:?}"));
-    };
-    clang(&["-g", "-O0", "prog.c", "-o", "native"]);
-    clang(&[
-        "--target=wasm32-wasi",
-        "-msimd128",
-        "-g",
-        wasm_opt,
-        "prog.c",
-        "-o",
-        "prog.wasm",
-    ]);
-    let o =
-        output(innative(["compile", "-g", "-O0", "prog.wasm", "-o", "innative"]).current_dir(dir));
-    assert_success(&o, "innative compile -g -O0 prog.wasm");
-    (dir.join("native"), dir.join("innative"))
+    common::build_native_and_innative_with(dir, PROGRAM, &["-msimd128", wasm_opt])
 }
 
 /// gdb at `combine`'s first line: the stop line, `info args`, a vector's

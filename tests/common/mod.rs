@@ -148,20 +148,26 @@ pub fn elf_type(path: &Path) -> Option<u16> {
 /// `innative compile -g -O0` → `dir/innative`).  Both compile in `dir` with
 /// relative names, so the debug info names the same file.
 pub fn build_native_and_innative(dir: &Path, program: &str) -> (PathBuf, PathBuf) {
+    build_native_and_innative_with(dir, program, &["-O0"])
+}
+
+/// [`build_native_and_innative`] with `wasm_flags` (an `-O` level and any
+/// target features) for the wasm build instead of `-O0`.
+pub fn build_native_and_innative_with(
+    dir: &Path,
+    program: &str,
+    wasm_flags: &[&str],
+) -> (PathBuf, PathBuf) {
     std::fs::write(dir.join("prog.c"), program).unwrap();
     let clang = |args: &[&str]| {
         let o = output(Command::new("clang-19").args(args).current_dir(dir));
         assert_success(&o, &format!("clang-19 {args:?}"));
     };
     clang(&["-g", "-O0", "prog.c", "-o", "native"]);
-    clang(&[
-        "--target=wasm32-wasi",
-        "-g",
-        "-O0",
-        "prog.c",
-        "-o",
-        "prog.wasm",
-    ]);
+    let mut wasm = vec!["--target=wasm32-wasi", "-g"];
+    wasm.extend_from_slice(wasm_flags);
+    wasm.extend(["prog.c", "-o", "prog.wasm"]);
+    clang(&wasm);
     let o =
         output(innative(["compile", "-g", "-O0", "prog.wasm", "-o", "innative"]).current_dir(dir));
     assert_success(&o, "innative compile -g -O0 prog.wasm");
