@@ -87,6 +87,41 @@ fn normalize(text: &str, dir: &Path) -> String {
     hide_hex(&text.replace(&dir, ""))
 }
 
+/// The debugger a session runs in.
+#[derive(Clone, Copy)]
+enum Debugger {
+    Gdb,
+    Lldb,
+}
+
+/// The same `commands` in batch mode on innative's build `exe` (through
+/// `innative gdb` / `innative lldb`) and on the native build: (ours,
+/// theirs), normalized.
+fn sessions(
+    debugger: Debugger,
+    commands: &[&str],
+    dir: &Path,
+    exe: &Path,
+    native: &Path,
+) -> (String, String) {
+    let session =
+        |cmd: &mut Command| normalize(&debugger_output(cmd.args(commands).current_dir(dir)), dir);
+    match debugger {
+        Debugger::Gdb => (
+            session(innative(["gdb", "-batch", "-nx"]).arg(exe)),
+            session(Command::new("gdb").args(["-batch", "-nx"]).arg(native)),
+        ),
+        Debugger::Lldb => (
+            session(innative(["lldb", "--no-lldbinit", "-b"]).arg(exe)),
+            session(
+                Command::new("lldb-19")
+                    .args(["--no-lldbinit", "-b"])
+                    .arg(native),
+            ),
+        ),
+    }
+}
+
 fn lines_with<'t>(text: &'t str, prefixes: &[&str]) -> Vec<&'t str> {
     text.lines()
         .filter(|l| prefixes.iter().any(|p| l.trim_start().starts_with(p)))
@@ -140,14 +175,7 @@ fn gdb_on_a_rust_program_names_and_shows_what_native_does() {
         "-ex",
         "p unit",
     ];
-    let session = |cmd: &mut Command| {
-        normalize(
-            &debugger_output(cmd.args(commands).current_dir(dir.path())),
-            dir.path(),
-        )
-    };
-    let ours = session(innative(["gdb", "-batch", "-nx"]).arg(&exe));
-    let theirs = session(Command::new("gdb").args(["-batch", "-nx"]).arg(&native));
+    let (ours, theirs) = sessions(Debugger::Gdb, &commands, dir.path(), &exe, &native);
     // Stops, frames and printed values; `info frame`'s first line names the
     // function and line.
     // `info locals` at line 33: every local of `main` (the `String` and
@@ -219,18 +247,7 @@ fn lldb_on_a_rust_program_names_and_shows_what_native_does() {
         "-o",
         "bt 1",
     ];
-    let session = |cmd: &mut Command| {
-        normalize(
-            &debugger_output(cmd.args(commands).current_dir(dir.path())),
-            dir.path(),
-        )
-    };
-    let ours = session(innative(["lldb", "--no-lldbinit", "-b"]).arg(&exe));
-    let theirs = session(
-        Command::new("lldb-19")
-            .args(["--no-lldbinit", "-b"])
-            .arg(&native),
-    );
+    let (ours, theirs) = sessions(Debugger::Lldb, &commands, dir.path(), &exe, &native);
     let pick = |t: &str| -> Vec<String> {
         lines_with(t, &["frame #0", "(unsigned long)", "(unsigned char[4])"])
             .iter()
@@ -275,18 +292,7 @@ fn lldb_shows_rust_enums_as_natively() {
         "-o",
         "frame variable maybe",
     ];
-    let session = |cmd: &mut Command| {
-        normalize(
-            &debugger_output(cmd.args(commands).current_dir(dir.path())),
-            dir.path(),
-        )
-    };
-    let ours = session(innative(["lldb", "--no-lldbinit", "-b"]).arg(&exe));
-    let theirs = session(
-        Command::new("lldb-19")
-            .args(["--no-lldbinit", "-b"])
-            .arg(&native),
-    );
+    let (ours, theirs) = sessions(Debugger::Lldb, &commands, dir.path(), &exe, &native);
     // Every line but `Rect`'s second point, which overlaps the padding of
     // the `Circle` that is there (whatever the allocator left: 0 in a fresh
     // linear memory).  A dataless variant's line names its type with the
@@ -429,14 +435,7 @@ fn gdb_on_a_rust_panic_shows_the_native_backtrace() {
         "-ex",
         "p *v",
     ];
-    let session = |cmd: &mut Command| {
-        normalize(
-            &debugger_output(cmd.args(commands).current_dir(dir.path())),
-            dir.path(),
-        )
-    };
-    let ours = session(innative(["gdb", "-batch", "-nx"]).arg(&exe));
-    let theirs = session(Command::new("gdb").args(["-batch", "-nx"]).arg(&native));
+    let (ours, theirs) = sessions(Debugger::Gdb, &commands, dir.path(), &exe, &native);
     assert!(
         ours.contains("innative: trap: unreachable: stopped in the debugger"),
         "{ours}"
@@ -475,18 +474,7 @@ fn lldb_on_a_rust_panic_shows_the_native_backtrace() {
     // `-k`: commands for when the process stops on a signal (batch mode
     // stops running `-o` commands then).
     let commands = ["-o", "run", "-k", "bt"];
-    let session = |cmd: &mut Command| {
-        normalize(
-            &debugger_output(cmd.args(commands).current_dir(dir.path())),
-            dir.path(),
-        )
-    };
-    let ours = session(innative(["lldb", "--no-lldbinit", "-b"]).arg(&exe));
-    let theirs = session(
-        Command::new("lldb-19")
-            .args(["--no-lldbinit", "-b"])
-            .arg(&native),
-    );
+    let (ours, theirs) = sessions(Debugger::Lldb, &commands, dir.path(), &exe, &native);
     let pick = |t: &str| frames_between(&lldb_frames(t), "rust_panic", "panic::main", "panic.rs");
     let (o, t) = (pick(&ours), pick(&theirs));
     assert!(t.len() >= 8, "native backtrace:\n{theirs}");
