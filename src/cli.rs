@@ -218,6 +218,27 @@ struct CodegenArgs {
     /// optimization) to FILE.ll, for inspecting what innative generated.
     #[arg(long = "emit-llvm", value_name = "FILE.ll")]
     emit_llvm: Option<PathBuf>,
+
+    /// The machine to compile for: x86_64-linux-gnu (the default),
+    /// aarch64-linux-gnu, or x86_64-windows-gnu (PE/COFF, MinGW ABI; -g
+    /// writes a PDB).  Other spellings of these triples are accepted
+    /// (aarch64-unknown-linux-gnu, x86_64-w64-mingw32).  (inNative: -arch,
+    /// -abi)
+    #[arg(long, value_name = "TRIPLE", value_parser = parse_target)]
+    target: Option<crate::target::Target>,
+
+    /// The LLVM CPU to select instructions for, or `native` (this machine's
+    /// CPU and all its features).  The default is the architecture's
+    /// baseline (x86-64, generic), so outputs run on any machine of it.
+    /// (inNative: -cpu)
+    #[arg(long, value_name = "NAME")]
+    cpu: Option<String>,
+
+    /// A CPU feature to assume (+F, or F) or not to use (-F), as LLVM names
+    /// them: +avx2, -sse4.1.  Repeatable; commas separate several.
+    /// (inNative: -cpu-feature)
+    #[arg(long = "cpu-feature", value_name = "[+-]F", value_parser = parse_cpu_feature, allow_hyphen_values = true)]
+    cpu_features: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -329,6 +350,15 @@ fn parse_standard(s: &str) -> std::result::Result<crate::validate::Standard, Str
         .ok_or_else(|| format!("unknown standard '{s}' (2.0 or 3.0)"))
 }
 
+fn parse_target(s: &str) -> Result<crate::target::Target, String> {
+    crate::target::Target::parse_triple(s)
+}
+
+fn parse_cpu_feature(s: &str) -> Result<String, String> {
+    crate::target::Target::host().add_features(s)?;
+    Ok(s.to_string())
+}
+
 fn parse_opt_level(s: &str) -> Result<OptLevel, String> {
     match s {
         "0" => Ok(OptLevel::O0),
@@ -427,6 +457,12 @@ pub(crate) struct Usage(pub String);
 
 impl From<CodegenArgs> for Job {
     fn from(c: CodegenArgs) -> Job {
+        let mut target = c.target.unwrap_or_default();
+        target.cpu = c.cpu;
+        for f in &c.cpu_features {
+            // Checked by `parse_cpu_feature`.
+            let _ = target.add_features(f);
+        }
         Job {
             inputs: Vec::new(),
             output: None,
@@ -447,6 +483,7 @@ impl From<CodegenArgs> for Job {
                 inherit_env: c.inherit_env,
                 verbose: c.verbose,
                 emit_llvm: c.emit_llvm,
+                target,
                 ..Options::default()
             },
             whitelist_on: !c.whitelist.is_empty(),
@@ -733,15 +770,20 @@ fn guarded(f: impl FnOnce() -> i32 + std::panic::UnwindSafe) -> i32 {
 }
 
 /// The output path when none is given: the first input's stem in the current
-/// directory, with `.so` for shared libraries and `.o` for objects.
-pub(crate) fn default_output(first_input: &Path, kind: OutputKind) -> PathBuf {
+/// directory, with `.so` for shared libraries and `.o` for objects (`.exe`
+/// and `.dll` for Windows).
+pub(crate) fn default_output(
+    first_input: &Path,
+    kind: OutputKind,
+    target: &crate::target::Target,
+) -> PathBuf {
     let stem = first_input
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "a".into());
     PathBuf::from(match kind {
-        OutputKind::Executable => stem,
-        OutputKind::SharedLibrary => format!("{stem}.so"),
+        OutputKind::Executable => format!("{stem}{}", target.executable_suffix()),
+        OutputKind::SharedLibrary => format!("{stem}{}", target.shared_library_suffix()),
         OutputKind::Object => format!("{stem}.o"),
     })
 }
@@ -948,7 +990,7 @@ fn compile_job(mut job: Job) -> i32 {
     let out = job
         .output
         .clone()
-        .unwrap_or_else(|| default_output(&first, job.opts.kind));
+        .unwrap_or_else(|| default_output(&first, job.opts.kind, &job.opts.target));
     if job.output.is_none() && job.inputs.iter().any(|i| same_path(i, &out)) {
         eprintln!(
             "{}",
@@ -1006,7 +1048,7 @@ fn run_job(mut job: Job, args: &[String]) -> i32 {
         Some(out) => out.clone(),
         None => tmp
             .path()
-            .join(default_output(&first, OutputKind::Executable)),
+            .join(default_output(&first, OutputKind::Executable, &job.opts.target)),
     };
     if let Err(e) = compile_to(&mut job, &exe) {
         eprintln!("{e}");
@@ -1019,8 +1061,23 @@ fn run_job(mut job: Job, args: &[String]) -> i32 {
     }
     // The program's environment is what --env / --inherit-env baked in: the
     // run-time rule of compiled executables does not apply to `run`.
-    let status = std::process::Command::new(&exe_abs)
-        .arg0(first.as_os_str())
+    // Another target's program runs under its emulator (qemu-aarch64, wine).
+    let mut command = match job.opts.target.emulator() {
+        Some(emulator) => {
+            let mut c = std::process::Command::new(&emulator[0]);
+            c.args(&emulator[1..]).arg(&exe_abs);
+            if job.opts.target.is_windows() && std::env::var_os("WINEDEBUG").is_none() {
+                c.env("WINEDEBUG", "-all");
+            }
+            c
+        }
+        None => {
+            let mut c = std::process::Command::new(&exe_abs);
+            c.arg0(first.as_os_str());
+            c
+        }
+    };
+    let status = command
         .args(args)
         .env_remove("INNATIVE_WASI_ENV")
         .status();
@@ -1182,15 +1239,15 @@ mod tests {
     #[test]
     fn default_outputs() {
         assert_eq!(
-            default_output(Path::new("dir/app.wasm"), OutputKind::Executable),
+            default_output(Path::new("dir/app.wasm"), OutputKind::Executable, &Default::default()),
             PathBuf::from("app")
         );
         assert_eq!(
-            default_output(Path::new("lib.wat"), OutputKind::SharedLibrary),
+            default_output(Path::new("lib.wat"), OutputKind::SharedLibrary, &Default::default()),
             PathBuf::from("lib.so")
         );
         assert_eq!(
-            default_output(Path::new("x.wasm"), OutputKind::Object),
+            default_output(Path::new("x.wasm"), OutputKind::Object, &Default::default()),
             PathBuf::from("x.o")
         );
     }

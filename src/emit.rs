@@ -1,5 +1,5 @@
 //! Optimization (LLVM's new pass manager at the requested level) and emission
-//! of an ELF relocatable object for the host target.  The debug layer's
+//! of a relocatable object (ELF or COFF) for the compile's target.  The debug layer's
 //! post-passes run between the two ([`crate::debuginfo::post_pass`], called
 //! by the driver).
 
@@ -8,8 +8,9 @@ use crate::options::{OptLevel, Options};
 use inkwell::attributes::AttributeLoc;
 use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
+use crate::target::Arch;
 use inkwell::targets::{
-    CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine,
+    CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple,
 };
 use inkwell::OptimizationLevel;
 use std::path::Path;
@@ -44,34 +45,64 @@ fn configure_llvm() {
     });
 }
 
-/// A target machine for the host, generic CPU (outputs run on any x86-64).
-pub fn host_target_machine(opt: OptLevel) -> Result<TargetMachine> {
+/// The LLVM target machine for `target` at level `opt`.  Without `--cpu`,
+/// the architecture's baseline CPU (outputs run on any machine of it);
+/// `--cpu native` is the host's CPU with its features.
+pub fn target_machine(target: &crate::target::Target, opt: OptLevel) -> Result<TargetMachine> {
     configure_llvm();
-    Target::initialize_native(&InitializationConfig::default())
-        .map_err(|e| Error::new(format!("cannot initialize the native LLVM target: {e}")))?;
-    let triple = TargetMachine::get_default_triple();
-    let target =
-        Target::from_triple(&triple).map_err(|e| Error::new(format!("unknown target: {e}")))?;
+    let config = InitializationConfig::default();
+    match target.arch {
+        Arch::X86_64 => Target::initialize_x86(&config),
+        Arch::Aarch64 => Target::initialize_aarch64(&config),
+    }
+    let triple = TargetTriple::create(target.llvm_triple());
+    let llvm_target = Target::from_triple(&triple).map_err(|e| {
+        Error::new(format!(
+            "LLVM has no backend for {}: {}",
+            target.name(),
+            e.to_string_lossy()
+        ))
+    })?;
     let level = match opt {
         OptLevel::O0 => OptimizationLevel::None,
         OptLevel::O1 => OptimizationLevel::Less,
         OptLevel::O2 | OptLevel::Os => OptimizationLevel::Default,
         OptLevel::O3 => OptimizationLevel::Aggressive,
     };
-    let cpu = if cfg!(target_arch = "x86_64") {
-        "x86-64"
+    let (cpu, mut features) = if target.is_native_cpu() {
+        if target.arch != crate::target::Target::host().arch {
+            return Err(Error::new(format!(
+                "--cpu native describes this machine's CPU; it cannot be used for {}",
+                target.name()
+            )));
+        }
+        (
+            TargetMachine::get_host_cpu_name().to_string(),
+            TargetMachine::get_host_cpu_features().to_string(),
+        )
     } else {
-        "generic"
+        (target.baseline_cpu().to_string(), String::new())
     };
-    target
-        .create_target_machine(&triple, cpu, "", level, RelocMode::PIC, CodeModel::Default)
-        .ok_or_else(|| Error::new("cannot create an LLVM target machine for the host"))
+    for f in &target.features {
+        if !features.is_empty() {
+            features.push(',');
+        }
+        features.push_str(f);
+    }
+    llvm_target
+        .create_target_machine(&triple, &cpu, &features, level, RelocMode::PIC, CodeModel::Default)
+        .ok_or_else(|| {
+            Error::new(format!(
+                "cannot create an LLVM target machine for {} (cpu '{cpu}')",
+                target.name()
+            ))
+        })
 }
 
 /// Optimizes `module` for the host at `opts.opt_level`; returns the target
 /// machine [`object`] then uses.
 pub fn optimize(module: &Module, opts: &Options) -> Result<TargetMachine> {
-    let tm = host_target_machine(opts.opt_level)?;
+    let tm = target_machine(&opts.target, opts.opt_level)?;
     module.set_triple(&tm.get_triple());
     module.set_data_layout(&tm.get_target_data().get_data_layout());
 
@@ -145,7 +176,7 @@ pub fn write_llvm(module: &Module, path: &Path) -> Result<()> {
     })
 }
 
-/// The ELF relocatable object of an optimized `module`.
+/// The relocatable object (ELF, or COFF for Windows) of an optimized `module`.
 pub fn object(module: &Module, tm: &TargetMachine) -> Result<Vec<u8>> {
     let buffer = tm
         .write_to_memory_buffer(module, FileType::Object)

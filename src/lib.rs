@@ -27,6 +27,7 @@ pub mod module;
 pub(crate) mod names;
 pub(crate) mod options;
 pub mod provenance;
+pub mod target;
 pub mod text;
 pub mod validate;
 pub mod wast;

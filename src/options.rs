@@ -94,4 +94,6 @@ pub struct Options {
     /// written beside it (`OUT.wat`) and debugged at that level.  Set by
     /// [`compile`](crate::compile) when unset.
     pub output: Option<PathBuf>,
+    /// The machine the output is for (`--target`, `--cpu`, `--cpu-feature`).
+    pub target: crate::target::Target,
 }

@@ -214,7 +214,7 @@ void innative_memory_fill64(innative_memory *m, uint64_t dst, uint32_t value, ui
 /* Exception handling (runtime/exceptions.c); the tag and exception types
  * are with the ABI types above. */
 /* Size and jmp_buf offset of the handler generated code reserves per try_table. */
-#define INNATIVE_HANDLER_SIZE 256
+#define INNATIVE_HANDLER_SIZE 512
 #define INNATIVE_HANDLER_JMPBUF 16
 void innative_try_enter(void *handler);
 void innative_try_leave(void *handler);

@@ -72,14 +72,6 @@ const NOT_YET: &[&str] = &[
     "-object-dir",
     "-intermediate-dir",
     "-compile-llvm",
-    "-abi",
-    "-platform",
-    "-arch",
-    "-architecture",
-    "-cpu",
-    "-cpu-name",
-    "-cpu-feature",
-    "-cpu-features",
 ];
 
 fn is_option(s: &str) -> bool {
@@ -230,6 +222,44 @@ pub(crate) fn parse(args: &[String]) -> Result<Action, Usage> {
             "--env" => job.opts.env.push(t.value(&tok, "K[=V]")?),
             "--inherit-env" => job.opts.inherit_env = true,
             "--header" => job.header = Some(t.value(&tok, "a header file")?.into()),
+            "--target" => {
+                let triple = t.value(&tok, "a target triple")?;
+                let cpu = job.opts.target.cpu.take();
+                let features = std::mem::take(&mut job.opts.target.features);
+                job.opts.target = crate::target::Target::parse_triple(&triple).map_err(Usage)?;
+                job.opts.target.cpu = cpu;
+                job.opts.target.features = features;
+            }
+            "-abi" | "-platform" => {
+                let abi = t.value(&tok, "an ABI (linux, windows)")?;
+                job.opts.target.set_abi(&abi).map_err(Usage)?;
+            }
+            "-arch" | "-architecture" => {
+                let arch = t.value(&tok, "an architecture (x86_64, aarch64)")?;
+                job.opts.target.set_arch(&arch).map_err(Usage)?;
+            }
+            "-cpu" | "-cpu-name" | "--cpu" => {
+                job.opts.target.cpu = Some(t.value(&tok, "a CPU name")?);
+            }
+            "-cpu-feature" | "-cpu-features" | "--cpu-feature" => {
+                // Values start with + or -: take the words up to the next
+                // option-looking word that is not a feature, or an input.
+                let first = t.0.pop_front().ok_or_else(|| {
+                    Usage(format!("option '{tok}' needs a CPU feature"))
+                })?;
+                job.opts.target.add_features(&first).map_err(Usage)?;
+                while let Some(v) = t.0.front() {
+                    let feature_like = v.len() > 1
+                        && (v.starts_with('+') || !is_option(v))
+                        && !looks_like_module(v)
+                        && v != "--";
+                    if !feature_like {
+                        break;
+                    }
+                    let v = t.0.pop_front().unwrap();
+                    job.opts.target.add_features(&v).map_err(Usage)?;
+                }
+            }
             other if NOT_YET.contains(&other) => {
                 return Err(Usage(format!("option '{other}' is not supported yet")));
             }

@@ -29,7 +29,7 @@ use wasmparser::{Catch, FunctionBody, Operator, TryTable, ValType};
 
 /// Bytes generated code reserves per handler, and the jmp_buf's offset in
 /// it (`INNATIVE_HANDLER_SIZE` / `INNATIVE_HANDLER_JMPBUF` in innative.h).
-const HANDLER_SIZE: u32 = 256;
+const HANDLER_SIZE: u32 = 512;
 const HANDLER_JMPBUF: u64 = 16;
 /// Offset of the payload in `innative_exception`.
 const EXCEPTION_VALUES: u64 = 16;

@@ -23,8 +23,34 @@ impl Opt {
     }
 }
 
+/// Another architecture: both builds are made for `triple` and run under
+/// `emulator`; debuggers connect to it remotely (`session::run_remote`).
+#[derive(Clone, Debug)]
+pub struct Cross {
+    /// As `clang-19 --target` and `innative --target` take it.
+    pub triple: &'static str,
+    /// The emulator command that runs a program (`qemu-aarch64 -L SYSROOT`).
+    pub emulator: Vec<String>,
+    /// The target's C library root, for gdb's `set sysroot`.
+    pub sysroot: &'static str,
+}
+
+impl Cross {
+    /// aarch64 Linux under qemu-user, with Debian's cross C library.
+    pub fn aarch64() -> Cross {
+        let sysroot = "/usr/aarch64-linux-gnu";
+        Cross {
+            triple: "aarch64-linux-gnu",
+            emulator: vec!["qemu-aarch64".into(), "-L".into(), sysroot.into()],
+            sysroot,
+        }
+    }
+}
+
 pub struct Built {
     pub name: String,
+    /// `Some` when built for another architecture.
+    pub cross: Option<Cross>,
     /// Keeps the outputs alive; removed when dropped.
     pub dir: tempfile::TempDir,
     pub native: PathBuf,
@@ -149,6 +175,12 @@ pub fn compile_wasm(name: &str, opt: Opt, out: &Path) -> Result<f64, String> {
 }
 
 pub fn build(name: &str, opt: Opt) -> Result<Built, String> {
+    build_for(name, opt, None)
+}
+
+/// [`build`] for another architecture (`None`: the host).  The native
+/// reference is `clang-19 --target=TRIPLE -fuse-ld=lld`.
+pub fn build_for(name: &str, opt: Opt, cross: Option<&Cross>) -> Result<Built, String> {
     let src = source_dir(name);
     let sources = c_sources(&src)?;
     if sources.is_empty() {
@@ -164,9 +196,13 @@ pub fn build(name: &str, opt: Opt) -> Result<Built, String> {
     let common = ["-g", opt.flag(), "-ftrivial-auto-var-init=zero"];
     let (cc, extra) = compiler(&sources);
 
+    let cross_flags: Vec<String> = cross
+        .map(|c| vec![format!("--target={}", c.triple), "-fuse-ld=lld".into()])
+        .unwrap_or_default();
     run(
         Command::new(cc)
             .current_dir(&src)
+            .args(&cross_flags)
             .args(common)
             .args(extra)
             .args(&sources)
@@ -178,6 +214,7 @@ pub fn build(name: &str, opt: Opt) -> Result<Built, String> {
     let mut compile = Command::new(innative_bin());
     compile
         .args(["compile", "-g", opt.flag()])
+        .args(cross.map(|c| ["--target", c.triple]).into_iter().flatten())
         .arg(&wasm)
         .arg("-o")
         .arg(&innative);
@@ -208,6 +245,7 @@ pub fn build(name: &str, opt: Opt) -> Result<Built, String> {
     let (main_file, functions) = functions_of(&native, &own_paths)?;
     Ok(Built {
         name: name.to_string(),
+        cross: cross.cloned(),
         dir,
         native,
         innative,
@@ -285,10 +323,12 @@ fn functions_of(exe: &Path, own: &[String]) -> Result<(String, Vec<String>), Str
 
 /// Runs both builds without a debugger; their stdout must be the same.
 pub fn check_outputs(b: &Built) -> Result<String, String> {
+    let emulator = b.cross.as_ref().map(|c| c.emulator.clone()).unwrap_or_default();
     let go = |exe: &Path| {
         run(
             Command::new("timeout")
                 .arg("60")
+                .args(&emulator)
                 .arg(exe)
                 .current_dir(b.dir.path()),
             &format!("{}", exe.display()),

@@ -16,6 +16,11 @@ Breaks mode: set a breakpoint for every spec, run, and record each stop
 breakpoint is disabled once it has stopped the program, so each one reports
 the first place it is reached.
 
+Remote targets (another architecture under qemu-user): with
+INNATIVE_DBG_REMOTE=HOST:PORT the program is already running under
+`qemu-aarch64 -g PORT`, stopped at its first instruction; the session
+connects with `target remote` and starts it with `continue` instead of `run`.
+
 Records and environment: see records.py.
 """
 
@@ -201,12 +206,30 @@ def set_break(spec, temporary):
     return bp, locs
 
 
+REMOTE = os.environ.get("INNATIVE_DBG_REMOTE", "")
+# What starts the program: `run`, or `continue` once connected to qemu.
+START = "continue" if REMOTE else "run"
+
+
+def connect_remote():
+    """`target remote`, retried for a few seconds while qemu starts."""
+    import time
+    for attempt in range(100):
+        try:
+            quiet("target remote " + REMOTE)
+            return
+        except gdb.error:
+            if attempt == 99:
+                raise
+            time.sleep(0.1)
+
+
 def step_session():
     r = set_break(cfg.start, temporary=True)
     if r is None:
         out.rec("END", "no-start", 0)
         return
-    quiet("run")
+    quiet(START)
     steps = 0
     after_finish = False
     stepped_from = None
@@ -283,7 +306,7 @@ def breaks_session():
         out.rec("BP", spec, " ".join(locs) if locs else "-")
     gdb.events.stop.connect(on_stop)
     hits = 0
-    cmd = "run"
+    cmd = START
     while True:
         del hit_numbers[:]
         try:
@@ -325,6 +348,8 @@ def main():
             pass
     try:
         quiet("file " + cfg.program)
+        if REMOTE:
+            connect_remote()
         if cfg.mode == "breaks":
             breaks_session()
         else:

@@ -156,7 +156,45 @@ fn helpers_dir() -> PathBuf {
         .join("debugger")
 }
 
+/// A program of another architecture, debugged remotely: it runs under
+/// `emulator` (`qemu-aarch64 -L SYSROOT`) with qemu's gdb stub, and
+/// `gdb-multiarch` connects to it with the target's `sysroot`.
+pub struct Remote<'a> {
+    pub emulator: &'a [String],
+    pub sysroot: &'a str,
+}
+
 pub fn run(cfg: &Config) -> Result<Session, String> {
+    run_maybe_remote(cfg, None)
+}
+
+/// [`run`] for a program of another architecture (gdb only).
+pub fn run_remote(cfg: &Config, remote: &Remote) -> Result<Session, String> {
+    if cfg.debugger != Debugger::Gdb {
+        return Err("remote sessions use gdb-multiarch".into());
+    }
+    run_maybe_remote(cfg, Some(remote))
+}
+
+/// A TCP port nobody listens on now (for qemu's gdb stub).
+fn free_port() -> Result<u16, String> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free TCP port: {e}"))
+}
+
+/// Kills the emulator when the session ends, however it ends.
+struct Emulator(std::process::Child);
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn run_maybe_remote(cfg: &Config, remote: Option<&Remote>) -> Result<Session, String> {
     let dir = cfg.program.parent().unwrap_or(Path::new("."));
     let stem = cfg.program.file_name().unwrap().to_string_lossy();
     let tag = match cfg.mode {
@@ -175,8 +213,11 @@ pub fn run(cfg: &Config) -> Result<Session, String> {
     let lldb_extension = dir.join("innative_lldb.py");
     match cfg.debugger {
         Debugger::Gdb => {
-            cmd.arg("gdb")
+            cmd.arg(if remote.is_some() { "gdb-multiarch" } else { "gdb" })
                 .args(["-q", "-batch", "-nx", "-iex", "set debuginfod enabled off"]);
+            if let Some(r) = remote {
+                cmd.arg("-iex").arg(format!("set sysroot {}", r.sysroot));
+            }
             if cfg.extensions {
                 let trusted = dir.canonicalize().unwrap_or(dir.to_path_buf());
                 cmd.arg("-iex")
@@ -231,6 +272,30 @@ pub fn run(cfg: &Config) -> Result<Session, String> {
                 .env("INNATIVE_DBG_SPECS", specs.join(";"));
         }
     }
+    // The emulated program waits for gdb at its first instruction.
+    let _emulator = match remote {
+        Some(r) => {
+            let port = free_port()?;
+            let child = Command::new(&r.emulator[0])
+                .args(&r.emulator[1..])
+                .arg("-g")
+                .arg(port.to_string())
+                .arg(cfg.program)
+                .current_dir(dir)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .map_err(|e| format!("cannot run {}: {e}", r.emulator[0]))?;
+            let emulator = Emulator(child);
+            // gdb_session.py retries the connection until qemu listens (a
+            // probe here would count as the one connection qemu accepts).
+            let addr = format!("127.0.0.1:{port}");
+            cmd.env("INNATIVE_DBG_REMOTE", &addr);
+            Some(emulator)
+        }
+        None => None,
+    };
     let o = cmd
         .output()
         .map_err(|e| format!("cannot run {}: {e}", cfg.debugger.program()))?;

@@ -21,6 +21,10 @@
 //! * host module:     `ld.bfd -shared --eh-frame-hdr --hash-style=gnu -z noexecstack OBJ -o OUT`
 //!                     (GNU ld called directly; `cc -shared OBJ -o OUT` without it)
 //!
+//! For another target (`--target`), the driver is `clang-19 --target=TRIPLE
+//! -fuse-ld=lld` with the same arguments (no rpath on Windows), and the
+//! runtime is that target's, built on first use ([`target_runtime`]).
+//!
 //! The runtime archive comes after the user's libraries so that a C library
 //! implementing imports may itself call into the runtime (`innative_trap`).
 //! Outputs are written to a temporary file beside `out` and renamed on
@@ -29,6 +33,7 @@
 use crate::debuginfo::pointers::{LLDB_SCRIPT, LLDB_SCRIPT_NAME};
 use crate::error::{Error, Result};
 use crate::options::{Options, OutputKind};
+use crate::target::{Os, Target};
 use std::ffi::OsString;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -49,7 +54,9 @@ pub const RUNTIME_SHARED_LIBRARY: &str = "libinnative_runtime.so";
 static RUNTIME_ARCHIVE_BYTES: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/libinnative_runtime.a"));
 static MAIN_ARCHIVE_BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libinnative_main.a"));
-static HEADER_BYTES: &[u8] = include_bytes!("../runtime/include/innative.h");
+pub mod target_runtime;
+
+static HEADER_BYTES: &[u8] = include_bytes!("../../runtime/include/innative.h");
 
 /// Writes `object` to `out` linked as `opts.kind` asks.
 pub fn link_output(object: &[u8], opts: &Options, out: &Path) -> Result<()> {
@@ -60,7 +67,12 @@ pub fn link_output(object: &[u8], opts: &Options, out: &Path) -> Result<()> {
         return tmp.persist(out);
     }
 
-    let rt = runtime_dir()?;
+    let target = &opts.target;
+    let rt = if target.is_host() {
+        runtime_dir()?
+    } else {
+        target_runtime::runtime_dir_for(target, opts.verbose)?
+    };
     let mut obj = tempfile::Builder::new()
         .prefix("innative-")
         .suffix(".o")
@@ -70,7 +82,11 @@ pub fn link_output(object: &[u8], opts: &Options, out: &Path) -> Result<()> {
         .and_then(|()| obj.flush())
         .map_err(|e| Error::new(format!("cannot write a temporary object file: {e}")))?;
 
-    let mut args: Vec<OsString> = Vec::new();
+    let (linker, mut args) = if target.is_host() {
+        (linker_driver()?, Vec::new())
+    } else {
+        cross_linker(target)
+    };
     if opts.kind == OutputKind::SharedLibrary {
         args.push("-shared".into());
     }
@@ -84,7 +100,7 @@ pub fn link_output(object: &[u8], opts: &Options, out: &Path) -> Result<()> {
     // Let the output find the shared libraries it was linked with where they
     // were, without LD_LIBRARY_PATH.
     let mut rpaths: Vec<PathBuf> = Vec::new();
-    for lib in &opts.shared_libs {
+    for lib in opts.shared_libs.iter().filter(|_| !target.is_windows()) {
         let dir = fs::canonicalize(lib)
             .ok()
             .and_then(|p| p.parent().map(Path::to_path_buf))
@@ -96,12 +112,13 @@ pub fn link_output(object: &[u8], opts: &Options, out: &Path) -> Result<()> {
             rpaths.push(dir);
         }
     }
-    args.extend(["-lm", "-lpthread", "-o"].map(OsString::from));
+    args.extend(system_libraries(target).iter().map(OsString::from));
+    args.push("-o".into());
     args.push(tmp.path.clone().into());
 
-    run_linker(&linker_driver()?, &args, opts.verbose)?;
-    if opts.kind == OutputKind::Executable && opts.debug {
-        hide_runtime_main(&tmp.path, opts.verbose);
+    run_linker(&linker, &args, opts.verbose)?;
+    if opts.kind == OutputKind::Executable && opts.debug && !target.is_windows() {
+        hide_runtime_main(&tmp.path, target.is_host(), opts.verbose);
     }
     tmp.persist(out)?;
     Ok(())
@@ -113,10 +130,14 @@ pub fn link_output(object: &[u8], opts: &Options, out: &Path) -> Result<()> {
 /// call to it is already resolved), so that a backtrace that goes below the
 /// program's `main` (lldb's does) names it rather than showing an unnamed
 /// address.  Best effort: without objcopy, a note.
-fn hide_runtime_main(exe: &Path, verbose: bool) {
-    let objcopy = ["objcopy", "llvm-objcopy-19"]
-        .into_iter()
-        .find_map(find_on_path);
+fn hide_runtime_main(exe: &Path, host: bool, verbose: bool) {
+    // GNU objcopy knows the host's format; llvm-objcopy every ELF.
+    let candidates: &[&str] = if host {
+        &["objcopy", "llvm-objcopy-19"]
+    } else {
+        &["llvm-objcopy-19"]
+    };
+    let objcopy = candidates.iter().copied().find_map(find_on_path);
     let ok = objcopy.is_some_and(|tool| {
         std::process::Command::new(tool)
             .arg("--redefine-sym=main=innative_main")
@@ -243,6 +264,25 @@ pub fn link_host_module(object_path: &Path, out: &Path) -> Result<()> {
 }
 
 // ---- linker invocation ------------------------------------------------------
+
+/// The C libraries every output links with, after the runtime.
+fn system_libraries(target: &Target) -> &'static [&'static str] {
+    match target.os {
+        Os::Linux => &["-lm", "-lpthread"],
+        Os::Windows => &["-lm", "-lpthread"],
+    }
+}
+
+/// The linker for a target other than the host: clang-19 as the driver for
+/// that triple, with lld (the only linker Debian ships for every target).
+fn cross_linker(target: &Target) -> (PathBuf, Vec<OsString>) {
+    let clang = find_on_path("clang-19").unwrap_or_else(|| PathBuf::from("clang-19"));
+    let args = vec![
+        OsString::from(format!("--target={}", target.llvm_triple())),
+        OsString::from("-fuse-ld=lld"),
+    ];
+    (clang, args)
+}
 
 /// The C compiler driver used for linking: `$INNATIVE_LINKER`, else the first
 /// of `cc`, `clang-19`, `gcc` on PATH.
