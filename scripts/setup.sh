@@ -17,6 +17,9 @@ PACKAGES=(
   nodejs                                             # source-map tests (npm `source-map`, AssemblyScript)
   python3                                            # the WASI test suite's runner (run.py)
   rustc libstd-rust-dev-wasm32 lld-14                # Rust fixtures for wasm32-wasi (rustc 1.63 links with rust-lld = lld-14)
+  qemu-user gdb-multiarch                            # --target aarch64-linux-gnu: run and debug under qemu-aarch64
+  libc6-dev-arm64-cross libgcc-12-dev-arm64-cross    # aarch64 C library + crt files (runtime and native references)
+  mingw-w64 wine64 wine                              # --target x86_64-windows-gnu: MinGW C library; programs run under wine
 )
 
 missing=()

@@ -543,12 +543,8 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             O::I32x4TruncSatF64x2UZero | O::I32x4RelaxedTruncF64x2UZero => {
                 self.trunc_sat(F64x2, false)?
             }
-            O::I32x4RelaxedTruncF32x4S => {
-                self.unary(F32x4, |t, a| t.call_v("llvm.x86.sse2.cvttps2dq", &[], &[a]))?
-            }
-            O::I32x4RelaxedTruncF64x2SZero => {
-                self.unary(F64x2, |t, a| t.call_v("llvm.x86.sse2.cvttpd2dq", &[], &[a]))?
-            }
+            O::I32x4RelaxedTruncF32x4S => self.relaxed_trunc_s(F32x4)?,
+            O::I32x4RelaxedTruncF64x2SZero => self.relaxed_trunc_s(F64x2)?,
             O::F32x4ConvertI32x4S => self.convert(I32x4, 4, true)?,
             O::F32x4ConvertI32x4U => self.convert(I32x4, 4, false)?,
             O::F64x2ConvertLowI32x4S => self.convert(I32x4, 2, true)?,

@@ -7,6 +7,7 @@
 use super::function::FuncTranslator;
 use super::simd::{Ext, Half, Shape};
 use crate::error::{Error, Result};
+use inkwell::types::VectorType;
 use inkwell::values::{BasicValueEnum, VectorValue};
 use inkwell::{FloatPredicate, IntPredicate};
 
@@ -197,6 +198,39 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         };
         let ity = self.vty_n(Shape::I32x4, s.lanes());
         let r = self.call_v(name, &[ity, self.vty(s)], &[v])?;
+        let r = self.widen_to_4(r)?;
+        self.push_v(r)
+    }
+
+    /// `relaxed_trunc_*_s`: x86's `cvttps2dq` / `cvttpd2dq` result on every
+    /// target (NaN and out-of-range lanes give 0x80000000), so that a
+    /// program prints the same on aarch64 as on x86-64.  x86-64 uses the
+    /// instruction itself; elsewhere it is the saturating conversion with
+    /// those lanes replaced.
+    pub(super) fn relaxed_trunc_s(&mut self, s: Shape) -> Result<()> {
+        if self.opts.target.arch == crate::target::Arch::X86_64 {
+            let name = match s {
+                Shape::F32x4 => "llvm.x86.sse2.cvttps2dq",
+                _ => "llvm.x86.sse2.cvttpd2dq",
+            };
+            return self.unary(s, |t, a| t.call_v(name, &[], &[a]));
+        }
+        let v = self.pop_v(s)?;
+        let n = s.lanes();
+        let ity = self.vty_n(Shape::I32x4, n);
+        let sat = self.call_v("llvm.fptosi.sat", &[ity, self.vty(s)], &[v])?;
+        // 2^31 as the lane type: below it (and not NaN), the saturating
+        // result is the exact one; -2^31 and below saturate to 0x80000000.
+        let lane = self.lane_type(s).into_float_type().const_float(2147483648.0);
+        let limit = VectorType::const_vector(&vec![lane; n as usize]);
+        let in_range = self
+            .b
+            .build_float_compare(FloatPredicate::OLT, v, limit, "in_range")?;
+        let min = self.splat_const(Shape::I32x4, n, 0x8000_0000);
+        let r = self
+            .b
+            .build_select(in_range, sat, min, "relaxed_trunc")?
+            .into_vector_value();
         let r = self.widen_to_4(r)?;
         self.push_v(r)
     }
