@@ -69,12 +69,14 @@ fn embed_runtime_sources(dir: &Path) {
         let d = dir.join(sub);
         for entry in std::fs::read_dir(&d).expect("runtime directory") {
             let path = entry.expect("runtime entry").path();
-            let is_source = path
-                .extension()
-                .is_some_and(|e| e == "c" || e == "h");
+            let is_source = path.extension().is_some_and(|e| e == "c" || e == "h");
             if path.is_file() && is_source {
                 let name = path.file_name().unwrap().to_string_lossy().into_owned();
-                let rel = if sub.is_empty() { name } else { format!("{sub}/{name}") };
+                let rel = if sub.is_empty() {
+                    name
+                } else {
+                    format!("{sub}/{name}")
+                };
                 let abs = std::fs::canonicalize(&path).expect("runtime path");
                 files.push((rel, abs));
             }
@@ -86,7 +88,10 @@ fn embed_runtime_sources(dir: &Path) {
          pub static RUNTIME_SOURCES: &[(&str, &[u8])] = &[\n",
     );
     for (rel, abs) in &files {
-        out.push_str(&format!("    ({rel:?}, include_bytes!({:?})),\n", abs.display().to_string()));
+        out.push_str(&format!(
+            "    ({rel:?}, include_bytes!({:?})),\n",
+            abs.display().to_string()
+        ));
     }
     out.push_str("];\n");
     let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("runtime_sources.rs");

@@ -1046,9 +1046,11 @@ fn run_job(mut job: Job, args: &[String]) -> i32 {
     };
     let exe = match &job.output {
         Some(out) => out.clone(),
-        None => tmp
-            .path()
-            .join(default_output(&first, OutputKind::Executable, &job.opts.target)),
+        None => tmp.path().join(default_output(
+            &first,
+            OutputKind::Executable,
+            &job.opts.target,
+        )),
     };
     if let Err(e) = compile_to(&mut job, &exe) {
         eprintln!("{e}");
@@ -1077,10 +1079,7 @@ fn run_job(mut job: Job, args: &[String]) -> i32 {
             c
         }
     };
-    let status = command
-        .args(args)
-        .env_remove("INNATIVE_WASI_ENV")
-        .status();
+    let status = command.args(args).env_remove("INNATIVE_WASI_ENV").status();
     match status {
         Ok(s) => match (s.code(), s.signal()) {
             (Some(code), _) => code,
@@ -1239,11 +1238,19 @@ mod tests {
     #[test]
     fn default_outputs() {
         assert_eq!(
-            default_output(Path::new("dir/app.wasm"), OutputKind::Executable, &Default::default()),
+            default_output(
+                Path::new("dir/app.wasm"),
+                OutputKind::Executable,
+                &Default::default()
+            ),
             PathBuf::from("app")
         );
         assert_eq!(
-            default_output(Path::new("lib.wat"), OutputKind::SharedLibrary, &Default::default()),
+            default_output(
+                Path::new("lib.wat"),
+                OutputKind::SharedLibrary,
+                &Default::default()
+            ),
             PathBuf::from("lib.so")
         );
         assert_eq!(

@@ -5,10 +5,10 @@
 
 use crate::error::{Error, Result};
 use crate::options::{OptLevel, Options};
+use crate::target::Arch;
 use inkwell::attributes::AttributeLoc;
 use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
-use crate::target::Arch;
 use inkwell::targets::{
     CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple,
 };
@@ -90,7 +90,14 @@ pub fn target_machine(target: &crate::target::Target, opt: OptLevel) -> Result<T
         features.push_str(f);
     }
     llvm_target
-        .create_target_machine(&triple, &cpu, &features, level, RelocMode::PIC, CodeModel::Default)
+        .create_target_machine(
+            &triple,
+            &cpu,
+            &features,
+            level,
+            RelocMode::PIC,
+            CodeModel::Default,
+        )
         .ok_or_else(|| {
             Error::new(format!(
                 "cannot create an LLVM target machine for {} (cpu '{cpu}')",

@@ -73,7 +73,11 @@ impl Target {
         } else {
             Arch::X86_64
         };
-        let os = if cfg!(windows) { Os::Windows } else { Os::Linux };
+        let os = if cfg!(windows) {
+            Os::Windows
+        } else {
+            Os::Linux
+        };
         Target {
             arch,
             os,
@@ -141,11 +145,7 @@ impl Target {
                         .into(),
                 )
             }
-            _ => {
-                return Err(format!(
-                    "unknown ABI '{name}' (ABIs: linux, windows)"
-                ))
-            }
+            _ => return Err(format!("unknown ABI '{name}' (ABIs: linux, windows)")),
         };
         self.check()
     }
@@ -163,9 +163,12 @@ impl Target {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
             if !valid {
-                return Err(format!("invalid CPU feature '{f}' (expected e.g. +avx2 or -sse4.1)"));
+                return Err(format!(
+                    "invalid CPU feature '{f}' (expected e.g. +avx2 or -sse4.1)"
+                ));
             }
-            self.features.push(format!("{sign}{}", name.to_ascii_lowercase()));
+            self.features
+                .push(format!("{sign}{}", name.to_ascii_lowercase()));
         }
         Ok(())
     }
@@ -251,11 +254,9 @@ impl Target {
             return None;
         }
         Some(match (self.arch, self.os) {
-            (Arch::Aarch64, Os::Linux) => vec![
-                "qemu-aarch64".into(),
-                "-L".into(),
-                AARCH64_SYSROOT.into(),
-            ],
+            (Arch::Aarch64, Os::Linux) => {
+                vec!["qemu-aarch64".into(), "-L".into(), AARCH64_SYSROOT.into()]
+            }
             (_, Os::Windows) => vec!["wine".into()],
             (Arch::X86_64, Os::Linux) => vec!["qemu-x86_64".into()],
         })
@@ -345,6 +346,11 @@ mod tests {
         assert!(!t.is_host() || cfg!(target_arch = "aarch64"));
         t.cpu = Some("cortex-a72".into());
         assert_eq!(t.baseline_cpu(), "cortex-a72");
-        assert_eq!(Target::parse_triple("x86_64-linux-gnu").unwrap().baseline_cpu(), "x86-64");
+        assert_eq!(
+            Target::parse_triple("x86_64-linux-gnu")
+                .unwrap()
+                .baseline_cpu(),
+            "x86-64"
+        );
     }
 }

@@ -162,3 +162,101 @@ fn a_missing_debugger_is_a_one_line_error() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("/nonexistent/gdb"), "{err}");
 }
+
+/// An aarch64 build (`--target aarch64-linux-gnu`) on this x86-64 machine:
+/// `innative gdb` starts it under `qemu-aarch64 -g` and debugs it with
+/// gdb-multiarch, `innative lldb` connects lldb to the same stub.  The gdb
+/// session on the innative build prints what it prints on clang's native
+/// aarch64 build of the same C; the program gets its arguments.
+#[test]
+fn innative_gdb_and_lldb_debug_an_aarch64_program_under_qemu() {
+    if cfg!(target_arch = "aarch64")
+        || !require("gdb-multiarch")
+        || !require("qemu-aarch64")
+        || !require("lldb-19")
+        || !std::path::Path::new("/usr/aarch64-linux-gnu/include").is_dir()
+    {
+        return;
+    }
+    let dir = tempdir();
+    std::fs::write(dir.path().join("prog.c"), PROGRAM).unwrap();
+    let run = |cmd: &mut Command, what: &str| {
+        let o = common::output(cmd.current_dir(dir.path()));
+        common::assert_success(&o, what);
+    };
+    run(
+        Command::new("clang-19").args([
+            "--target=aarch64-linux-gnu",
+            "-fuse-ld=lld",
+            "-g",
+            "-O0",
+            "prog.c",
+            "-o",
+            "native",
+        ]),
+        "clang-19 --target=aarch64-linux-gnu",
+    );
+    run(
+        Command::new("clang-19").args(["--target=wasm32-wasi", "-g", "prog.c", "-o", "prog.wasm"]),
+        "clang-19 --target=wasm32-wasi",
+    );
+    run(
+        &mut innative([
+            "compile",
+            "-g",
+            "-O0",
+            "--target",
+            "aarch64-linux-gnu",
+            "prog.wasm",
+            "-o",
+            "innative",
+        ]),
+        "innative compile --target aarch64-linux-gnu",
+    );
+    let gdb = |exe: &str| {
+        debugger_output(
+            innative(["gdb", "-batch", "-nx"])
+                .args([
+                    "-ex", "break 6", "-ex", "continue", "-ex", "p s", "-ex", "p *p",
+                ])
+                .args([
+                    "-ex",
+                    "p p->label",
+                    "-ex",
+                    "p argc",
+                    "-ex",
+                    "bt",
+                    "-ex",
+                    "kill",
+                ])
+                .args(["--args", exe, "one", "two"])
+                .current_dir(dir.path()),
+        )
+    };
+    let (native, inn) = (gdb("./native"), gdb("./innative"));
+    let marker = "Breakpoint 1, main";
+    assert_eq!(
+        from_stop(&inn, marker),
+        from_stop(&native, marker),
+        "innative gdb: the aarch64 innative build differs from the native one"
+    );
+    assert!(inn.contains("\"circle\""), "{inn}");
+    assert!(inn.contains("$4 = 3"), "argc: {inn}");
+
+    let lldb = debugger_output(
+        innative(["lldb", "--batch"])
+            .args(["-o", "breakpoint set -f prog.c -l 6", "-o", "continue"])
+            .args([
+                "-o",
+                "frame variable argc",
+                "-o",
+                "p p->label",
+                "-o",
+                "kill",
+            ])
+            .args(["--", "./innative", "one", "two"])
+            .current_dir(dir.path()),
+    );
+    assert!(lldb.contains("(int) argc = 3"), "{lldb}");
+    assert!(lldb.contains("\"circle\""), "{lldb}");
+}

@@ -476,12 +476,7 @@ fn check_on(fixture_name: &str, dbg: Debugger, opt: Opt, cross: Option<&fixture:
                 f.steps_input,
                 MIN_STEP_SIMILARITY,
             );
-            at_least(
-                &mut failures,
-                "step similarity",
-                f.steps,
-                min_raw,
-            );
+            at_least(&mut failures, "step similarity", f.steps, min_raw);
             at_least(
                 &mut failures,
                 "`next` similarity",
@@ -495,12 +490,7 @@ fn check_on(fixture_name: &str, dbg: Debugger, opt: Opt, cross: Option<&fixture:
                 f.breaks_input,
                 MIN_BREAK_AGREEMENT,
             );
-            at_least(
-                &mut failures,
-                "breakpoint agreement",
-                f.breaks,
-                min_raw,
-            );
+            at_least(&mut failures, "breakpoint agreement", f.breaks, min_raw);
             at_least(&mut failures, "function breakpoints", f.fbreaks, 1.0);
             at_least(&mut failures, "variable fidelity", f.vars, MIN_VAR_FIDELITY);
         }
@@ -544,9 +534,8 @@ fixture_tests!(classes, control, functions, inline, loops, multifile, recursion,
 /// libc6-dev-arm64-cross, libgcc-12-dev-arm64-cross); a clear skip without.
 fn cross_tools() -> bool {
     let have = |p: &str| {
-        std::env::var_os("PATH").is_some_and(|path| {
-            std::env::split_paths(&path).any(|d| d.join(p).is_file())
-        })
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|d| d.join(p).is_file()))
     };
     let missing: Vec<&str> = ["qemu-aarch64", "gdb-multiarch", "ld.lld-19"]
         .into_iter()
@@ -559,7 +548,10 @@ fn cross_tools() -> bool {
     if missing.is_empty() {
         return true;
     }
-    eprintln!("SKIPPED: aarch64 debugger sessions need {} (scripts/setup.sh installs them)", missing.join(", "));
+    eprintln!(
+        "SKIPPED: aarch64 debugger sessions need {} (scripts/setup.sh installs them)",
+        missing.join(", ")
+    );
     false
 }
 
@@ -580,7 +572,9 @@ mod aarch64 {
         };
     }
 
-    aarch64_tests!(classes, control, functions, inline, loops, multifile, recursion, templates, types);
+    aarch64_tests!(
+        classes, control, functions, inline, loops, multifile, recursion, templates, types
+    );
 }
 
 #[test]

@@ -36,8 +36,14 @@ const AARCH64: Target = Target {
     emulator: &["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"],
     needs: &[
         ("/usr/bin/qemu-aarch64", "qemu-user"),
-        ("/usr/aarch64-linux-gnu/include/stdio.h", "libc6-dev-arm64-cross"),
-        ("/usr/lib/gcc-cross/aarch64-linux-gnu", "libgcc-12-dev-arm64-cross"),
+        (
+            "/usr/aarch64-linux-gnu/include/stdio.h",
+            "libc6-dev-arm64-cross",
+        ),
+        (
+            "/usr/lib/gcc-cross/aarch64-linux-gnu",
+            "libgcc-12-dev-arm64-cross",
+        ),
         ("/usr/bin/ld.lld-19", "lld-19"),
     ],
 };
@@ -209,7 +215,10 @@ fn run_compiled(t: &Target, b: &Built, case: &Case, tag: usize) -> Output {
     if let Some(w) = &work {
         c.arg("--dir").arg(format!("{}::.", w.path().display()));
     }
-    assert_success(&output(c), &format!("innative compile --target {}", t.triple));
+    assert_success(
+        &output(c),
+        &format!("innative compile --target {}", t.triple),
+    );
     let elsewhere = tempdir();
     let mut c = command(t.emulator[0], case, false);
     c.args(&t.emulator[1..]).arg(&exe).args(&case.args);
@@ -242,8 +251,16 @@ fn check(t: &Target, name: &str, cases: &[Case]) {
     for (i, case) in cases.iter().enumerate() {
         let what = format!("{name} {:?} on {}", case.args, t.triple);
         let native = run_native(t, &b, case);
-        assert_same(&format!("innative run {what}"), &native, &run_innative(t, &b, case));
-        assert_same(&format!("compiled {what}"), &native, &run_compiled(t, &b, case, i));
+        assert_same(
+            &format!("innative run {what}"),
+            &native,
+            &run_innative(t, &b, case),
+        );
+        assert_same(
+            &format!("compiled {what}"),
+            &native,
+            &run_compiled(t, &b, case, i),
+        );
     }
 }
 
@@ -378,7 +395,9 @@ mod aarch64 {
         assert_success(&o, "clang-19 relaxed_simd.c");
         let host = output(innative(["run".as_ref(), wasm.as_os_str()]));
         assert_success(&host, "innative run relaxed_simd.wasm");
-        assert!(stdout(&host).contains("trunc_f32x4_s          80000000 80000000 80000000 fffffffe"));
+        assert!(
+            stdout(&host).contains("trunc_f32x4_s          80000000 80000000 80000000 fffffffe")
+        );
         let cross = output(innative([
             "run".as_ref(),
             "--target".as_ref(),
@@ -393,14 +412,21 @@ mod aarch64 {
     fn outputs_are_aarch64_elf() {
         let dir = tempdir();
         let wat = fixture("demo.wat");
-        for (args, machine) in [(&[][..], 62u16), (&["--target", "aarch64-linux-gnu"][..], 183)] {
+        for (args, machine) in [
+            (&[][..], 62u16),
+            (&["--target", "aarch64-linux-gnu"][..], 183),
+        ] {
             let obj = dir.path().join("demo.o");
             let mut c = innative(["compile", "--object"]);
             c.args(args).arg(&wat).arg("-o").arg(&obj);
             assert_success(&output(c), "innative compile --object");
             let bytes = std::fs::read(&obj).unwrap();
             assert_eq!(&bytes[..4], b"\x7fELF");
-            assert_eq!(u16::from_le_bytes([bytes[18], bytes[19]]), machine, "{args:?}");
+            assert_eq!(
+                u16::from_le_bytes([bytes[18], bytes[19]]),
+                machine,
+                "{args:?}"
+            );
         }
     }
 }
@@ -412,14 +438,21 @@ fn target_option_errors() {
     let wat = fixture("demo.wat");
     let dir = tempdir();
     for (args, want) in [
-        (&["--target", "riscv64-linux-gnu"][..], "unknown architecture 'riscv64'"),
+        (
+            &["--target", "riscv64-linux-gnu"][..],
+            "unknown architecture 'riscv64'",
+        ),
         (&["--target", "x86_64-pc-windows-msvc"][..], "MinGW"),
         (&["--cpu-feature", "a b"][..], "invalid CPU feature"),
         (&["-arch", "mips"][..], "unknown architecture 'mips'"),
         (&["-abi", "beos"][..], "unknown ABI 'beos'"),
     ] {
         let legacy = args[0].starts_with("-a");
-        let mut c = if legacy { innative(args) } else { innative(["compile"]) };
+        let mut c = if legacy {
+            innative(args)
+        } else {
+            innative(["compile"])
+        };
         if !legacy {
             c.args(args);
         }
@@ -431,11 +464,22 @@ fn target_option_errors() {
     }
     // --cpu native is for this machine's architecture only.
     let dir = tempdir();
-    let mut c = innative(["compile", "--target", "aarch64-linux-gnu", "--cpu", "native", "--object"]);
+    let mut c = innative([
+        "compile",
+        "--target",
+        "aarch64-linux-gnu",
+        "--cpu",
+        "native",
+        "--object",
+    ]);
     c.arg(&wat).arg("-o").arg(dir.path().join("x.o"));
     let o = output(c);
     assert_ne!(status(&o), 0);
-    assert!(one_line_stderr(&o).contains("--cpu native"), "{}", describe(&o));
+    assert!(
+        one_line_stderr(&o).contains("--cpu native"),
+        "{}",
+        describe(&o)
+    );
 }
 
 /// `--cpu native` and `--cpu-feature` reach the code generator: with
@@ -469,7 +513,10 @@ fn cpu_and_features_change_the_code() {
         stdout(&output(Command::new("llvm-objdump-19").arg("-d").arg(&obj)))
     };
     let baseline = disasm(&[], false);
-    assert!(!baseline.contains("roundss"), "x86-64 baseline has no SSE4.1:\n{baseline}");
+    assert!(
+        !baseline.contains("roundss"),
+        "x86-64 baseline has no SSE4.1:\n{baseline}"
+    );
     let sse41 = disasm(&["--cpu-feature", "+sse4.1"], false);
     assert!(sse41.contains("roundss"), "{sse41}");
     let legacy = disasm(&["-cpu-feature", "+sse4.1"], true);

@@ -244,9 +244,9 @@ pub(crate) fn parse(args: &[String]) -> Result<Action, Usage> {
             "-cpu-feature" | "-cpu-features" | "--cpu-feature" => {
                 // Values start with + or -: take the words up to the next
                 // option-looking word that is not a feature, or an input.
-                let first = t.0.pop_front().ok_or_else(|| {
-                    Usage(format!("option '{tok}' needs a CPU feature"))
-                })?;
+                let first =
+                    t.0.pop_front()
+                        .ok_or_else(|| Usage(format!("option '{tok}' needs a CPU feature")))?;
                 job.opts.target.add_features(&first).map_err(Usage)?;
                 while let Some(v) = t.0.front() {
                     let feature_like = v.len() > 1

@@ -120,8 +120,10 @@ fn build(target: &Target, dir: &Path, verbose: bool) -> Result<()> {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(file) = c_files.get(i) else { break };
-                let mut args: Vec<OsString> =
-                    c_compiler_args(target).into_iter().map(OsString::from).collect();
+                let mut args: Vec<OsString> = c_compiler_args(target)
+                    .into_iter()
+                    .map(OsString::from)
+                    .collect();
                 args.push("-I".into());
                 args.push(src.join("include").into());
                 args.push("-c".into());

@@ -221,7 +221,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         let sat = self.call_v("llvm.fptosi.sat", &[ity, self.vty(s)], &[v])?;
         // 2^31 as the lane type: below it (and not NaN), the saturating
         // result is the exact one; -2^31 and below saturate to 0x80000000.
-        let lane = self.lane_type(s).into_float_type().const_float(2147483648.0);
+        let lane = self
+            .lane_type(s)
+            .into_float_type()
+            .const_float(2147483648.0);
         let limit = VectorType::const_vector(&vec![lane; n as usize]);
         let in_range = self
             .b

@@ -323,7 +323,11 @@ fn functions_of(exe: &Path, own: &[String]) -> Result<(String, Vec<String>), Str
 
 /// Runs both builds without a debugger; their stdout must be the same.
 pub fn check_outputs(b: &Built) -> Result<String, String> {
-    let emulator = b.cross.as_ref().map(|c| c.emulator.clone()).unwrap_or_default();
+    let emulator = b
+        .cross
+        .as_ref()
+        .map(|c| c.emulator.clone())
+        .unwrap_or_default();
     let go = |exe: &Path| {
         run(
             Command::new("timeout")

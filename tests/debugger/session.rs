@@ -213,8 +213,12 @@ fn run_maybe_remote(cfg: &Config, remote: Option<&Remote>) -> Result<Session, St
     let lldb_extension = dir.join("innative_lldb.py");
     match cfg.debugger {
         Debugger::Gdb => {
-            cmd.arg(if remote.is_some() { "gdb-multiarch" } else { "gdb" })
-                .args(["-q", "-batch", "-nx", "-iex", "set debuginfod enabled off"]);
+            cmd.arg(if remote.is_some() {
+                "gdb-multiarch"
+            } else {
+                "gdb"
+            })
+            .args(["-q", "-batch", "-nx", "-iex", "set debuginfod enabled off"]);
             if let Some(r) = remote {
                 cmd.arg("-iex").arg(format!("set sysroot {}", r.sysroot));
             }
