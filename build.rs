@@ -98,14 +98,15 @@ fn embed_runtime_sources(dir: &Path) {
     std::fs::write(dest, out).expect("write runtime_sources.rs");
 }
 
-/// `src/debuginfo/di_arglist.cpp`, `global_debug_info.cpp`, `variant_part.cpp`: what the
-/// compiler needs from LLVM's C++ API that LLVM-C lacks, linked into the
-/// compiler itself.
+/// `src/debuginfo/di_arglist.cpp`, `global_debug_info.cpp`, `variant_part.cpp`
+/// and `src/target_cpu.cpp`: what the compiler needs from LLVM's C++ API that
+/// LLVM-C lacks, linked into the compiler itself.
 fn build_llvm_extension() {
     let sources = [
         "src/debuginfo/di_arglist.cpp",
         "src/debuginfo/global_debug_info.cpp",
         "src/debuginfo/variant_part.cpp",
+        "src/target_cpu.cpp",
     ];
     for source in sources {
         println!("cargo:rerun-if-changed={source}");

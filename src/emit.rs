@@ -89,6 +89,7 @@ pub fn target_machine(target: &crate::target::Target, opt: OptLevel) -> Result<T
         }
         features.push_str(f);
     }
+    check_cpu(target.llvm_triple(), &cpu, &features)?;
     llvm_target
         .create_target_machine(
             &triple,
@@ -104,6 +105,44 @@ pub fn target_machine(target: &crate::target::Target, opt: OptLevel) -> Result<T
                 target.name()
             ))
         })
+}
+
+extern "C" {
+    /// `src/target_cpu.cpp`.
+    fn innative_check_cpu(
+        triple: *const std::ffi::c_char,
+        cpu: *const std::ffi::c_char,
+        features: *const std::ffi::c_char,
+        message: *mut std::ffi::c_char,
+        size: usize,
+    ) -> i32;
+}
+
+/// An error unless LLVM knows `cpu` and every feature for `triple` (LLVM
+/// only warns and ignores an unknown one — and aborts on some, as a 32-bit
+/// CPU for x86-64).
+fn check_cpu(triple: &str, cpu: &str, features: &str) -> Result<()> {
+    let c =
+        |s: &str| std::ffi::CString::new(s).map_err(|_| Error::new("a NUL byte in a CPU option"));
+    let (t, p, f) = (c(triple)?, c(cpu)?, c(features)?);
+    let mut message = [0 as std::ffi::c_char; 256];
+    // SAFETY: NUL-terminated strings and a buffer of the size given; the
+    // target was initialized by the caller.
+    let failed = unsafe {
+        innative_check_cpu(
+            t.as_ptr(),
+            p.as_ptr(),
+            f.as_ptr(),
+            message.as_mut_ptr(),
+            message.len(),
+        )
+    };
+    if failed == 0 {
+        return Ok(());
+    }
+    // SAFETY: snprintf wrote a NUL-terminated string into `message`.
+    let text = unsafe { std::ffi::CStr::from_ptr(message.as_ptr()) };
+    Err(Error::new(text.to_string_lossy().into_owned()))
 }
 
 /// Optimizes `module` for the host at `opts.opt_level`; returns the target

@@ -462,6 +462,28 @@ fn target_option_errors() {
         let line = one_line_stderr(&o);
         assert!(line.contains(want), "{args:?}: {line}");
     }
+    // Names LLVM does not know for the target are errors (LLVM itself
+    // would warn and ignore them, or abort on a 32-bit CPU for x86-64).
+    for (args, want) in [
+        (&["--cpu", "haswel"][..], "unknown CPU 'haswel' for x86_64"),
+        (
+            &["--cpu-feature", "+avx3"][..],
+            "unknown CPU feature 'avx3'",
+        ),
+        (&["--cpu", "i386"][..], "cannot run 64-bit x86 code"),
+        (
+            &["--target", "aarch64-linux-gnu", "--cpu", "haswell"][..],
+            "unknown CPU 'haswell' for aarch64",
+        ),
+    ] {
+        let mut c = innative(["compile", "--object"]);
+        c.args(args).arg(&wat).arg("-o").arg(dir.path().join("x.o"));
+        let o = output(c);
+        assert_eq!(status(&o), 1, "{args:?}: {}", describe(&o));
+        let line = one_line_stderr(&o);
+        assert!(line.contains(want), "{args:?}: {line}");
+        assert!(!dir.path().join("x.o").exists(), "{args:?} left an output");
+    }
     // --cpu native is for this machine's architecture only.
     let dir = tempdir();
     let mut c = innative([
