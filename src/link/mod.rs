@@ -113,6 +113,14 @@ pub fn link_output(object: &[u8], opts: &Options, out: &Path) -> Result<()> {
         }
     }
     args.extend(system_libraries(target).iter().map(OsString::from));
+    if target.is_windows() && opts.debug {
+        // The CodeView of the object goes into a PDB beside the output
+        // (`app.exe` -> `app.pdb`), as clang's MinGW driver writes it.
+        let mut pdb = OsString::from("-Wl,--pdb=");
+        pdb.push(out.with_extension("pdb"));
+        args.push("-g".into());
+        args.push(pdb);
+    }
     args.push("-o".into());
     args.push(tmp.path.clone().into());
 
@@ -266,10 +274,15 @@ pub fn link_host_module(object_path: &Path, out: &Path) -> Result<()> {
 // ---- linker invocation ------------------------------------------------------
 
 /// The C libraries every output links with, after the runtime.
+///
+/// Windows (runtime/WINDOWS.md): MinGW's winpthreads, linked statically
+/// (`-static`) so that an output needs no `libwinpthread-1.dll` beside it,
+/// and an 8 MiB main-thread stack as Linux's default (lld's MinGW default
+/// is 2 MiB; wasm code uses more native stack than its native build).
 fn system_libraries(target: &Target) -> &'static [&'static str] {
     match target.os {
         Os::Linux => &["-lm", "-lpthread"],
-        Os::Windows => &["-lm", "-lpthread"],
+        Os::Windows => &["-static", "-Wl,--stack,8388608", "-lpthread"],
     }
 }
 
