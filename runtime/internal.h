@@ -18,6 +18,9 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1
 #endif
+#if defined(_WIN32) && !defined(_FILE_OFFSET_BITS)
+#define _FILE_OFFSET_BITS 64 /* MinGW: a 64-bit off_t */
+#endif
 
 #include "include/innative.h"
 

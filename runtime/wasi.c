@@ -21,10 +21,12 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
-#include <sys/random.h>
 #include <unistd.h>
+#ifndef _WIN32 /* MinGW's stdlib.h declares environ; wasi_win32.h has getrandom */
+#include <sys/random.h>
 
 extern char **environ;
+#endif
 
 static innative_memory *memory;
 
