@@ -17,8 +17,8 @@
  * invoke as the trap "uncaught exception", or, outside of any, ends the
  * program with the trap report, which names the tag.
  *
- * On Windows the handler is larger (MinGW's jmp_buf saves xmm6-xmm15) and
- * the jump must not unwind: see INNATIVE_HANDLER_SIZE and WINDOWS.md.
+ * On Windows MinGW's jmp_buf (256 bytes: it saves xmm6-xmm15) still fits
+ * the handler, and the jump must not unwind (see innative_rethrow).
  *
  * Exception objects are never freed: an `exnref` may keep one alive
  * anywhere (a local, a global, a table), and there is no collector.

@@ -213,15 +213,8 @@ void innative_memory_fill64(innative_memory *m, uint64_t dst, uint32_t value, ui
 
 /* Exception handling (runtime/exceptions.c); the tag and exception types
  * are with the ABI types above. */
-/* Size and jmp_buf offset of the handler generated code reserves per try_table.
- * MinGW's jmp_buf is 256 bytes (it saves xmm6-xmm15), hence the larger size
- * on Windows, where generated code must also pass NULL as _setjmp's second
- * (frame) argument (runtime/WINDOWS.md). */
-#ifdef _WIN32
-#define INNATIVE_HANDLER_SIZE 288
-#else
-#define INNATIVE_HANDLER_SIZE 256
-#endif
+/* Size and jmp_buf offset of the handler generated code reserves per try_table. */
+#define INNATIVE_HANDLER_SIZE 512
 #define INNATIVE_HANDLER_JMPBUF 16
 void innative_try_enter(void *handler);
 void innative_try_leave(void *handler);
