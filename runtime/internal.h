@@ -99,6 +99,11 @@ typedef struct innative_thread_state {
   unsigned trap_nframes;
   /* Its report, formatted when an invoke catches it. */
   char report[INNATIVE_REPORT_MAX];
+#ifdef _WIN32
+  /* The CONTEXT of the fault being turned into a trap (trap_win32.c):
+   * saved by the exception handler, read on the recovery stack. */
+  unsigned char fault_context[1232] __attribute__((aligned(16)));
+#endif
 } innative_thread_state;
 
 /* The calling thread's state, created on first use (NULL only when out of

@@ -105,10 +105,13 @@ void innative_trap_uncaught(const char *report, int in_signal) {
   _exit(INNATIVE_TRAP_EXIT_STATUS);
 }
 
+#ifndef _WIN32
 /* Walks the frame-pointer chain of wasm code from `fp` (generated code
  * always keeps frame pointers): frames[0] = pc, then each return address
  * that lands in wasm code.  Reads only the thread's own stack, so it is
- * safe in a signal handler. */
+ * safe in a signal handler.  (Windows: trap_win32.c walks the unwind
+ * tables instead, since a Win64 frame pointer need not point at the saved
+ * one.) */
 unsigned innative_capture_frames(innative_thread_state *ts, uintptr_t pc, uintptr_t fp,
                                  uintptr_t *frames, int in_signal) {
   unsigned n = 0;
@@ -127,6 +130,7 @@ unsigned innative_capture_frames(innative_thread_state *ts, uintptr_t pc, uintpt
   }
   return n;
 }
+#endif
 
 static __attribute__((noreturn)) void raise_trap(uint32_t kind, uintptr_t pc, int pc_is_return,
                                                   uintptr_t fp) {

@@ -211,25 +211,34 @@ static int stat_handle(HANDLE h, struct innative_w_stat *st) {
     st->st_mode = S_IFIFO | 0600;
     return 0;
   }
-  BY_HANDLE_FILE_INFORMATION bh;
+  /* Size, links and kind from FileStandardInfo, times and attributes from
+   * FileBasicInfo: Wine answers both for the standard handles it makes of
+   * Unix files, where GetFileInformationByHandle fails; that one only adds
+   * the volume and file index (st_dev, st_ino) when it works. */
+  FILE_STANDARD_INFO std;
   FILE_BASIC_INFO basic;
-  if (!GetFileInformationByHandle(h, &bh))
+  BY_HANDLE_FILE_INFORMATION bh;
+  if (!GetFileInformationByHandleEx(h, FileStandardInfo, &std, sizeof std))
     return fail_win32();
-  st->st_dev = bh.dwVolumeSerialNumber;
-  st->st_ino = (uint64_t)bh.nFileIndexHigh << 32 | bh.nFileIndexLow;
-  st->st_nlink = bh.nNumberOfLinks;
-  st->st_size = (int64_t)((uint64_t)bh.nFileSizeHigh << 32 | bh.nFileSizeLow);
-  if (bh.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)
-    st->st_mode = S_IFLNK | 0777;
-  else if (bh.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
-    st->st_mode = S_IFDIR | 0755;
-  else
-    st->st_mode = S_IFREG | (bh.dwFileAttributes & FILE_ATTRIBUTE_READONLY ? 0444 : 0644);
+  st->st_nlink = std.NumberOfLinks;
+  st->st_size = std.EndOfFile.QuadPart;
+  DWORD attrs = std.Directory ? FILE_ATTRIBUTE_DIRECTORY : 0;
   if (GetFileInformationByHandleEx(h, FileBasicInfo, &basic, sizeof basic)) {
+    attrs = basic.FileAttributes;
     st->st_atim = timespec_of_filetime(basic.LastAccessTime);
     st->st_mtim = timespec_of_filetime(basic.LastWriteTime);
     st->st_ctim = timespec_of_filetime(basic.ChangeTime);
   }
+  if (GetFileInformationByHandle(h, &bh)) {
+    st->st_dev = bh.dwVolumeSerialNumber;
+    st->st_ino = (uint64_t)bh.nFileIndexHigh << 32 | bh.nFileIndexLow;
+  }
+  if (attrs & FILE_ATTRIBUTE_REPARSE_POINT)
+    st->st_mode = S_IFLNK | 0777;
+  else if (attrs & FILE_ATTRIBUTE_DIRECTORY)
+    st->st_mode = S_IFDIR | 0755;
+  else
+    st->st_mode = S_IFREG | (attrs & FILE_ATTRIBUTE_READONLY ? 0444 : 0644);
   return 0;
 }
 
