@@ -157,6 +157,13 @@ INNATIVE_INTERNAL uintptr_t innative_unwind_function_start(uintptr_t pc);
 INNATIVE_INTERNAL uintptr_t innative_symbol_start(uintptr_t pc);
 /* Whether a debugger is attached to the process. */
 INNATIVE_INTERNAL int innative_debugger_attached(void);
+#ifdef _WIN32
+/* The program's arguments and environment in UTF-8 (what WASI promises),
+ * from the wide-character ones the C runtime parsed; NULL when out of
+ * memory.  main()'s argv and environ are in the ANSI code page. */
+INNATIVE_INTERNAL char **innative_utf8_argv(int *argc);
+INNATIVE_INTERNAL char **innative_utf8_environ(void);
+#endif
 
 /* ---- trap.c: reports ------------------------------------------------------
  * Formats "trap: <message> in function <name>" into `buf`, then one line per

@@ -12,6 +12,7 @@
 #define WIN32_LEAN_AND_MEAN
 #include "internal.h"
 
+#include <stdlib.h>
 #include <windows.h>
 
 void *innative_vm_reserve(uint64_t size) {
@@ -86,4 +87,46 @@ uintptr_t innative_symbol_start(uintptr_t pc) {
 }
 
 int innative_debugger_attached(void) { return IsDebuggerPresent(); }
+
+static char *utf8(const wchar_t *w) {
+  int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
+  char *s = n > 0 ? malloc((size_t)n) : NULL;
+  if (s != NULL)
+    WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL);
+  return s;
+}
+
+/* msvcrt's parse of the command line into wide arguments (the same rules
+ * as main()'s argv). */
+extern int __wgetmainargs(int *argc, wchar_t ***argv, wchar_t ***env, int glob, void *startinfo);
+
+char **innative_utf8_argv(int *argc) {
+  int n = 0;
+  wchar_t **wargv = NULL, **wenv = NULL;
+  int startinfo = 0;
+  if (__wgetmainargs(&n, &wargv, &wenv, 0, &startinfo) < 0 || wargv == NULL)
+    return NULL;
+  char **argv = calloc((size_t)n + 1, sizeof *argv);
+  for (int i = 0; argv != NULL && i < n; i++)
+    if ((argv[i] = utf8(wargv[i])) == NULL)
+      return NULL;
+  *argc = n;
+  return argv;
+}
+
+char **innative_utf8_environ(void) {
+  wchar_t *block = GetEnvironmentStringsW();
+  if (block == NULL)
+    return NULL;
+  size_t count = 0;
+  for (const wchar_t *p = block; *p; p += wcslen(p) + 1)
+    count++;
+  char **env = calloc(count + 1, sizeof *env);
+  size_t k = 0;
+  for (const wchar_t *p = block; env != NULL && *p; p += wcslen(p) + 1)
+    if (*p != L'=') /* "=C:=C:\dir": the per-drive directories cmd keeps */
+      env[k++] = utf8(p);
+  FreeEnvironmentStringsW(block);
+  return env;
+}
 #endif
