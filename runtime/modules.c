@@ -13,7 +13,8 @@
  * entries.  Code without unwind tables (a function marked nounwind without
  * uwtable) has no FDE; then pc is attributed to the defined function with the
  * greatest start <= pc, unless dladdr() (innative_symbol_start) knows a
- * dynamic symbol starting between the two (then pc is in some other, non-wasm function).
+ * dynamic symbol starting between the two (then pc is in some other,
+ * non-wasm function).
  * Traps are rare, so the lookup is a plain scan.
  */
 #include "internal.h"
