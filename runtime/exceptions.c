@@ -17,6 +17,9 @@
  * invoke as the trap "uncaught exception", or, outside of any, ends the
  * program with the trap report, which names the tag.
  *
+ * On Windows MinGW's jmp_buf (256 bytes: it saves xmm6-xmm15) still fits
+ * the handler, and the jump must not unwind (see innative_rethrow).
+ *
  * Exception objects are never freed: an `exnref` may keep one alive
  * anywhere (a local, a global, a table), and there is no collector.
  */
@@ -71,7 +74,15 @@ __attribute__((noreturn)) void innative_rethrow(innative_exception *exn) {
   }
   head = h->prev;
   h->exn = exn;
+#ifdef _WIN32
+  /* A NULL frame: longjmp restores registers without SEH unwinding (the
+   * frames in between may have no unwind info), whatever frame argument the
+   * _setjmp call passed. */
+  ((_JUMP_BUFFER *)h->buf)->Frame = 0;
+  longjmp(h->buf, 1);
+#else
   _longjmp(h->buf, 1);
+#endif
 }
 
 __attribute__((noreturn)) void innative_throw(const innative_tag *tag, const uint64_t *values,

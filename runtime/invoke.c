@@ -1,37 +1,33 @@
 /*
  * invoke.c — running wasm code under a trap handler: innative_invoke /
- * innative_call0, the per-thread stack of sigsetjmp frames they push, the
+ * innative_call0, the per-thread stack of setjmp frames they push, the
  * per-thread state (alternate signal stack, stack bounds, last trap), and the
  * global stack limit that generated code checks on function entry.
  *
  * The stack limit.  Generated code compares its frame address with the plain
  * global `innative_stack_limit` (a global rather than TLS keeps the check to
  * one load).  On the outermost invoke of a thread the limit becomes that
- * thread's stack bottom (from pthread_getattr_np, which is right for the main
- * thread's rlimit-sized stack and for spawned threads) plus a margin left for
+ * thread's stack bottom (innative_thread_stack: pthread_getattr_np, which is
+ * right for the main thread's rlimit-sized stack and for spawned threads, or
+ * GetCurrentThreadStackLimits on Windows) plus a margin left for
  * the trap path and host calls, and the previous value comes back when the
  * last outermost invoke returns.  When several threads run wasm code at once
  * the global holds the LOWEST of their limits: no thread ever trips a check
  * meant for another thread's stack; a thread whose own limit is higher loses
  * the early check, and its overflow is caught instead as a fault on the guard
- * page below its stack (see trap.c).
+ * page below its stack (see trap_posix.c, trap_win32.c).
  */
 #include "internal.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 void *innative_stack_limit;
 
 /* Stack kept free below the limit for the trap path and for host functions
  * called near the limit; smaller for tiny stacks. */
 #define STACK_MARGIN (256u * 1024u)
-/* Alternate signal stack: room for the fault handler, which may format a
- * report (snprintf, dladdr) on the no-invoke exit path. */
-#define ALTSTACK_SIZE (64u * 1024u)
 
 static pthread_key_t state_key;
 static pthread_once_t state_once = PTHREAD_ONCE_INIT;
@@ -79,14 +75,7 @@ static void deactivate(innative_thread_state *ts) {
 static void destroy_state(void *p) {
   innative_thread_state *ts = p;
   deactivate(ts);
-  if (ts->altstack != NULL) {
-    stack_t cur;
-    if (sigaltstack(NULL, &cur) == 0 && cur.ss_sp == ts->altstack) {
-      stack_t off = {.ss_sp = NULL, .ss_flags = SS_DISABLE, .ss_size = 0};
-      sigaltstack(&off, NULL);
-    }
-    munmap(ts->altstack, ts->altstack_size);
-  }
+  innative_altstack_release(ts);
   free(ts);
 }
 
@@ -95,44 +84,19 @@ static void make_key(void) {
     __atomic_store_n(&key_ready, 1, __ATOMIC_RELEASE);
 }
 
-/* Gives the thread an alternate signal stack unless it already has a large
- * enough one (Rust threads, for instance, come with a small one). */
-static void ensure_altstack(innative_thread_state *ts) {
-  stack_t cur;
-  if (sigaltstack(NULL, &cur) == 0 && !(cur.ss_flags & SS_DISABLE) &&
-      cur.ss_size >= ALTSTACK_SIZE)
-    return;
-  void *mem = mmap(NULL, ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mem == MAP_FAILED)
-    return; /* faults then run on the thread's own stack; overflow is fatal */
-  stack_t ss = {.ss_sp = mem, .ss_flags = 0, .ss_size = ALTSTACK_SIZE};
-  if (sigaltstack(&ss, NULL) != 0) {
-    munmap(mem, ALTSTACK_SIZE);
-    return;
-  }
-  ts->altstack = mem;
-  ts->altstack_size = ALTSTACK_SIZE;
-}
-
 /* Where this thread's stack is, and the limit that follows. */
 static void find_stack(innative_thread_state *ts) {
-  pthread_attr_t attr;
-  void *addr = NULL;
-  size_t size = 0;
-  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-    pthread_attr_getstack(&attr, &addr, &size);
-    pthread_attr_destroy(&attr);
-  }
-  if (addr == NULL || size == 0) {
+  uintptr_t low = 0, high = 0;
+  if (!innative_thread_stack(&low, &high)) {
     /* Unknown stack: no limit (0 never trips the check); overflow is then
      * only caught if the fault lands somewhere recognizable. */
     ts->stack_low = ts->stack_high = ts->limit = 0;
     return;
   }
+  size_t size = high - low;
   size_t margin = size >= 4 * STACK_MARGIN ? STACK_MARGIN : size / 4;
-  ts->stack_low = (uintptr_t)addr;
-  ts->stack_high = (uintptr_t)addr + size;
+  ts->stack_low = low;
+  ts->stack_high = high;
   ts->limit = ts->stack_low + margin;
 }
 
@@ -154,7 +118,7 @@ innative_thread_state *innative_thread(void) {
   if (ts == NULL)
     return NULL;
   find_stack(ts);
-  ensure_altstack(ts);
+  innative_altstack_install(ts);
   if (pthread_setspecific(state_key, ts) != 0) {
     destroy_state(ts);
     return NULL;
@@ -164,11 +128,11 @@ innative_thread_state *innative_thread(void) {
 
 void innative_unwind_to_invoke(innative_thread_state *ts, uint32_t kind) {
   if (ts != NULL && ts->top != NULL)
-    siglongjmp(ts->top->buf, (int)kind);
+    innative_longjmp(ts->top->buf, (int)kind);
 }
 
 /* The body of innative_invoke and innative_call0: exactly one of `fn`/`fn0`
- * is set.  noinline keeps the sigsetjmp frame separate from callers that
+ * is set.  noinline keeps the setjmp frame separate from callers that
  * might be inlined around it. */
 static __attribute__((noinline)) int run(innative_invoker fn, uint64_t *slots,
                                          void (*fn0)(void)) {
@@ -177,7 +141,7 @@ static __attribute__((noinline)) int run(innative_invoker fn, uint64_t *slots,
   if (ts == NULL)
     return INNATIVE_TRAP_OUT_OF_MEMORY;
 
-  /* Nothing below changes between sigsetjmp and a siglongjmp back to it
+  /* Nothing below changes between setjmp and a longjmp back to it
    * except through memory (ts->...), so no local needs to be volatile. */
   innative_invoke_frame frame;
   frame.prev = ts->top;
@@ -188,13 +152,19 @@ static __attribute__((noinline)) int run(innative_invoker fn, uint64_t *slots,
   /* Exceptions do not cross into the host's frames (runtime/exceptions.c). */
   void *handlers = innative_exceptions_isolate();
 
-  int kind = sigsetjmp(frame.buf, 1);
+  int kind = innative_setjmp(frame.buf);
   if (kind == 0) {
     if (fn != NULL)
       fn(slots);
     else
       fn0();
   } else {
+#ifdef _WIN32
+    /* A stack overflow exception consumed the stack's guard page: put it
+     * back, or the next overflow would kill the process. */
+    if (kind == INNATIVE_TRAP_STACK_EXHAUSTED)
+      _resetstkoflw();
+#endif
     innative_format_trap_report(ts->report, sizeof ts->report, ts->trap_kind, ts->trap_frames,
                                 ts->trap_nframes, ts->trap_pc_is_return, 0);
   }

@@ -1,7 +1,10 @@
 /*
  * lines.c — source positions for trap reports: maps a code address to
  * `file:line` by reading the DWARF line table (.debug_line) of the object
- * that contains it (the executable or a shared library), on demand.
+ * that contains it (the executable or a shared library), on demand: an ELF
+ * file found with dl_iterate_phdr on Linux, a PE image (whose DWARF sections
+ * lld keeps when linking with -g and without --pdb) found with
+ * GetModuleHandleEx on Windows.
  *
  * Written by hand because the runtime is dependency-free C: a small reader
  * of DWARF 4 and 5 line programs as LLVM emits them (uncompressed sections,
@@ -11,14 +14,20 @@
 #define _GNU_SOURCE
 #include "internal.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _WIN32
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#else
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#endif
 
 typedef struct span {
   const uint8_t *p, *end;
@@ -76,11 +85,22 @@ static const char *cstr(span *s) {
   return str;
 }
 
-/* The sections of one mapped ELF file. */
+/* The debug sections of one object file. */
 typedef struct elf_debug {
   span line, line_str, str;
 } elf_debug;
 
+/* Records section `name` when it is one lookup() reads. */
+static void note_section(elf_debug *out, const char *name, span s) {
+  if (strcmp(name, ".debug_line") == 0)
+    out->line = s;
+  else if (strcmp(name, ".debug_line_str") == 0)
+    out->line_str = s;
+  else if (strcmp(name, ".debug_str") == 0)
+    out->str = s;
+}
+
+#ifndef _WIN32
 static int find_sections(const uint8_t *base, size_t size, elf_debug *out) {
   if (size < sizeof(Elf64_Ehdr) || memcmp(base, ELFMAG, SELFMAG) != 0 || base[EI_CLASS] != ELFCLASS64)
     return 0;
@@ -99,15 +119,11 @@ static int find_sections(const uint8_t *base, size_t size, elf_debug *out) {
       continue;
     const char *name = (const char *)base + names->sh_offset + sh[i].sh_name;
     span s = {base + sh[i].sh_offset, base + sh[i].sh_offset + sh[i].sh_size};
-    if (strcmp(name, ".debug_line") == 0)
-      out->line = s;
-    else if (strcmp(name, ".debug_line_str") == 0)
-      out->line_str = s;
-    else if (strcmp(name, ".debug_str") == 0)
-      out->str = s;
+    note_section(out, name, s);
   }
   return out->line.p != NULL;
 }
+#endif
 
 /* Reads one attribute of a DWARF 5 directory/file entry; returns a string
  * for path forms, NULL otherwise (and for anything it cannot read). */
@@ -291,6 +307,7 @@ static int lookup(const elf_debug *d, uint64_t addr, char *file, size_t file_len
   return 0;
 }
 
+#ifndef _WIN32
 /* The loaded object containing an address: its file and load bias. */
 typedef struct object_hit {
   uintptr_t addr;
@@ -340,3 +357,94 @@ int innative_source_position(uintptr_t pc, char *file, size_t file_len, unsigned
   close(fd);
   return ok;
 }
+#else
+/* The PE image at `base` (a file read into memory, `size` bytes): its
+ * debug sections, and the preferred image base the DWARF addresses assume.
+ * Section names longer than 8 bytes ("/N") are in the COFF string table. */
+static int find_pe_sections(const uint8_t *base, size_t size, elf_debug *out, uint64_t *image_base) {
+  if (size < 0x40 || base[0] != 'M' || base[1] != 'Z')
+    return 0;
+  uint32_t pe = (uint32_t)(base[0x3c] | base[0x3d] << 8 | base[0x3e] << 16 | (uint32_t)base[0x3f] << 24);
+  if ((uint64_t)pe + 24 > size || memcmp(base + pe, "PE\0\0", 4) != 0)
+    return 0;
+  span coff = {base + pe + 4, base + size};
+  fixed(&coff, 2); /* machine */
+  unsigned nsections = (unsigned)fixed(&coff, 2);
+  fixed(&coff, 4); /* time stamp */
+  uint64_t symtab = fixed(&coff, 4), nsyms = fixed(&coff, 4);
+  unsigned opt_size = (unsigned)fixed(&coff, 2);
+  fixed(&coff, 2); /* characteristics */
+  const uint8_t *opt = coff.p;
+  if ((size_t)(coff.end - opt) < (size_t)opt_size + (size_t)nsections * 40 || opt_size < 32 ||
+      opt[0] != 0x0b || opt[1] != 0x02) /* PE32+ */
+    return 0;
+  span ib = {opt + 24, opt + 32};
+  *image_base = fixed(&ib, 8);
+  const char *strtab = NULL;
+  uint64_t strtab_len = 0;
+  if (symtab != 0 && symtab + nsyms * 18 + 4 <= size) {
+    strtab = (const char *)base + symtab + nsyms * 18;
+    span l = {(const uint8_t *)strtab, (const uint8_t *)strtab + 4};
+    strtab_len = fixed(&l, 4);
+    if (symtab + nsyms * 18 + strtab_len > size)
+      strtab = NULL;
+  }
+  memset(out, 0, sizeof *out);
+  const uint8_t *sh = opt + opt_size;
+  for (unsigned i = 0; i < nsections; i++, sh += 40) {
+    char name[9];
+    memcpy(name, sh, 8);
+    name[8] = '\0';
+    const char *full = name;
+    if (name[0] == '/' && strtab != NULL) {
+      unsigned long off = strtoul(name + 1, NULL, 10);
+      if (off < strtab_len)
+        full = strtab + off;
+    }
+    span h = {sh + 8, sh + 40};
+    uint64_t vsize = fixed(&h, 4);
+    fixed(&h, 4); /* virtual address */
+    uint64_t raw_size = fixed(&h, 4), raw = fixed(&h, 4);
+    uint64_t len = vsize != 0 && vsize < raw_size ? vsize : raw_size;
+    if (raw + len > size)
+      continue;
+    span s = {base + raw, base + raw + len};
+    note_section(out, full, s);
+  }
+  return out->line.p != NULL;
+}
+
+int innative_source_position(uintptr_t pc, char *file, size_t file_len, unsigned *line) {
+  HMODULE module;
+  if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS |
+                              GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                          (LPCWSTR)pc, &module))
+    return 0;
+  wchar_t path[MAX_PATH];
+  DWORD n = GetModuleFileNameW(module, path, MAX_PATH);
+  if (n == 0 || n >= MAX_PATH)
+    return 0;
+  HANDLE f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL,
+                         OPEN_EXISTING, 0, NULL);
+  if (f == INVALID_HANDLE_VALUE)
+    return 0;
+  int ok = 0;
+  LARGE_INTEGER size;
+  HANDLE mapping = NULL;
+  if (GetFileSizeEx(f, &size) && size.QuadPart > 0)
+    mapping = CreateFileMappingW(f, NULL, PAGE_READONLY, 0, 0, NULL);
+  if (mapping != NULL) {
+    const uint8_t *map = MapViewOfFile(mapping, FILE_MAP_READ, 0, 0, 0);
+    if (map != NULL) {
+      elf_debug d;
+      uint64_t image_base = 0;
+      if (find_pe_sections(map, (size_t)size.QuadPart, &d, &image_base))
+        ok = lookup(&d, (uint64_t)pc - (uint64_t)(uintptr_t)module + image_base, file, file_len, line);
+      UnmapViewOfFile(map);
+    }
+    CloseHandle(mapping);
+  }
+  CloseHandle(f);
+  return ok;
+}
+#endif

@@ -17,6 +17,14 @@
 int main(int argc, char **argv) {
   innative_argc = argc;
   innative_argv = argv;
+#ifdef _WIN32
+  /* WASI arguments are UTF-8; argv is in the ANSI code page. */
+  char **wide = innative_utf8_argv(&innative_argc);
+  if (wide != NULL)
+    innative_argv = wide;
+  else
+    innative_argc = argc;
+#endif
   innative_runtime_init();
   innative_traps_stop_debugger = 1;
   if (innative_call0(innative_program_start) != INNATIVE_TRAP_NONE) {

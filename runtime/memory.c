@@ -9,12 +9,13 @@
  * without a bounds check: the largest such address is below base + 8 GiB, and
  * an access is at most 16 bytes wide, so any out-of-bounds access lands inside
  * the reservation and faults.  Only the pages the module has (min_pages, then
- * memory.grow) are committed read/write, so `base` never moves.
+ * memory.grow) are committed read/write, so `base` never moves.  (Reserving
+ * and committing are innative_vm_* of platform_posix.c / platform_win32.c:
+ * mmap/mprotect, or VirtualAlloc MEM_RESERVE/MEM_COMMIT.)
  */
 #include "internal.h"
 
 #include <string.h>
-#include <sys/mman.h>
 
 /* u32 address + u32 offset + widest access, rounded up to a wasm page. */
 #define RESERVATION_BYTES ((UINT64_C(1) << 33) + INNATIVE_PAGE_SIZE)
@@ -86,14 +87,13 @@ void innative_memory_new(innative_memory *m, uint32_t min_pages, uint32_t max_pa
   if (min_pages > max_pages)
     innative_trap_at(INNATIVE_TRAP_OUT_OF_MEMORY, __builtin_return_address(0), 1);
 
-  void *base = mmap(NULL, RESERVATION_BYTES, PROT_NONE,
-                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (base == MAP_FAILED)
+  uint8_t *base = innative_vm_reserve(RESERVATION_BYTES);
+  if (base == NULL)
     innative_trap_at(INNATIVE_TRAP_OUT_OF_MEMORY, __builtin_return_address(0), 1);
   uint64_t size = (uint64_t)min_pages * INNATIVE_PAGE_SIZE;
-  if ((size != 0 && mprotect(base, size, PROT_READ | PROT_WRITE) != 0) ||
+  if ((size != 0 && !innative_vm_commit(base, size)) ||
       !innative_memory_register((uintptr_t)base, RESERVATION_BYTES)) {
-    munmap(base, RESERVATION_BYTES);
+    innative_vm_release(base, RESERVATION_BYTES);
     innative_trap_at(INNATIVE_TRAP_OUT_OF_MEMORY, __builtin_return_address(0), 1);
   }
   m->base = base;
@@ -106,7 +106,7 @@ void innative_memory_free(innative_memory *m) {
   if (m->base == NULL)
     return;
   registry_remove((uintptr_t)m->base);
-  munmap(m->base, m->reserved);
+  innative_vm_release(m->base, m->reserved);
   memset(m, 0, sizeof *m);
 }
 
@@ -118,10 +118,8 @@ uint32_t innative_memory_grow(innative_memory *m, uint32_t delta_pages) {
   uint32_t max = m->max_pages > MAX_PAGES ? MAX_PAGES : m->max_pages;
   if (new_pages > max)
     return 0xFFFFFFFFu;
-  /* The new pages have never been accessible, so they are still the zero
-   * pages the anonymous mapping started with. */
-  if (mprotect(m->base + m->size, (uint64_t)delta_pages * INNATIVE_PAGE_SIZE,
-               PROT_READ | PROT_WRITE) != 0)
+  /* The new pages have never been accessible, so they are still zero. */
+  if (!innative_vm_commit(m->base + m->size, (uint64_t)delta_pages * INNATIVE_PAGE_SIZE))
     return 0xFFFFFFFFu;
   m->size = new_pages * INNATIVE_PAGE_SIZE;
   return (uint32_t)old_pages;

@@ -14,7 +14,6 @@
 #include "internal.h"
 
 #include <string.h>
-#include <sys/mman.h>
 
 /* 16 GiB: 2^18 pages. */
 #define MAX_BYTES64 (UINT64_C(1) << 34)
@@ -28,14 +27,13 @@ void innative_memory_new64(innative_memory *m, uint64_t min_pages, uint64_t max_
     innative_trap_at(INNATIVE_TRAP_OUT_OF_MEMORY, __builtin_return_address(0), 1);
   /* At least one page reserved, so that `base` is never NULL. */
   uint64_t reserve = (max_pages ? max_pages : 1) * INNATIVE_PAGE_SIZE;
-  void *base = mmap(NULL, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                    -1, 0);
-  if (base == MAP_FAILED)
+  uint8_t *base = innative_vm_reserve(reserve);
+  if (base == NULL)
     innative_trap_at(INNATIVE_TRAP_OUT_OF_MEMORY, __builtin_return_address(0), 1);
   uint64_t size = min_pages * INNATIVE_PAGE_SIZE;
-  if ((size != 0 && mprotect(base, size, PROT_READ | PROT_WRITE) != 0) ||
+  if ((size != 0 && !innative_vm_commit(base, size)) ||
       !innative_memory_register((uintptr_t)base, reserve)) {
-    munmap(base, reserve);
+    innative_vm_release(base, reserve);
     innative_trap_at(INNATIVE_TRAP_OUT_OF_MEMORY, __builtin_return_address(0), 1);
   }
   m->base = base;
@@ -51,8 +49,7 @@ uint64_t innative_memory_grow64(innative_memory *m, uint64_t delta_pages) {
     return old_pages;
   if (delta_pages > m->max_pages || old_pages + delta_pages > m->max_pages)
     return UINT64_MAX;
-  if (mprotect(m->base + m->size, delta_pages * INNATIVE_PAGE_SIZE,
-               PROT_READ | PROT_WRITE) != 0)
+  if (!innative_vm_commit(m->base + m->size, delta_pages * INNATIVE_PAGE_SIZE))
     return UINT64_MAX;
   m->size = (old_pages + delta_pages) * INNATIVE_PAGE_SIZE;
   return old_pages;

@@ -4,32 +4,24 @@
  * trap reports and, later, backtraces).
  *
  * Descriptors give each function's start address but not its size.  The
- * exact answer comes from the unwinder: _Unwind_Find_FDE (libgcc_s, which
- * every cc-linked program and the Rust runtime load anyway; GCC 12 backs it
- * with glibc's lock-free _dl_find_object) returns the FDE covering pc, whose
- * initial location is the start of the function containing pc.  pc belongs to
+ * exact answer comes from the unwind tables (innative_unwind_function_start:
+ * on Linux _Unwind_Find_FDE of libgcc_s, which every cc-linked program and
+ * the Rust runtime load anyway, returns the FDE covering pc, whose initial
+ * location is the start of the function containing pc; on Windows
+ * RtlLookupFunctionEntry reads .pdata the same way).  pc belongs to
  * a wasm function exactly when that start is one of the registered func_code
  * entries.  Code without unwind tables (a function marked nounwind without
  * uwtable) has no FDE; then pc is attributed to the defined function with the
- * greatest start <= pc, unless dladdr() knows a dynamic symbol starting
- * between the two (then pc is in some other, non-wasm function).
+ * greatest start <= pc, unless dladdr() (innative_symbol_start) knows a
+ * dynamic symbol starting between the two (then pc is in some other,
+ * non-wasm function).
  * Traps are rare, so the lookup is a plain scan.
  */
 #include "internal.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-/* From libgcc's unwind-dw2-fde.h (not an installed header; the same
- * declaration is exported by libgcc_s and by LLVM's libunwind). */
-struct dwarf_eh_bases {
-  void *tbase;
-  void *dbase;
-  void *func;
-};
-extern const void *_Unwind_Find_FDE(void *pc, struct dwarf_eh_bases *bases);
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static const innative_module **modules;
@@ -71,10 +63,8 @@ void innative_unregister_module(const innative_module *m) {
 
 const char *innative_function_name_at(uintptr_t pc, char *buf, size_t buf_len,
                                       int in_signal) {
-  struct dwarf_eh_bases bases = {0, 0, 0};
-  uintptr_t start = 0; /* start of the function containing pc, when known */
-  if (_Unwind_Find_FDE((void *)pc, &bases) != NULL)
-    start = (uintptr_t)bases.func;
+  /* The start of the function containing pc, when known. */
+  uintptr_t start = innative_unwind_function_start(pc);
 
   const innative_module *best_m = NULL;
   uint32_t best_i = 0;
@@ -110,12 +100,9 @@ const char *innative_function_name_at(uintptr_t pc, char *buf, size_t buf_len,
     return NULL;
 
   if (start == 0) {
-    Dl_info info;
-    if (dladdr((void *)pc, &info) != 0 && info.dli_saddr != NULL) {
-      uintptr_t sym = (uintptr_t)info.dli_saddr;
-      if (sym > best && sym <= pc)
-        return NULL;
-    }
+    uintptr_t sym = innative_symbol_start(pc);
+    if (sym > best && sym <= pc)
+      return NULL;
   }
 
   const char *name = best_m->func_names ? best_m->func_names[best_i] : NULL;

@@ -21,10 +21,12 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
-#include <sys/random.h>
 #include <unistd.h>
+#ifndef _WIN32 /* MinGW's stdlib.h declares environ; wasi_win32.h has getrandom */
+#include <sys/random.h>
 
 extern char **environ;
+#endif
 
 static innative_memory *memory;
 
@@ -98,6 +100,19 @@ static int is_runtime_variable(const char *entry) {
          (n == sizeof PREOPEN_VAR - 2 && strncmp(entry, PREOPEN_VAR, n) == 0);
 }
 
+/* The host's environment: environ, or on Windows a UTF-8 copy of it, as
+ * WASI promises (environ is in the ANSI code page there). */
+static char **host_environ(void) {
+#ifdef _WIN32
+  static char **utf8;
+  if (utf8 == NULL)
+    utf8 = innative_utf8_environ();
+  return utf8;
+#else
+  return environ;
+#endif
+}
+
 /* Whether `items` already defines the variable named by [name, name + len). */
 static int has_name(char **items, uint32_t count, const char *name, size_t len) {
   for (uint32_t i = 0; i < count; i++)
@@ -110,7 +125,7 @@ static int has_name(char **items, uint32_t count, const char *name, size_t len) 
 static void add_host_variable(char **items, uint32_t *count, const char *name, size_t len) {
   if (len == 0 || has_name(items, *count, name, len))
     return;
-  for (char **e = environ; e != NULL && *e != NULL; e++)
+  for (char **e = host_environ(); e != NULL && *e != NULL; e++)
     if (strncmp(*e, name, len) == 0 && (*e)[len] == '=' && !is_runtime_variable(*e)) {
       items[(*count)++] = *e;
       return;
@@ -121,13 +136,14 @@ static string_list *get_environ(void) {
   if (environ_list.ready)
     return &environ_list;
   environ_list.ready = 1;
+
   /* The empty asms keep the compiler from assuming the weak symbols exist. */
   const char *const *baked = innative_wasi_env;
   const int *inherit_flag = &innative_wasi_inherit_env;
   __asm__("" : "+r"(baked));
   __asm__("" : "+r"(inherit_flag));
   size_t capacity = 0;
-  for (char **e = environ; e != NULL && *e != NULL; e++)
+  for (char **e = host_environ(); e != NULL && *e != NULL; e++)
     capacity++;
   for (const char *const *b = baked; b != NULL && *b != NULL; b++)
     capacity++;
@@ -145,7 +161,7 @@ static string_list *get_environ(void) {
   const char *names = getenv(ENV_VAR);
   int inherit_all = (inherit_flag != NULL && *inherit_flag) || (names != NULL && strcmp(names, "*") == 0);
   if (inherit_all) {
-    for (char **e = environ; e != NULL && *e != NULL; e++)
+    for (char **e = host_environ(); e != NULL && *e != NULL; e++)
       if (!is_runtime_variable(*e))
         add_host_variable(items, &count, *e, strcspn(*e, "="));
   } else {

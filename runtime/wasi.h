@@ -12,6 +12,7 @@
  *   wasi_pathops.c  the path_* functions
  *   wasi_poll.c     clocks and poll_oneoff
  *   wasi_sock.c     sock_accept, sock_recv, sock_send, sock_shutdown
+ *   wasi_win32.c    (Windows) the POSIX calls the others make, on Win32
  *
  * The contract with generated code: an import `wasi_snapshot_preview1.F`
  * becomes a call of the C function `wasi_snapshot_preview1_WASM_F` with the
@@ -30,12 +31,16 @@
 
 #include "internal.h"
 
-#include <dirent.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
+#ifdef _WIN32
+#include "wasi_win32.h" /* the POSIX file calls below, emulated on Win32 */
+#else
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
-#include <time.h>
+#endif
 
 /* ---- WASI preview 1 values (wasi_snapshot_preview1, witx) ---------------- */
 
@@ -268,7 +273,7 @@ INNATIVE_INTERNAL void innative_wasi_resolved_free(wasi_resolved *r);
 
 int32_t WASI_FN(args_get)(uint32_t argv, uint32_t argv_buf);
 int32_t WASI_FN(args_sizes_get)(uint32_t argc_out, uint32_t argv_buf_size_out);
-int32_t WASI_FN(environ_get)(uint32_t environ, uint32_t environ_buf);
+int32_t WASI_FN(environ_get)(uint32_t env, uint32_t env_buf);
 int32_t WASI_FN(environ_sizes_get)(uint32_t count_out, uint32_t buf_size_out);
 int32_t WASI_FN(clock_res_get)(uint32_t id, uint32_t res_out);
 int32_t WASI_FN(clock_time_get)(uint32_t id, uint64_t precision, uint32_t time_out);

@@ -1,5 +1,5 @@
 /*
- * wasi_convert.c — conversions between host (Linux) and WASI preview 1
+ * wasi_convert.c — conversions between host (POSIX) and WASI preview 1
  * representations: errno values, file types, stat records, the timestamp
  * pairs of the *_set_times functions, and iovec arrays.
  */
@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#ifndef _WIN32
 #include <sys/socket.h>
+#endif
 
 wasi_errno innative_wasi_errno(int e) {
   switch (e) {
@@ -31,7 +33,9 @@ wasi_errno innative_wasi_errno(int e) {
   case EDEADLK: return WASI_EDEADLK;
   case EDESTADDRREQ: return WASI_EDESTADDRREQ;
   case EDOM: return WASI_EDOM;
+#ifdef EDQUOT /* not in MinGW's errno.h, like EMULTIHOP and ESTALE */
   case EDQUOT: return WASI_EDQUOT;
+#endif
   case EEXIST: return WASI_EEXIST;
   case EFAULT: return WASI_EFAULT;
   case EFBIG: return WASI_EFBIG;
@@ -48,7 +52,9 @@ wasi_errno innative_wasi_errno(int e) {
   case EMFILE: return WASI_EMFILE;
   case EMLINK: return WASI_EMLINK;
   case EMSGSIZE: return WASI_EMSGSIZE;
+#ifdef EMULTIHOP
   case EMULTIHOP: return WASI_EMULTIHOP;
+#endif
   case ENAMETOOLONG: return WASI_ENAMETOOLONG;
   case ENETDOWN: return WASI_ENETDOWN;
   case ENETRESET: return WASI_ENETRESET;
@@ -84,7 +90,9 @@ wasi_errno innative_wasi_errno(int e) {
   case EROFS: return WASI_EROFS;
   case ESPIPE: return WASI_ESPIPE;
   case ESRCH: return WASI_ESRCH;
+#ifdef ESTALE
   case ESTALE: return WASI_ESTALE;
+#endif
   case ETIMEDOUT: return WASI_ETIMEDOUT;
   case ETXTBSY: return WASI_ETXTBSY;
   case EXDEV: return WASI_EXDEV;
@@ -100,12 +108,17 @@ uint8_t innative_wasi_filetype(mode_t mode, int host_fd) {
   case S_IFBLK: return WASI_FILETYPE_BLOCK_DEVICE;
   case S_IFLNK: return WASI_FILETYPE_SYMBOLIC_LINK;
   case S_IFSOCK: {
+#ifdef _WIN32
+    (void)host_fd;
+    return WASI_FILETYPE_SOCKET_STREAM; /* never: no sockets on Windows (wasi_sock.c) */
+#else
     int type = 0;
     socklen_t len = sizeof type;
     if (host_fd >= 0 && getsockopt(host_fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
         type == SOCK_DGRAM)
       return WASI_FILETYPE_SOCKET_DGRAM;
     return WASI_FILETYPE_SOCKET_STREAM;
+#endif
   }
   default: return WASI_FILETYPE_UNKNOWN; /* FIFOs */
   }

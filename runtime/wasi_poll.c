@@ -3,7 +3,8 @@
  *
  * clock_res_get / clock_time_get map the four WASI clocks to
  * CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID and
- * CLOCK_THREAD_CPUTIME_ID, in nanoseconds.
+ * CLOCK_THREAD_CPUTIME_ID, in nanoseconds (on Windows, MinGW's
+ * winpthreads provides the same four clocks).
  *
  * poll_oneoff waits with one ppoll() for every fd_read/fd_write
  * subscription, bounded by the nearest clock subscription (relative, or
@@ -17,10 +18,12 @@
 #include "wasi.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
+#ifndef _WIN32 /* wasi_win32.h has ppoll and FIONREAD */
+#include <poll.h>
+#include <sys/ioctl.h>
+#endif
 
 #define EVENTTYPE_CLOCK 0
 #define EVENTTYPE_FD_READ 1

@@ -8,11 +8,44 @@
  * the host's accept4/recvmsg/sendmsg/shutdown.  On a descriptor that is not
  * open they fail with EBADF, on one that is not a socket with ENOTSOCK, as
  * POSIX says and WASI programs (and the WASI test suite) expect.
+ *
+ * On Windows no descriptor of the table is a socket (an inherited socket
+ * would need Winsock, which the runtime does not use): the four calls fail
+ * with EBADF or ENOTSOCK.
  */
 #include "wasi.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#ifdef _WIN32
+
+static int32_t not_a_socket(uint32_t fd) {
+  return innative_wasi_fd(fd) == NULL ? WASI_EBADF : WASI_ENOTSOCK;
+}
+
+int32_t WASI_FN(sock_accept)(uint32_t fd, uint32_t flags, uint32_t fd_out) {
+  (void)flags, (void)fd_out;
+  return not_a_socket(fd);
+}
+
+int32_t WASI_FN(sock_recv)(uint32_t fd, uint32_t ri_data, uint32_t ri_data_len, uint32_t ri_flags,
+                           uint32_t ro_datalen_out, uint32_t ro_flags_out) {
+  (void)ri_data, (void)ri_data_len, (void)ri_flags, (void)ro_datalen_out, (void)ro_flags_out;
+  return not_a_socket(fd);
+}
+
+int32_t WASI_FN(sock_send)(uint32_t fd, uint32_t si_data, uint32_t si_data_len, uint32_t si_flags,
+                           uint32_t so_datalen_out) {
+  (void)si_data, (void)si_data_len, (void)si_flags, (void)so_datalen_out;
+  return not_a_socket(fd);
+}
+
+int32_t WASI_FN(sock_shutdown)(uint32_t fd, uint32_t how) {
+  (void)how;
+  return not_a_socket(fd);
+}
+
+#else
 #include <sys/socket.h>
 
 /* riflags, roflags, sdflags */
@@ -147,3 +180,4 @@ int32_t WASI_FN(sock_shutdown)(uint32_t fd, uint32_t how) {
   }
   return shutdown(e->host, host_how) == 0 ? WASI_ESUCCESS : innative_wasi_errno(errno);
 }
+#endif
