@@ -160,20 +160,12 @@ pub fn optimize(module: &Module, opts: &Options) -> Result<TargetMachine> {
     // `lower/tail_call.rs`) keeps tail calls enabled for those, and every
     // other call — its own and any inlined into it — is `notail`.
     let context = module.get_context();
-    // Windows unwinds through `.pdata`/`.xdata` only: without unwind tables
-    // (functions are `nounwind`) the runtime's backtraces, SEH and debuggers
-    // could not walk through wasm frames.  ELF targets get `.eh_frame`
-    // anyway.
-    let uwtable = opts.target.is_windows();
     for f in module.get_functions() {
         if f.count_basic_blocks() > 0 {
             f.add_attribute(
                 AttributeLoc::Function,
                 context.create_string_attribute("frame-pointer", "all"),
             );
-            if uwtable {
-                f.add_attribute(AttributeLoc::Function, uwtable_attribute(&context));
-            }
             mark_plain_calls_notail(f);
             if f.get_string_attribute(AttributeLoc::Function, crate::lower::WASM_TAIL_CALLS)
                 .is_none()
@@ -197,13 +189,6 @@ pub fn optimize(module: &Module, opts: &Options) -> Result<TargetMachine> {
         .run_passes(passes, &tm, PassBuilderOptions::create())
         .map_err(|e| Error::new(format!("LLVM optimization failed: {}", e.to_string_lossy())))?;
     Ok(tm)
-}
-
-/// `uwtable(async)`: asynchronous unwind tables (valid at every
-/// instruction, as a trap can stop anywhere).
-fn uwtable_attribute(context: &inkwell::context::ContextRef) -> inkwell::attributes::Attribute {
-    let kind = inkwell::attributes::Attribute::get_named_enum_kind_id("uwtable");
-    context.create_enum_attribute(kind, 2)
 }
 
 /// Marks every call of `f` that is not already a (must)tail call `notail`,

@@ -29,6 +29,44 @@ struct Target {
     emulator: &'static [&'static str],
     /// What must exist for the target: (path, Debian package).
     needs: &'static [(&'static str, &'static str)],
+    /// Host variables the emulator itself needs (Wine: its prefix in HOME),
+    /// and variables set for it.  Native programs see them too; a WASI
+    /// guest sees only what innative passes.
+    emulator_env: &'static [&'static str],
+    emulator_set: &'static [(&'static str, &'static str)],
+    /// The native reference writes text-mode stdio (CRLF line ends), where
+    /// a WASI guest writes raw bytes: CRLF becomes LF before comparing.
+    crlf: bool,
+    /// Fixtures compared with the host's native build instead of the
+    /// target's, because the target's C library differs in what they print
+    /// (see [`WINDOWS`]).
+    host_reference: &'static [&'static str],
+    /// A line of fixture `name`'s stdout as compared: `None` drops it (what
+    /// the target does not have).
+    line_filter: fn(name: &str, line: &str) -> Option<String>,
+}
+
+fn every_line(_: &str, line: &str) -> Option<String> {
+    Some(line.to_string())
+}
+
+/// Windows has no symlinks (runtime/WINDOWS.md): `filecopy`'s lines about
+/// the one it makes are left out, and so is the result of unlinking it.
+fn without_symlinks(name: &str, line: &str) -> Option<String> {
+    if name != "filecopy" {
+        return Some(line.to_string());
+    }
+    if ["symlink:", "readlink:", "open via link:"]
+        .iter()
+        .any(|p| line.starts_with(p))
+    {
+        return None;
+    }
+    let line = line.replace(" [l link]", "");
+    Some(match line.strip_prefix("unlink: ") {
+        Some(rest) => format!("unlink: - {}", rest.split_once(' ').map_or("", |(_, r)| r)),
+        None => line,
+    })
 }
 
 const AARCH64: Target = Target {
@@ -46,6 +84,32 @@ const AARCH64: Target = Target {
         ),
         ("/usr/bin/ld.lld-19", "lld-19"),
     ],
+    emulator_env: &[],
+    emulator_set: &[],
+    crlf: false,
+    host_reference: &[],
+    line_filter: every_line,
+};
+
+/// Windows x86-64 (MinGW) under Wine.  Four fixtures are compared with the
+/// host's native build (runtime/WINDOWS.md): `misc` and `filecopy` do not
+/// compile for MinGW (no poll.h, no `d_type`); `args_env` prints the whole
+/// environment, to which Wine adds its own variables; `sorting` prints
+/// glibc's order of equal elements, which innative's qsort keeps and
+/// msvcrt's does not.
+const WINDOWS: Target = Target {
+    triple: "x86_64-windows-gnu",
+    emulator: &["wine"],
+    needs: &[
+        ("/usr/bin/wine", "wine"),
+        ("/usr/x86_64-w64-mingw32/include/stdio.h", "mingw-w64"),
+        ("/usr/bin/ld.lld-19", "lld-19"),
+    ],
+    emulator_env: &["HOME", "PATH", "WINEPREFIX"],
+    emulator_set: &[("WINEDEBUG", "-all"), ("LANG", "C.UTF-8")],
+    crlf: true,
+    host_reference: &["misc", "filecopy", "args_env", "sorting"],
+    line_filter: without_symlinks,
 };
 
 impl Target {
@@ -72,10 +136,12 @@ impl Target {
     }
 }
 
-/// A fixture built both ways for a target.
+/// A fixture built for wasm, natively for a target, and (for
+/// `Target::host_reference`) natively for the host.
 struct Built {
     wasm: PathBuf,
     native: PathBuf,
+    host_native: PathBuf,
     dir: tempfile::TempDir,
 }
 
@@ -84,6 +150,7 @@ fn build(t: &Target, name: &str) -> Built {
     let src = fixture(&format!("wasi/{name}.c"));
     let wasm = dir.path().join(format!("{name}.wasm"));
     let native = dir.path().join(format!("{name}.native"));
+    let host_native = dir.path().join(format!("{name}.host"));
     let simd: &[&str] = if name.starts_with("simd") {
         &["-msimd128"]
     } else {
@@ -98,17 +165,30 @@ fn build(t: &Target, name: &str) -> Built {
             .arg(&wasm),
     );
     assert_success(&o, &format!("clang-19 --target=wasm32-wasi {name}.c"));
+    let (reference, target_flags): (&PathBuf, Vec<String>) = if t.host_reference.contains(&name) {
+        (&host_native, Vec::new())
+    } else {
+        (
+            &native,
+            vec![format!("--target={}", t.triple), "-fuse-ld=lld".into()],
+        )
+    };
     let o = output(
         Command::new("clang-19")
-            .arg(format!("--target={}", t.triple))
-            .args(["-fuse-ld=lld", "-g", "-O2", "-ffp-contract=off"])
+            .args(&target_flags)
+            .args(["-g", "-O2", "-ffp-contract=off"])
             .arg(&src)
             .arg("-o")
-            .arg(&native)
+            .arg(reference)
             .arg("-lm"),
     );
-    assert_success(&o, &format!("clang-19 --target={} {name}.c", t.triple));
-    Built { wasm, native, dir }
+    assert_success(&o, &format!("clang-19 {target_flags:?} {name}.c"));
+    Built {
+        wasm,
+        native,
+        host_native,
+        dir,
+    }
 }
 
 /// How a fixture is run.
@@ -130,18 +210,20 @@ impl Case {
     }
 }
 
-/// `timeout 120 PROGRAM` with only the case's environment (plus PATH and
-/// HOME for innative itself when `host`).
-fn command(program: impl AsRef<std::ffi::OsStr>, case: &Case, host: bool) -> Command {
+/// `timeout 120 PROGRAM` with only the case's environment, plus PATH and
+/// HOME for innative itself when `host`, plus what `t`'s emulator needs.
+fn command(t: &Target, program: impl AsRef<std::ffi::OsStr>, case: &Case, host: bool) -> Command {
     let mut c = Command::new("timeout");
     c.arg("120").arg(program);
     c.env_clear();
-    if host {
-        for var in ["PATH", "HOME"] {
-            if let Some(v) = std::env::var_os(var) {
-                c.env(var, v);
-            }
+    let keep: &[&str] = if host { &["PATH", "HOME"] } else { &[] };
+    for var in keep.iter().chain(t.emulator_env) {
+        if let Some(v) = std::env::var_os(var) {
+            c.env(var, v);
         }
+    }
+    for (k, v) in t.emulator_set {
+        c.env(k, v);
     }
     for (k, v) in &case.env {
         c.env(k, v);
@@ -176,21 +258,58 @@ fn workdir(case: &Case) -> Option<tempfile::TempDir> {
     Some(d)
 }
 
-/// The native build under the emulator.
-fn run_native(t: &Target, b: &Built, case: &Case) -> Output {
+/// The native build under the emulator (or the host's, for the fixtures
+/// of `t.host_reference`), with CRLF line ends as LF where `t.crlf`.
+fn run_native(t: &Target, b: &Built, name: &str, case: &Case) -> Output {
     let work = workdir(case);
-    let mut c = command(t.emulator[0], case, false);
-    c.args(&t.emulator[1..]).arg(&b.native).args(&case.args);
+    let mut c = if t.host_reference.contains(&name) {
+        let mut c = Command::new("timeout");
+        c.arg("120").arg(&b.host_native).env_clear();
+        c.envs(case.env.iter().cloned());
+        c
+    } else {
+        let mut c = command(t, t.emulator[0], case, false);
+        c.args(&t.emulator[1..]).arg(&b.native);
+        c
+    };
+    c.args(&case.args);
     if let Some(w) = &work {
         c.current_dir(w.path());
     }
-    run_with_stdin(c, &case.stdin)
+    let mut o = run_with_stdin(c, &case.stdin);
+    if t.crlf {
+        o.stdout = without_cr(&o.stdout);
+        o.stderr = without_cr(&o.stderr);
+    }
+    o
+}
+
+/// CRLF line ends as LF.
+fn without_cr(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        if !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// `o`'s stdout as `t.line_filter` compares it for fixture `name`.
+fn filtered(t: &Target, name: &str, mut o: Output) -> Output {
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    o.stdout = text
+        .split_inclusive('\n')
+        .filter_map(|l| (t.line_filter)(name, l))
+        .collect::<String>()
+        .into_bytes();
+    o
 }
 
 /// `innative run --target TRIPLE [--dir .::.] [--env K]... prog.wasm -- ARGS`.
 fn run_innative(t: &Target, b: &Built, case: &Case) -> Output {
     let work = workdir(case);
-    let mut c = command(innative_bin(), case, true);
+    let mut c = command(t, innative_bin(), case, true);
     c.args(["run", "--target", t.triple]);
     if work.is_some() {
         c.args(["--dir", ".::."]);
@@ -220,7 +339,7 @@ fn run_compiled(t: &Target, b: &Built, case: &Case, tag: usize) -> Output {
         &format!("innative compile --target {}", t.triple),
     );
     let elsewhere = tempdir();
-    let mut c = command(t.emulator[0], case, false);
+    let mut c = command(t, t.emulator[0], case, false);
     c.args(&t.emulator[1..]).arg(&exe).args(&case.args);
     if !case.env.is_empty() {
         let names: Vec<&str> = case.env.iter().map(|(k, _)| k.as_str()).collect();
@@ -250,17 +369,11 @@ fn check(t: &Target, name: &str, cases: &[Case]) {
     let b = build(t, name);
     for (i, case) in cases.iter().enumerate() {
         let what = format!("{name} {:?} on {}", case.args, t.triple);
-        let native = run_native(t, &b, case);
-        assert_same(
-            &format!("innative run {what}"),
-            &native,
-            &run_innative(t, &b, case),
-        );
-        assert_same(
-            &format!("compiled {what}"),
-            &native,
-            &run_compiled(t, &b, case, i),
-        );
+        let native = filtered(t, name, run_native(t, &b, name, case));
+        let run = filtered(t, name, run_innative(t, &b, case));
+        assert_same(&format!("innative run {what}"), &native, &run);
+        let compiled = filtered(t, name, run_compiled(t, &b, case, i));
+        assert_same(&format!("compiled {what}"), &native, &compiled);
     }
 }
 
@@ -342,38 +455,9 @@ mod aarch64 {
         filecopy
     );
 
-    /// Traps: the same report (message, backtrace) and status as on the host.
     #[test]
     fn trap_reports_equal_the_hosts() {
-        if !AARCH64.available() {
-            return;
-        }
-        let dir = tempdir();
-        for name in [
-            "trap_div_zero",
-            "trap_oob",
-            "trap_stack",
-            "trap_unreachable",
-        ] {
-            let wat = fixture(&format!("{name}.wat"));
-            let host = dir.path().join(format!("{name}.host"));
-            let cross = dir.path().join(format!("{name}.aarch64"));
-            let mut c = innative(["compile"]);
-            c.arg(&wat).arg("-o").arg(&host);
-            assert_success(&output(c), "innative compile");
-            let mut c = innative(["compile", "--target", AARCH64.triple]);
-            c.arg(&wat).arg("-o").arg(&cross);
-            assert_success(&output(c), "innative compile --target aarch64-linux-gnu");
-            let h = output(Command::new(&host));
-            let a = output(
-                Command::new(AARCH64.emulator[0])
-                    .args(&AARCH64.emulator[1..])
-                    .arg(&cross),
-            );
-            assert_eq!(status(&h), 134, "{name}: {}", describe(&h));
-            assert!(stderr(&h).contains("trap: "), "{name}: {}", describe(&h));
-            assert_same(name, &h, &a);
-        }
+        check_traps(&AARCH64);
     }
 
     /// Relaxed SIMD gives x86-64's results on aarch64 too (the README's
@@ -428,6 +512,105 @@ mod aarch64 {
                 "{args:?}"
             );
         }
+    }
+}
+
+/// The trap fixtures built for `t` give the host's report (message,
+/// backtrace) and status, byte for byte (CRLF aside where `t.crlf`).
+fn check_traps(t: &Target) {
+    if !t.available() {
+        return;
+    }
+    let dir = tempdir();
+    for name in [
+        "trap_div_zero",
+        "trap_oob",
+        "trap_stack",
+        "trap_unreachable",
+    ] {
+        let wat = fixture(&format!("{name}.wat"));
+        let host = dir.path().join(format!("{name}.host"));
+        let cross = dir
+            .path()
+            .join(format!("{name}{}", if t.crlf { ".exe" } else { ".cross" }));
+        let mut c = innative(["compile"]);
+        c.arg(&wat).arg("-o").arg(&host);
+        assert_success(&output(c), "innative compile");
+        let mut c = innative(["compile", "--target", t.triple]);
+        c.arg(&wat).arg("-o").arg(&cross);
+        assert_success(
+            &output(c),
+            &format!("innative compile --target {}", t.triple),
+        );
+        let h = output(Command::new(&host));
+        let mut c = command(t, t.emulator[0], &Case::default(), false);
+        c.args(&t.emulator[1..]).arg(&cross);
+        let mut o = output(c);
+        if t.crlf {
+            o.stderr = without_cr(&o.stderr);
+        }
+        assert_eq!(status(&h), 134, "{name}: {}", describe(&h));
+        assert!(stderr(&h).contains("trap: "), "{name}: {}", describe(&h));
+        assert_same(&format!("{name} on {}", t.triple), &h, &o);
+    }
+}
+
+/// Windows x86-64 (MinGW) outputs under Wine.
+mod windows {
+    use super::*;
+    wasi_tests!(
+        WINDOWS, strings, sort, sorting, float, memops, misc, simd, stdin, exitcode, args_env,
+        filecopy
+    );
+
+    #[test]
+    fn trap_reports_equal_the_hosts() {
+        check_traps(&WINDOWS);
+    }
+
+    /// `--target x86_64-windows-gnu` writes a PE executable (`.exe` by
+    /// default), a DLL with `--shared`, and a COFF object with `--object`.
+    #[test]
+    fn outputs_are_pe_and_coff() {
+        if !WINDOWS.available() {
+            return;
+        }
+        let dir = tempdir();
+        let o = output(
+            innative(["compile", "--target", "x86_64-windows-gnu", "--sys", "env"])
+                .arg(fixture("demo.wat"))
+                .current_dir(dir.path()),
+        );
+        assert_success(&o, "innative compile --target x86_64-windows-gnu");
+        let exe = std::fs::read(dir.path().join("demo.exe")).expect("demo.exe (the default name)");
+        assert_eq!(&exe[..2], b"MZ");
+        let mut c = innative([
+            "compile",
+            "--target",
+            "x86_64-windows-gnu",
+            "--shared",
+            "--sys",
+            "env",
+        ]);
+        c.arg(fixture("demo.wat"))
+            .arg("-o")
+            .arg(dir.path().join("demo.dll"));
+        assert_success(&output(c), "innative compile --shared");
+        assert_eq!(
+            &std::fs::read(dir.path().join("demo.dll")).unwrap()[..2],
+            b"MZ"
+        );
+        let mut c = innative(["compile", "--target", "x86_64-windows-gnu", "--object"]);
+        c.arg(fixture("demo.wat"))
+            .arg("-o")
+            .arg(dir.path().join("demo.o"));
+        assert_success(&output(c), "innative compile --object");
+        let obj = std::fs::read(dir.path().join("demo.o")).unwrap();
+        assert_eq!(
+            u16::from_le_bytes([obj[0], obj[1]]),
+            0x8664,
+            "COFF x86-64 machine"
+        );
     }
 }
 
