@@ -332,6 +332,11 @@ pub struct Subprogram {
     /// The namespaces (and classes) the function is declared in, outermost
     /// first (`["shapes", "{impl#0}"]`); empty at unit level.
     pub scope: Vec<String>,
+    /// The scope of the declaration that `DW_AT_specification` (or
+    /// `DW_AT_abstract_origin`) names, when it is nested deeper than
+    /// [`Subprogram::scope`]: a C++ method defined outside its class is
+    /// declared in the class (`["geo", "Point"]`).  Empty otherwise.
+    pub declared_in: Vec<String>,
     /// Index into the unit's files.
     pub file: Option<usize>,
     /// `DW_AT_decl_line` (0: unknown).

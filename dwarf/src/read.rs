@@ -1118,8 +1118,13 @@ impl<'a, 'u> Walker<'a, 'u> {
     fn resolve_origins(&mut self, base: usize) {
         for (index, origin) in std::mem::take(&mut self.origins) {
             if let Some(&o) = self.by_offset.get(&origin) {
-                let (name, linkage, file, line, external, result) = {
+                let (name, linkage, file, line, external, result, scope) = {
                     let s = &self.subprograms[o];
+                    let scope = if s.declared_in.len() > s.scope.len() {
+                        s.declared_in.clone()
+                    } else {
+                        s.scope.clone()
+                    };
                     (
                         s.name.clone(),
                         s.linkage_name.clone(),
@@ -1127,9 +1132,13 @@ impl<'a, 'u> Walker<'a, 'u> {
                         s.line,
                         s.external,
                         s.result,
+                        scope,
                     )
                 };
                 let s = &mut self.subprograms[index];
+                if scope.len() > s.scope.len() && scope.starts_with(&s.scope) {
+                    s.declared_in = scope;
+                }
                 s.name = s.name.take().or(name);
                 s.linkage_name = s.linkage_name.take().or(linkage);
                 s.file = s.file.or(file);

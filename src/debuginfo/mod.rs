@@ -13,8 +13,11 @@
 //!   pieces) → bindings; [`records`]: the bindings of one function;
 //! * [`di`]: the LLVM-C calls inkwell lacks, and the C++ shims
 //!   `di_arglist.cpp`, `global_debug_info.cpp`;
-//! * [`inlined_prologue`], [`post_pass`]: after optimization.
+//! * [`inlined_prologue`], [`post_pass`]: after optimization;
+//! * [`codeview`]: CodeView (PDB) output for Windows targets
+//!   ([`use_codeview`]; see `CODEVIEW.md`).
 
+pub mod codeview;
 pub mod di;
 pub mod inlined_prologue;
 pub mod module_debug;
@@ -24,4 +27,7 @@ pub mod records;
 pub mod types;
 pub mod values;
 
+// (The driver calls `use_codeview` for Windows targets.)
+#[allow(unused_imports)]
+pub use codeview::{format_of, use_codeview, DebugFormat};
 pub use module_debug::{FrameBase, FunctionDebug, ModuleDebug, VariableStorage, WasmGlobalCell};

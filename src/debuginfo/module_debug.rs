@@ -53,6 +53,8 @@ pub struct ModuleDebug<'ctx, 'p> {
     /// Compiling with optimization: variables are described by values
     /// (`#dbg_value`) rather than by storage (`#dbg_declare`).
     optimized: bool,
+    /// LLVM writes CodeView, not DWARF ([`super::codeview`]).
+    codeview: bool,
     /// Variables that could not be described, counted by reason (reported
     /// under `-v`).
     dropped_variables: RefCell<std::collections::BTreeMap<String, u32>>,
@@ -305,6 +307,7 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         module_path: &std::path::Path,
         bodies: &[Range<ModuleOffset>],
     ) -> Self {
+        let codeview = super::codeview::format_of(module) == super::DebugFormat::CodeView;
         let mut units = HashMap::new();
         let mut files = HashMap::new();
         let mut has_code = vec![false; prov.units.len()];
@@ -352,8 +355,9 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             files,
             cache: RefCell::default(),
             fallback: None,
-            types: DebugTypes::new(prov, module.as_mut_ptr()),
+            types: DebugTypes::new(prov, module.as_mut_ptr(), codeview),
             optimized,
+            codeview,
             dropped_variables: RefCell::default(),
         };
         // A module with no DWARF at all still gets function-level debug
@@ -414,7 +418,10 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
     ) -> Option<DISubprogram<'ctx>> {
         let (builder, cu) = self.units.get(&sp.unit)?;
         let file = self.file_of(sp)?;
-        let name = sp.name.clone().unwrap_or_else(|| fallback_name.to_string());
+        let mut name = sp.name.clone().unwrap_or_else(|| fallback_name.to_string());
+        if self.codeview {
+            name = super::codeview::msvc_name(&name);
+        }
         let placeholder = builder.create_subroutine_type(file, None, &[], DIFlags::ZERO);
         let subprogram = builder.create_function(
             cu.as_debug_info_scope(),
@@ -451,6 +458,15 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
         let language = self.prov.units.get(sp.unit).map(|u| u.language);
         let namespace = if language == Some(dw::LANG_RUST) {
             self.types.namespace(&di, sp.unit, &sp.scope)
+        } else if self.codeview && language.is_some_and(dw::is_cxx) {
+            // CodeView names a function by its scopes (`geo::Point::dot`),
+            // as clang's definitions are scoped natively.
+            let path = if sp.declared_in.is_empty() {
+                &sp.scope
+            } else {
+                &sp.declared_in
+            };
+            self.types.declaring_scope(&di, sp.unit, path)
         } else {
             std::ptr::null_mut()
         };
@@ -490,6 +506,12 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 }
                 continue;
             };
+            if self.codeview {
+                // CodeView places a global at a link-time address plus a
+                // constant; linear memory's base is known at run time only.
+                self.drop_variable("a global in linear memory (no CodeView location)");
+                continue;
+            }
             let Some((_, cu)) = self.units.get(unit) else {
                 continue;
             };
@@ -586,6 +608,11 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
             // at the cell.
             let (target, ops) = match place {
                 WasmGlobalCell::Direct(g) => (*g, vec![]),
+                WasmGlobalCell::Slot(_) if self.codeview => {
+                    // (CodeView has no load in a global's location.)
+                    self.drop_variable("an imported wasm global (no CodeView location)");
+                    continue;
+                }
                 WasmGlobalCell::Slot(slot) => (*slot, vec![dw::OP_DEREF]),
             };
             let di = self.di(*unit);
@@ -1008,7 +1035,29 @@ impl<'ctx, 'p> ModuleDebug<'ctx, 'p> {
                 (false, None) => self.variable_location(v, storage),
                 _ => None,
             };
-            if let Some((storage_value, ops, pointer)) = declared {
+            if let Some((mut storage_value, mut ops, pointer)) = declared {
+                if self.codeview && !ops.is_empty() {
+                    // CodeView: the address in a slot of its own (see
+                    // `super::codeview`), or nothing it could express.
+                    let frame = storage.frame.map(|f| {
+                        use inkwell::values::AsValueRef;
+                        f.as_value_ref()
+                    });
+                    let slot_bytes = 32 + 8 * storage.mirrors.len() as u64;
+                    match frame
+                        .filter(|f| *f == storage_value)
+                        .and_then(|f| super::codeview::indirect_slot(f, slot_bytes, &ops))
+                    {
+                        Some(slot) => {
+                            storage_value = slot;
+                            ops = vec![dw::OP_DEREF];
+                        }
+                        None => {
+                            self.drop_variable("a location CodeView cannot express");
+                            continue;
+                        }
+                    }
+                }
                 let var = variable(pointer);
                 di.declare(
                     module.as_mut_ptr(),

@@ -133,7 +133,8 @@ enum Held {
 // SAFETY (whole impl): `module` is the live LLVM module this lowering
 // builds; every value and metadata passed belongs to its context.
 impl WasmPointers {
-    pub fn new(module: LLVMModuleRef) -> Self {
+    /// `gdb_script`: embed the gdb extension (DWARF output only).
+    pub fn new(module: LLVMModuleRef, gdb_script: bool) -> Self {
         let this = WasmPointers {
             module,
             units: RefCell::default(),
@@ -141,7 +142,9 @@ impl WasmPointers {
             memory: Cell::new(std::ptr::null_mut()),
             table: Cell::new(std::ptr::null_mut()),
         };
-        this.embed_gdb_script();
+        if gdb_script {
+            this.embed_gdb_script();
+        }
         this
     }
 

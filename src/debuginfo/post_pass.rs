@@ -4,6 +4,7 @@
 //! * [`add_symbol_aliases`] (always): local aliases under the source names
 //!   of the functions optimization kept;
 //! * [`super::inlined_prologue::attribute_to_call_sites`] (with `-g`);
+//! * [`super::codeview::materialize_addresses`] (with `-g`, for CodeView);
 //! * [`write_lldb_script`] (with `-g`, after linking).
 
 use inkwell::module::Module;
@@ -16,6 +17,9 @@ pub fn run(module: &Module, debug: bool) {
     add_symbol_aliases(module);
     if debug {
         super::inlined_prologue::attribute_to_call_sites(module);
+        if super::codeview::format_of(module) == super::DebugFormat::CodeView {
+            super::codeview::materialize_addresses(module);
+        }
     }
 }
 

@@ -42,6 +42,10 @@ pub struct DebugTypes<'p> {
     /// classes, not namespaces.
     classes: HashMap<(usize, Vec<String>), TypeId>,
     pub pointers: WasmPointers,
+    /// Types for CodeView ([`super::codeview`]): a wasm pointer is a plain
+    /// 32-bit pointer (CodeView `ptr32`) wherever it is, and a variable of
+    /// pointer type is described by its wasm value.
+    codeview: bool,
     /// Nesting of [`DebugTypes::translate`] calls: broken DWARF can make
     /// type references cycle (a typedef or array of itself).
     depth: std::cell::Cell<u32>,
@@ -56,9 +60,14 @@ fn unit(di: &Di) -> usize {
 }
 
 impl<'p> DebugTypes<'p> {
-    pub fn new(prov: &'p Provenance, module: llvm_sys::prelude::LLVMModuleRef) -> Self {
+    pub fn new(
+        prov: &'p Provenance,
+        module: llvm_sys::prelude::LLVMModuleRef,
+        codeview: bool,
+    ) -> Self {
         let this = DebugTypes {
             prov,
+            codeview,
             depth: Default::default(),
             cache: RefCell::default(),
             native_pointers: RefCell::default(),
@@ -90,9 +99,11 @@ impl<'p> DebugTypes<'p> {
                     })
                     .collect()
             },
-            pointers: WasmPointers::new(module),
+            pointers: WasmPointers::new(module, !codeview),
         };
-        this.pointers.embed_symbols(prov, &|ty| this.byte_size(ty));
+        if !codeview {
+            this.pointers.embed_symbols(prov, &|ty| this.byte_size(ty));
+        }
         this
     }
 
@@ -172,6 +183,19 @@ impl<'p> DebugTypes<'p> {
         parent
     }
 
+    /// The class (its debug type) or else the namespace that `path` names
+    /// in unit `unit_index`: where a C++ function is declared.  Null at
+    /// unit level.
+    pub fn declaring_scope(&self, di: &Di, unit_index: usize, path: &[String]) -> Md {
+        if let Some(&class) = self.classes.get(&(unit_index, path.to_vec())) {
+            let md = self.translate(di, di.file(), Some(class));
+            if !md.is_null() {
+                return md;
+            }
+        }
+        self.namespace(di, unit_index, path)
+    }
+
     /// Size in bytes of a type (0 when unknown).
     pub fn byte_size(&self, id: Option<TypeId>) -> u64 {
         self.byte_size_depth(id, 0)
@@ -225,7 +249,12 @@ impl<'p> DebugTypes<'p> {
     /// answer is the reference type itself, which `native_pointer` turns
     /// into a native reference (nothing else reaches it with a reference:
     /// there are no pointers to references).
+    ///
+    /// For CodeView, always None: a pointer variable is its wasm value.
     pub fn pointee_if_pointer(&self, id: Option<TypeId>) -> Option<Option<TypeId>> {
+        if self.codeview {
+            return None;
+        }
         let stripped = self.strip(id);
         match stripped
             .and_then(|i| self.prov.types.get(i))
@@ -296,7 +325,7 @@ impl<'p> DebugTypes<'p> {
     /// wrapped in its 4-byte struct, anything else is `id` itself.
     fn slot(&self, di: &Di, scope: Md, id: Option<TypeId>) -> Md {
         match id {
-            Some(i) if self.is_pointer(id) => self.boxed(di, scope, i),
+            Some(i) if self.is_pointer(id) && !self.codeview => self.boxed(di, scope, i),
             _ => self.translate(di, scope, id),
         }
     }
@@ -461,7 +490,10 @@ impl<'p> DebugTypes<'p> {
         let Some(t) = self.prov.types.get(id) else {
             return std::ptr::null_mut();
         };
-        let name = t.name.clone().unwrap_or_default();
+        let mut name = t.name.clone().unwrap_or_default();
+        if self.codeview {
+            name = super::codeview::msvc_name(&name);
+        }
         // Where a named type is declared (C++ namespaces); what it refers
         // to is translated with the unit's `scope`.
         let decl_scope = self.type_scope(di, scope, t);
@@ -474,6 +506,19 @@ impl<'p> DebugTypes<'p> {
                 encoding,
                 byte_size,
             } => di.basic_type(&name, byte_size * 8, *encoding as u32),
+            // CodeView: a plain pointer of the wasm width (`ptr32`).
+            TypeKind::Pointer { pointee, .. } if self.codeview => {
+                let bits = self.wasm_pointer_bits(Some(id));
+                di.pointer_type(self.translate(di, scope, *pointee), bits, "")
+            }
+            TypeKind::Reference { pointee, rvalue } if self.codeview => {
+                let tag = if *rvalue {
+                    dw::TAG_RVALUE_REFERENCE
+                } else {
+                    dw::TAG_REFERENCE
+                };
+                di.reference_type(tag, self.translate(di, scope, *pointee))
+            }
             TypeKind::Pointer { pointee, .. } => self.wasm_pointer(di, scope, id, *pointee),
             // A reference stored in memory (a member: a lambda's by-reference
             // capture, a class's `T &` field) holds a wasm address, as a
@@ -542,7 +587,7 @@ impl<'p> DebugTypes<'p> {
                                 // A wasm pointer: exactly its 32 bits (the
                                 // debugger's pointer type is 64 bits wide;
                                 // memory64 pointers are 64 bits).
-                                None if self.is_pointer(m.ty) => {
+                                None if self.is_pointer(m.ty) && !self.codeview => {
                                     match self.wasm_pointer_bits(m.ty) {
                                         // As wide as the debugger's pointers:
                                         // a plain member (lldb shows a gap
@@ -605,13 +650,29 @@ impl<'p> DebugTypes<'p> {
                 scoped,
             } => {
                 let base = self.translate(di, scope, *underlying);
+                // CodeView writes enumerators as unsigned numbers of their
+                // APInt's width, 64 bits from LLVM-C: as clang does (the
+                // enum's width), a negative one is its two's complement in
+                // the enum's size (`DOWN = 4294967295`, not 1).
+                let masked: Vec<(String, i64)>;
+                let (enumerators, unsigned) = match (self.codeview, *byte_size) {
+                    (true, 1 | 2 | 4) => {
+                        let mask = (1u64 << (byte_size * 8)) - 1;
+                        masked = enumerators
+                            .iter()
+                            .map(|(n, v)| (n.clone(), (*v as u64 & mask) as i64))
+                            .collect();
+                        (&masked, true)
+                    }
+                    _ => (enumerators, *unsigned),
+                };
                 di.enumeration(
                     &name,
                     decl_scope,
                     t.line,
                     byte_size * 8,
                     enumerators,
-                    *unsigned,
+                    unsigned,
                     *scoped,
                     base,
                 )
