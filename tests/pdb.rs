@@ -10,7 +10,7 @@
 //! name with a location, and their types (see `src/debuginfo/CODEVIEW.md`
 //! for the differences that remain and why).
 //!
-//! Skipped with a message while innative has no `--target` option, and when
+//! Skipped with a message when
 //! a tool is missing (clang-19, lld, llvm-pdbutil-19, llvm-dwarfdump-19,
 //! python3).  `scripts/pdb-compare.sh` runs the same comparison by hand.
 
@@ -40,10 +40,6 @@ fn skip_reason() -> Option<String> {
         if !have(t) {
             return Some(format!("{t} is missing (scripts/setup.sh installs it)"));
         }
-    }
-    let help = common::innative(["compile", "--help"]).output().ok()?;
-    if !String::from_utf8_lossy(&help.stdout).contains("--target") {
-        return Some("innative has no --target option yet".into());
     }
     None
 }

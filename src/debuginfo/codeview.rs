@@ -30,7 +30,7 @@
 //! structs) has no CodeView form.  See `CODEVIEW.md` beside this file.
 
 use super::di::dw;
-use inkwell::module::{FlagBehavior, Module};
+use inkwell::module::Module;
 use llvm_sys::core as c;
 use llvm_sys::prelude::{LLVMBuilderRef, LLVMValueRef};
 
@@ -44,8 +44,8 @@ pub enum DebugFormat {
     CodeView,
 }
 
-const DWARF_VERSION: &str = "Dwarf Version";
-const CODEVIEW: &str = "CodeView";
+/// The module flag that makes LLVM write CodeView.
+pub const CODEVIEW: &str = "CodeView";
 /// Metadata kind on the frame slot alloca of a function (CodeView only).
 const FRAME_SLOT_KIND: &str = "innative.cv.frame";
 /// Metadata kind on an address slot: the DWARF expression (one i64 per
@@ -53,55 +53,9 @@ const FRAME_SLOT_KIND: &str = "innative.cv.frame";
 /// frame slot.
 const ADDRESS_SLOT_KIND: &str = "innative.cv.address";
 
-/// Makes LLVM write CodeView rather than DWARF for `module` (with `-g`, for
-/// a Windows target).  Call it before lowering (the debug layer reads the
-/// choice back with [`format_of`] when it builds types and variables):
-/// after the module's debug flags are added, or instead of them.  An
-/// existing `"Dwarf Version"` flag becomes `"CodeView"` (both flags would
-/// make LLVM write both formats); idempotent.
-pub fn use_codeview(module: &Module<'_>) {
-    if format_of(module) == DebugFormat::CodeView {
-        return;
-    }
-    let context = module.get_context();
-    let i32t = context.i32_type();
-    use inkwell::values::AsValueRef;
-    // SAFETY: the flags are uniqued MDNodes of this module's context; an
-    // operand replaced in a uniqued node re-uniques it (LLVM updates the
-    // named metadata that refers to it).
-    let renamed = unsafe {
-        let ctx = c::LLVMGetModuleContext(module.as_mut_ptr());
-        let mut renamed = false;
-        for flag in module.get_global_metadata("llvm.module.flags") {
-            let node = flag.as_value_ref();
-            if c::LLVMGetMDNodeNumOperands(node) != 3 {
-                continue;
-            }
-            let mut ops = vec![std::ptr::null_mut(); 3];
-            c::LLVMGetMDNodeOperands(node, ops.as_mut_ptr());
-            let mut len = 0u32;
-            let name = c::LLVMGetMDString(ops[1], &mut len);
-            if name.is_null()
-                || std::slice::from_raw_parts(name as *const u8, len as usize)
-                    != DWARF_VERSION.as_bytes()
-            {
-                continue;
-            }
-            let key = c::LLVMMDStringInContext2(ctx, CODEVIEW.as_ptr() as *const _, CODEVIEW.len());
-            let one = c::LLVMValueAsMetadata(i32t.const_int(1, false).as_value_ref());
-            c::LLVMReplaceMDNodeOperandWith(node, 1, key);
-            c::LLVMReplaceMDNodeOperandWith(node, 2, one);
-            renamed = true;
-        }
-        renamed
-    };
-    if !renamed {
-        module.add_basic_value_flag(CODEVIEW, FlagBehavior::Warning, i32t.const_int(1, false));
-    }
-}
-
-/// The format [`use_codeview`] chose for `module` (DWARF unless it was
-/// called).
+/// The debug format of `module`: CodeView when it has the `CodeView` flag
+/// (`lower::add_debug_module_flags` writes it for Windows targets), else
+/// DWARF.
 pub fn format_of(module: &Module<'_>) -> DebugFormat {
     // (clang writes the flag with value 1 only; its presence decides.)
     if module.get_flag(CODEVIEW).is_some() {

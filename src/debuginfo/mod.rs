@@ -15,7 +15,7 @@
 //!   `di_arglist.cpp`, `global_debug_info.cpp`;
 //! * [`inlined_prologue`], [`post_pass`]: after optimization;
 //! * [`codeview`]: CodeView (PDB) output for Windows targets
-//!   ([`use_codeview`]; see `CODEVIEW.md`).
+//!   ([`format_of`]; see `CODEVIEW.md`).
 
 pub mod codeview;
 pub mod di;
@@ -27,7 +27,7 @@ pub mod records;
 pub mod types;
 pub mod values;
 
-// (The driver calls `use_codeview` for Windows targets.)
+// (`lower::add_debug_module_flags` chooses CodeView for Windows targets.)
 #[allow(unused_imports)]
-pub use codeview::{format_of, use_codeview, DebugFormat};
+pub use codeview::{format_of, DebugFormat, CODEVIEW};
 pub use module_debug::{FrameBase, FunctionDebug, ModuleDebug, VariableStorage, WasmGlobalCell};

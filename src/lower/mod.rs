@@ -228,6 +228,16 @@ fn add_debug_module_flags<'ctx>(context: &'ctx Context, module: &Module<'ctx>, o
         FlagBehavior::Warning,
         i32t.const_int(inkwell::debug_info::debug_metadata_version() as u64, false),
     );
+    if opts.target.is_windows() {
+        // CodeView, linked into a PDB (src/debuginfo/codeview.rs); with both
+        // flags LLVM would write both formats.
+        module.add_basic_value_flag(
+            crate::debuginfo::CODEVIEW,
+            FlagBehavior::Warning,
+            i32t.const_int(1, false),
+        );
+        return;
+    }
     let version = if opts.dwarf_version == 4 { 4 } else { 5 };
     module.add_basic_value_flag(
         "Dwarf Version",
