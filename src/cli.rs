@@ -449,6 +449,8 @@ pub(crate) struct Job {
     /// inNative's `-serialize`: also write the inputs as text (its `inputs`
     /// are the job's).
     pub serialize: Option<serialize::Request>,
+    /// inNative's `-f debug_pdb` (checked against the target once parsed).
+    pub pdb_requested: bool,
 }
 
 /// A usage error: printed as one line, exit 2.
@@ -491,6 +493,7 @@ impl From<CodegenArgs> for Job {
             start: c.start,
             header: None,
             serialize: None,
+            pdb_requested: false,
         }
     }
 }

@@ -125,6 +125,9 @@ impl Target {
             .map(|(path, package)| format!("{path} ({package})"))
             .collect();
         if missing.is_empty() {
+            if self.emulator[0] == "wine" {
+                wine_prefix_ready();
+            }
             return true;
         }
         eprintln!(
@@ -134,6 +137,20 @@ impl Target {
         );
         false
     }
+}
+
+/// Wine creates its prefix (~/.wine) on first use, about 20 s: done once,
+/// before the tests run programs under it side by side.
+fn wine_prefix_ready() {
+    static READY: std::sync::Once = std::sync::Once::new();
+    READY.call_once(|| {
+        let _ = Command::new("wineboot")
+            .arg("--init")
+            .env("WINEDEBUG", "-all")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    });
 }
 
 /// A fixture built for wasm, natively for a target, and (for

@@ -17,6 +17,8 @@ use std::path::PathBuf;
 /// inNative's `-f` flags and what they do here.
 enum Flag {
     Debug,
+    /// `debug_pdb`: debug info as PDB, which needs a Windows target.
+    DebugPdb,
     Library,
     Level(OptLevel),
     BoundsChecks,
@@ -51,7 +53,8 @@ fn flag(name: &str) -> Option<Flag> {
         | "check_indirect_call"
         | "check_int_division"
         | "disable_tail_call" => Flag::AlwaysOn,
-        "multithreaded" | "debug_pdb" | "llvm" | "noinit" | "fastmath" => Flag::NotYet,
+        "debug_pdb" => Flag::DebugPdb,
+        "multithreaded" | "llvm" | "noinit" | "fastmath" => Flag::NotYet,
         _ => return None,
     })
 }
@@ -275,6 +278,12 @@ pub(crate) fn parse(args: &[String]) -> Result<Action, Usage> {
     if job.inputs.is_empty() {
         return Err(Usage("no input files (try 'innative --help')".into()));
     }
+    if job.pdb_requested && !job.opts.target.is_windows() {
+        return Err(Usage(format!(
+            "flag 'debug_pdb' needs a Windows target (-abi windows); {} writes DWARF (-f debug)",
+            job.opts.target
+        )));
+    }
     if let Some(req) = &job.serialize {
         if req.output.is_some() && job.inputs.len() > 1 {
             return Err(Usage(
@@ -320,6 +329,10 @@ pub(crate) fn parse(args: &[String]) -> Result<Action, Usage> {
 fn apply_flag(name: &str, job: &mut Job, shared: &mut bool) -> Result<(), Usage> {
     match flag(name) {
         Some(Flag::Debug) => job.opts.debug = true,
+        Some(Flag::DebugPdb) => {
+            job.opts.debug = true;
+            job.pdb_requested = true;
+        }
         Some(Flag::Library) => *shared = true,
         Some(Flag::Level(l)) => job.opts.opt_level = l,
         Some(Flag::BoundsChecks) => job.opts.bounds_checks = true,
@@ -387,6 +400,22 @@ mod tests {
                 assert_eq!(args, vec!["x", "y"]);
             }
             a => panic!("{a:?}"),
+        }
+    }
+
+    #[test]
+    fn target_spellings() {
+        let j = job("app.wasm -arch arm64 -abi linux -cpu cortex-a72 -cpu-feature +crc sve -cpu-feature -lse");
+        assert_eq!(j.opts.target.name(), "aarch64-linux-gnu");
+        assert_eq!(j.opts.target.cpu.as_deref(), Some("cortex-a72"));
+        assert_eq!(j.opts.target.features, vec!["+crc", "+sve", "-lse"]);
+        let j = job("app.wasm -f debug_pdb -abi windows");
+        assert!(j.opts.debug && j.opts.target.is_windows());
+        let j = job("--target x86_64-w64-mingw32 app.wasm");
+        assert_eq!(j.opts.target.name(), "x86_64-windows-gnu");
+        match parse_str("app.wasm -f debug_pdb") {
+            Err(Usage(m)) => assert!(m.contains("needs a Windows target"), "{m}"),
+            other => panic!("{other:?}"),
         }
     }
 
