@@ -248,31 +248,9 @@ fn command(t: &Target, program: impl AsRef<std::ffi::OsStr>, case: &Case, host: 
     c
 }
 
-fn run_with_stdin(mut c: Command, stdin: &[u8]) -> Output {
-    use std::io::Write;
-    c.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {c:?}: {e}"));
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let out = child.wait_with_output().expect("wait for the program");
-    writer.join().unwrap();
-    out
-}
-
+/// A fresh directory holding the case's files (None when it has none).
 fn workdir(case: &Case) -> Option<tempfile::TempDir> {
-    let files = case.files.as_ref()?;
-    let d = tempdir();
-    for (name, data) in files {
-        std::fs::write(d.path().join(name), data).unwrap();
-    }
-    Some(d)
+    dir_with_files(case.files.as_ref())
 }
 
 /// The native build under the emulator (or the host's, for the fixtures

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// The `innative` binary cargo built for these tests.
 pub fn innative_bin() -> PathBuf {
@@ -267,4 +267,37 @@ pub fn paren_hex(l: &str) -> Option<u64> {
     let start = l.find("(0x")?;
     let end = l[start..].find(')')? + start;
     u64::from_str_radix(&l[start + 3..end], 16).ok()
+}
+
+/// Runs `c` with `stdin` written to its standard input (from a thread, so
+/// a program that writes before it reads cannot deadlock) and its output
+/// captured.
+#[allow(dead_code)]
+pub fn run_with_stdin(mut c: Command, stdin: &[u8]) -> Output {
+    use std::io::Write;
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {c:?}: {e}"));
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().expect("wait for the program");
+    writer.join().unwrap();
+    out
+}
+
+/// A fresh directory holding `files` (name, contents); `None` for none.
+#[allow(dead_code)]
+pub fn dir_with_files(files: Option<&Vec<(String, Vec<u8>)>>) -> Option<tempfile::TempDir> {
+    let files = files?;
+    let d = tempdir();
+    for (name, data) in files {
+        std::fs::write(d.path().join(name), data).unwrap();
+    }
+    Some(d)
 }
