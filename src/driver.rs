@@ -95,7 +95,7 @@ fn build_object<'i>(inputs: &'i [Input], opts: &Options) -> Result<(Vec<u8>, Com
     }
 
     // Object.
-    let object = crate::emit::object(&llvm_module, &tm)?;
+    let object = crate::emit::object(&llvm_module, &tm, opts.debug, opts.verbose)?;
     Ok((object, companions))
 }
 
