@@ -1,42 +1,54 @@
 // Object emission with `-g`: LLVM's own code generation pipeline (what
-// LLVMTargetMachineEmitToMemoryBuffer runs), plus one machine-function pass
-// just before the AsmPrinter that only changes debug locations — never code:
-// where an inlined function's lowest address is not where execution enters
-// it, the unconditional jump that enters it is made part of it.
+// LLVMTargetMachineEmitToMemoryBuffer runs, replicated from
+// LLVMTargetMachine::addPassesToEmitFile), plus one machine-function pass
+// just before the AsmPrinter that changes debug locations only, never code.
 //
-// Why.  gdb 13 puts `break FUNC` on an inlined copy of FUNC at the start of
-// the copy's range (the first range of DW_AT_ranges; it ignores
-// DW_AT_entry_pc), lldb 19 at its lowest address.  LLVM orders an inlined
-// copy's ranges by address, so both stop at the copy's lowest address —
-// right natively, where the copy begins in straight-line code.  When the
-// copy is a loop (clang's wasm -O2 turns `is_even`/`is_odd` mutual recursion
-// into one), machine block placement rotates the loop: its latch (reached
-// only from the second iteration) is laid out first, at the lowest address,
-// and the code before the loop enters it with `jmp HEADER` over the latch
-// (and over the alignment padding, where the range starts since LLVM reuses
-// the label after the jump).  The breakpoint is then never hit (padding) or
-// only from the second iteration, in the wrong inline frame.  Native clang
-// avoids it because its IR loop rotation leaves a guard in the preheader with
-// the inlined function's line, so the range begins before the loop.
+// The problem (issue 17: `break FUNC` at -O2).  Where gdb 13 and lldb 19 put
+// a breakpoint on an inlined copy of FUNC, measured on clang's native build
+// with its two DW_AT_ranges entries swapped by hand: gdb 13 uses the start of
+// the first range listed, lldb 19 the lowest address whatever the order; a
+// DW_AT_entry_pc (constant form) moved neither.  LLVM lists ranges in address
+// order, so both stop at the copy's lowest address.  When the copy is a loop
+// (clang's wasm -O2 turns recursion.c's is_even/is_odd mutual recursion into
+// one), machine block placement rotates it: the latch, which runs only from
+// the second iteration on, is laid out first, and the code before the loop
+// enters it with `jmp HEADER` over the latch and over the alignment padding,
+// where the range starts (LLVM reuses the label after the jump).  gdb and
+// lldb then never stop in is_even, and would stop in is_odd's frame at the
+// latch with the padding gone.  Native clang escapes it because its IR loop
+// rotation leaves a guard with the callee's line in the preheader.
 //
-// The fix gives the entering jump the debug location of the first
-// instruction it jumps to (so the copy's range starts at the jump, which
-// runs exactly when the copy is entered, and the line table says the entry's
-// line there), and copies the variable locations live at the jump target to
-// just before the jump (the jump changes no register or memory, so they hold
-// there too).  Alternatives measured and rejected (see
-// tests/debugger.rs, README "Debugging"): rewriting DW_AT_ranges so that the
-// range of the loop header comes first satisfies gdb 13 only (lldb 19 sorts
-// ranges and uses the lowest); DW_AT_entry_pc is read by neither; dropping
-// the latch from the copy's range loses its inline frame (bt, stepping).
+// What the pass does, per inlined copy:
+// * a copy that is only jumped into past its lowest address (its lowest
+//   instruction is reached only from inside the copy) gets the unconditional
+//   jump into it that is laid out last before that address: the jump takes
+//   the debug location of the first instruction it jumps to, so the copy's
+//   range starts at the jump — which runs exactly when the copy is entered
+//   that way — and the line table gives it that instruction's line; the
+//   variable locations LLVM recorded at the target for the copy's variables
+//   are copied to just before the jump (a jump changes no register or
+//   memory, so they hold there too).  A copy entered by several jumps stops
+//   only when entered through that one (a single entry address is all
+//   either debugger reads);
+// * a copy whose lowest instruction opens an aligned block that nothing
+//   falls into (the padding never runs) gets a zero-size annotation label
+//   before that instruction, so that its range starts after the padding.
 //
-// Only debug locations and DBG_VALUEs change, after every pass that could
-// look at them, so the machine code is the same as without the pass (checked
-// by tests/debugger.rs: text bytes of `--object` with and without it).
+// Rejected: rewriting the output's DW_AT_ranges to list the entry's range
+// first, or adding DW_AT_entry_pc, moves gdb 13 at best and never lldb 19
+// (above); removing the latch from the copy's range would lose its inline
+// frame in backtraces and stepping there.
+//
+// Only debug locations, DBG_VALUEs and a zero-size label change, after
+// every pass that could look at them, so the machine code is LLVM-C's
+// (driver.rs: `debug_emission_changes_no_code` compares every non-debug
+// section and symbol of both emissions for each debugger fixture).  Without
+// `-g` innative uses LLVM-C's entry point: nothing here runs.
 
 #include "llvm-c/Core.h"
 #include "llvm-c/TargetMachine.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/CodeGen/MachineFunction.h"
 #include "llvm/CodeGen/MachineFunctionPass.h"
@@ -201,16 +213,23 @@ struct InlinedEntries : public MachineFunctionPass {
     // A copy whose lowest instruction opens an aligned block: LLVM labels the
     // start of its range with the label it put after the previous block's
     // last instruction if it made one (it does whenever a variable's
-    // location ends there), i.e. before the alignment padding — a breakpoint
-    // there is never hit when the block is only jumped to.  A zero-size,
-    // non-meta instruction (an annotation label) just before the lowest
-    // instruction makes LLVM put a fresh label after the padding.
+    // location ends there), i.e. before the alignment padding.  When the
+    // block before falls through, the padding runs once on the way in, like
+    // a preheader, and a breakpoint there is right (kept: moving it to the
+    // loop header would make each iteration an "entry" for gdb's stepping).
+    // When it ends in a jump or return the padding never runs and the
+    // breakpoint is never hit: then a zero-size, non-meta instruction (an
+    // annotation label) just before the lowest instruction makes LLVM put a
+    // fresh label after the padding.
     const TargetInstrInfo *tii = mf.getSubtarget().getInstrInfo();
-    SmallPtrSet<MachineInstr *, 8> labelled;
+    SmallPtrSet<const MachineInstr *, 8> labelled;
     for (auto &[c, lowest] : first) {
       MachineBasicBlock *mbb = lowest->getParent();
       if (mbb == &mf.front() || mbb->getAlignment() == Align(1) || labelled.count(lowest))
         continue;
+      const MachineInstr *before = last_real(*mbb->getPrevNode());
+      if (!before || !before->isBarrier())
+        continue; // reached by falling through the padding (or nothing to emit before it)
       bool opens = true;
       for (MachineInstr &mi : *mbb) {
         if (&mi == lowest)
