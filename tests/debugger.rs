@@ -269,7 +269,7 @@ fn line_tables(b: &Built) -> LineTables {
     }
 }
 
-fn figures(b: &Built, opt: Opt, lt: &LineTables, n: &Sessions, i: &Sessions, secs: f64) -> Figures {
+fn figures(b: &Built, lt: &LineTables, n: &Sessions, i: &Sessions, secs: f64) -> Figures {
     let (steps, pairs) = compare::step_similarity(&n.step.stops, &i.step.stops);
     // The same, leaving out native stops on lines the wasm's line table has
     // no row for: what innative could reach from its input.
@@ -436,7 +436,7 @@ fn check_on(fixture_name: &str, dbg: Debugger, opt: Opt, cross: Option<&fixture:
     let (n, i) = both_sessions(&b, dbg);
     check_reference(&b, dbg, opt, &n);
     let lt = line_tables(&b);
-    let f = figures(&b, opt, &lt, &n, &i, t.elapsed().as_secs_f64());
+    let f = figures(&b, &lt, &n, &i, t.elapsed().as_secs_f64());
     let report_name = match cross {
         Some(c) => format!("{fixture_name} ({})", c.triple),
         None => fixture_name.to_string(),
