@@ -98,13 +98,14 @@ fn embed_runtime_sources(dir: &Path) {
     std::fs::write(dest, out).expect("write runtime_sources.rs");
 }
 
-/// `src/debuginfo/di_arglist.cpp`, `global_debug_info.cpp`, `variant_part.cpp`
-/// and `src/target_cpu.cpp`: what the compiler needs from LLVM's C++ API that
+/// `src/debuginfo/di_arglist.cpp`, `global_debug_info.cpp`, `inlined_entry.cpp`,
+/// `variant_part.cpp` and `src/target_cpu.cpp`: what the compiler needs from LLVM's C++ API that
 /// LLVM-C lacks, linked into the compiler itself.
 fn build_llvm_extension() {
     let sources = [
         "src/debuginfo/di_arglist.cpp",
         "src/debuginfo/global_debug_info.cpp",
+        "src/debuginfo/inlined_entry.cpp",
         "src/debuginfo/variant_part.cpp",
         "src/target_cpu.cpp",
     ];

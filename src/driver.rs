@@ -48,6 +48,28 @@ type Companions<'i> = Vec<(&'i Path, Companion)>;
 
 /// The steps up to the object file; also the companion files to write.
 fn build_object<'i>(inputs: &'i [Input], opts: &Options) -> Result<(Vec<u8>, Companions<'i>)> {
+    let context = inkwell::context::Context::create();
+    let (llvm_module, tm, companions) = optimized_module(&context, inputs, opts)?;
+    if let Some(path) = &opts.emit_llvm {
+        crate::emit::write_llvm(&llvm_module, path)?;
+    }
+
+    // Object.
+    let object = crate::emit::object(&llvm_module, &tm, opts.debug, opts.verbose)?;
+    Ok((object, companions))
+}
+
+/// The steps up to the optimized LLVM module (lowered, optimized, the debug
+/// layer's post-passes run), with the target machine that emits it.
+fn optimized_module<'i, 'ctx>(
+    context: &'ctx inkwell::context::Context,
+    inputs: &'i [Input],
+    opts: &Options,
+) -> Result<(
+    inkwell::module::Module<'ctx>,
+    inkwell::targets::TargetMachine,
+    Companions<'i>,
+)> {
     // Validate.
     let modules = inputs
         .iter()
@@ -84,19 +106,12 @@ fn build_object<'i>(inputs: &'i [Input], opts: &Options) -> Result<(Vec<u8>, Com
         .collect();
 
     // Lower.
-    let context = inkwell::context::Context::create();
-    let llvm_module = crate::lower::lower_program(&context, &modules, &provenance, opts)?;
+    let llvm_module = crate::lower::lower_program(context, &modules, &provenance, opts)?;
 
     // Optimize, then the debug layer's post-passes.
     let tm = crate::emit::optimize(&llvm_module, opts)?;
     crate::debuginfo::post_pass::run(&llvm_module, opts.debug);
-    if let Some(path) = &opts.emit_llvm {
-        crate::emit::write_llvm(&llvm_module, path)?;
-    }
-
-    // Object.
-    let object = crate::emit::object(&llvm_module, &tm)?;
-    Ok((object, companions))
+    Ok((llvm_module, tm, companions))
 }
 
 /// Module names must be unique within one compile (their C symbols would
@@ -145,4 +160,123 @@ pub fn serialize_input(input: &Input, emit_debug: bool) -> Result<String> {
     }
     let printed = print(&input.bytes, false).map_err(printed_err)?;
     Ok(annotate(&printed, &info, &prov))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::OptLevel;
+    use std::process::Command;
+
+    /// Every section and symbol of an ELF object that is not debug info.
+    fn code_of(object: &[u8]) -> Vec<(String, Vec<u8>)> {
+        use object::{Object, ObjectSection, ObjectSymbol};
+        let file = object::File::parse(object).expect("an ELF object");
+        let mut out: Vec<(String, Vec<u8>)> = file
+            .sections()
+            .filter_map(|s| {
+                let name = s.name().ok()?.to_string();
+                if name.contains(".debug") || name.is_empty() {
+                    return None;
+                }
+                let mut bytes = s.data().ok()?.to_vec();
+                for (offset, r) in s.relocations() {
+                    bytes.extend_from_slice(format!("{offset}:{r:?}").as_bytes());
+                }
+                Some((name, bytes))
+            })
+            .collect();
+        for sym in file.symbols() {
+            out.push((
+                format!("symbol {}", sym.name().unwrap_or("?")),
+                sym.address().to_le_bytes().to_vec(),
+            ));
+        }
+        out
+    }
+
+    fn section(object: &[u8], name: &str) -> Vec<u8> {
+        use object::{Object, ObjectSection};
+        let file = object::File::parse(object).expect("an ELF object");
+        let s = file.section_by_name(name).expect("the section");
+        s.data().unwrap().to_vec()
+    }
+
+    /// `-g` emits objects through `src/debuginfo/inlined_entry.cpp` (LLVM's
+    /// pipeline plus a pass that only moves debug locations); the machine
+    /// code must be what LLVM-C's own emission makes of the same module.
+    /// Every debugger fixture, at -O2 (where the pass acts: recursion) and
+    /// -O0.  Needs clang-19 with the WASI sysroot; skipped loudly without.
+    #[test]
+    fn debug_emission_changes_no_code() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/debug");
+        let dir = tempfile::tempdir().unwrap();
+        let mut fixtures: Vec<_> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        fixtures.sort();
+        for fixture in &fixtures {
+            let mut sources: Vec<String> = std::fs::read_dir(fixture)
+                .unwrap()
+                .filter_map(|e| {
+                    let name = e.unwrap().file_name().to_string_lossy().into_owned();
+                    (name.ends_with(".c") || name.ends_with(".cpp")).then_some(name)
+                })
+                .collect();
+            sources.sort();
+            let cxx = sources.iter().any(|s| s.ends_with(".cpp"));
+            for (flag, level) in [("-O2", OptLevel::O2), ("-O0", OptLevel::O0)] {
+                let wasm = dir.path().join(format!(
+                    "{}{flag}.wasm",
+                    fixture.file_name().unwrap().to_string_lossy()
+                ));
+                let mut cc = Command::new(if cxx { "clang++-19" } else { "clang-19" });
+                cc.current_dir(fixture)
+                    .args(["--target=wasm32-wasi", "-g", flag])
+                    .args(if cxx {
+                        &["-fno-exceptions", "-fno-rtti", "-nostdlib++"][..]
+                    } else {
+                        &[][..]
+                    })
+                    .args(&sources)
+                    .arg("-o")
+                    .arg(&wasm);
+                if !cc.status().is_ok_and(|s| s.success()) {
+                    eprintln!("\n!!!!!!!! clang-19 --target=wasm32-wasi failed or is missing: SKIPPING !!!!!!!!\n");
+                    return;
+                }
+                let input = Input::from_file(&wasm).unwrap();
+                let inputs = [input];
+                let opts = Options {
+                    opt_level: level,
+                    debug: true,
+                    kind: crate::options::OutputKind::Object,
+                    ..Options::default()
+                };
+                let emit = |through_pass: bool| {
+                    let context = inkwell::context::Context::create();
+                    let (module, tm, _) = optimized_module(&context, &inputs, &opts).unwrap();
+                    crate::emit::object(&module, &tm, through_pass, false).unwrap()
+                };
+                let (plain_object, pass_object) = (emit(false), emit(true));
+                let what = format!("{} {flag}", fixture.display());
+                if fixture.ends_with("recursion") && flag == "-O2" {
+                    // The case the pass is for: its line table gains the
+                    // entering jump's row.
+                    assert_ne!(
+                        section(&plain_object, ".debug_line"),
+                        section(&pass_object, ".debug_line"),
+                        "{what}: the pass changed nothing"
+                    );
+                }
+                let plain = code_of(&plain_object);
+                let with_pass = code_of(&pass_object);
+                assert_eq!(plain.len(), with_pass.len(), "{what}: sections and symbols");
+                for (a, b) in plain.iter().zip(&with_pass) {
+                    assert!(a == b, "{what}: {} differs from {}", a.0, b.0);
+                }
+            }
+        }
+    }
 }

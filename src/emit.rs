@@ -223,7 +223,14 @@ pub fn write_llvm(module: &Module, path: &Path) -> Result<()> {
 }
 
 /// The relocatable object (ELF, or COFF for Windows) of an optimized `module`.
-pub fn object(module: &Module, tm: &TargetMachine) -> Result<Vec<u8>> {
+/// With `debug`, LLVM's same pipeline plus a pass that only moves debug
+/// locations (`src/debuginfo/inlined_entry.cpp`: an inlined function that is
+/// a rotated loop gets the jump that enters it, so that `break FUNC` stops
+/// where it is entered); without, LLVM-C's own entry point.
+pub fn object(module: &Module, tm: &TargetMachine, debug: bool, verbose: bool) -> Result<Vec<u8>> {
+    if debug {
+        return object_debug(module, tm, verbose);
+    }
     let buffer = tm
         .write_to_memory_buffer(module, FileType::Object)
         .map_err(|e| {
@@ -233,4 +240,54 @@ pub fn object(module: &Module, tm: &TargetMachine) -> Result<Vec<u8>> {
             ))
         })?;
     Ok(buffer.as_slice().to_vec())
+}
+
+extern "C" {
+    /// `src/debuginfo/inlined_entry.cpp`.
+    fn innative_emit_object_debug(
+        machine: llvm_sys::target_machine::LLVMTargetMachineRef,
+        module: llvm_sys::prelude::LLVMModuleRef,
+        data: *mut *mut std::ffi::c_char,
+        size: *mut usize,
+        error: *mut *mut std::ffi::c_char,
+        moved: *mut u32,
+    ) -> i32;
+    fn innative_free_buffer(p: *mut std::ffi::c_char);
+}
+
+/// [`object`] with `-g`.
+fn object_debug(module: &Module, tm: &TargetMachine, verbose: bool) -> Result<Vec<u8>> {
+    let mut data = std::ptr::null_mut();
+    let mut size = 0usize;
+    let mut error = std::ptr::null_mut();
+    let mut moved = 0u32;
+    // SAFETY: a live target machine and module; the out-pointers are valid
+    // and the C++ side fills either `data`/`size` or `error`, malloc'd.
+    let failed = unsafe {
+        innative_emit_object_debug(
+            tm.as_mut_ptr(),
+            module.as_mut_ptr(),
+            &mut data,
+            &mut size,
+            &mut error,
+            &mut moved,
+        )
+    };
+    if failed != 0 {
+        // SAFETY: a NUL-terminated malloc'd message.
+        let text = unsafe { std::ffi::CStr::from_ptr(error) }
+            .to_string_lossy()
+            .into_owned();
+        // SAFETY: malloc'd by the C++ side.
+        unsafe { innative_free_buffer(error) };
+        return Err(Error::new(format!("LLVM code generation failed: {text}")));
+    }
+    // SAFETY: `size` bytes at `data`, malloc'd by the C++ side.
+    let bytes = unsafe { std::slice::from_raw_parts(data as *const u8, size) }.to_vec();
+    // SAFETY: as above.
+    unsafe { innative_free_buffer(data) };
+    if verbose && moved > 0 {
+        eprintln!("innative: debug info: {moved} inlined function(s) entered by a jump past their lowest address now start at that jump");
+    }
+    Ok(bytes)
 }

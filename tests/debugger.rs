@@ -67,15 +67,6 @@ const MIN_RAW_SIMILARITY: f64 = 0.93;
 /// more rows wasm lacks (loops: 164 native stops against the wasm line
 /// table's 142; input-adjusted 0.986).
 const MIN_RAW_SIMILARITY_CROSS: f64 = 0.90;
-/// Functions clang's wasm -O2 build has only as inlined copies, turned into
-/// a loop.  innative carries the inlined scopes (bt and stepping show them),
-/// but LLVM rotates the loop so that the inlined range starts at its
-/// back-edge block, which runs only from the second iteration on; gdb 13 and
-/// lldb put a function breakpoint at the range's first address (no
-/// `DW_AT_entry_pc` in LLVM 19 or gdb 13), and when it is hit the innermost
-/// inline frame there is the other function.  Known limitation, reported in
-/// the figures; excluded from the assert.
-const O2_INLINED_ONLY: &[(&str, &str)] = &[("recursion", "is_even"), ("recursion", "is_odd")];
 const MIN_BT_AGREEMENT: f64 = 0.98;
 const MIN_BREAK_AGREEMENT: f64 = 0.98;
 
@@ -278,7 +269,7 @@ fn line_tables(b: &Built) -> LineTables {
     }
 }
 
-fn figures(b: &Built, opt: Opt, lt: &LineTables, n: &Sessions, i: &Sessions, secs: f64) -> Figures {
+fn figures(b: &Built, lt: &LineTables, n: &Sessions, i: &Sessions, secs: f64) -> Figures {
     let (steps, pairs) = compare::step_similarity(&n.step.stops, &i.step.stops);
     // The same, leaving out native stops on lines the wasm's line table has
     // no row for: what innative could reach from its input.
@@ -310,12 +301,11 @@ fn figures(b: &Built, opt: Opt, lt: &LineTables, n: &Sessions, i: &Sessions, sec
     let (breaks_input, _) = compare::break_agreement(&n.breaks, &i.breaks, |spec| {
         spec != "main" && !unreachable.contains(&spec)
     });
-    let mut fspecs: Vec<(String, String)> = b
-        .functions
-        .iter()
-        .filter(|f| !(opt == Opt::O2 && O2_INLINED_ONLY.contains(&(b.name.as_str(), f.as_str()))))
-        .map(|f| (f.clone(), f.clone()))
-        .collect();
+    // Every function, at -O2 too: functions clang's wasm -O2 build has only
+    // as inlined copies turned into a loop (recursion's is_even/is_odd)
+    // included — see src/debuginfo/inlined_entry.cpp.
+    let mut fspecs: Vec<(String, String)> =
+        b.functions.iter().map(|f| (f.clone(), f.clone())).collect();
     fspecs.push((format!("{}:main", b.main_file), "main".into()));
     let (fbreaks, fbreaks_bad) = compare::function_breaks(&n.breaks, &i.breaks, &fspecs);
     let vars = compare::var_fidelity(&n.step.stops, &i.step.stops, &pairs);
@@ -446,7 +436,7 @@ fn check_on(fixture_name: &str, dbg: Debugger, opt: Opt, cross: Option<&fixture:
     let (n, i) = both_sessions(&b, dbg);
     check_reference(&b, dbg, opt, &n);
     let lt = line_tables(&b);
-    let f = figures(&b, opt, &lt, &n, &i, t.elapsed().as_secs_f64());
+    let f = figures(&b, &lt, &n, &i, t.elapsed().as_secs_f64());
     let report_name = match cross {
         Some(c) => format!("{fixture_name} ({})", c.triple),
         None => fixture_name.to_string(),
