@@ -68,6 +68,9 @@ pub struct ModuleEnv<'ctx, 'a> {
     pub import_slots: Vec<GlobalValue<'ctx>>,
     /// `[ntypes x i32]`: interned signature ids, filled by init.
     pub sigids: GlobalValue<'ctx>,
+    /// Per table: can hold only this module's own functions
+    /// ([`ModuleInfo::wasm_only_tables`]).
+    pub wasm_only_tables: Vec<bool>,
     pub datas: Vec<Segment<'ctx>>,
     pub elems: Vec<Segment<'ctx>>,
     /// `[nexports x ptr]`, filled by init.
@@ -343,6 +346,7 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             tags,
             import_slots,
             sigids,
+            wasm_only_tables: info.wasm_only_tables(),
             datas,
             elems,
             exports_array,
