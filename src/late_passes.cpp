@@ -264,11 +264,24 @@ private:
 
 } // namespace
 
+// Funclet-based exception handling (catchswitch and friends) admits no
+// other instruction in some blocks; callbr edges cannot take one either.
+// Such functions are left alone.
+static bool hasUnsplittableEdges(Function &f) {
+  for (BasicBlock &bb : f)
+    for (Instruction &i : bb)
+      if (i.isEHPad() && !isa<LandingPadInst>(&i))
+        return true;
+      else if (isa<CallBrInst>(&i))
+        return true;
+  return false;
+}
+
 // Returns the number of functions changed.
 extern "C" unsigned innative_widen_zext(LLVMModuleRef module) {
   unsigned changed = 0;
   for (Function &f : *unwrap(module))
-    if (!f.isDeclaration() && Widen(f).run())
+    if (!f.isDeclaration() && !hasUnsplittableEdges(f) && Widen(f).run())
       changed++;
   return changed;
 }
