@@ -108,6 +108,7 @@ fn build_llvm_extension() {
         "src/debuginfo/inlined_entry.cpp",
         "src/debuginfo/variant_part.cpp",
         "src/target_cpu.cpp",
+        "src/late_passes.cpp",
     ];
     for source in sources {
         println!("cargo:rerun-if-changed={source}");

@@ -35,6 +35,18 @@ void innative_table_new(innative_table *t, uint32_t min, uint32_t max, void *ini
   t->max = max;
 }
 
+/* The call_indirect view of a table that only the module's own element
+ * segments ever fill (src/lower/module_env.rs, `table_shadows`): code[i]
+ * and sig[i] of element i, sig 0 (no interned id is 0) for a null element.
+ * Written once by the module's init, after its element segments. */
+void innative_table_shadow(const innative_table *t, void **code, uint32_t *sig, uint32_t n) {
+  for (uint32_t i = 0; i < n && i < t->size; i++) {
+    const innative_func *f = t->elems[i];
+    code[i] = f != NULL ? f->code : NULL;
+    sig[i] = f != NULL ? f->sig : 0;
+  }
+}
+
 void innative_table_free(innative_table *t) {
   free(t->elems);
   t->elems = NULL;

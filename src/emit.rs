@@ -108,6 +108,11 @@ pub fn target_machine(target: &crate::target::Target, opt: OptLevel) -> Result<T
 }
 
 extern "C" {
+    /// `src/late_passes.cpp`.
+    fn innative_set_dso_local(global: llvm_sys::prelude::LLVMValueRef);
+    /// `src/late_passes.cpp`: moves i32-to-i64 extensions of linear-memory
+    /// indices to where the values are defined (free there on x86-64).
+    fn innative_widen_zext(module: llvm_sys::prelude::LLVMModuleRef) -> u32;
     /// `src/target_cpu.cpp`.
     fn innative_check_cpu(
         triple: *const std::ffi::c_char,
@@ -185,10 +190,39 @@ pub fn optimize(module: &Module, opts: &Options) -> Result<TargetMachine> {
         OptLevel::O3 => "default<O3>",
         OptLevel::Os => "default<Os>",
     };
+    if opts.kind == crate::options::OutputKind::Executable && !opts.target.is_windows() {
+        mark_dso_local(module);
+    }
     module
         .run_passes(passes, &tm, PassBuilderOptions::create())
         .map_err(|e| Error::new(format!("LLVM optimization failed: {}", e.to_string_lossy())))?;
+    if opts.opt_level != OptLevel::O0 && !opts.debug && opts.target.arch == Arch::X86_64 {
+        // SAFETY: a valid module, not used elsewhere during the call.
+        unsafe { innative_widen_zext(module.as_mut_ptr()) };
+    }
     Ok(tm)
+}
+
+/// An executable's own data (the linear memories' descriptors, tables,
+/// globals) and the runtime's `innative_stack_limit`, which is linked into
+/// it, cannot be preempted: marking them `dso_local` lets PIC code address
+/// them directly (`mov sym(%rip)`) instead of loading the address from the
+/// GOT first — one instruction fewer wherever a function first touches
+/// linear memory or checks the stack.  Shared libraries keep the GOT (a
+/// host's copy relocation may move their exported data), and so do
+/// declarations, whose definitions may be in a shared library.
+fn mark_dso_local(module: &Module) {
+    use inkwell::module::Linkage;
+    use inkwell::values::AsValueRef;
+    for g in module.get_globals() {
+        let local = matches!(g.get_linkage(), Linkage::Internal | Linkage::Private);
+        let defined = g.get_initializer().is_some();
+        let runtime = g.get_name().to_bytes() == b"innative_stack_limit";
+        if (defined && !local) || runtime {
+            // SAFETY: a global of a valid module.
+            unsafe { innative_set_dso_local(g.as_value_ref()) };
+        }
+    }
 }
 
 /// Marks every call of `f` that is not already a (must)tail call `notail`,

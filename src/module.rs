@@ -404,6 +404,73 @@ impl<'a> ModuleInfo<'a> {
             .unwrap_or_else(|| format!("func[{func}]"))
     }
 
+    /// Tables that can only ever hold this module's own (defined) functions
+    /// or nulls: neither imported nor exported (no host or other module can
+    /// reach them), without an initializer expression, filled only by active
+    /// element segments that name defined functions (or null), and never
+    /// written by code (no table.set/grow/fill/copy/init anywhere in the
+    /// module).  A `call_indirect` through such a table cannot leave
+    /// compiled wasm code.
+    pub(crate) fn wasm_only_tables(&self) -> Vec<bool> {
+        use wasmparser::Operator as O;
+        let mut only: Vec<bool> = self
+            .tables
+            .iter()
+            .map(|t| !t.imported && t.init.is_none())
+            .collect();
+        for e in &self.exports {
+            if e.kind == ExternalKind::Table {
+                only[e.index as usize] = false;
+            }
+        }
+        let defined_or_null = |item: &ElemItem<'a>| match item {
+            ElemItem::Func(f) => *f >= self.num_imported_funcs,
+            ElemItem::Expr(e) => {
+                let mut r = e.get_operators_reader();
+                let mut ok = true;
+                while let Ok(op) = r.read() {
+                    match op {
+                        O::RefFunc { function_index } => {
+                            ok &= function_index >= self.num_imported_funcs
+                        }
+                        O::RefNull { .. } | O::End => {}
+                        _ => ok = false,
+                    }
+                }
+                ok
+            }
+        };
+        for seg in &self.elems {
+            if let ElemMode::Active { table, .. } = seg.mode {
+                if !seg.items.iter().all(defined_or_null) {
+                    only[table as usize] = false;
+                }
+            }
+        }
+        if !only.iter().any(|&o| o) {
+            return only;
+        }
+        for body in &self.bodies {
+            let Ok(mut r) = body.get_operators_reader() else {
+                return vec![false; only.len()];
+            };
+            while !r.eof() {
+                match r.read() {
+                    Ok(
+                        O::TableSet { .. }
+                        | O::TableGrow { .. }
+                        | O::TableFill { .. }
+                        | O::TableCopy { .. }
+                        | O::TableInit { .. },
+                    ) => return vec![false; only.len()],
+                    Ok(_) => {}
+                    Err(_) => return vec![false; only.len()],
+                }
+            }
+        }
+        only
+    }
+
     /// Functions that can be referenced (and so need a descriptor): exported,
     /// in element segments, or named by `ref.func` in a constant expression.
     /// `ref.func` inside bodies must name one of these (validation ensures it).

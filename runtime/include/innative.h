@@ -240,6 +240,9 @@ void innative_table_init(innative_table *t, uint32_t dst, void *const *elems,
 void innative_table_copy(innative_table *dst_t, innative_table *src_t,
                          uint32_t dst, uint32_t src, uint32_t n);
 void innative_table_fill(innative_table *t, uint32_t dst, void *value, uint32_t n);
+/* Generated init code: code and signature id of each of the first n
+ * elements into two arrays (0 for a null element), for call_indirect. */
+void innative_table_shadow(const innative_table *t, void **code, uint32_t *sig, uint32_t n);
 
 /* ---- called by hosts ----------------------------------------------------- */
 

@@ -282,7 +282,10 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
     /// Whether the function checks the stack limit on entry.  Only a function
     /// that can leave compiled wasm code needs to: one that calls an import
     /// (a host function, which must find the runtime's stack margin free) or
-    /// calls through a table (which may reach one).  Any other overflow runs
+    /// calls through a table that may hold one (not one of
+    /// [`ModuleInfo::wasm_only_tables`](crate::module::ModuleInfo::wasm_only_tables),
+    /// which hold only the module's own functions, as clang's
+    /// `__indirect_function_table` does).  Any other overflow runs
     /// into the guard below the thread's stack — frames probe every page they
     /// allocate ("probe-stack") so none can jump over it — and the runtime's
     /// fault handler reports that as the same "call stack exhausted" trap.
@@ -300,8 +303,12 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                         return Ok(true);
                     }
                 }
-                Operator::CallIndirect { .. }
-                | Operator::CallRef { .. }
+                Operator::CallIndirect { table_index, .. } => {
+                    if !self.env.wasm_only_tables[table_index as usize] {
+                        return Ok(true);
+                    }
+                }
+                Operator::CallRef { .. }
                 | Operator::ReturnCall { .. }
                 | Operator::ReturnCallIndirect { .. }
                 | Operator::ReturnCallRef { .. } => return Ok(true),

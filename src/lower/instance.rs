@@ -326,6 +326,25 @@ impl<'ctx, 'a, 'e> InstanceBuilder<'ctx, 'a, 'e> {
                 }
             }
         }
+        // call_indirect's copies of the tables only element segments fill.
+        for (i, shadow) in env.table_shadows.iter().enumerate() {
+            if let Some((g, n)) = shadow {
+                let ty = super::module_env::shadow_type(rt, *n);
+                let code = b.build_struct_gep(ty, g.as_pointer_value(), 0, "shadow_code")?;
+                let sig = b.build_struct_gep(ty, g.as_pointer_value(), 1, "shadow_sig")?;
+                let t = env.tables[i].address(rt, &b)?;
+                b.build_call(
+                    rt.table_shadow,
+                    &[
+                        t.into(),
+                        code.into(),
+                        sig.into(),
+                        rt.i32.const_int(*n as u64, false).into(),
+                    ],
+                    "",
+                )?;
+            }
+        }
         for (i, seg) in info.datas.iter().enumerate() {
             if let Some((mem, offset)) = &seg.active {
                 let s = &env.datas[i];

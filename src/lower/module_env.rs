@@ -68,12 +68,32 @@ pub struct ModuleEnv<'ctx, 'a> {
     pub import_slots: Vec<GlobalValue<'ctx>>,
     /// `[ntypes x i32]`: interned signature ids, filled by init.
     pub sigids: GlobalValue<'ctx>,
+    /// Per table: can hold only this module's own functions
+    /// ([`ModuleInfo::wasm_only_tables`]).
+    pub wasm_only_tables: Vec<bool>,
+    /// Per table: for a funcref table of the module's own functions (one of
+    /// `wasm_only_tables`, 32-bit, never resized), a private copy laid out
+    /// for `call_indirect`: `{ [n x ptr] code, [n x i32] sig }`, filled by
+    /// init after the element segments (`innative_table_shadow`), with its
+    /// element count n.  One load of the signature id checks both null
+    /// (id 0) and type, and the code pointer is read from the same base.
+    pub table_shadows: Vec<Option<(GlobalValue<'ctx>, u32)>>,
     pub datas: Vec<Segment<'ctx>>,
     pub elems: Vec<Segment<'ctx>>,
     /// `[nexports x ptr]`, filled by init.
     pub exports_array: GlobalValue<'ctx>,
     /// The `innative_module` descriptor (its initializer is set last).
     pub descriptor: GlobalValue<'ctx>,
+}
+
+/// The largest table given a call_indirect shadow (12 bytes an element, in
+/// .bss).
+const SHADOW_LIMIT: u64 = 1 << 20;
+
+/// `{ [n x ptr] code, [n x i32] sig }`: see `ModuleEnv::table_shadows`.
+pub fn shadow_type<'ctx>(rt: &Runtime<'ctx>, n: u32) -> inkwell::types::StructType<'ctx> {
+    rt.context
+        .struct_type(&[rt.ptr.array_type(n).into(), rt.i32.array_type(n).into()], false)
 }
 
 impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
@@ -211,6 +231,24 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
                 })
             });
         }
+        let wasm_only_tables = info.wasm_only_tables();
+        let table_shadows = info
+            .tables
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let n = t.ty.initial;
+                let eligible = wasm_only_tables[i]
+                    && !t.ty.table64
+                    && t.ty.element_type.is_func_ref()
+                    && n > 0
+                    && n <= SHADOW_LIMIT;
+                eligible.then(|| {
+                    let ty = shadow_type(rt, n as u32);
+                    (internal(format!("{prefix}.table.{i}.shadow"), ty.into()), n as u32)
+                })
+            })
+            .collect::<Vec<_>>();
         let mut globals = Vec::new();
         for (i, g) in info.globals.iter().enumerate() {
             let i = i as u32;
@@ -343,6 +381,8 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             tags,
             import_slots,
             sigids,
+            wasm_only_tables,
+            table_shadows,
             datas,
             elems,
             exports_array,

@@ -110,6 +110,9 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         table_index: u32,
         index: IntValue<'ctx>,
     ) -> Result<PointerValue<'ctx>> {
+        if let Some((shadow, n)) = self.env.table_shadows[table_index as usize] {
+            return self.shadow_callee(type_index, shadow, n, index);
+        }
         let table = self.table(table_index)?;
         let slot = self.table_element(table_index, table, index, TrapKind::UndefinedElement)?;
         let desc = self
@@ -151,6 +154,93 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         Ok(self
             .b
             .build_load(self.rt.ptr, code_ptr, "code")?
+            .into_pointer_value())
+    }
+
+    /// The expected signature id of type `type_index` (interned at init).
+    fn expected_sig(&self, type_index: u32) -> Result<IntValue<'ctx>> {
+        let expected_ptr = unsafe {
+            self.b.build_in_bounds_gep(
+                self.rt.i32.array_type(self.env.info.types.len() as u32),
+                self.env.sigids.as_pointer_value(),
+                &[
+                    self.rt.i32.const_zero(),
+                    self.rt.i32.const_int(type_index as u64, false),
+                ],
+                "expected_ptr",
+            )?
+        };
+        Ok(self
+            .rt
+            .invariant_load_of(&self.b, self.rt.i32.into(), expected_ptr, "expected")?
+            .into_int_value())
+    }
+
+    /// [`indirect_callee`](Self::indirect_callee) through a table's
+    /// call_indirect shadow (`ModuleEnv::table_shadows`, `n` elements): the
+    /// same traps in the same order — out of bounds, then null (signature id
+    /// 0), then a signature mismatch — but one compare covers the last two on
+    /// the path taken, and the code pointer sits beside the id.
+    fn shadow_callee(
+        &mut self,
+        type_index: u32,
+        shadow: inkwell::values::GlobalValue<'ctx>,
+        n: u32,
+        index: IntValue<'ctx>,
+    ) -> Result<PointerValue<'ctx>> {
+        let rt = self.rt;
+        let oob = self.b.build_int_compare(
+            IntPredicate::UGE,
+            index,
+            rt.i32.const_int(n as u64, false),
+            "toob",
+        )?;
+        self.trap_if(oob, TrapKind::UndefinedElement)?;
+        let ty = super::module_env::shadow_type(rt, n);
+        let index = self.index64(index)?;
+        let zero = rt.i32.const_zero();
+        // SAFETY (for LLVM): in bounds, checked just above.
+        let sig_ptr = unsafe {
+            self.b.build_in_bounds_gep(
+                ty,
+                shadow.as_pointer_value(),
+                &[zero, rt.i32.const_int(1, false), index],
+                "sig_ptr",
+            )?
+        };
+        let sig = self.b.build_load(rt.i32, sig_ptr, "sig")?.into_int_value();
+        let expected = self.expected_sig(type_index)?;
+        let mismatch = self
+            .b
+            .build_int_compare(IntPredicate::NE, sig, expected, "mismatch")?;
+        let trap_block = rt.context.append_basic_block(self.func, "trap");
+        let cont = rt.context.append_basic_block(self.func, "cont");
+        self.b.build_conditional_branch(mismatch, trap_block, cont)?;
+        self.b.position_at_end(trap_block);
+        let null = self
+            .b
+            .build_int_compare(IntPredicate::EQ, sig, zero, "is_null")?;
+        let kind = self.b.build_select(
+            null,
+            rt.i32.const_int(TrapKind::UninitializedElement as u64, false),
+            rt.i32.const_int(TrapKind::IndirectCallType as u64, false),
+            "trap_kind",
+        )?;
+        self.b.build_call(rt.trap, &[kind.into()], "")?;
+        self.b.build_unreachable()?;
+        self.enter(cont);
+        // SAFETY (for LLVM): in bounds, checked above.
+        let code_ptr = unsafe {
+            self.b.build_in_bounds_gep(
+                ty,
+                shadow.as_pointer_value(),
+                &[zero, zero, index],
+                "code_ptr",
+            )?
+        };
+        Ok(self
+            .b
+            .build_load(rt.ptr, code_ptr, "code")?
             .into_pointer_value())
     }
 

@@ -85,6 +85,7 @@ pub struct Runtime<'ctx> {
     pub table_new: FunctionValue<'ctx>,
     pub table_grow: FunctionValue<'ctx>,
     pub table_init: FunctionValue<'ctx>,
+    pub table_shadow: FunctionValue<'ctx>,
     pub table_copy: FunctionValue<'ctx>,
     pub table_fill: FunctionValue<'ctx>,
     pub stack_limit: GlobalValue<'ctx>,
@@ -248,6 +249,10 @@ impl<'ctx> Runtime<'ctx> {
                     i32.into(),
                     i32.into(),
                 ]),
+            ),
+            table_shadow: declare(
+                "innative_table_shadow",
+                p(&[ptr.into(), ptr.into(), ptr.into(), i32.into()]),
             ),
             table_copy: declare(
                 "innative_table_copy",
