@@ -92,8 +92,10 @@ const SHADOW_LIMIT: u64 = 1 << 20;
 
 /// `{ [n x ptr] code, [n x i32] sig }`: see `ModuleEnv::table_shadows`.
 pub fn shadow_type<'ctx>(rt: &Runtime<'ctx>, n: u32) -> inkwell::types::StructType<'ctx> {
-    rt.context
-        .struct_type(&[rt.ptr.array_type(n).into(), rt.i32.array_type(n).into()], false)
+    rt.context.struct_type(
+        &[rt.ptr.array_type(n).into(), rt.i32.array_type(n).into()],
+        false,
+    )
 }
 
 impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
@@ -245,7 +247,10 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
                     && n <= SHADOW_LIMIT;
                 eligible.then(|| {
                     let ty = shadow_type(rt, n as u32);
-                    (internal(format!("{prefix}.table.{i}.shadow"), ty.into()), n as u32)
+                    (
+                        internal(format!("{prefix}.table.{i}.shadow"), ty.into()),
+                        n as u32,
+                    )
                 })
             })
             .collect::<Vec<_>>();

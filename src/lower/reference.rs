@@ -215,14 +215,16 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
             .build_int_compare(IntPredicate::NE, sig, expected, "mismatch")?;
         let trap_block = rt.context.append_basic_block(self.func, "trap");
         let cont = rt.context.append_basic_block(self.func, "cont");
-        self.b.build_conditional_branch(mismatch, trap_block, cont)?;
+        self.b
+            .build_conditional_branch(mismatch, trap_block, cont)?;
         self.b.position_at_end(trap_block);
         let null = self
             .b
             .build_int_compare(IntPredicate::EQ, sig, zero, "is_null")?;
         let kind = self.b.build_select(
             null,
-            rt.i32.const_int(TrapKind::UninitializedElement as u64, false),
+            rt.i32
+                .const_int(TrapKind::UninitializedElement as u64, false),
             rt.i32.const_int(TrapKind::IndirectCallType as u64, false),
             "trap_kind",
         )?;
