@@ -167,7 +167,7 @@ fn run_tool(name: &str, args: &[OsString], verbose: bool) -> Result<()> {
     run_linker(&program, args, verbose).map_err(|e| {
         Error::new(
             e.message
-                .replacen("linking failed", &format!("building the runtime failed"), 1),
+                .replacen("linking failed", "building the runtime failed", 1),
         )
     })
 }

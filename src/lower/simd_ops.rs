@@ -295,12 +295,20 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
         self.push_v(r)
     }
 
-    /// Lanes where true → 1 bits, as an `iN` with one bit per lane, zero-extended to i32.
-    pub(super) fn bitmask(&mut self, s: Shape) -> Result<()> {
+    /// Pops a vector of `s` and compares each lane with zero by `pred`: the
+    /// results as an `iN` with one bit per lane, and that type.
+    fn lane_mask(
+        &mut self,
+        s: Shape,
+        pred: IntPredicate,
+    ) -> Result<(
+        inkwell::values::IntValue<'ctx>,
+        inkwell::types::IntType<'ctx>,
+    )> {
         let v = self.pop_v(s)?;
-        let neg =
-            self.b
-                .build_int_compare(IntPredicate::SLT, v, self.vty(s).const_zero(), "neg")?;
+        let lanes = self
+            .b
+            .build_int_compare(pred, v, self.vty(s).const_zero(), "lanes")?;
         let bits = self
             .rt
             .context
@@ -308,25 +316,20 @@ impl<'ctx, 'a, 'e> FuncTranslator<'ctx, 'a, 'e> {
                 std::num::NonZeroU32::new(s.lanes()).unwrap_or(std::num::NonZeroU32::MIN),
             )
             .map_err(Error::new)?;
-        let m = self.b.build_bit_cast(neg, bits, "bits")?.into_int_value();
+        let m = self.b.build_bit_cast(lanes, bits, "bits")?.into_int_value();
+        Ok((m, bits))
+    }
+
+    /// Lanes where true → 1 bits, as an `iN` with one bit per lane, zero-extended to i32.
+    pub(super) fn bitmask(&mut self, s: Shape) -> Result<()> {
+        let (m, _) = self.lane_mask(s, IntPredicate::SLT)?;
         let m = self.b.build_int_z_extend(m, self.rt.i32, "bitmask")?;
         self.push(m);
         Ok(())
     }
 
     pub(super) fn all_true(&mut self, s: Shape) -> Result<()> {
-        let v = self.pop_v(s)?;
-        let nz =
-            self.b
-                .build_int_compare(IntPredicate::NE, v, self.vty(s).const_zero(), "nonzero")?;
-        let bits = self
-            .rt
-            .context
-            .custom_width_int_type(
-                std::num::NonZeroU32::new(s.lanes()).unwrap_or(std::num::NonZeroU32::MIN),
-            )
-            .map_err(Error::new)?;
-        let m = self.b.build_bit_cast(nz, bits, "bits")?.into_int_value();
+        let (m, bits) = self.lane_mask(s, IntPredicate::NE)?;
         let all = self
             .b
             .build_int_compare(IntPredicate::EQ, m, bits.const_all_ones(), "all")?;
